@@ -1,0 +1,84 @@
+#pragma once
+// Driver: one tuning run. Builds the evaluator (and so the reference), measures the default
+// config first, then loops propose -> evaluate -> observe under the budget, reusing results
+// already in the store, and ends with an interleaved shootout of the best configs so the
+// answer does not hinge on one noisy measurement.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tuna/evaluator.hpp"
+#include "tuna/result.hpp"
+#include "tuna/spec.hpp"
+#include "tuna/store.hpp"
+#include "tuna/strategy.hpp"
+
+namespace tuna {
+
+struct TuneOptions {
+  StrategyOptions strategy;
+  std::size_t max_evals = 100;   // configs considered, measured or reused; 0: no limit
+  double time_budget_s = 0;      // wall-clock seconds; 0: no limit
+  std::size_t batch_size = 0;    // configs per propose(); 0: the number of compile jobs
+  bool fresh = false;            // re-measure configs already in the store
+  int finalists = 5;             // configs in the final shootout...
+  double finalists_within = 1.5; // ...among those within this factor of the best
+  int shootout_rounds = 5;       // interleaved re-timings of every finalist
+  EvaluatorOptions evaluator;
+  // Set from a signal handler: the run stops after the config in flight and is marked
+  // interrupted; everything measured is already in the store.
+  const std::atomic<bool>* stop_requested = nullptr;
+};
+
+struct TuneProgress {
+  std::size_t considered = 0;  // measured + reused
+  std::size_t measured = 0;
+  std::size_t reused = 0;
+  std::map<Status, std::size_t> counts;
+  const Result* best = nullptr;
+  double elapsed_s = 0;
+};
+
+class TuneObserver {
+ public:
+  virtual ~TuneObserver() = default;
+  virtual void on_start(const KernelSpec&, const DeviceInfo&, const Space&, const TuneOptions&,
+                        std::size_t stored_results) {}
+  virtual void on_result(const Result&, const TuneProgress&) {}
+  virtual void on_phase(const std::string&) {}
+};
+
+struct Throughput {
+  std::optional<double> gflops;
+  std::optional<double> gbps;
+};
+
+struct TuneSummary {
+  std::int64_t run_id = 0;
+  DeviceInfo device;
+  std::string kernel_name;
+  std::string strategy;
+  std::string stop_reason;           // why the search ended
+  std::optional<Result> best;        // the shootout's winner
+  std::optional<Result> default_result;
+  std::vector<Result> finalists;     // with their shootout timings, best first
+  TuneProgress progress;             // final counts (progress.best is not valid here)
+  double elapsed_s = 0;
+  Throughput best_throughput, default_throughput;
+  bool interrupted = false;
+};
+
+// The canonical problem text of a spec: its constants as `NAME=value` sorted by name.
+std::string problem_text(const KernelSpec& spec);
+StoreContext store_context(const KernelSpec& spec, const DeviceInfo& device);
+// GFLOP/s and GB/s of a result, when the spec has metrics and the result is ok.
+Throughput throughput_of(const KernelSpec& spec, const Space& space, const DeviceInfo& device,
+                         const Result& result);
+
+TuneSummary tune(const KernelSpec& spec, const TuneOptions& options, Store& store,
+                 TuneObserver& observer);
+
+}  // namespace tuna

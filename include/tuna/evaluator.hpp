@@ -1,0 +1,62 @@
+#pragma once
+// Evaluator: takes a batch of configs and returns one Result per config, in the same order,
+// never throwing for a bad config. Steps: validate against the Space (invalid); compile in
+// parallel child processes (compile_error, timeout); run one at a time in the bench worker
+// (runtime_error, timeout); compare outputs with the reference (wrong_result). Each Result is
+// handed to the sink as soon as it is final, before the next config runs.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "tuna/backend.hpp"
+#include "tuna/result.hpp"
+#include "tuna/spec.hpp"
+
+namespace tuna {
+
+struct EvaluatorOptions {
+  std::filesystem::path exe;        // the tuna binary (children run it); see default_tuna_exe()
+  std::filesystem::path cache_dir;  // compiled artifacts and worker logs
+  int compile_jobs = 0;             // compile child processes at once; 0: one per core
+  double compile_timeout_s = 120;
+  double run_timeout_s = 30;        // per config: the checked run plus timing
+  TimingOptions timing;
+  std::uint64_t seed = 1;           // input data
+};
+
+using ResultSink = std::function<void(const Result&)>;
+
+class Evaluator {
+ public:
+  // Starts the bench worker for spec.backend and learns the device. Throws UserError when the
+  // backend is unavailable.
+  Evaluator(const KernelSpec& spec, EvaluatorOptions options);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  const DeviceInfo& device() const;
+  const Space& space() const;
+  const EvaluatorOptions& options() const;
+
+  // The reference outputs are made on first use (the default config, or the reference kernel).
+  // Throws UserError when the reference itself fails: nothing can be checked without it.
+  std::vector<Result> evaluate(const std::vector<Config>& configs, const ResultSink& sink = {});
+  // Times configs again, without the correctness check (they passed it already). Failed
+  // re-timings come back with their failure status.
+  std::vector<Result> retime(const std::vector<Config>& configs, const TimingOptions& timing);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The tuna binary to run as a child: $TUNA_EXE, else this process's own executable when it is
+// tuna, else `tuna` next to it. Throws UserError when none exists.
+std::filesystem::path default_tuna_exe();
+// $TUNA_CACHE_DIR, else $XDG_CACHE_HOME/tuna, else ~/.cache/tuna.
+std::filesystem::path default_cache_dir();
+
+}  // namespace tuna

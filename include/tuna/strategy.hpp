@@ -1,0 +1,35 @@
+#pragma once
+// Strategy: ask/tell over batches. A strategy sees the Space and the Results fed back to it,
+// nothing else, which is what lets the simulation backend replace the device.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tuna/result.hpp"
+#include "tuna/space.hpp"
+
+namespace tuna {
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  virtual std::string name() const = 0;
+  // Up to `n` valid configs this strategy has not proposed or observed before. An empty batch
+  // means the strategy has nothing more to propose (the run ends).
+  virtual std::vector<Config> propose(std::size_t n) = 0;
+  // Results of configs measured (proposed by this strategy or not: reused ones, the default).
+  virtual void observe(const std::vector<Result>& results) = 0;
+};
+
+struct StrategyOptions {
+  std::string name = "auto";
+  std::uint64_t seed = 0;
+};
+
+// Names accepted by make_strategy, with a one-line description each.
+std::vector<std::pair<std::string, std::string>> strategy_names();
+// Throws UserError listing the known names for an unknown one.
+std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options, const Space& space);
+
+}  // namespace tuna

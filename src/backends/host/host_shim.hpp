@@ -1,0 +1,32 @@
+#pragma once
+// The wrapper translation unit the host backend compiles for each config. It #includes the
+// user's source by absolute path (so compiler errors point at the user's file and line) and
+// defines C entry points with one calling convention for every kernel:
+//
+//   extern "C" void tuna_entry(void** args);      // calls the spec's entry
+//   extern "C" void tuna_reference(void** args);  // calls check.reference_entry, when given
+//
+// args[i] points at argument i of the spec, in declaration order: for a buffer, its first
+// element; for a scalar, the value (of the argument's dtype).
+#include <string>
+
+#include "tuna/space.hpp"
+#include "tuna/spec.hpp"
+
+namespace tuna::host {
+
+inline constexpr const char* kEntrySymbol = "tuna_entry";
+inline constexpr const char* kReferenceSymbol = "tuna_reference";
+
+// The C++ type of one element: "float", "std::int32_t", ... Throws UserError for f16, which
+// has no portable host type.
+std::string host_type_name(Dtype dtype, const std::string& arg_name);
+
+// `text` with every `{NAME}` of a parameter replaced by the config's value (Value::to_define()).
+std::string substitute_placeholders(const std::string& text, const Space& space,
+                                    const Config& config);
+
+// The shim's full text for one config.
+std::string make_shim(const KernelSpec& spec, const Space& space, const Config& config);
+
+}  // namespace tuna::host

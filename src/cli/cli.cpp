@@ -1,0 +1,73 @@
+#include "cli/cli.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "cli/common.hpp"
+#include "eval/compile_pool.hpp"
+#include "eval/worker_protocol.hpp"
+#include "tuna/errors.hpp"
+
+namespace tuna::cli {
+namespace {
+
+constexpr const char* kFooter = R"(Exit codes: 0 success; 1 the run finished but no config ran correctly;
+2 a user error (bad spec, flag or file; the message says how to fix it);
+70 an internal error (a bug in tuna); 130 interrupted.
+Docs: docs/cli.md, docs/spec.md.)";
+
+// The child processes tuna starts are the tuna binary itself with a hidden first argument.
+std::optional<int> run_child_role(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "__bench-worker") == 0) return eval::bench_worker_main();
+  if (argc >= 3 && std::strcmp(argv[1], "__compile") == 0) {
+    return eval::compile_child_main(argv[2]);
+  }
+  return std::nullopt;
+}
+
+int dispatch(int argc, char** argv) {
+  CLI::App app{"tuna: an autotuner for compute kernels (CUDA, OpenCL, C++)", "tuna"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", TUNA_VERSION);
+  int exit_code = kExitOk;
+  add_tune_command(app, exit_code);
+  add_run_command(app, exit_code);
+  add_show_command(app, exit_code);
+  add_export_command(app, exit_code);
+  add_devices_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUserError;
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (auto code = run_child_role(argc, argv)) return *code;
+    return dispatch(argc, argv);
+  } catch (const UserError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "tuna: error: {}\n", e.what());
+    return kExitUserError;
+  } catch (const InternalError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "tuna: {}\nThis is a bug in tuna; please report it with the command "
+                       "you ran.\n", e.what());
+    return kExitInternalError;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "tuna: internal error: {}\nThis is a bug in tuna; please report it with "
+                       "the command you ran.\n", e.what());
+    return kExitInternalError;
+  }
+}
+
+}  // namespace tuna::cli

@@ -1,0 +1,72 @@
+// `tuna show SPEC`: the stored results of a kernel, best first, per device.
+#include <fmt/format.h>
+
+#include "cli/common.hpp"
+#include "report/console.hpp"
+
+namespace tuna::cli {
+namespace {
+
+struct ShowFlags {
+  std::string spec_path;
+  std::string device;
+  std::size_t limit = 20;
+  bool failures = false;
+  StoreFlags store;
+};
+
+void show_context(const Store& store, const StoreContext& ctx, const Space& space,
+                  const ShowFlags& f) {
+  std::vector<Result> results = store.results(ctx, space);
+  std::size_t ok = 0;
+  for (const Result& r : results) ok += r.ok();
+  fmt::print("== {} on {} ({}), problem {}: {} results, {} ok\n", ctx.kernel_name,
+             ctx.device_name, ctx.backend, ctx.problem.empty() ? "-" : ctx.problem,
+             results.size(), ok);
+  fmt::print("{:>4}  {:>12}  {:>7}  {:<14}  {}\n", "rank", "median", "spread", "status", "config");
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Result& r = results[i];
+    if (!r.ok() && !f.failures) continue;
+    if (f.limit && shown++ >= f.limit) break;
+    std::string median = r.ok() ? report::format_ms(r.median_ms) : "-";
+    std::string spread = r.ok() ? fmt::format("{:.1f}%", r.spread() * 100) : "-";
+    fmt::print("{:>4}  {:>12}  {:>7}  {:<14}  {}{}\n", i + 1, median, spread,
+               status_name(r.status), r.key, r.ok() ? "" : "  # " + r.message);
+  }
+  if (!f.failures && ok < results.size()) {
+    fmt::print("({} failed configs not shown; --failures shows them)\n", results.size() - ok);
+  }
+}
+
+int run_show(const ShowFlags& f) {
+  KernelSpec spec = load_spec(f.spec_path);
+  Store store(f.store.path());
+  std::vector<StoreContext> contexts = matching_contexts(store, spec, f.device);
+  if (contexts.empty()) {
+    fmt::print("no stored results for {} (this version of its spec{}) in {}.\nRun `tuna tune "
+               "{}` first.\n",
+               spec.name, f.device.empty() ? "" : ", device matching '" + f.device + "'",
+               store.path().string(), f.spec_path);
+    return kExitNoCorrectConfig;
+  }
+  Space space = key_space(spec);
+  for (const StoreContext& ctx : contexts) show_context(store, ctx, space, f);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_show_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<ShowFlags>();
+  CLI::App* cmd = app.add_subcommand("show", "show stored results of a kernel, best first");
+  cmd->footer("Example:\n  tuna show examples/host/matmul/spec.toml --limit 10 --failures");
+  cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml")->required();
+  cmd->add_option("--device", flags->device, "only devices whose name contains this text");
+  cmd->add_option("--limit", flags->limit, "rows per device (0: all)")->capture_default_str();
+  cmd->add_flag("--failures", flags->failures, "include failed configs");
+  flags->store.add_to(*cmd);
+  cmd->callback([flags, &exit_code] { exit_code = run_show(*flags); });
+}
+
+}  // namespace tuna::cli

@@ -1,0 +1,83 @@
+// `tuna tune SPEC`: one tuning run, with progress on stderr and the summary on stdout.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli/common.hpp"
+#include "cli/interrupt.hpp"
+#include "report/console.hpp"
+#include "tuna/driver.hpp"
+
+namespace tuna::cli {
+namespace {
+
+struct TuneFlags {
+  std::string spec_path;
+  std::string strategy = "auto";
+  std::uint64_t seed = 0;
+  std::size_t max_evals = 100;
+  double time_budget_s = 0;
+  std::size_t batch_size = 0;
+  bool fresh = false;
+  int finalists = 5;
+  int shootout_rounds = 5;
+  bool verbose = false;
+  StoreFlags store;
+  EvaluatorFlags evaluator;
+};
+
+int run_tune(const TuneFlags& f) {
+  KernelSpec spec = load_spec(f.spec_path);
+  TuneOptions options;
+  options.strategy = {f.strategy, f.seed};
+  options.max_evals = f.max_evals;
+  options.time_budget_s = f.time_budget_s;
+  options.batch_size = f.batch_size;
+  options.fresh = f.fresh;
+  options.finalists = f.finalists;
+  options.shootout_rounds = f.shootout_rounds;
+  options.evaluator = f.evaluator.options();
+  options.stop_requested = &install_interrupt_handler();
+
+  Store store(f.store.path());
+  report::ConsoleProgress progress({.live = ::isatty(2) != 0, .verbose = f.verbose});
+  TuneSummary summary = tune(spec, options, store, progress);
+  progress.on_phase("");
+  report::print_summary(stdout, summary, key_space(spec));
+  fmt::print("results: {}\n", store.path().string());
+  if (summary.interrupted) return kExitInterrupted;
+  return summary.best ? kExitOk : kExitNoCorrectConfig;
+}
+
+}  // namespace
+
+void add_tune_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<TuneFlags>();
+  CLI::App* cmd = app.add_subcommand("tune", "tune a kernel: search its space for the fastest "
+                                             "correct config");
+  cmd->footer(
+      "Example:\n  tuna tune examples/host/matmul/spec.toml --max-evals 50\n"
+      "  tuna tune spec.toml --strategy exhaustive --max-evals 0   # every valid config\n"
+      "Results go to the store as they arrive; a second run reuses them (--fresh re-measures).");
+  cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml")->required();
+  cmd->add_option("-s,--strategy", flags->strategy, "auto, random, exhaustive")
+      ->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "seed of the strategy")->capture_default_str();
+  cmd->add_option("-n,--max-evals", flags->max_evals, "configs to consider (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("-t,--time", flags->time_budget_s, "wall-clock budget in seconds (0: none)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--batch", flags->batch_size, "configs per batch (default: compile jobs)");
+  cmd->add_flag("--fresh", flags->fresh, "re-measure configs already in the store");
+  cmd->add_option("--finalists", flags->finalists, "configs in the final shootout")
+      ->capture_default_str();
+  cmd->add_option("--shootout-rounds", flags->shootout_rounds,
+                  "interleaved re-timing rounds of the finalists (0: none)")
+      ->capture_default_str();
+  cmd->add_flag("-v,--verbose", flags->verbose, "a line per config, even on a terminal");
+  flags->store.add_to(*cmd);
+  flags->evaluator.add_to(*cmd);
+  cmd->callback([flags, &exit_code] { exit_code = run_tune(*flags); });
+}
+
+}  // namespace tuna::cli

@@ -1,0 +1,78 @@
+#include "cli/common.hpp"
+
+namespace tuna::cli {
+
+void StoreFlags::add_to(CLI::App& cmd) {
+  cmd.add_option("--db", db, "results database (default: $TUNA_DB or ~/.cache/tuna/tuna.db)");
+}
+
+std::filesystem::path StoreFlags::path() const {
+  return db.empty() ? Store::default_path() : std::filesystem::path(db);
+}
+
+void EvaluatorFlags::add_to(CLI::App& cmd) {
+  cmd.add_option("--cache-dir", cache_dir,
+                 "compiled artifacts and logs (default: $TUNA_CACHE_DIR or ~/.cache/tuna)");
+  cmd.add_option("-j,--compile-jobs", compile_jobs,
+                 "compile processes at once (default: one per core)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--compile-timeout", compile_timeout_s, "seconds per config to compile")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd.add_option("--run-timeout", run_timeout_s,
+                 "seconds per config for the checked run plus timing")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd.add_option("--timing-budget", timing_budget_ms, "milliseconds of timing per config")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--min-reps", min_repetitions, "timed repetitions at least")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd.add_option("--warmup", warmup, "untimed runs before timing")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_flag("--flush-cache", flush_cache,
+               "flush the last-level cache between repetitions (for inputs that fit in cache)");
+  cmd.add_option("--data-seed", data_seed, "seed of the random input data")->capture_default_str();
+}
+
+EvaluatorOptions EvaluatorFlags::options() const {
+  EvaluatorOptions o;
+  o.exe = default_tuna_exe();
+  o.cache_dir = cache_dir.empty() ? default_cache_dir() : std::filesystem::path(cache_dir);
+  o.compile_jobs = compile_jobs;
+  o.compile_timeout_s = compile_timeout_s;
+  o.run_timeout_s = run_timeout_s;
+  o.timing.budget_ms = timing_budget_ms;
+  o.timing.min_repetitions = min_repetitions;
+  o.timing.warmup = warmup;
+  o.timing.flush_cache = flush_cache;
+  o.seed = data_seed;
+  return o;
+}
+
+Space key_space(const KernelSpec& spec) {
+  std::vector<Parameter> params;
+  for (const ParameterSpec& p : spec.parameters) params.push_back(p.param);
+  return Space(std::move(params), {});
+}
+
+}  // namespace tuna::cli
+
+namespace tuna::cli {
+std::vector<StoreContext> matching_contexts(const Store& store, const KernelSpec& spec,
+                                            const std::string& device_filter) {
+  std::string hash = spec.content_hash();
+  std::vector<StoreContext> out;
+  for (StoreContext& c : store.contexts(spec.name)) {
+    if (c.spec_hash != hash) continue;
+    if (!device_filter.empty() && c.device_name.find(device_filter) == std::string::npos &&
+        c.device_id.find(device_filter) == std::string::npos) {
+      continue;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+}  // namespace tuna::cli

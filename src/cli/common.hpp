@@ -1,0 +1,59 @@
+#pragma once
+// Options and helpers shared by the subcommands.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "tuna/evaluator.hpp"
+#include "tuna/spec.hpp"
+#include "tuna/store.hpp"
+
+namespace tuna::cli {
+
+// Exit codes, documented in docs/cli.md.
+constexpr int kExitOk = 0;
+constexpr int kExitNoCorrectConfig = 1;
+constexpr int kExitUserError = 2;
+constexpr int kExitInternalError = 70;
+constexpr int kExitInterrupted = 130;
+
+struct StoreFlags {
+  std::string db;  // empty: Store::default_path()
+  void add_to(CLI::App& cmd);
+  std::filesystem::path path() const;
+};
+
+// Flags that set EvaluatorOptions (timeouts, jobs, timing, cache).
+struct EvaluatorFlags {
+  std::string cache_dir;
+  int compile_jobs = 0;
+  double compile_timeout_s = 120;
+  double run_timeout_s = 30;
+  double timing_budget_ms = 100;
+  int min_repetitions = 5;
+  int warmup = 1;
+  bool flush_cache = false;
+  std::uint64_t data_seed = 1;
+  void add_to(CLI::App& cmd);
+  EvaluatorOptions options() const;
+};
+
+// A space without constraints, for reading stored keys when no device is at hand.
+Space key_space(const KernelSpec& spec);
+
+// Each subcommand adds itself; its callback stores the exit code in `exit_code`.
+void add_tune_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
+void add_show_command(CLI::App& app, int& exit_code);
+void add_export_command(CLI::App& app, int& exit_code);
+void add_devices_command(CLI::App& app, int& exit_code);
+
+}  // namespace tuna::cli
+
+namespace tuna::cli {
+// Stored contexts of this spec (same kernel name and spec hash), optionally only devices whose
+// name or id contains `device_filter`.
+std::vector<StoreContext> matching_contexts(const Store& store, const KernelSpec& spec,
+                                            const std::string& device_filter);
+}  // namespace tuna::cli

@@ -1,0 +1,134 @@
+#include <fmt/format.h>
+
+#include <memory>
+#include <optional>
+
+#include "eval/codec.hpp"
+#include "eval/correctness.hpp"
+#include "eval/message_channel.hpp"
+#include "eval/worker_protocol.hpp"
+#include "tuna/backend.hpp"
+#include "tuna/errors.hpp"
+#include "tuna/result.hpp"
+#include "tuna/spec.hpp"
+
+namespace tuna::eval {
+namespace {
+
+using nlohmann::json;
+
+// Everything the worker holds between commands.
+class WorkerState {
+ public:
+  json handle(const json& request) {
+    const std::string cmd = request.at("cmd").get<std::string>();
+    if (cmd == "hello") return hello(request);
+    if (cmd == "prepare") return prepare(request);
+    if (cmd == "reference") return reference(request);
+    if (cmd == "run") return run(request);
+    throw InternalError("bench worker: unknown command '" + cmd + "'");
+  }
+
+ private:
+  json hello(const json& request) {
+    backend_ = make_backend(request.at("backend").get<std::string>());
+    device_ = backend_->device_info();
+    return {{"ok", true}, {"device", codec::to_json(device_)}};
+  }
+
+  json prepare(const json& request) {
+    require_backend();
+    spec_ = parse_spec(request.at("spec_toml").get<std::string>(),
+                       request.at("origin").get<std::string>());
+    space_ = spec_->make_space(device_);
+    backend_->prepare(*spec_, device_, request.at("seed").get<std::uint64_t>());
+    return {{"ok", true}};
+  }
+
+  json reference(const json& request) {
+    require_prepared();
+    Artifact artifact = codec::artifact_from_json(request.at("artifact"));
+    Config config = space_.parse_key(request.at("config_key").get<std::string>());
+    backend_->reset_outputs();
+    RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
+    if (!once.ok) return codec::to_json(once);
+    reference_ = backend_->read_outputs();
+    return codec::to_json(once);
+  }
+
+  json run(const json& request) {
+    require_prepared();
+    Artifact artifact = codec::artifact_from_json(request.at("artifact"));
+    Config config = space_.parse_key(request.at("config_key").get<std::string>());
+    TimingOptions timing = codec::timing_from_json(request.at("timing"));
+    json reply = {{"status", "ok"}, {"times_ms", json::array()}, {"max_abs_error", 0.0},
+                  {"resources", json::object()}, {"error_class", ""}, {"message", ""}};
+    if (request.at("check").get<bool>()) {
+      TUNA_ASSERT(reference_.has_value(), "run with check before a reference was made");
+      backend_->reset_outputs();
+      RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
+      if (!once.ok) return failure(reply, once);
+      CheckOutcome check = check_outputs(*reference_, backend_->read_outputs(),
+                                         spec_->check.atol, spec_->check.rtol);
+      reply["max_abs_error"] = check.max_abs_error;
+      if (!check.ok) {
+        reply["status"] = status_name(Status::WrongResult);
+        reply["error_class"] = "mismatch";
+        reply["message"] = check.message;
+        return reply;
+      }
+    }
+    RunOutcome timed = backend_->run(artifact, *spec_, space_, config, timing);
+    if (!timed.ok) return failure(reply, timed);
+    reply["times_ms"] = timed.times_ms;
+    reply["resources"] = timed.resources;
+    return reply;
+  }
+
+  static TimingOptions single_run() {
+    TimingOptions t;
+    t.warmup = 0;
+    t.min_repetitions = 1;
+    t.max_repetitions = 1;
+    t.budget_ms = 0;
+    return t;
+  }
+
+  static json failure(json reply, const RunOutcome& outcome) {
+    reply["status"] = status_name(Status::RuntimeError);
+    reply["error_class"] = outcome.error_class.empty() ? "runtime_error" : outcome.error_class;
+    reply["message"] = outcome.message;
+    return reply;
+  }
+
+  void require_backend() const { TUNA_ASSERT(backend_ != nullptr, "worker: no hello yet"); }
+  void require_prepared() const { TUNA_ASSERT(spec_.has_value(), "worker: not prepared"); }
+
+  std::unique_ptr<Backend> backend_;
+  DeviceInfo device_;
+  std::optional<KernelSpec> spec_;
+  Space space_;
+  std::optional<std::vector<OutputBuffer>> reference_;
+};
+
+}  // namespace
+
+int bench_worker_main() {
+  WorkerState state;
+  while (true) {
+    ReadResult request = read_message(kRequestFd, std::chrono::milliseconds(-1));
+    if (request.status != ReadStatus::Ok) return 0;  // the parent is gone: nothing to do
+    if (request.message.value("cmd", "") == "exit") return 0;
+    json reply;
+    try {
+      reply = state.handle(request.message);
+    } catch (const UserError& e) {
+      reply = {{"ok", false}, {"user_error", true}, {"error", e.what()}};
+    } catch (const std::exception& e) {
+      reply = {{"ok", false}, {"user_error", false}, {"error", e.what()}};
+    }
+    if (!write_message(kReplyFd, reply)) return 0;
+  }
+}
+
+}  // namespace tuna::eval

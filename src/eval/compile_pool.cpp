@@ -1,0 +1,118 @@
+#include "eval/compile_pool.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "eval/codec.hpp"
+#include "eval/process.hpp"
+#include "tuna/errors.hpp"
+#include "tuna/spec.hpp"
+
+namespace tuna::eval {
+namespace {
+
+using nlohmann::json;
+
+CompileOutcome failed(std::string error_class, std::string message, std::string log = {}) {
+  CompileOutcome c;
+  c.ok = false;
+  c.error_class = std::move(error_class);
+  c.message = std::move(message);
+  c.log = std::move(log);
+  return c;
+}
+
+// A result file unique to this process and job.
+std::filesystem::path result_path(const std::filesystem::path& cache_dir, std::size_t index) {
+  return cache_dir / "tmp" / fmt::format("compile-{}-{}.json", ::getpid(), index);
+}
+
+CompileOutcome compile_one(const CompileJob& job, std::size_t index,
+                           const CompilePoolOptions& options) {
+  json request = {{"backend", options.backend},       {"spec_toml", options.spec_toml},
+                  {"origin", options.spec_origin},     {"device", codec::to_json(options.device)},
+                  {"config_key", job.config_key},      {"cache_dir", options.cache_dir.string()}};
+  std::filesystem::path out = result_path(options.cache_dir, index);
+  RunProcessOptions run;
+  run.timeout_s = options.timeout_s;
+  run.stdin_text = request.dump();
+  ProcessResult process = run_process({options.exe.string(), "__compile", out.string()}, run);
+  std::ifstream in(out);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::error_code ignored;
+  std::filesystem::remove(out, ignored);
+  if (process.timed_out) {
+    return failed("timeout", fmt::format("compilation did not finish within {:g} s", options.timeout_s),
+                  process.output);
+  }
+  json reply = json::parse(text, nullptr, false);
+  if (!process.ok() || reply.is_discarded()) {
+    return failed("compiler_crashed", "the compile process failed: " + process.describe(),
+                  process.output);
+  }
+  if (reply.contains("internal_error")) {
+    throw InternalError("compile child: " + reply.at("internal_error").get<std::string>());
+  }
+  if (reply.contains("user_error")) throw UserError(reply.at("user_error").get<std::string>());
+  return codec::compile_outcome_from_json(reply);
+}
+
+}  // namespace
+
+std::vector<CompileOutcome> compile_all(const std::vector<CompileJob>& jobs,
+                                        const CompilePoolOptions& options) {
+  std::filesystem::create_directories(options.cache_dir / "tmp");
+  std::vector<CompileOutcome> outcomes(jobs.size());
+  std::vector<std::exception_ptr> errors(jobs.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < jobs.size(); i = next++) {
+      try {
+        outcomes[i] = compile_one(jobs[i], i, options);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::size_t threads = std::min<std::size_t>(std::max(1, options.jobs), jobs.size());
+  std::vector<std::jthread> pool;
+  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+  pool.clear();  // joins
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return outcomes;
+}
+
+int compile_child_main(const std::filesystem::path& result_file) {
+  json reply;
+  try {
+    json request = json::parse(std::cin);
+    KernelSpec spec = parse_spec(request.at("spec_toml").get<std::string>(),
+                                 request.at("origin").get<std::string>());
+    DeviceInfo device = codec::device_from_json(request.at("device"));
+    Space space = spec.make_space(device);
+    Config config = space.parse_key(request.at("config_key").get<std::string>());
+    auto backend = make_backend(request.at("backend").get<std::string>());
+    CompileOutcome outcome =
+        backend->compile(spec, space, config, device, request.at("cache_dir").get<std::string>());
+    reply = codec::to_json(outcome);
+  } catch (const UserError& e) {
+    reply = {{"user_error", e.what()}};
+  } catch (const std::exception& e) {
+    reply = {{"internal_error", e.what()}};
+  }
+  std::ofstream out(result_file);
+  out << reply.dump();
+  return out.good() ? 0 : 3;
+}
+
+}  // namespace tuna::eval

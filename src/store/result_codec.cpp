@@ -1,0 +1,137 @@
+#include "store/result_codec.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace tuna::store {
+namespace {
+
+using nlohmann::json;
+
+json value_to_json(const Value& value) {
+  switch (value.kind()) {
+    case ValueKind::Int:
+      return value.as_int();
+    case ValueKind::Float:
+      return value.as_double();
+    case ValueKind::Bool:
+      return value.truthy();
+    case ValueKind::String:
+      return value.as_string();
+  }
+  TUNA_ASSERT(false, "unknown value kind");
+}
+
+// JSON has no NaN or infinity; such a time is stored as null and read back as NaN, which keeps
+// the list's length (the repetition count) intact.
+json times_to_json(const std::vector<double>& times) {
+  json list = json::array();
+  for (double t : times) list.push_back(std::isfinite(t) ? json(t) : json(nullptr));
+  return list;
+}
+
+// dump() with replacement: a message cut in the middle of a UTF-8 sequence (from a compiler's
+// output) must not make the whole result unstorable.
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json parse_column(const ResultRow& row, std::string_view column, const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    throw UserError(
+        fmt::format("stored result for `{}`: column {} is not valid JSON ({}); "
+                    "delete that row or fix it in the sqlite3 shell",
+                    row.config_key, column, e.what()));
+  }
+}
+
+std::vector<double> times_from_json(const ResultRow& row) {
+  json list = parse_column(row, "times_json", row.times_json);
+  if (!list.is_array())
+    throw UserError(
+        fmt::format("stored result for `{}`: times_json is not a JSON list", row.config_key));
+  std::vector<double> times;
+  times.reserve(list.size());
+  for (const json& t : list) {
+    if (t.is_number())
+      times.push_back(t.get<double>());
+    else if (t.is_null())
+      times.push_back(std::numeric_limits<double>::quiet_NaN());
+    else
+      throw UserError(fmt::format("stored result for `{}`: times_json holds {}, not a number",
+                                  row.config_key, t.dump()));
+  }
+  return times;
+}
+
+std::map<std::string, double> resources_from_json(const ResultRow& row) {
+  json object = parse_column(row, "resources_json", row.resources_json);
+  if (!object.is_object())
+    throw UserError(
+        fmt::format("stored result for `{}`: resources_json is not a JSON object", row.config_key));
+  std::map<std::string, double> resources;
+  for (const auto& [name, value] : object.items()) {
+    if (value.is_number())
+      resources[name] = value.get<double>();
+    else if (value.is_null())
+      resources[name] = std::numeric_limits<double>::quiet_NaN();
+    else
+      throw UserError(fmt::format("stored result for `{}`: resource `{}` is {}, not a number",
+                                  row.config_key, name, value.dump()));
+  }
+  return resources;
+}
+
+}  // namespace
+
+std::string config_to_json(const Config& config) {
+  json list = json::array();
+  for (const Value& v : config.values()) list.push_back(value_to_json(v));
+  return dump(list);
+}
+
+ResultRow encode_result(const Result& result) {
+  ResultRow row;
+  row.config_key = result.key;
+  row.config_json = config_to_json(result.config);
+  row.status = status_name(result.status);
+  row.error_class = result.error_class;
+  row.message = result.message;
+  row.compile_ms = result.compile_ms;
+  row.times_json = dump(times_to_json(result.times_ms));
+  row.median_ms = result.median_ms;
+  row.max_abs_error = result.max_abs_error;
+  json resources = json::object();
+  for (const auto& [name, value] : result.resources)
+    resources[name] = std::isfinite(value) ? json(value) : json(nullptr);
+  row.resources_json = dump(resources);
+  row.started_at = result.started_at;
+  row.finished_at = result.finished_at;
+  return row;
+}
+
+std::optional<Result> decode_result(const ResultRow& row) {
+  std::optional<Status> status = status_from_name(row.status);
+  if (!status) return std::nullopt;
+  Result result;
+  result.key = row.config_key;
+  result.status = *status;
+  result.error_class = row.error_class;
+  result.message = row.message;
+  result.compile_ms = row.compile_ms;
+  result.times_ms = times_from_json(row);
+  result.median_ms = row.median_ms;
+  result.max_abs_error = row.max_abs_error;
+  result.resources = resources_from_json(row);
+  result.started_at = row.started_at;
+  result.finished_at = row.finished_at;
+  result.reused = true;
+  return result;
+}
+
+}  // namespace tuna::store
