@@ -43,7 +43,8 @@ int run_tune(const TuneFlags& f) {
   report::ConsoleProgress progress({.live = ::isatty(2) != 0, .verbose = f.verbose});
   TuneSummary summary = tune(spec, options, store, progress);
   progress.on_phase("");
-  report::print_summary(stdout, summary, key_space(spec));
+  Space space = key_space(spec);
+  report::print_summary(stdout, summary, space);
   fmt::print("results: {}\n", store.path().string());
   if (summary.interrupted) return kExitInterrupted;
   return summary.best ? kExitOk : kExitNoCorrectConfig;
