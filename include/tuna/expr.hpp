@@ -54,6 +54,10 @@ class Expr {
   const std::string& text() const;
   // Free names the expression reads, in order of first appearance, without duplicates.
   const std::vector<std::string>& names() const;
+  // The parts joined by top-level `and`/`&&` (a chained comparison `a < b < c` counts as two),
+  // or just this expression. The expression holds exactly when every part holds, and each part
+  // reads fewer names, so a search can check it earlier. Parts keep the whole text.
+  std::vector<Expr> conjuncts() const;
 
   // Throws ExprError naming the first unknown name, or on a type error (e.g. "a" + 1).
   Value evaluate(const Env& env) const;

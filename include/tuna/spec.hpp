@@ -4,8 +4,8 @@
 // spec.toml (load_spec) or through this C++ API; both give the same structure.
 // docs/spec.md is the reference for every field.
 #include <array>
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,15 +18,15 @@
 namespace tuna {
 
 enum class Dtype { F16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64 };
-const char* dtype_name(Dtype d);          // "f32", ...
-std::size_t dtype_size(Dtype d);          // bytes
+const char* dtype_name(Dtype d);                              // "f32", ...
+std::size_t dtype_size(Dtype d);                              // bytes
 std::optional<Dtype> dtype_from_name(std::string_view name);  // also accepts "float", "int"...
 
 enum class ArgRole { Input, Output, InOut };
 enum class InitKind { Random, Zeros, Ones, Iota, Constant };
 const char* arg_role_name(ArgRole r);
 const char* init_kind_name(InitKind k);
-std::optional<ArgRole> arg_role_from_name(std::string_view name);     // "input", "output", "inout"
+std::optional<ArgRole> arg_role_from_name(std::string_view name);    // "input", "output", "inout"
 std::optional<InitKind> init_kind_from_name(std::string_view name);  // "random", "zeros", ...
 
 struct Argument {
@@ -37,7 +37,7 @@ struct Argument {
   Expr value;  // scalars: the value
   ArgRole role = ArgRole::Input;
   InitKind init = InitKind::Random;
-  double init_value = 0;                   // for InitKind::Constant
+  double init_value = 0;                     // for InitKind::Constant
   double random_lo = -1.0, random_hi = 1.0;  // for InitKind::Random (seeded, never all zeros)
 };
 
@@ -72,7 +72,7 @@ struct ParameterSpec {
 struct KernelSpec {
   std::string name;
   std::string backend = "host";
-  std::string description;  // free text, read by the LLM
+  std::string description;       // free text, read by the LLM
   std::filesystem::path source;  // absolute after load_spec
   std::string entry;             // function name, or a template such as `gemm<{BM},{BN}>`
   std::vector<std::string> compiler_flags;

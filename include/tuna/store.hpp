@@ -1,7 +1,7 @@
 #pragma once
 // Store: one SQLite file holding every result tuna has measured, written as each result
 // arrives (WAL mode), so a killed run loses at most the config in flight. Schema versioned with
-// migrations; see docs/architecture.md, "Store".
+// migrations; see docs/store.md.
 #include <cstdint>
 #include <filesystem>
 #include <memory>

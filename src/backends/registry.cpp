@@ -64,8 +64,8 @@ std::unique_ptr<Backend> make_backend(std::string_view name) {
           "backend '{}' is not compiled into this tuna: building it needs {}. Install that and "
           "rebuild, or use one of the available backends: {}.",
           name, known.requirement, available_list()));
-  throw UserError(fmt::format("unknown backend '{}'. Available backends: {}.", name,
-                              available_list()));
+  throw UserError(
+      fmt::format("unknown backend '{}'. Available backends: {}.", name, available_list()));
 }
 
 }  // namespace tuna

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/expr_machine.hpp"
 #include "core/expr_program.hpp"
 #include "core/expr_suggest.hpp"
@@ -93,10 +95,29 @@ std::shared_ptr<const detail::ExprProgram> make_program(std::string text,
   p->text = std::move(text);
   p->parsed = std::move(parsed);
   // Unbound: slot i is the i-th name; evaluate(Env) resolves them on each call.
-  p->code = detail::compile_code(*p->parsed.root, [](const detail::Node& n) {
-    return detail::Resolved{true, n.name_index, {}};
-  });
+  const auto& names = p->parsed.names;
+  p->code = detail::compile_code(*p->parsed.root, [&names](const detail::Node& n) {
+    auto it = std::find(names.begin(), names.end(), n.name);
+    TUNA_ASSERT(it != names.end(), "a name missing from the expression's name list");
+    return detail::Resolved{true, static_cast<std::size_t>(it - names.begin()), {}};
+  }, /*fuse_slots=*/false);
   return p;
+}
+
+void collect_conjuncts(const detail::NodePtr& node, std::vector<detail::NodePtr>& out) {
+  if (node->kind == detail::NodeKind::And) {
+    collect_conjuncts(node->kids[0], out);
+    collect_conjuncts(node->kids[1], out);
+    return;
+  }
+  out.push_back(node);
+}
+
+void collect_names(const detail::Node& node, std::vector<std::string>& out) {
+  if (node.kind == detail::NodeKind::Name &&
+      std::find(out.begin(), out.end(), node.name) == out.end())
+    out.push_back(node.name);
+  for (const auto& k : node.kids) collect_names(*k, out);
 }
 
 std::vector<std::string> env_names(const Env& env) {
@@ -121,6 +142,22 @@ Expr Expr::constant(Value value) {
   Expr e;
   e.program_ = make_program(std::move(text), detail::ParsedExpr{node, {}});
   return e;
+}
+
+std::vector<Expr> Expr::conjuncts() const {
+  if (!program_) return {};
+  std::vector<detail::NodePtr> parts;
+  collect_conjuncts(program_->parsed.root, parts);
+  if (parts.size() == 1) return {*this};
+  std::vector<Expr> out;
+  for (const auto& part : parts) {
+    detail::ParsedExpr parsed{part, {}};
+    collect_names(*part, parsed.names);
+    Expr e;
+    e.program_ = make_program(program_->text, std::move(parsed));
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 const std::string& Expr::text() const { return program_ ? program_->text : kEmptyText; }
@@ -160,7 +197,7 @@ BoundExpr Expr::bind(const std::function<std::optional<std::size_t>(std::string_
                                 "{}){}",
                                 n.column, n.name, list_names(known), did_you_mean(n.name, known)),
                     n.column);
-  });
+  }, /*fuse_slots=*/true);
   BoundExpr b;
   b.program_ = std::move(p);
   return b;
@@ -181,7 +218,7 @@ BoundExpr Expr::bind(std::span<const std::string> slot_names, const Env& constan
     throw ExprError(fmt::format("column {}: unknown name '{}' (known: {}){}", n.column, n.name,
                                 list_names(known), did_you_mean(n.name, known)),
                     n.column);
-  });
+  }, /*fuse_slots=*/true);
   BoundExpr b;
   b.program_ = std::move(p);
   return b;

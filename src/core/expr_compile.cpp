@@ -19,7 +19,8 @@ struct Fragment {
 
 class Compiler {
  public:
-  Compiler(Code& out, const Resolver& resolve) : out_(out), resolve_(resolve) {}
+  Compiler(Code& out, const Resolver& resolve, bool fuse_slots)
+      : out_(out), resolve_(resolve), fuse_slots_(fuse_slots) {}
 
   void run(const Node& root) {
     Fragment f = node(root);
@@ -32,8 +33,9 @@ class Compiler {
   }
 
  private:
-  static Instr instr(Op op, std::size_t column, std::int64_t arg = 0, std::size_t count = 0) {
-    return Instr{op, static_cast<std::uint16_t>(count), static_cast<std::uint32_t>(column),
+  static Instr instr(Op op, std::size_t column, std::int64_t arg = 0, std::size_t count = 0,
+                     Rhs rhs = Rhs::Stack) {
+    return Instr{op, rhs, static_cast<std::uint16_t>(count), static_cast<std::uint32_t>(column),
                  static_cast<std::int32_t>(arg)};
   }
 
@@ -107,9 +109,19 @@ class Compiler {
       if (apply_binary(n.op, a.value, b.value, out) == Fault::None) return constant(out);
     }
     materialize(a);
-    materialize(b);
     Fragment f;
     f.code = std::move(a.code);
+    f.depth = std::max<std::size_t>(a.depth, 2);
+    if (b.is_const) {
+      out_.consts.push_back(b.value);
+      f.code.push_back(instr(n.op, n.column, static_cast<std::int64_t>(out_.consts.size() - 1),
+                             0, Rhs::Const));
+      return f;
+    }
+    if (fuse_slots_ && b.code.size() == 1 && b.code[0].op == Op::LoadSlot) {
+      f.code.push_back(instr(n.op, n.column, b.code[0].arg, 0, Rhs::Slot));
+      return f;
+    }
     append(f.code, b.code);
     f.code.push_back(instr(n.op, n.column));
     f.depth = std::max(a.depth, b.depth + 1);
@@ -215,14 +227,15 @@ class Compiler {
 
   Code& out_;
   const Resolver& resolve_;
+  bool fuse_slots_;
   std::vector<std::size_t> slots_;
 };
 
 }  // namespace
 
-Code compile_code(const Node& root, const Resolver& resolve) {
+Code compile_code(const Node& root, const Resolver& resolve, bool fuse_slots) {
   Code code;
-  Compiler(code, resolve).run(root);
+  Compiler(code, resolve, fuse_slots).run(root);
   return code;
 }
 

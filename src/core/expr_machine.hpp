@@ -41,10 +41,18 @@ inline bool run_code_on(const Code& code, Cell* stack, Load&& load, Cell& result
         ++sp;
         break;
       case Op::Add: case Op::Sub: case Op::Mul: case Op::FloorDiv: case Op::Mod:
-      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
-        Cell& a = sp[-2];
-        const Cell& b = sp[-1];
-        --sp;
+      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+      case Op::Div: case Op::Pow: {
+        Cell b;
+        switch (in.rhs) {
+          case Rhs::Stack: b = *--sp; break;
+          case Rhs::Const: b = code.consts[in.arg]; break;
+          case Rhs::Slot:
+            if (!load(static_cast<std::size_t>(in.arg), b))
+              return fault(Fault::UnknownName, pc, Cell{}, Cell{});
+            break;
+        }
+        Cell& a = sp[-1];
         if (a.tag == CellTag::Int && b.tag == CellTag::Int) {
           // The all-integer fast path: most constraints never leave it.
           std::int64_t r = 0;
@@ -62,28 +70,20 @@ inline bool run_code_on(const Code& code, Cell* stack, Load&& load, Cell& result
             case Op::Le: a = Cell::of_bool(a.i <= b.i); continue;
             case Op::Gt: a = Cell::of_bool(a.i > b.i); continue;
             case Op::Ge: a = Cell::of_bool(a.i >= b.i); continue;
-            default: break;
+            default: goto generic;  // / and ** leave the integers
           }
           if (overflow) f = Fault::Overflow;
           if (f != Fault::None) return fault(f, pc, a, b);
           a.i = r;
           break;
         }
+      generic: {
         Cell out;
         if (Fault f = apply_binary(in.op, a, b, out); f != Fault::None)
           return fault(f, pc, a, b);
         a = out;
         break;
       }
-      case Op::Div: case Op::Pow: {
-        Cell& a = sp[-2];
-        const Cell& b = sp[-1];
-        --sp;
-        Cell out;
-        if (Fault f = apply_binary(in.op, a, b, out); f != Fault::None)
-          return fault(f, pc, a, b);
-        a = out;
-        break;
       }
       case Op::Neg: case Op::Pos: case Op::Not: {
         Cell out;

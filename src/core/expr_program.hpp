@@ -15,8 +15,14 @@
 
 namespace tuna::detail {
 
+// Where a binary operator finds its right operand. Fusing a constant or a slot load into the
+// operator saves one trip through the interpreter loop per operand, the main cost of a
+// typical constraint.
+enum class Rhs : std::uint8_t { Stack, Const, Slot };
+
 struct Instr {
   Op op;
+  Rhs rhs;               // binary operators: where the right operand comes from (arg)
   std::uint16_t count;   // InConst, InStack, Call
   std::uint32_t column;  // where a fault points
   std::int32_t arg;      // constant, slot, list start, function, or relative jump
@@ -45,7 +51,10 @@ struct Resolved {
 };
 using Resolver = std::function<Resolved(const Node& name)>;
 
-Code compile_code(const Node& root, const Resolver& resolve);
+// `fuse_slots`: let binary operators read a slot directly. Only for bound programs, whose slots
+// always load; an unbound program keeps separate loads so that an unknown name's error points
+// at the name itself.
+Code compile_code(const Node& root, const Resolver& resolve, bool fuse_slots);
 
 }  // namespace tuna::detail
 

@@ -80,7 +80,7 @@ std::vector<std::size_t> sampling_order(const SpaceCore& core) {
   // cheap to walk.
   std::size_t n = core.params.size();
   std::vector<bool> assigned(n, false);
-  std::vector<bool> done(core.bound.size(), false);
+  std::vector<bool> done(core.checks.size(), false);
   std::vector<std::size_t> order;
   for (std::size_t level = 0; level < n; ++level) {
     std::size_t best = n;
@@ -88,9 +88,9 @@ std::vector<std::size_t> sampling_order(const SpaceCore& core) {
     for (std::size_t p = 0; p < n; ++p) {
       if (assigned[p]) continue;
       std::size_t completes = 0, touches = 0;
-      for (std::size_t c = 0; c < core.bound.size(); ++c) {
+      for (std::size_t c = 0; c < core.checks.size(); ++c) {
         if (done[c]) continue;
-        const auto& slots = core.bound[c].slots();
+        const auto& slots = core.checks[c].slots();
         if (std::find(slots.begin(), slots.end(), p) == slots.end()) continue;
         ++touches;
         if (std::all_of(slots.begin(), slots.end(),
@@ -105,8 +105,8 @@ std::vector<std::size_t> sampling_order(const SpaceCore& core) {
     }
     assigned[best] = true;
     order.push_back(best);
-    for (std::size_t c = 0; c < core.bound.size(); ++c) {
-      const auto& slots = core.bound[c].slots();
+    for (std::size_t c = 0; c < core.checks.size(); ++c) {
+      const auto& slots = core.checks[c].slots();
       if (std::all_of(slots.begin(), slots.end(), [&](std::size_t s) { return assigned[s]; }))
         done[c] = true;
     }
@@ -120,8 +120,8 @@ WalkPlan make_walk_plan(const SpaceCore& core, std::vector<std::size_t> order) {
   plan.ready.resize(plan.order.size());
   std::vector<std::size_t> level_of(plan.order.size());
   for (std::size_t l = 0; l < plan.order.size(); ++l) level_of[plan.order[l]] = l;
-  for (std::size_t c = 0; c < core.bound.size(); ++c) {
-    const auto& slots = core.bound[c].slots();
+  for (std::size_t c = 0; c < core.checks.size(); ++c) {
+    const auto& slots = core.checks[c].slots();
     if (slots.empty()) continue;
     std::size_t level = 0;
     for (std::size_t s : slots) level = std::max(level, level_of[s]);
@@ -209,6 +209,8 @@ Space::Space(std::vector<Parameter> params, std::vector<Constraint> constraints,
                                   c.origin.empty() ? "" : " at " + c.origin));
     try {
       core->bound.push_back(c.expr.bind(std::span<const std::string>(core->names), constants));
+      for (const Expr& part : c.expr.conjuncts())
+        core->checks.push_back(part.bind(std::span<const std::string>(core->names), constants));
     } catch (const ExprError& e) {
       throw ExprError(fmt::format("constraint '{}'{}: {}", c.expr.text(),
                                   c.origin.empty() ? "" : " (" + c.origin + ")", e.what()),
@@ -219,10 +221,10 @@ Space::Space(std::vector<Parameter> params, std::vector<Constraint> constraints,
   core->constraints = std::move(constraints);
   core->constants = std::move(constants);
   std::vector<Value> no_slots(core->params.size());
-  for (std::size_t c = 0; c < core->bound.size(); ++c) {
-    if (!core->bound[c].slots().empty()) continue;
+  for (std::size_t c = 0; c < core->checks.size(); ++c) {
+    if (!core->checks[c].slots().empty()) continue;
     core->unconditional.push_back(c);
-    if (!core->bound[c].test(no_slots)) core->unconditional_hold = false;
+    if (!core->checks[c].test(no_slots)) core->unconditional_hold = false;
   }
   std::vector<std::size_t> declared(core->params.size());
   for (std::size_t i = 0; i < declared.size(); ++i) declared[i] = i;

@@ -25,7 +25,7 @@ struct ValidList {
 // (those whose last-assigned parameter is this level's).
 struct WalkPlan {
   std::vector<std::size_t> order;               // parameter index at each level
-  std::vector<std::vector<std::size_t>> ready;  // constraint indices per level
+  std::vector<std::vector<std::size_t>> ready;  // indices into SpaceCore::checks, per level
 };
 
 struct SpaceCore {
@@ -33,8 +33,10 @@ struct SpaceCore {
   std::vector<Constraint> constraints;
   Env constants;
   std::vector<std::string> names;
-  std::vector<BoundExpr> bound;
-  std::vector<std::size_t> unconditional;  // constraints that read no parameter
+  std::vector<BoundExpr> bound;   // one per constraint: is_valid(), violations()
+  // The constraints split at top-level `and`s: what walks check, each as early as it can.
+  std::vector<BoundExpr> checks;
+  std::vector<std::size_t> unconditional;  // checks that read no parameter
   bool unconditional_hold = true;          // ... and whether they all hold
   WalkPlan declared;  // declaration order: enumerate() promises lexicographic order
   WalkPlan sampling;  // reordered so that constraints are checked as early as possible
@@ -50,7 +52,7 @@ struct SpaceCore {
 
   bool level_ok(const WalkPlan& plan, std::size_t level, const std::vector<Value>& cur) const {
     for (std::size_t c : plan.ready[level])
-      if (!bound[c].test(cur)) return false;
+      if (!checks[c].test(cur)) return false;
     return true;
   }
   bool unconditional_ok() const { return unconditional_hold; }
@@ -59,7 +61,7 @@ struct SpaceCore {
 // Work limits: beyond these, enumeration-based answers give way to sampling.
 inline constexpr std::uint64_t kCacheNodeBudget = 4'000'000;
 inline constexpr std::size_t kCacheEntryBudget = 8'000'000;  // index entries (16 MB)
-inline constexpr std::uint64_t kCountNodeBudget = 20'000'000;
+inline constexpr std::uint64_t kCountNodeBudget = 8'000'000;
 
 WalkPlan make_walk_plan(const SpaceCore& core, std::vector<std::size_t> order);
 std::vector<std::size_t> sampling_order(const SpaceCore& core);

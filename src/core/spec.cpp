@@ -24,26 +24,43 @@ struct DtypeInfo {
   std::size_t size;
 };
 constexpr std::array<DtypeInfo, 11> kDtypes = {{{Dtype::F16, "f16", 2},
-                                                 {Dtype::F32, "f32", 4},
-                                                 {Dtype::F64, "f64", 8},
-                                                 {Dtype::I8, "i8", 1},
-                                                 {Dtype::I16, "i16", 2},
-                                                 {Dtype::I32, "i32", 4},
-                                                 {Dtype::I64, "i64", 8},
-                                                 {Dtype::U8, "u8", 1},
-                                                 {Dtype::U16, "u16", 2},
-                                                 {Dtype::U32, "u32", 4},
-                                                 {Dtype::U64, "u64", 8}}};
+                                                {Dtype::F32, "f32", 4},
+                                                {Dtype::F64, "f64", 8},
+                                                {Dtype::I8, "i8", 1},
+                                                {Dtype::I16, "i16", 2},
+                                                {Dtype::I32, "i32", 4},
+                                                {Dtype::I64, "i64", 8},
+                                                {Dtype::U8, "u8", 1},
+                                                {Dtype::U16, "u16", 2},
+                                                {Dtype::U32, "u32", 4},
+                                                {Dtype::U64, "u64", 8}}};
 
 // C and CUDA spellings people write in specs out of habit.
-constexpr std::array<std::pair<std::string_view, Dtype>, 21> kDtypeAliases = {{
-    {"half", Dtype::F16},         {"__half", Dtype::F16},     {"float", Dtype::F32},
-    {"double", Dtype::F64},       {"int8_t", Dtype::I8},      {"char", Dtype::I8},
-    {"signed char", Dtype::I8},   {"int16_t", Dtype::I16},    {"short", Dtype::I16},
-    {"int32_t", Dtype::I32},      {"int", Dtype::I32},        {"int64_t", Dtype::I64},
-    {"long long", Dtype::I64},    {"uint8_t", Dtype::U8},     {"unsigned char", Dtype::U8},
-    {"uint16_t", Dtype::U16},     {"unsigned short", Dtype::U16}, {"uint32_t", Dtype::U32},
-    {"unsigned", Dtype::U32},     {"unsigned int", Dtype::U32},   {"uint64_t", Dtype::U64},
+constexpr std::array<std::pair<std::string_view, Dtype>, 24> kDtypeAliases = {{
+    {"half", Dtype::F16},
+    {"__half", Dtype::F16},
+    {"float", Dtype::F32},
+    {"double", Dtype::F64},
+    {"int8_t", Dtype::I8},
+    {"char", Dtype::I8},
+    {"signed char", Dtype::I8},
+    {"int16_t", Dtype::I16},
+    {"short", Dtype::I16},
+    {"int32_t", Dtype::I32},
+    {"int", Dtype::I32},
+    {"int64_t", Dtype::I64},
+    {"long", Dtype::I64},  // LP64: tuna runs on 64-bit Linux
+    {"long long", Dtype::I64},
+    {"uint8_t", Dtype::U8},
+    {"unsigned char", Dtype::U8},
+    {"uint16_t", Dtype::U16},
+    {"unsigned short", Dtype::U16},
+    {"uint32_t", Dtype::U32},
+    {"unsigned", Dtype::U32},
+    {"unsigned int", Dtype::U32},
+    {"unsigned long", Dtype::U64},
+    {"unsigned long long", Dtype::U64},
+    {"uint64_t", Dtype::U64},
 }};
 
 const DtypeInfo& dtype_info(Dtype d) {
@@ -55,13 +72,16 @@ const DtypeInfo& dtype_info(Dtype d) {
 
 constexpr std::array<std::pair<ArgRole, const char*>, 3> kRoles = {
     {{ArgRole::Input, "input"}, {ArgRole::Output, "output"}, {ArgRole::InOut, "inout"}}};
-constexpr std::array<std::pair<InitKind, const char*>, 5> kInits = {{{InitKind::Random, "random"},
-                                                                      {InitKind::Zeros, "zeros"},
-                                                                      {InitKind::Ones, "ones"},
-                                                                      {InitKind::Iota, "iota"},
-                                                                      {InitKind::Constant, "constant"}}};
+constexpr std::array<std::pair<InitKind, const char*>, 5> kInits = {
+    {{InitKind::Random, "random"},
+     {InitKind::Zeros, "zeros"},
+     {InitKind::Ones, "ones"},
+     {InitKind::Iota, "iota"},
+     {InitKind::Constant, "constant"}}};
 constexpr std::array<std::pair<Reference, const char*>, 3> kReferences = {
-    {{Reference::DefaultConfig, "default"}, {Reference::Kernel, "kernel"}, {Reference::None, "none"}}};
+    {{Reference::DefaultConfig, "default"},
+     {Reference::Kernel, "kernel"},
+     {Reference::None, "none"}}};
 
 template <typename Enum, std::size_t N>
 const char* name_in(const std::array<std::pair<Enum, const char*>, N>& table, Enum e) {
@@ -83,9 +103,10 @@ std::optional<Enum> value_in(const std::array<std::pair<Enum, const char*>, N>& 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw UserError(fmt::format("cannot read kernel source '{}'. Check that it exists and is "
-                                "readable",
-                                path.string()));
+    throw UserError(
+        fmt::format("cannot read kernel source '{}'. Check that it exists and is "
+                    "readable",
+                    path.string()));
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -128,7 +149,9 @@ const char* init_kind_name(InitKind k) { return name_in(kInits, k); }
 const char* reference_name(Reference r) { return name_in(kReferences, r); }
 std::optional<ArgRole> arg_role_from_name(std::string_view n) { return value_in(kRoles, n); }
 std::optional<InitKind> init_kind_from_name(std::string_view n) { return value_in(kInits, n); }
-std::optional<Reference> reference_from_name(std::string_view n) { return value_in(kReferences, n); }
+std::optional<Reference> reference_from_name(std::string_view n) {
+  return value_in(kReferences, n);
+}
 
 Space KernelSpec::make_space(const DeviceInfo& device) const {
   const auto loc = spec_internal::SpecLocations::for_spec(*this);
@@ -169,10 +192,11 @@ std::string KernelSpec::entry_for(const Space& space, const Config& config) cons
         close == std::string::npos ? std::string() : entry.substr(open + 1, close - open - 1);
     const auto idx = close == std::string::npos ? -1 : space.index_of(name);
     if (idx < 0)
-      throw UserError(fmt::format("kernel.entry: '{}' has a placeholder that is not a parameter "
-                                  "at position {}. Write placeholders as {{NAME}} with NAME a "
-                                  "parameter",
-                                  entry, open + 1));
+      throw UserError(
+          fmt::format("kernel.entry: '{}' has a placeholder that is not a parameter "
+                      "at position {}. Write placeholders as {{NAME}} with NAME a "
+                      "parameter",
+                      entry, open + 1));
     out += entry.substr(pos, open - pos);
     out += config[static_cast<std::size_t>(idx)].to_define();
     pos = close + 1;

@@ -88,9 +88,10 @@ void check_kernel(const KernelSpec& spec, const SpecLocations& loc) {
     loc.fail("kernel.name", fmt::format("'{}' is not a valid kernel name", spec.name),
              "Use letters, digits, '_' and '-', starting with a letter or '_'");
   if (std::find(kBackends.begin(), kBackends.end(), spec.backend) == kBackends.end())
-    loc.fail("kernel.backend", fmt::format("unknown backend '{}'{}", spec.backend,
-                                           did_you_mean(spec.backend, kBackends)),
-             "Use one of " + quoted_list(kBackends));
+    loc.fail(
+        "kernel.backend",
+        fmt::format("unknown backend '{}'{}", spec.backend, did_you_mean(spec.backend, kBackends)),
+        "Use one of " + quoted_list(kBackends));
   if (spec.source.empty())
     loc.fail("kernel.source", "missing required key 'source'",
              "Add source = \"<file>\", the kernel's source file relative to the spec file");
@@ -109,7 +110,8 @@ void check_entry_placeholders(const KernelSpec& spec, const SpecLocations& loc) 
   for (std::size_t open = e.find('{'); open != std::string::npos; open = e.find('{', open + 1)) {
     const std::size_t close = e.find('}', open);
     if (close == std::string::npos)
-      loc.fail("kernel.entry", fmt::format("'{{' at position {} of '{}' is never closed", open + 1, e),
+      loc.fail("kernel.entry",
+               fmt::format("'{{' at position {} of '{}' is never closed", open + 1, e),
                "Write placeholders as {NAME}, where NAME is a parameter");
     const std::string name = e.substr(open + 1, close - open - 1);
     if (!is_param(spec, name))
@@ -139,8 +141,7 @@ void check_parameter(const ParameterSpec& ps, const SpecLocations& loc) {
     loc.fail(key, fmt::format("'{}' is not a valid parameter name", p.name),
              "Use letters, digits and '_', starting with a letter or '_' (and not 'device'); "
              "the name becomes a preprocessor define");
-  if (p.values.empty())
-    loc.fail(key, "the parameter has no values", "Give it at least one value");
+  if (p.values.empty()) loc.fail(key, "the parameter has no values", "Give it at least one value");
   if (p.index_of(p.default_value) < 0) {
     std::vector<std::string> shown;
     for (std::size_t i = 0; i < p.values.size() && i < 12; ++i)
@@ -291,10 +292,9 @@ void check_correctness(const KernelSpec& spec, const SpecLocations& loc) {
     loc.fail("check.rtol", fmt::format("rtol {} is not a number >= 0", c.rtol),
              "Give a relative tolerance such as 1e-4");
   if (c.reference == Reference::None) return;
-  const bool has_output = std::any_of(spec.arguments.begin(), spec.arguments.end(),
-                                      [](const Argument& a) {
-                                        return a.is_buffer && a.role != ArgRole::Input;
-                                      });
+  const bool has_output =
+      std::any_of(spec.arguments.begin(), spec.arguments.end(),
+                  [](const Argument& a) { return a.is_buffer && a.role != ArgRole::Input; });
   if (!has_output)
     loc.fail("check.reference",
              "results are checked, but no buffer argument is an output, so there is nothing to "
@@ -383,8 +383,10 @@ double rejected_fraction(const Space& space, const Expr& c, const Env& base) {
       rejected += rejects() ? 1 : 0;
       more = false;
       for (std::size_t k = 0; k < read.size() && !more; ++k) {
-        if (++idx[k] < read[k]->values.size()) more = true;
-        else idx[k] = 0;
+        if (++idx[k] < read[k]->values.size())
+          more = true;
+        else
+          idx[k] = 0;
       }
     }
   } else {
@@ -490,8 +492,7 @@ void check_device_names(const KernelSpec& spec, const Env& device_env, const Spe
     for (const auto& name : site.expr->names()) {
       if (!is_device_name(name) || device_env.contains(name)) continue;
       loc.fail(site.key,
-               fmt::format("'{}' is not a fact of this device{}", name,
-                           did_you_mean(name, facts)),
+               fmt::format("'{}' is not a fact of this device{}", name, did_you_mean(name, facts)),
                facts.empty() ? std::string("This backend reports no device facts")
                              : "Known facts: " + fmt::format("{}", fmt::join(facts, ", ")));
     }

@@ -50,7 +50,7 @@ int SpecLocations::line_of(std::string_view key_path) const {
 
 std::string SpecLocations::where(std::string_view key_path) const {
   std::string head;
-  const int line = line_of(key_path);
+  const int line = key_path.empty() ? 0 : line_of(key_path);  // the whole spec: no line
   if (!file_.empty()) {
     head = line > 0 ? fmt::format("{}:{}", file_, line) : file_;
   } else {
@@ -79,8 +79,9 @@ std::string parent_key(std::string_view key_path) {
 }
 
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
-  // Allow about one typo per three characters, and always at least one.
-  const std::size_t limit = std::max<std::size_t>(1, name.size() / 3);
+  // About one typo per three characters; two for names of four or more characters, so that
+  // swapped letters ("cdua" -> "cuda") are caught.
+  const std::size_t limit = name.size() >= 4 ? std::max<std::size_t>(2, name.size() / 3) : 1;
   const std::string* best = nullptr;
   std::size_t best_distance = limit + 1;
   for (const auto& c : candidates) {

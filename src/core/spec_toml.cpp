@@ -18,8 +18,8 @@ namespace {
 using spec_internal::did_you_mean;
 using spec_internal::quoted_list;
 using spec_internal::SpecLocations;
-using spec_internal::TomlSection;
 using spec_internal::toml_type_phrase;
+using spec_internal::TomlSection;
 
 // Ranges are expanded into value lists; beyond this a range is almost surely a typo, and the
 // list would not fit in memory for long.
@@ -49,7 +49,8 @@ void parse_kernel(const toml::table& root, const std::filesystem::path& origin, 
   spec.backend = s.string("backend").value_or("host");
   const std::string source = s.required_string(
       "source", "Add source = \"<file>\", the kernel's source file relative to the spec file");
-  spec.entry = s.required_string("entry", "Add entry = \"<function name>\", the function tuna calls");
+  spec.entry =
+      s.required_string("entry", "Add entry = \"<function name>\", the function tuna calls");
   spec.description = s.string("description").value_or("");
   spec.compiler_flags = s.strings("flags").value_or(std::vector<std::string>{});
   spec.define_format = s.string("define_format").value_or(spec.define_format);
@@ -80,23 +81,21 @@ std::vector<Value> parse_value_list(const TomlSection& s, const toml::array& arr
     }
     values.push_back(std::move(v));
   }
-  if (values.empty())
-    s.loc().fail(key, "the list of values is empty", "Give at least one value");
+  if (values.empty()) s.loc().fail(key, "the list of values is empty", "Give at least one value");
   return values;
 }
 
 std::pair<std::int64_t, std::int64_t> parse_bounds(const TomlSection& s, std::string_view k) {
   const toml::node* node = s.find(k);
   const auto* array = node->as_array();
-  const bool ok = array && array->size() == 2 && array->get(0)->is_integer() &&
-                  array->get(1)->is_integer();
+  const bool ok =
+      array && array->size() == 2 && array->get(0)->is_integer() && array->get(1)->is_integer();
   if (!ok)
-    s.loc().fail(s.key(k),
-                 array ? fmt::format("expected two integers [lo, hi], got {} element(s)",
-                                     array->size())
-                       : fmt::format("expected two integers [lo, hi], got {}",
-                                     toml_type_phrase(*node)),
-                 fmt::format("Write {} = [lo, hi] with integers (both ends included)", k));
+    s.loc().fail(
+        s.key(k),
+        array ? fmt::format("expected two integers [lo, hi], got {} element(s)", array->size())
+              : fmt::format("expected two integers [lo, hi], got {}", toml_type_phrase(*node)),
+        fmt::format("Write {} = [lo, hi] with integers (both ends included)", k));
   const std::int64_t lo = array->get(0)->as_integer()->get();
   const std::int64_t hi = array->get(1)->as_integer()->get();
   if (lo > hi)
@@ -105,34 +104,33 @@ std::pair<std::int64_t, std::int64_t> parse_bounds(const TomlSection& s, std::st
   return {lo, hi};
 }
 
-Parameter parse_range(const TomlSection& s, const std::string& name, const std::string& description) {
+Parameter parse_range(const TomlSection& s, const std::string& name,
+                      const std::string& description) {
   const auto [lo, hi] = parse_bounds(s, "range");
   std::int64_t step = 1;
   if (const toml::node* n = s.find("step")) {
     if (!n->is_integer()) s.wrong_type("step", *n, "an integer", "Write step = 2");
     step = n->as_integer()->get();
-    if (step < 1) s.loc().fail(s.key("step"), fmt::format("step {} is below 1", step), "Use a step of 1 or more");
+    if (step < 1)
+      s.loc().fail(s.key("step"), fmt::format("step {} is below 1", step),
+                   "Use a step of 1 or more");
   }
   // Computed in unsigned arithmetic: hi - lo overflows int64 for extreme bounds.
   const auto span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
   if (span / static_cast<std::uint64_t>(step) >= static_cast<std::uint64_t>(kMaxRangeValues))
-    s.loc().fail(s.key("range"),
-                 fmt::format("the range has more than {} values", kMaxRangeValues),
+    s.loc().fail(s.key("range"), fmt::format("the range has more than {} values", kMaxRangeValues),
                  "Narrow the range or take a larger step (or use pow2 = [lo, hi])");
-  Value def = lo;
-  if (const toml::node* d = s.find("default")) def = spec_internal::value_from_node(*d, s.key("default"), s.loc());
-  return Parameter::int_range(name, lo, hi, step, def, description);
+  return Parameter::int_range(name, lo, hi, step, lo, description);
 }
 
-Parameter parse_pow2(const TomlSection& s, const std::string& name, const std::string& description) {
+Parameter parse_pow2(const TomlSection& s, const std::string& name,
+                     const std::string& description) {
   const auto [lo, hi] = parse_bounds(s, "pow2");
   auto is_pow2 = [](std::int64_t v) { return v >= 1 && (v & (v - 1)) == 0; };
   if (!is_pow2(lo) || !is_pow2(hi))
     s.loc().fail(s.key("pow2"), fmt::format("[{}, {}] are not both powers of two", lo, hi),
                  "Give bounds such as [1, 16]: powers of two, at least 1");
-  Value def = lo;
-  if (const toml::node* d = s.find("default")) def = spec_internal::value_from_node(*d, s.key("default"), s.loc());
-  return Parameter::pow2_range(name, lo, hi, def, description);
+  return Parameter::pow2_range(name, lo, hi, lo, description);
 }
 
 Parameter parse_list(const TomlSection& s, const std::string& name, const toml::node& list,
@@ -140,15 +138,16 @@ Parameter parse_list(const TomlSection& s, const std::string& name, const toml::
   const auto* array = list.as_array();
   if (!array) s.wrong_type("values", list, "an array", "Write values = [16, 32, 64]");
   std::vector<Value> values = parse_value_list(s, *array, s.key("values"));
-  Value def = values.front();
-  if (const toml::node* d = s.find("default")) def = spec_internal::value_from_node(*d, s.key("default"), s.loc());
-  return Parameter::list(name, std::move(values), std::move(def), description);
+  Value first = values.front();
+  return Parameter::list(name, std::move(values), std::move(first), description);
 }
 
-Parameter parse_bool(const TomlSection& s, const std::string& name, const std::string& description) {
+Parameter parse_bool(const TomlSection& s, const std::string& name,
+                     const std::string& description) {
   bool def = false;
   if (const toml::node* d = s.find("default")) {
-    if (!d->is_boolean()) s.wrong_type("default", *d, "a boolean", "Write default = true or default = false");
+    if (!d->is_boolean())
+      s.wrong_type("default", *d, "a boolean", "Write default = true or default = false");
     def = d->as_boolean()->get();
   }
   return Parameter::boolean(name, def, description);
@@ -160,28 +159,39 @@ Parameter parse_param_table(const TomlSection& s, const std::string& name) {
   const std::optional<std::string> type = s.string("type");
   const std::vector<std::string> kTypes = {"bool", "int", "float", "string"};
   if (type && std::find(kTypes.begin(), kTypes.end(), *type) == kTypes.end())
-    s.loc().fail(s.key("type"), fmt::format("unknown type '{}'{}", *type, did_you_mean(*type, kTypes)),
+    s.loc().fail(s.key("type"),
+                 fmt::format("unknown type '{}'{}", *type, did_you_mean(*type, kTypes)),
                  "Use one of " + quoted_list(kTypes));
-  const int forms = int(s.has("values")) + int(s.has("range")) + int(s.has("pow2")) +
-                    int(type == "bool");
+  const int forms =
+      int(s.has("values")) + int(s.has("range")) + int(s.has("pow2")) + int(type == "bool");
   if (forms == 0)
-    s.loc().fail(s.path(), "the parameter has no values",
-                 "Give one of values = [...], range = [lo, hi], pow2 = [lo, hi] or type = \"bool\"");
+    s.loc().fail(
+        s.path(), "the parameter has no values",
+        "Give one of values = [...], range = [lo, hi], pow2 = [lo, hi] or type = \"bool\"");
   if (forms > 1)
     s.loc().fail(s.path(), "the parameter gives its values more than one way",
                  "Keep only one of values, range, pow2 and type = \"bool\"");
   if (s.has("step") && !s.has("range"))
-    s.loc().fail(s.key("step"), "step is only used with range", "Remove step, or use range = [lo, hi]");
-  Parameter p = type == "bool"     ? parse_bool(s, name, description)
-                : s.has("range")   ? parse_range(s, name, description)
-                : s.has("pow2")    ? parse_pow2(s, name, description)
-                                   : parse_list(s, name, *s.find("values"), description);
+    s.loc().fail(s.key("step"), "step is only used with range",
+                 "Remove step, or use range = [lo, hi]");
+  Parameter p = type == "bool"   ? parse_bool(s, name, description)
+                : s.has("range") ? parse_range(s, name, description)
+                : s.has("pow2")  ? parse_pow2(s, name, description)
+                                 : parse_list(s, name, *s.find("values"), description);
+  // The factories get a default they accept; the declared one is checked by check_spec, which
+  // reports it with its line like every other mistake.
+  if (const toml::node* d = s.find("default"); d && type != "bool") {
+    p.default_value = spec_internal::value_from_node(*d, s.key("default"), s.loc());
+    if (const auto i = p.index_of(p.default_value); i >= 0)
+      p.default_value = p.values[static_cast<std::size_t>(i)];  // 64.0 -> 64, as declared
+  }
   const bool strings = p.values.front().is_string();
   const bool consistent = !type || *type == "bool" || (*type == "string") == strings;
   if (!consistent)
-    s.loc().fail(s.key("type"), fmt::format("type is '{}' but the values are {}", *type,
-                                            strings ? "strings" : "numbers"),
-                 "Make type match the values, or remove it");
+    s.loc().fail(
+        s.key("type"),
+        fmt::format("type is '{}' but the values are {}", *type, strings ? "strings" : "numbers"),
+        "Make type match the values, or remove it");
   return p;
 }
 
@@ -271,8 +281,8 @@ void parse_buffer_fill(const TomlSection& s, Argument& a) {
   }
   if (const toml::node* r = s.find("range")) {
     const auto* array = r->as_array();
-    const bool ok = array && array->size() == 2 && array->get(0)->is_number() &&
-                    array->get(1)->is_number();
+    const bool ok =
+        array && array->size() == 2 && array->get(0)->is_number() && array->get(1)->is_number();
     if (!ok) s.wrong_type("range", *r, "two numbers [lo, hi]", "Write range = [-1.0, 1.0]");
     if (a.init != InitKind::Random)
       s.loc().fail(s.key("range"), "range is only used with init = \"random\"",
@@ -291,7 +301,8 @@ Argument parse_argument(const TomlSection& s) {
                                            "i64", "u8",  "u16", "u32", "u64"};
   const auto dtype = dtype_from_name(type);
   if (!dtype)
-    s.loc().fail(s.key("type"), fmt::format("unknown type '{}'{}", type, did_you_mean(type, kTypes)),
+    s.loc().fail(s.key("type"),
+                 fmt::format("unknown type '{}'{}", type, did_you_mean(type, kTypes)),
                  "Use one of " + quoted_list(kTypes) + " (or a C name such as float, int)");
   a.dtype = *dtype;
   a.role = parse_enum<ArgRole>(s, "role", arg_role_from_name, {"input", "output", "inout"})
@@ -348,7 +359,8 @@ std::array<Expr, 3> parse_dims(const TomlSection& s, std::string_view k) {
     s.loc().fail(s.key(k), fmt::format("expected 1 to 3 entries (x, y, z), got {}", array->size()),
                  fmt::format("Write {} = [x, y, z]; missing entries are 1", k));
   for (std::size_t d = 0; d < array->size(); ++d)
-    dims[d] = spec_internal::expr_from_node(*array->get(d), fmt::format("{}[{}]", s.key(k), d), s.loc());
+    dims[d] =
+        spec_internal::expr_from_node(*array->get(d), fmt::format("{}[{}]", s.key(k), d), s.loc());
   return dims;
 }
 
@@ -371,12 +383,11 @@ void parse_check(const toml::table& root, KernelSpec& spec, const SpecLocations&
   const TomlSection s(*t, "check", loc);
   s.allow_only({"reference", "kernel", "atol", "rtol"});
   spec.check.reference_entry = s.string("kernel").value_or("");
-  const auto reference = parse_enum<Reference>(s, "reference", reference_from_name,
-                                               {"default", "kernel", "none"});
+  const auto reference =
+      parse_enum<Reference>(s, "reference", reference_from_name, {"default", "kernel", "none"});
   // Naming a reference kernel is enough to ask for it.
-  spec.check.reference = reference.value_or(spec.check.reference_entry.empty()
-                                                ? Reference::DefaultConfig
-                                                : Reference::Kernel);
+  spec.check.reference = reference.value_or(
+      spec.check.reference_entry.empty() ? Reference::DefaultConfig : Reference::Kernel);
   spec.check.atol = s.number("atol").value_or(spec.check.atol);
   spec.check.rtol = s.number("rtol").value_or(spec.check.rtol);
 }
@@ -395,16 +406,17 @@ toml::table parse_toml(std::string_view text, const std::string& file) {
     return toml::parse(text, std::string_view(file));
   } catch (const toml::parse_error& e) {
     const auto& pos = e.source().begin;
-    throw UserError(fmt::format("{}:{}: TOML syntax error at column {}: {}. Fix the TOML syntax "
-                                "there (https://toml.io describes it)",
-                                file, pos.line, pos.column, e.description()));
+    throw UserError(
+        fmt::format("{}:{}: TOML syntax error at column {}: {}. Fix the TOML syntax "
+                    "there (https://toml.io describes it)",
+                    file, pos.line, pos.column, e.description()));
   }
 }
 
 }  // namespace
 
 KernelSpec parse_spec(std::string_view toml_text, const std::filesystem::path& origin) {
-  const std::string file = origin.string();
+  const std::string file = origin.empty() ? std::string("<spec>") : origin.string();
   const toml::table root = parse_toml(toml_text, file);
   SpecLocations loc(file, "");
   spec_internal::record_lines(root, "", loc);

@@ -8,16 +8,26 @@ namespace tuna::spec_internal {
 
 const char* toml_type_phrase(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -27,7 +37,8 @@ void record_lines(const toml::node& node, const std::string& path, SpecLocations
   if (!path.empty()) loc.set(path, toml_line(node));
   if (const auto* table = node.as_table()) {
     for (const auto& [k, child] : *table) {
-      const std::string child_path = path.empty() ? std::string(k.str()) : path + "." + std::string(k.str());
+      const std::string child_path =
+          path.empty() ? std::string(k.str()) : path + "." + std::string(k.str());
       // A key's own position beats its value's for tables opened far from their header.
       record_lines(child, child_path, loc);
       if (k.source().begin.line > 0 && !child.is_table())
@@ -47,7 +58,8 @@ std::vector<std::pair<std::string, const toml::node*>> entries_in_file_order(
     const toml::node* node;
   };
   std::vector<Entry> entries;
-  for (const auto& [k, node] : table) entries.push_back({k.source().begin, std::string(k.str()), &node});
+  for (const auto& [k, node] : table)
+    entries.push_back({k.source().begin, std::string(k.str()), &node});
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return a.pos.line != b.pos.line ? a.pos.line < b.pos.line : a.pos.column < b.pos.column;
   });
@@ -64,9 +76,9 @@ void TomlSection::allow_only(const std::vector<std::string>& allowed) const {
   for (const auto& [k, node] : entries_in_file_order(table_)) {
     if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
     const std::string where = path_.empty() ? std::string("the top level") : "[" + path_ + "]";
-    loc_.fail(key(k), fmt::format("unknown key '{}'{}", k, did_you_mean(k, allowed)),
-              fmt::format("The keys allowed in {} are {} (docs/spec.md)", where,
-                          quoted_list(allowed)));
+    loc_.fail(
+        key(k), fmt::format("unknown key '{}'{}", k, did_you_mean(k, allowed)),
+        fmt::format("The keys allowed in {} are {} (docs/spec.md)", where, quoted_list(allowed)));
   }
 }
 
@@ -145,9 +157,10 @@ Expr expr_from_node(const toml::node& node, const std::string& key, const SpecLo
   if (const auto* i = node.as_integer()) return Expr::constant(Value(i->get()));
   if (const auto* f = node.as_floating_point()) return Expr::constant(Value(f->get()));
   if (const auto* b = node.as_boolean()) return Expr::constant(Value(b->get()));
-  loc.fail(key, fmt::format("expected an expression (a string) or a number, got {}",
-                            toml_type_phrase(node)),
-           "Write a number, or an expression in quotes such as \"M * K\"");
+  loc.fail(
+      key,
+      fmt::format("expected an expression (a string) or a number, got {}", toml_type_phrase(node)),
+      "Write a number, or an expression in quotes such as \"M * K\"");
 }
 
 Value value_from_node(const toml::node& node, const std::string& key, const SpecLocations& loc) {
@@ -155,9 +168,10 @@ Value value_from_node(const toml::node& node, const std::string& key, const Spec
   if (const auto* i = node.as_integer()) return Value(i->get());
   if (const auto* f = node.as_floating_point()) return Value(f->get());
   if (const auto* b = node.as_boolean()) return Value(b->get());
-  loc.fail(key, fmt::format("expected an integer, float, boolean or string, got {}",
-                            toml_type_phrase(node)),
-           "Write a single value");
+  loc.fail(
+      key,
+      fmt::format("expected an integer, float, boolean or string, got {}", toml_type_phrase(node)),
+      "Write a single value");
 }
 
 }  // namespace tuna::spec_internal

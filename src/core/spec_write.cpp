@@ -22,10 +22,14 @@ std::string toml_float(double v) {
 
 std::string toml_value(const Value& v) {
   switch (v.kind()) {
-    case ValueKind::Int: return std::to_string(v.as_int());
-    case ValueKind::Float: return toml_float(v.as_double());
-    case ValueKind::Bool: return v.truthy() ? "true" : "false";
-    case ValueKind::String: return toml_quote(v.as_string());
+    case ValueKind::Int:
+      return std::to_string(v.as_int());
+    case ValueKind::Float:
+      return toml_float(v.as_double());
+    case ValueKind::Bool:
+      return v.truthy() ? "true" : "false";
+    case ValueKind::String:
+      return toml_quote(v.as_string());
   }
   return {};
 }
@@ -69,15 +73,17 @@ std::string toml_value_list(const std::vector<Value>& values) {
 }
 
 void write_kernel(std::string& out, const KernelSpec& spec, SourcePath source_path) {
-  const std::string source = source_path == SourcePath::Absolute
-                                 ? std::filesystem::absolute(spec.source).lexically_normal().string()
-                                 : spec.source.filename().string();
+  const std::string source =
+      source_path == SourcePath::Absolute
+          ? std::filesystem::absolute(spec.source).lexically_normal().string()
+          : spec.source.filename().string();
   out += "[kernel]\n";
   out += fmt::format("name = {}\n", toml_quote(spec.name));
   out += fmt::format("backend = {}\n", toml_quote(spec.backend));
   out += fmt::format("source = {}\n", toml_quote(source));
   out += fmt::format("entry = {}\n", toml_quote(spec.entry));
-  if (!spec.description.empty()) out += fmt::format("description = {}\n", toml_quote(spec.description));
+  if (!spec.description.empty())
+    out += fmt::format("description = {}\n", toml_quote(spec.description));
   out += fmt::format("flags = {}\n", toml_string_list(spec.compiler_flags));
   out += fmt::format("define_format = {}\n", toml_quote(spec.define_format));
 }
@@ -91,10 +97,14 @@ void write_problem(std::string& out, const KernelSpec& spec) {
 
 std::string param_form(const Parameter& p) {
   switch (p.kind) {
-    case ParamKind::IntRange: return fmt::format("range = [{}, {}], step = {}", p.lo, p.hi, p.step);
-    case ParamKind::Pow2Range: return fmt::format("pow2 = [{}, {}]", p.lo, p.hi);
-    case ParamKind::Bool: return "type = \"bool\"";
-    case ParamKind::List: return fmt::format("values = {}", toml_value_list(p.values));
+    case ParamKind::IntRange:
+      return fmt::format("range = [{}, {}], step = {}", p.lo, p.hi, p.step);
+    case ParamKind::Pow2Range:
+      return fmt::format("pow2 = [{}, {}]", p.lo, p.hi);
+    case ParamKind::Bool:
+      return "type = \"bool\"";
+    case ParamKind::List:
+      return fmt::format("values = {}", toml_value_list(p.values));
   }
   return {};
 }
@@ -105,7 +115,8 @@ void write_params(std::string& out, const KernelSpec& spec) {
     const Parameter& p = ps.param;
     std::string line = fmt::format("{} = {{ {}, default = {}", toml_key(p.name), param_form(p),
                                    toml_value(p.default_value));
-    if (!p.description.empty()) line += fmt::format(", description = {}", toml_quote(p.description));
+    if (!p.description.empty())
+      line += fmt::format(", description = {}", toml_quote(p.description));
     out += line + " }\n";
   }
 }
@@ -181,11 +192,21 @@ std::string toml_quote(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
           out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));

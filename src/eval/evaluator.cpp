@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <thread>
@@ -197,7 +198,9 @@ struct Evaluator::Impl {
     result.error_class = reply.at("error_class").get<std::string>();
     result.message = eval::one_line(reply.at("message").get<std::string>());
     result.times_ms = reply.at("times_ms").get<std::vector<double>>();
-    result.max_abs_error = reply.at("max_abs_error").get<double>();
+    // JSON has no infinity: an error of inf (a NaN where a number was expected) arrives as null.
+    const json& error = reply.at("max_abs_error");
+    result.max_abs_error = error.is_number() ? error.get<double>() : INFINITY;
     for (auto& [name, value] : reply.at("resources").items()) result.resources[name] = value;
     if (result.ok()) result.median_ms = median_of(result.times_ms);
     return result;

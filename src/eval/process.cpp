@@ -1,6 +1,7 @@
 #include "eval/process.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -15,8 +16,6 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "tuna/errors.hpp"
 
@@ -104,8 +103,8 @@ ChildPipes make_pipes(bool feed_stdin) {
   } else {
     pipes.stdin_child = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (!pipes.stdin_child.valid())
-      throw InternalError(fmt::format("run_process: cannot open /dev/null: {}",
-                                      std::strerror(errno)));
+      throw InternalError(
+          fmt::format("run_process: cannot open /dev/null: {}", std::strerror(errno)));
   }
   ::fcntl(out[0], F_SETFL, ::fcntl(out[0], F_GETFL) | O_NONBLOCK);
   return pipes;
@@ -118,8 +117,8 @@ std::vector<std::string> make_environment(
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     std::string_view text(*entry);
     std::string_view name = text.substr(0, text.find('='));
-    bool overridden = std::any_of(extra.begin(), extra.end(),
-                                  [&](const auto& kv) { return kv.first == name; });
+    bool overridden =
+        std::any_of(extra.begin(), extra.end(), [&](const auto& kv) { return kv.first == name; });
     if (!overridden) env.emplace_back(text);
   }
   for (const auto& [name, value] : extra) env.push_back(name + "=" + value);
@@ -248,7 +247,8 @@ bool supervise(pid_t pid, ChildPipes& pipes, std::string_view stdin_text,
     if (pidfd.valid()) fds[count++] = {pidfd.get(), POLLIN, 0};
 
     int wait_ms = deadline ? milliseconds_until(*deadline) : -1;
-    if (!pidfd.valid()) wait_ms = wait_ms < 0 ? kFallbackPollMs : std::min(wait_ms, kFallbackPollMs);
+    if (!pidfd.valid())
+      wait_ms = wait_ms < 0 ? kFallbackPollMs : std::min(wait_ms, kFallbackPollMs);
     int rc = ::poll(fds, count, wait_ms);
     if (rc < 0) {
       if (errno == EINTR) continue;
@@ -259,8 +259,8 @@ bool supervise(pid_t pid, ChildPipes& pipes, std::string_view stdin_text,
     }
     if (in_index >= 0 && fds[in_index].revents != 0) {
       std::string_view rest = stdin_text.substr(written);
-      ssize_t n = ::send(pipes.stdin_parent.get(), rest.data(), rest.size(),
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+      ssize_t n =
+          ::send(pipes.stdin_parent.get(), rest.data(), rest.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) written += static_cast<std::size_t>(n);
       bool failed = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
       // The reader going away early (EPIPE) is the command's business, not an error here.
@@ -273,25 +273,44 @@ bool supervise(pid_t pid, ChildPipes& pipes, std::string_view stdin_text,
 
 std::string signal_name(int signal_number) {
   switch (signal_number) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGABRT: return "SIGABRT";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGHUP: return "SIGHUP";
-    case SIGPIPE: return "SIGPIPE";
-    case SIGQUIT: return "SIGQUIT";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGXCPU: return "SIGXCPU";
-    case SIGXFSZ: return "SIGXFSZ";
-    case SIGSYS: return "SIGSYS";
-    case SIGALRM: return "SIGALRM";
-    case SIGUSR1: return "SIGUSR1";
-    case SIGUSR2: return "SIGUSR2";
-    default: return fmt::format("signal {}", signal_number);
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGBUS:
+      return "SIGBUS";
+    case SIGFPE:
+      return "SIGFPE";
+    case SIGILL:
+      return "SIGILL";
+    case SIGABRT:
+      return "SIGABRT";
+    case SIGKILL:
+      return "SIGKILL";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGPIPE:
+      return "SIGPIPE";
+    case SIGQUIT:
+      return "SIGQUIT";
+    case SIGTRAP:
+      return "SIGTRAP";
+    case SIGXCPU:
+      return "SIGXCPU";
+    case SIGXFSZ:
+      return "SIGXFSZ";
+    case SIGSYS:
+      return "SIGSYS";
+    case SIGALRM:
+      return "SIGALRM";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGUSR2:
+      return "SIGUSR2";
+    default:
+      return fmt::format("signal {}", signal_number);
   }
 }
 
@@ -302,8 +321,7 @@ std::string ProcessResult::describe() const {
   return fmt::format("exit status {}", exit_code);
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const RunProcessOptions& options) {
+ProcessResult run_process(const std::vector<std::string>& argv, const RunProcessOptions& options) {
   TUNA_ASSERT(!argv.empty(), "run_process needs a command");
   ProcessResult result;
   auto start = Clock::now();
@@ -338,15 +356,16 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   std::vector<char*> c_env = as_c_array(env);
 
   pid_t pid = -1;
-  int rc = ::posix_spawnp(&pid, c_args[0], actions.get(), attributes.get(), c_args.data(),
-                          c_env.data());
+  int rc =
+      ::posix_spawnp(&pid, c_args[0], actions.get(), attributes.get(), c_args.data(), c_env.data());
   pipes.output_write.reset();
   pipes.stdin_child.reset();
   if (rc != 0) {
     result.spawn_error = fmt::format("{}: {}", argv[0], std::strerror(rc));
-    if (!options.working_dir.empty() && rc == ENOENT && !std::filesystem::exists(options.working_dir))
-      result.spawn_error = fmt::format("working directory {} does not exist",
-                                       options.working_dir.string());
+    if (!options.working_dir.empty() && rc == ENOENT &&
+        !std::filesystem::exists(options.working_dir))
+      result.spawn_error =
+          fmt::format("working directory {} does not exist", options.working_dir.string());
     result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     return result;
   }

@@ -15,7 +15,7 @@
 namespace tuna {
 
 struct RunProcessOptions {
-  double timeout_s = 0;  // wall-clock limit; 0 or less means none
+  double timeout_s = 0;    // wall-clock limit; 0 or less means none
   std::string stdin_text;  // written to the command's standard input, which is then closed
   std::filesystem::path working_dir;  // empty: the caller's working directory
   // Added to (or replacing entries of) the caller's environment.
@@ -26,12 +26,12 @@ struct RunProcessOptions {
 };
 
 struct ProcessResult {
-  bool started = false;    // false when the command could not be started (see spawn_error)
+  bool started = false;     // false when the command could not be started (see spawn_error)
   std::string spawn_error;  // e.g. "c++: No such file or directory"
-  int exit_code = -1;      // the exit status when the command exited normally, else -1
-  int signal = 0;          // the signal that ended it, 0 when it exited normally
-  bool timed_out = false;  // killed (SIGKILL, whole group) because timeout_s passed
-  std::string output;      // standard output and standard error, interleaved as written
+  int exit_code = -1;       // the exit status when the command exited normally, else -1
+  int signal = 0;           // the signal that ended it, 0 when it exited normally
+  bool timed_out = false;   // killed (SIGKILL, whole group) because timeout_s passed
+  std::string output;       // standard output and standard error, interleaved as written
   bool output_truncated = false;
   double elapsed_ms = 0;
 

@@ -33,6 +33,16 @@ json times_to_json(const std::vector<double>& times) {
   return list;
 }
 
+// Counts (registers, bytes) are whole numbers: written as integers they read as such in the
+// shell ("registers":64 rather than 64.0), and they still read back as the same double.
+json resource_to_json(double value) {
+  if (!std::isfinite(value)) return nullptr;
+  constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
+  if (value == std::floor(value) && std::fabs(value) < kExactIntegers)
+    return static_cast<std::int64_t>(value);
+  return value;
+}
+
 // dump() with replacement: a message cut in the middle of a UTF-8 sequence (from a compiler's
 // output) must not make the whole result unstorable.
 std::string dump(const json& value) {
@@ -107,8 +117,7 @@ ResultRow encode_result(const Result& result) {
   row.median_ms = result.median_ms;
   row.max_abs_error = result.max_abs_error;
   json resources = json::object();
-  for (const auto& [name, value] : result.resources)
-    resources[name] = std::isfinite(value) ? json(value) : json(nullptr);
+  for (const auto& [name, value] : result.resources) resources[name] = resource_to_json(value);
   row.resources_json = dump(resources);
   row.started_at = result.started_at;
   row.finished_at = result.finished_at;

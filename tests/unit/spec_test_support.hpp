@@ -16,7 +16,7 @@
 namespace tuna::testing {
 
 // A host matmul spec that uses every section; the error tests edit one line of it.
-inline constexpr std::string_view kMatmulSpec = R"([kernel]
+inline constexpr std::string_view kMatmulSpec = R"toml([kernel]
 name = "matmul"
 backend = "host"
 source = "matmul.cpp"
@@ -73,7 +73,7 @@ rtol = 1e-4
 [metrics]
 flops = "2 * M * N * K"
 bytes = "4 * (M * K + K * N + M * N)"
-)";
+)toml";
 
 // The 1-based line of the first line of `text` that contains `needle` (0 if none).
 inline int line_containing(std::string_view text, std::string_view needle) {

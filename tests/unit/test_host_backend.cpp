@@ -1,7 +1,5 @@
 // The host backend: compiling (cache, hashing, errors), argument preparation (init kinds,
 // poison), timing, output readback, device facts, and the backend registry.
-#include "backends/host/host_backend.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/host/host_backend.hpp"
 #include "backends/host/host_buffers.hpp"
 #include "backends/host/host_compiler.hpp"
 #include "backends/host/host_device.hpp"
@@ -66,9 +65,7 @@ class TempDir {
   fs::path path_;
 };
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
 Argument buffer(std::string name, std::string count, ArgRole role, InitKind init) {
   Argument a;
@@ -116,9 +113,7 @@ class HostBackendTest : public ::testing::Test {
     space_ = spec_.make_space(device_);
   }
 
-  Config config(int scale, int offset) const {
-    return Config({Value(scale), Value(offset)});
-  }
+  Config config(int scale, int offset) const { return Config({Value(scale), Value(offset)}); }
 
   CompileOutcome compile(const Config& c) {
     return backend_.compile(spec_, space_, c, device_, dir_.path() / "cache");
@@ -127,8 +122,7 @@ class HostBackendTest : public ::testing::Test {
   // The inputs prepare() makes for `x`: the same seed and argument index give the same values.
   std::vector<float> expected_x(std::uint64_t seed) const {
     std::vector<float> x(kN);
-    host::fill_initial(spec_.arguments[0], seed, 0, reinterpret_cast<unsigned char*>(x.data()),
-                       kN);
+    host::fill_initial(spec_.arguments[0], seed, 0, reinterpret_cast<unsigned char*>(x.data()), kN);
     return x;
   }
 
@@ -296,6 +290,42 @@ TEST_F(HostBackendTest, HalfPrecisionIsRejectedWithAClearMessage) {
   }
 }
 
+// The fault kernel's failures that do not kill the process, through the real spec file.
+TEST(HostFaultKernel, CompileErrorsWrongResultsAndExceptionsAreReported) {
+  TempDir dir;
+  KernelSpec spec = load_spec(fs::path(TUNA_SOURCE_DIR) / "tests/faults/host/spec.toml");
+  host::HostBackend backend;
+  DeviceInfo device = backend.device_info();
+  Space space = spec.make_space(device);
+  auto with_mode = [&](int mode) { return space.parse_key("MODE=" + std::to_string(mode)); };
+  TimingOptions once;
+  once.warmup = 0;
+  once.min_repetitions = once.max_repetitions = 1;
+
+  for (int mode : {5, 6}) {
+    CompileOutcome c = backend.compile(spec, space, with_mode(mode), device, dir.path());
+    EXPECT_FALSE(c.ok) << mode;
+    EXPECT_EQ(c.message.rfind("fault.cpp:", 0), 0u) << c.message;
+  }
+
+  backend.prepare(spec, device, 3);
+  CompileOutcome skip_last = backend.compile(spec, space, with_mode(7), device, dir.path());
+  ASSERT_TRUE(skip_last.ok) << skip_last.message;
+  ASSERT_TRUE(backend.run(skip_last.artifact, spec, space, with_mode(7), once).ok);
+  std::vector<OutputBuffer> outs = backend.read_outputs();
+  ASSERT_EQ(outs.size(), 1u);
+  float last;
+  std::memcpy(&last, outs[0].bytes.data() + outs[0].bytes.size() - sizeof(float), sizeof last);
+  EXPECT_TRUE(std::isnan(last));  // the poison an unwritten element keeps
+
+  CompileOutcome throws = backend.compile(spec, space, with_mode(10), device, dir.path());
+  ASSERT_TRUE(throws.ok) << throws.message;
+  RunOutcome r = backend.run(throws.artifact, spec, space, with_mode(10), once);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_class, "exception");
+  EXPECT_NE(r.message.find("MODE 10 throws on purpose"), std::string::npos) << r.message;
+}
+
 TEST(HostInit, IotaOnesZerosAndConstant) {
   Argument a = buffer("a", "4", ArgRole::Input, InitKind::Iota);
   a.dtype = Dtype::I32;
@@ -356,8 +386,7 @@ TEST(HostInit, RandomIsSeededWithinRangeAndNeverAllZeros) {
 
   a.random_lo = a.random_hi = 0;
   std::int8_t bytes[4];
-  EXPECT_THROW(host::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(bytes), 4),
-               UserError);
+  EXPECT_THROW(host::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(bytes), 4), UserError);
 }
 
 TEST(HostInit, PoisonIsNanForFloatsAndAFixedPatternForIntegers) {
@@ -392,7 +421,8 @@ TEST(HostCompiler, FirstErrorLineSkipsContextAndStripsDirectories) {
       "/home/u/k/matmul.cpp: In function 'void error_handler()':\n"
       "/home/u/k/matmul.cpp:12:5: error: 'x' was not declared in this scope\n"
       "/home/u/k/matmul.cpp:13:5: error: second\n";
-  EXPECT_EQ(host::first_error_line(log), "matmul.cpp:12:5: error: 'x' was not declared in this scope");
+  EXPECT_EQ(host::first_error_line(log),
+            "matmul.cpp:12:5: error: 'x' was not declared in this scope");
   EXPECT_EQ(host::first_error_line("ld: fatal: something\n"), "ld: fatal: something");
 }
 

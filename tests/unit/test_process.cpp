@@ -1,7 +1,5 @@
 // run_process: exit codes, captured output, stdin, timeouts that kill the whole process group,
 // signals, environment and working directory.
-#include "eval/process.hpp"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -11,6 +9,8 @@
 #include <fstream>
 #include <string>
 #include <thread>
+
+#include "eval/process.hpp"
 
 namespace tuna {
 namespace {
@@ -97,15 +97,16 @@ TEST(RunProcess, StdinIsEmptyWhenNotGiven) {
 }
 
 TEST(RunProcess, TimeoutKillsTheWholeProcessGroup) {
-  auto dir = std::filesystem::temp_directory_path() / ("tuna_test_process_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("tuna_test_process_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto pid_file = dir / "child.pid";
   RunProcessOptions options;
   options.timeout_s = 0.5;
   // The shell starts a sleeping child, records its pid, then waits: both must die.
   auto start = std::chrono::steady_clock::now();
-  ProcessResult r = sh("sleep 30 & echo $! > '" + pid_file.string() + "'; echo started; wait",
-                       options);
+  ProcessResult r =
+      sh("sleep 30 & echo $! > '" + pid_file.string() + "'; echo started; wait", options);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_TRUE(r.timed_out);
   EXPECT_FALSE(r.ok());

@@ -12,7 +12,7 @@ namespace {
 using Spec = SpecFolder;
 
 // A CUDA spec with every feature the format has, for the round trip.
-constexpr std::string_view kCudaSpec = R"([kernel]
+constexpr std::string_view kCudaSpec = R"toml([kernel]
 name = "gemm-tiled"
 backend = "cuda"
 source = "kernels/gemm.cu"
@@ -93,7 +93,7 @@ rtol = 0.01
 [metrics]
 flops = "2 * M * N * K"
 bytes = "4 * (M * K + K * N + 2 * M * N)"
-)";
+)toml";
 
 DeviceInfo fake_gpu() {
   DeviceInfo d;
@@ -132,7 +132,8 @@ void expect_same_spec(const KernelSpec& a, const KernelSpec& b) {
     EXPECT_EQ(p.name, q.name);
     EXPECT_EQ(p.kind, q.kind) << p.name;
     ASSERT_EQ(p.values.size(), q.values.size()) << p.name;
-    for (std::size_t v = 0; v < p.values.size(); ++v) expect_same_value(p.values[v], q.values[v], p.name);
+    for (std::size_t v = 0; v < p.values.size(); ++v)
+      expect_same_value(p.values[v], q.values[v], p.name);
     expect_same_value(p.default_value, q.default_value, p.name + " default");
     EXPECT_EQ(p.description, q.description) << p.name;
     EXPECT_EQ(p.lo, q.lo) << p.name;
@@ -233,7 +234,7 @@ TEST_F(Spec, ParameterKinds) {
 }
 
 TEST_F(Spec, DefaultsWhenKeysAreLeftOut) {
-  const std::string text = R"([kernel]
+  const std::string text = R"toml([kernel]
 name = "scale"
 source = "matmul.cpp"
 entry = "scale"
@@ -255,7 +256,7 @@ name = "y"
 type = "f64"
 count = 100
 role = "output"
-)";
+)toml";
   const KernelSpec s = load(text);
   EXPECT_EQ(s.backend, "host");
   EXPECT_EQ(s.parameters[0].param.default_value, Value(3));  // the first value as written
@@ -440,7 +441,8 @@ TEST_F(Spec, ContentHashFollowsTheSourceAndTheSpecNotTheFolder) {
   EXPECT_NE(changed.content_hash(), h);
 
   // The same files in another folder: same hash.
-  const std::string source_text = "extern \"C\" void matmul(const float*, const float*, float*, int) {}\n";
+  const std::string source_text =
+      "extern \"C\" void matmul(const float*, const float*, float*, int) {}\n";
   write("moved/matmul.cpp", source_text);
   EXPECT_EQ(load_spec(write("moved/spec.toml", kMatmulSpec)).content_hash(), h);
 
@@ -542,8 +544,8 @@ TEST(Device, FactsBecomeDeviceNames) {
 }
 
 TEST(Dtype, NamesSizesAndCAliases) {
-  for (Dtype d : {Dtype::F16, Dtype::F32, Dtype::F64, Dtype::I8, Dtype::I16, Dtype::I32,
-                  Dtype::I64, Dtype::U8, Dtype::U16, Dtype::U32, Dtype::U64}) {
+  for (Dtype d : {Dtype::F16, Dtype::F32, Dtype::F64, Dtype::I8, Dtype::I16, Dtype::I32, Dtype::I64,
+                  Dtype::U8, Dtype::U16, Dtype::U32, Dtype::U64}) {
     EXPECT_EQ(dtype_from_name(dtype_name(d)), d) << dtype_name(d);
   }
   EXPECT_EQ(dtype_size(Dtype::F16), 2u);
@@ -560,8 +562,8 @@ TEST(Dtype, NamesSizesAndCAliases) {
 TEST(SpecEnums, RoundTripThroughTheirNames) {
   for (ArgRole r : {ArgRole::Input, ArgRole::Output, ArgRole::InOut})
     EXPECT_EQ(arg_role_from_name(arg_role_name(r)), r);
-  for (InitKind k : {InitKind::Random, InitKind::Zeros, InitKind::Ones, InitKind::Iota,
-                     InitKind::Constant})
+  for (InitKind k :
+       {InitKind::Random, InitKind::Zeros, InitKind::Ones, InitKind::Iota, InitKind::Constant})
     EXPECT_EQ(init_kind_from_name(init_kind_name(k)), k);
   for (Reference r : {Reference::DefaultConfig, Reference::Kernel, Reference::None})
     EXPECT_EQ(reference_from_name(reference_name(r)), r);
@@ -599,7 +601,8 @@ TEST(ContentHash, IncrementalEqualsWholeAndFieldsAreSeparated) {
   EXPECT_EQ(h.hex(), content_hash_hex("hello world"));
   EXPECT_NE(ContentHasher().field("ab").field("c").hex(),
             ContentHasher().field("a").field("bc").hex());
-  EXPECT_NE(ContentHasher().field(std::int64_t{1}).hex(), ContentHasher().field(std::int64_t{2}).hex());
+  EXPECT_NE(ContentHasher().field(std::int64_t{1}).hex(),
+            ContentHasher().field(std::int64_t{2}).hex());
 }
 
 }  // namespace

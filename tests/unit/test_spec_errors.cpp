@@ -10,7 +10,9 @@ namespace {
 using SpecErrors = SpecFolder;
 const std::string kBase(kMatmulSpec);
 
-int line_of(std::string_view text, std::string_view needle) { return line_containing(text, needle); }
+int line_of(std::string_view text, std::string_view needle) {
+  return line_containing(text, needle);
+}
 
 TEST_F(SpecErrors, BaseSpecLoads) { EXPECT_NO_THROW(load(kBase)); }
 
@@ -43,8 +45,8 @@ TEST_F(SpecErrors, MissingRequiredKernelKeysPointAtTheTable) {
 }
 
 TEST_F(SpecErrors, MisspeltKernelKeySuggestsTheRightOne) {
-  const std::string text = replaced(kBase, "entry = \"matmul\"",
-                                    "entry = \"matmul\"\nentrypoint = \"matmul\"");
+  const std::string text =
+      replaced(kBase, "entry = \"matmul\"", "entry = \"matmul\"\nentrypoint = \"matmul\"");
   expect_error(text, line_of(text, "entrypoint"), "kernel.entrypoint",
                {"unknown key 'entrypoint'; did you mean 'entry'?", "'define_format'"});
 }
@@ -80,8 +82,9 @@ TEST_F(SpecErrors, WrongTypes) {
   expect_error(text, line_of(text, "BN = 8"), "params.BN",
                {"expected a table or an array, got an integer"});
   text = replaced(kBase, "[metrics]", "[metrics]\n[problem.X]");
-  EXPECT_NE(error_of(text).find("problem.X: expected an integer, float, boolean or string, got a table"),
-            std::string::npos)
+  EXPECT_NE(
+      error_of(text).find("problem.X: expected an integer, float, boolean or string, got a table"),
+      std::string::npos)
       << error_of(text);
   text = replaced(kBase, "count = \"M * N\"", "count = [1, 2]");
   expect_error(text, line_of(text, "count = [1, 2]"), "args[2].count",
@@ -103,8 +106,9 @@ TEST_F(SpecErrors, TableWhereAnArrayOfArgsIsExpected) {
 
 TEST_F(SpecErrors, BadEnumValuesListTheAllowedOnes) {
   std::string text = replaced(kBase, "backend = \"host\"", "backend = \"cdua\"");
-  expect_error(text, line_of(text, "backend"), "kernel.backend",
-               {"unknown backend 'cdua'; did you mean 'cuda'?", "'host', 'cuda', 'opencl' or 'sim'"});
+  expect_error(
+      text, line_of(text, "backend"), "kernel.backend",
+      {"unknown backend 'cdua'; did you mean 'cuda'?", "'host', 'cuda', 'opencl' or 'sim'"});
   text = replaced(kBase, "role = \"output\"", "role = \"outptu\"");
   expect_error(text, line_of(text, "outptu"), "args[2].role",
                {"unknown role 'outptu'; did you mean 'output'?", "'input', 'output' or 'inout'"});
@@ -140,8 +144,8 @@ TEST_F(SpecErrors, UnknownNamesInExpressionsSuggestTheClosest) {
 }
 
 TEST_F(SpecErrors, DeviceFactsAreAcceptedAtLoadTime) {
-  const std::string text = replaced(kBase, "\"BM * BN <= 512\"",
-                                    "\"BM * BN <= device.max_threads_per_block\"");
+  const std::string text =
+      replaced(kBase, "\"BM * BN <= 512\"", "\"BM * BN <= device.max_threads_per_block\"");
   EXPECT_NO_THROW(load(text));
 }
 
@@ -153,7 +157,8 @@ TEST_F(SpecErrors, BufferCountMustNotReadParameters) {
 
 TEST_F(SpecErrors, BufferCountMustBePositive) {
   const std::string text = replaced(kBase, "count = \"M * K\"", "count = \"M - 64\"");
-  expect_error(text, line_of(text, "M - 64"), "args[0].count", {"must be an integer of at least 1"});
+  expect_error(text, line_of(text, "M - 64"), "args[0].count",
+               {"must be an integer of at least 1"});
 }
 
 TEST_F(SpecErrors, DefaultNotInValues) {
@@ -186,7 +191,8 @@ TEST_F(SpecErrors, BadParameterDeclarations) {
   expect_error(text, line_of(text, "BM ="), "params.BM.values[2]", {"value 16 appears twice"});
   text = replaced(kBase, "values = [8, 16, 32], default = 16", "values = []");
   expect_error(text, line_of(text, "BM ="), "params.BM.values", {"empty"});
-  text = replaced(kBase, "BN = { pow2 = [4, 32], default = 8 }", "BN = { step = 2, pow2 = [4, 32] }");
+  text =
+      replaced(kBase, "BN = { pow2 = [4, 32], default = 8 }", "BN = { step = 2, pow2 = [4, 32] }");
   expect_error(text, line_of(text, "BN ="), "params.BN.step", {"step is only used with range"});
   text = replaced(kBase, "BN = { pow2 = [4, 32], default = 8 }",
                   "BN = { pow2 = [4, 32], values = [8], default = 8 }");
@@ -194,7 +200,8 @@ TEST_F(SpecErrors, BadParameterDeclarations) {
   text = replaced(kBase, "BN = { pow2 = [4, 32], default = 8 }", "BN = { default = 8 }");
   expect_error(text, line_of(text, "BN ="), "params.BN", {"has no values", "pow2 = [lo, hi]"});
   text = replaced(kBase, "LOOP = { values", "LOOP = { type = \"int\", values");
-  expect_error(text, line_of(text, "LOOP"), "params.LOOP.type", {"type is 'int' but the values are strings"});
+  expect_error(text, line_of(text, "LOOP"), "params.LOOP.type",
+               {"type is 'int' but the values are strings"});
 }
 
 TEST_F(SpecErrors, MissingParams) {
@@ -205,7 +212,8 @@ TEST_F(SpecErrors, MissingParams) {
 
 TEST_F(SpecErrors, ParameterNamedLikeAConstant) {
   const std::string text = replaced(kBase, "alpha = 1.5", "alpha = 1.5\nBM = 3");
-  expect_error(text, line_of(text, "BM = 3"), "problem.BM", {"both a problem constant and a parameter"});
+  expect_error(text, line_of(text, "BM = 3"), "problem.BM",
+               {"both a problem constant and a parameter"});
 }
 
 TEST_F(SpecErrors, DefaultViolatingAConstraint) {
@@ -222,10 +230,12 @@ TEST_F(SpecErrors, ConstraintThatRejectsEverything) {
 }
 
 TEST_F(SpecErrors, ConstraintsThatTogetherRejectEverything) {
-  const std::string text = replaced(kBase, "\"BM * BN <= 512\"", "\"BM * BN <= 512\"\n"
+  const std::string text = replaced(kBase, "\"BM * BN <= 512\"",
+                                    "\"BM * BN <= 512\"\n"
                                     "big_tile = \"BM * BN >= 1024\"");
   const std::string message = error_of(text);
-  EXPECT_NE(message.find("no configuration satisfies all constraints"), std::string::npos) << message;
+  EXPECT_NE(message.find("no configuration satisfies all constraints"), std::string::npos)
+      << message;
   EXPECT_NE(message.find("rejects the most"), std::string::npos) << message;
   EXPECT_NE(message.find("constraints.big_tile: "), std::string::npos) << message;
   EXPECT_NE(message.find("spec.toml:" + std::to_string(line_of(text, "big_tile")) + ":"),
@@ -256,7 +266,8 @@ TEST_F(SpecErrors, BufferWithoutCount) {
   const std::string message = error_of(text);
   // The key is missing, so the error points at its [[args]] table.
   const int table_line = line_of(text, "name = \"C\"") - 1;
-  EXPECT_NE(message.find("spec.toml:" + std::to_string(table_line) + ": args[2].count: argument "
+  EXPECT_NE(message.find("spec.toml:" + std::to_string(table_line) +
+                         ": args[2].count: argument "
                          "'C' has no count"),
             std::string::npos)
       << message;
@@ -269,14 +280,16 @@ TEST_F(SpecErrors, BufferOnlyKeysOnAScalar) {
 
 TEST_F(SpecErrors, BadBufferInitialisation) {
   std::string text = replaced(kBase, "role = \"output\"", "role = \"output\"\ninit = \"constant\"");
-  expect_error(text, line_of(text, "init = \"constant\""), "args[2].init", {"needs the fill value"});
+  expect_error(text, line_of(text, "init = \"constant\""), "args[2].init",
+               {"needs the fill value"});
   text = replaced(kBase, "range = [-2.0, 2.0]", "range = [-2.0, 2.0]\nvalue = 3.0");
   expect_error(text, line_of(text, "value = 3.0"), "args[0].value",
                {"init = \"constant\", but init is 'random'"});
   text = replaced(kBase, "range = [-2.0, 2.0]", "range = [2.0, 2.0]");
   expect_error(text, line_of(text, "range = [2.0"), "args[0].range", {"is empty"});
   text = replaced(kBase, "role = \"output\"", "role = \"output\"\nrange = [0, 1]");
-  expect_error(text, line_of(text, "range = [0, 1]"), "args[2].range", {"only used with init = \"random\""});
+  expect_error(text, line_of(text, "range = [0, 1]"), "args[2].range",
+               {"only used with init = \"random\""});
 }
 
 TEST_F(SpecErrors, ScalarCannotHaveARole) {
@@ -290,7 +303,8 @@ TEST_F(SpecErrors, MissingArgumentNameAndType) {
   expect_error(text, line_of(text, "count = \"M * N\"") - 2, "args[2].name",
                {"missing required key 'name'"});
   text = replaced(kBase, "type = \"i32\"\n", "");
-  expect_error(text, line_of(text, "name = \"n\"") - 1, "args[3].type", {"missing required key 'type'"});
+  expect_error(text, line_of(text, "name = \"n\"") - 1, "args[3].type",
+               {"missing required key 'type'"});
 }
 
 TEST_F(SpecErrors, UnknownEntryPlaceholder) {
@@ -301,7 +315,8 @@ TEST_F(SpecErrors, UnknownEntryPlaceholder) {
 
 TEST_F(SpecErrors, ReferenceKernelAndOutputs) {
   std::string text = replaced(kBase, "reference = \"default\"", "reference = \"kernel\"");
-  expect_error(text, line_of(text, "[check]"), "check.kernel", {"needs the reference kernel's name"});
+  expect_error(text, line_of(text, "[check]"), "check.kernel",
+               {"needs the reference kernel's name"});
   text = replaced(kBase, "role = \"output\"", "role = \"input\"");
   expect_error(text, line_of(text, "reference ="), "check.reference",
                {"no buffer argument is an output", "reference = \"none\""});
@@ -315,7 +330,8 @@ TEST_F(SpecErrors, LaunchGeometryShape) {
   std::string text = kBase + "\n[launch]\ngrid = [1, 2, 3, 4]\n";
   expect_error(text, line_of(text, "grid ="), "launch.grid", {"expected 1 to 3 entries"});
   text = kBase + "\n[launch]\nblock = [\"BM - 16\"]\n";
-  expect_error(text, line_of(text, "block ="), "launch.block[0]", {"must be an integer of at least 1"});
+  expect_error(text, line_of(text, "block ="), "launch.block[0]",
+               {"must be an integer of at least 1"});
   text = kBase + "\n[launch]\nthreads = [32]\n";
   expect_error(text, line_of(text, "threads"), "launch.threads", {"unknown key 'threads'"});
 }

@@ -1,10 +1,11 @@
 #include "backends/host/host_backend.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-
-#include <fmt/format.h>
+#include <exception>
 
 #include "backends/host/host_compiler.hpp"
 #include "tuna/errors.hpp"
@@ -69,9 +70,9 @@ RunOutcome HostBackend::run(const Artifact& artifact, const KernelSpec& spec, co
   TUNA_ASSERT(device_.has_value() && arguments_.prepared(), "HostBackend::run before prepare");
   const SharedLibrary& library = libraries_.open(artifact.path);
   if (!library.valid())
-    return run_failure("load_error", fmt::format("cannot load {}: {}",
-                                                 artifact.path.filename().string(),
-                                                 library.error()));
+    return run_failure(
+        "load_error",
+        fmt::format("cannot load {}: {}", artifact.path.filename().string(), library.error()));
   std::string why;
   void* address = library.symbol(artifact.symbol, why);
   if (address == nullptr)
@@ -81,8 +82,16 @@ RunOutcome HostBackend::run(const Artifact& artifact, const KernelSpec& spec, co
   auto entry = reinterpret_cast<EntryFunction>(address);
   std::vector<void*> args = arguments_.bind(spec.env_for(space, config, *device_));
 
+  // A C++ exception thrown by the kernel reaches us through the shim (GCC and Clang let it pass
+  // extern "C" frames). It is the config's failure, not tuna's: report it and stay usable.
   RunOutcome outcome;
-  outcome.times_ms = time_repetitions(entry, args.data(), timing);
+  try {
+    outcome.times_ms = time_repetitions(entry, args.data(), timing);
+  } catch (const std::exception& e) {
+    return run_failure("exception", fmt::format("the kernel threw an exception: {}", e.what()));
+  } catch (...) {
+    return run_failure("exception", "the kernel threw an exception that is not a std::exception");
+  }
   outcome.ok = true;
   return outcome;
 }
@@ -116,8 +125,8 @@ void HostBackend::flush_caches() {
       std::call_once(cpu_once_, [&] { cpu_ = read_cpu_facts(); });
       std::int64_t largest = std::max({cpu_.l1d_bytes, cpu_.l2_bytes, cpu_.l3_bytes});
       constexpr std::size_t kMinFlush = std::size_t{8} << 20, kUnknownFlush = std::size_t{64} << 20;
-      bytes = largest > 0 ? std::max(kMinFlush, static_cast<std::size_t>(2 * largest))
-                          : kUnknownFlush;
+      bytes =
+          largest > 0 ? std::max(kMinFlush, static_cast<std::size_t>(2 * largest)) : kUnknownFlush;
     }
     flush_buffer_ = AlignedBytes(bytes);
   }

@@ -1,5 +1,7 @@
 #include "backends/host/host_buffers.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -7,8 +9,6 @@
 #include <random>
 #include <type_traits>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "tuna/errors.hpp"
 
@@ -19,17 +19,28 @@ namespace {
 template <class F>
 void with_element_type(Dtype dtype, const std::string& arg_name, F&& f) {
   switch (dtype) {
-    case Dtype::F32: return f(float{});
-    case Dtype::F64: return f(double{});
-    case Dtype::I8: return f(std::int8_t{});
-    case Dtype::I16: return f(std::int16_t{});
-    case Dtype::I32: return f(std::int32_t{});
-    case Dtype::I64: return f(std::int64_t{});
-    case Dtype::U8: return f(std::uint8_t{});
-    case Dtype::U16: return f(std::uint16_t{});
-    case Dtype::U32: return f(std::uint32_t{});
-    case Dtype::U64: return f(std::uint64_t{});
-    case Dtype::F16: break;
+    case Dtype::F32:
+      return f(float{});
+    case Dtype::F64:
+      return f(double{});
+    case Dtype::I8:
+      return f(std::int8_t{});
+    case Dtype::I16:
+      return f(std::int16_t{});
+    case Dtype::I32:
+      return f(std::int32_t{});
+    case Dtype::I64:
+      return f(std::int64_t{});
+    case Dtype::U8:
+      return f(std::uint8_t{});
+    case Dtype::U16:
+      return f(std::uint16_t{});
+    case Dtype::U32:
+      return f(std::uint32_t{});
+    case Dtype::U64:
+      return f(std::uint64_t{});
+    case Dtype::F16:
+      break;
   }
   throw UserError(fmt::format(
       "args.{}: type f16 is not supported by the host backend. Use f32 for host kernels, or run "
@@ -48,33 +59,39 @@ T exact_integer(double v, const Argument& arg, const char* what) {
   if (!std::isfinite(v) || std::trunc(v) != v ||
       v < static_cast<double>(std::numeric_limits<T>::lowest()) ||
       v > static_cast<double>(std::numeric_limits<T>::max()))
-    throw UserError(fmt::format("args.{}: {} {} is not a value of type {}. Use an integer in the "
-                                "type's range, or a floating-point type.",
-                                arg.name, what, format_double(v), dtype_name(arg.dtype)));
+    throw UserError(
+        fmt::format("args.{}: {} {} is not a value of type {}. Use an integer in the "
+                    "type's range, or a floating-point type.",
+                    arg.name, what, format_double(v), dtype_name(arg.dtype)));
   return static_cast<T>(v);
 }
 
 template <class T>
 void fill_random(const Argument& arg, std::mt19937_64& rng, T* out, std::int64_t count) {
   if (!(arg.random_lo <= arg.random_hi))
-    throw UserError(fmt::format("args.{}: random range [{}, {}] is empty. Write range = [lo, hi] "
-                                "with lo <= hi.",
-                                arg.name, arg.random_lo, arg.random_hi));
+    throw UserError(
+        fmt::format("args.{}: random range [{}, {}] is empty. Write range = [lo, hi] "
+                    "with lo <= hi.",
+                    arg.name, arg.random_lo, arg.random_hi));
   if (arg.random_lo == 0 && arg.random_hi == 0)
-    throw UserError(fmt::format("args.{}: random range [0, 0] gives all zeros, which hides "
-                                "kernels that ignore this input. Widen the range, or write "
-                                "init = \"zeros\" if zeros are what you mean.",
-                                arg.name));
+    throw UserError(
+        fmt::format("args.{}: random range [0, 0] gives all zeros, which hides "
+                    "kernels that ignore this input. Widen the range, or write "
+                    "init = \"zeros\" if zeros are what you mean.",
+                    arg.name));
   if constexpr (std::is_floating_point_v<T>) {
     std::uniform_real_distribution<double> dist(arg.random_lo, arg.random_hi);
     for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(dist(rng));
   } else {
-    double lo = std::max(std::ceil(arg.random_lo), static_cast<double>(std::numeric_limits<T>::lowest()));
-    double hi = std::min(std::floor(arg.random_hi), static_cast<double>(std::numeric_limits<T>::max()));
+    double lo =
+        std::max(std::ceil(arg.random_lo), static_cast<double>(std::numeric_limits<T>::lowest()));
+    double hi =
+        std::min(std::floor(arg.random_hi), static_cast<double>(std::numeric_limits<T>::max()));
     if (lo > hi)
-      throw UserError(fmt::format("args.{}: random range [{}, {}] holds no value of type {}. "
-                                  "Give an integer range, e.g. range = [-8, 8].",
-                                  arg.name, arg.random_lo, arg.random_hi, dtype_name(arg.dtype)));
+      throw UserError(
+          fmt::format("args.{}: random range [{}, {}] holds no value of type {}. "
+                      "Give an integer range, e.g. range = [-8, 8].",
+                      arg.name, arg.random_lo, arg.random_hi, dtype_name(arg.dtype)));
     using Wide = std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>;
     std::uniform_int_distribution<Wide> dist(static_cast<Wide>(lo), static_cast<Wide>(hi));
     for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(dist(rng));
@@ -93,8 +110,10 @@ void fill_typed(const Argument& arg, std::uint64_t seed, std::size_t arg_index, 
       std::mt19937_64 rng(seed + arg_index);
       return fill_random(arg, rng, out, count);
     }
-    case InitKind::Zeros: return std::fill(out, out + count, T{0});
-    case InitKind::Ones: return std::fill(out, out + count, T{1});
+    case InitKind::Zeros:
+      return std::fill(out, out + count, T{0});
+    case InitKind::Ones:
+      return std::fill(out, out + count, T{1});
     case InitKind::Iota:
       // Integer types wrap around (a defined conversion since C++20).
       for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(i);
@@ -118,9 +137,10 @@ AlignedBytes::AlignedBytes(std::size_t size) : size_(size) {
       kBufferAlignment, (size + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment);
   data_.reset(static_cast<unsigned char*>(std::aligned_alloc(kBufferAlignment, rounded)));
   if (!data_)
-    throw UserError(fmt::format("cannot allocate {} bytes of host memory for a kernel argument. "
-                                "Reduce the problem size.",
-                                size));
+    throw UserError(
+        fmt::format("cannot allocate {} bytes of host memory for a kernel argument. "
+                    "Reduce the problem size.",
+                    size));
 }
 
 void fill_initial(const Argument& arg, std::uint64_t seed, std::size_t arg_index,
@@ -181,9 +201,10 @@ void HostArguments::prepare(const KernelSpec& spec, const DeviceInfo& device, st
       std::size_t element = 0;
       with_element_type(slot.arg.dtype, slot.arg.name,
                         [&](auto zero) { element = sizeof(decltype(zero)); });
-      if (static_cast<std::uint64_t>(slot.count) > std::numeric_limits<std::size_t>::max() / element)
-        throw UserError(fmt::format("args.{}: {} elements do not fit in memory.", slot.arg.name,
-                                    slot.count));
+      if (static_cast<std::uint64_t>(slot.count) >
+          std::numeric_limits<std::size_t>::max() / element)
+        throw UserError(
+            fmt::format("args.{}: {} elements do not fit in memory.", slot.arg.name, slot.count));
       slot.data = AlignedBytes(static_cast<std::size_t>(slot.count) * element);
       if (slot.arg.role != ArgRole::Output) {
         fill_initial(slot.arg, seed, i, slot.data.data(), slot.count);
@@ -191,8 +212,8 @@ void HostArguments::prepare(const KernelSpec& spec, const DeviceInfo& device, st
       }
     } else {
       if (slot.arg.value.empty())
-        throw UserError(fmt::format("args.{}: a scalar needs value = \"<expression>\".",
-                                    slot.arg.name));
+        throw UserError(
+            fmt::format("args.{}: a scalar needs value = \"<expression>\".", slot.arg.name));
       with_element_type(slot.arg.dtype, slot.arg.name, [](auto) {});  // rejects f16 early
     }
     slots_.push_back(std::move(slot));

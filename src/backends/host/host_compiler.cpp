@@ -1,5 +1,6 @@
 #include "backends/host/host_compiler.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,8 +9,6 @@
 #include <sstream>
 #include <system_error>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "backends/host/host_shim.hpp"
 #include "core/hash.hpp"
@@ -45,9 +44,9 @@ std::string read_source(const fs::path& path) {
 
 // A file name that no other process or thread writing the same target will use.
 fs::path temporary_sibling(const fs::path& target) {
-  return fs::path(target.string() + fmt::format(".tmp-{}-{:x}", ::getpid(),
-                                                std::hash<std::thread::id>{}(
-                                                    std::this_thread::get_id())));
+  return fs::path(target.string() +
+                  fmt::format(".tmp-{}-{:x}", ::getpid(),
+                              std::hash<std::thread::id>{}(std::this_thread::get_id())));
 }
 
 // Removes the file on destruction unless it was renamed into place: a killed or failed compile
@@ -155,7 +154,8 @@ std::string query_compiler_identity(const std::vector<std::string>& cxx) {
         "host backend: cannot run the C++ compiler '{}' ({}). Install g++ or clang++, or name "
         "one with the TUNA_CXX environment variable (e.g. TUNA_CXX=clang++).",
         fmt::join(cxx, " "), result.describe()));
-  std::string first_line = trim(std::string_view(result.output).substr(0, result.output.find('\n')));
+  std::string first_line =
+      trim(std::string_view(result.output).substr(0, result.output.find('\n')));
   return first_line.empty() ? fmt::format("{}", fmt::join(cxx, " ")) : first_line;
 }
 
@@ -228,9 +228,9 @@ CompileOutcome compile_shared_object(const KernelSpec& spec, const Space& space,
   std::error_code ec;
   fs::create_directories(request.cache_dir, ec);
   if (ec)
-    throw UserError(fmt::format(
-        "cannot create the artifact cache folder {}: {}. Choose a writable folder.",
-        request.cache_dir.string(), ec.message()));
+    throw UserError(
+        fmt::format("cannot create the artifact cache folder {}: {}. Choose a writable folder.",
+                    request.cache_dir.string(), ec.message()));
   const fs::path shim_path = request.cache_dir / (hash + ".cpp");
   if (!fs::exists(shim_path)) write_file_atomically(shim_path, shim_text);
 
@@ -250,10 +250,10 @@ CompileOutcome compile_shared_object(const KernelSpec& spec, const Space& space,
         "with TUNA_CXX.",
         run.spawn_error));
   if (run.timed_out)
-    return failure("timeout",
-                   fmt::format("the compiler ran longer than {} s and was killed",
-                               request.timeout_s),
-                   std::move(run.output));
+    return failure(
+        "timeout",
+        fmt::format("the compiler ran longer than {} s and was killed", request.timeout_s),
+        std::move(run.output));
   if (!run.ok()) {
     std::string message = first_error_line(run.output);
     if (message.empty()) message = "the compiler failed with " + run.describe();

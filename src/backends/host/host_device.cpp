@@ -1,5 +1,6 @@
 #include "backends/host/host_device.hpp"
 
+#include <fmt/format.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -7,8 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace tuna::host {
 namespace {
@@ -102,10 +101,14 @@ std::int64_t parse_cache_size(std::string_view text) {
   std::string unit = trim(std::string_view(t).substr(digits));
   if (unit.empty() || unit == "B") return value;
   switch (std::toupper(static_cast<unsigned char>(unit[0]))) {
-    case 'K': return value << 10;
-    case 'M': return value << 20;
-    case 'G': return value << 30;
-    default: return 0;
+    case 'K':
+      return value << 10;
+    case 'M':
+      return value << 20;
+    case 'G':
+      return value << 30;
+    default:
+      return 0;
   }
 }
 

@@ -14,7 +14,7 @@ struct CpuFacts {
   std::int64_t cores = 0;      // online logical CPUs
   std::int64_t l1d_bytes = 0;  // per core; 0 when unknown
   std::int64_t l2_bytes = 0;
-  std::int64_t l3_bytes = 0;   // the L3 slice cpu0 shares (a CCX on AMD); 0 when none
+  std::int64_t l3_bytes = 0;  // the L3 slice cpu0 shares (a CCX on AMD); 0 when none
   std::int64_t simd_width_bits = 128;
   std::int64_t memory_bytes = 0;
   std::int64_t page_size = 4096;

@@ -1,8 +1,8 @@
 #include "backends/host/host_shim.hpp"
 
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "tuna/errors.hpp"
 
@@ -38,17 +38,28 @@ std::string entry_point(const char* symbol, const std::string& call) {
 
 std::string host_type_name(Dtype dtype, const std::string& arg_name) {
   switch (dtype) {
-    case Dtype::F32: return "float";
-    case Dtype::F64: return "double";
-    case Dtype::I8: return "std::int8_t";
-    case Dtype::I16: return "std::int16_t";
-    case Dtype::I32: return "std::int32_t";
-    case Dtype::I64: return "std::int64_t";
-    case Dtype::U8: return "std::uint8_t";
-    case Dtype::U16: return "std::uint16_t";
-    case Dtype::U32: return "std::uint32_t";
-    case Dtype::U64: return "std::uint64_t";
-    case Dtype::F16: break;
+    case Dtype::F32:
+      return "float";
+    case Dtype::F64:
+      return "double";
+    case Dtype::I8:
+      return "std::int8_t";
+    case Dtype::I16:
+      return "std::int16_t";
+    case Dtype::I32:
+      return "std::int32_t";
+    case Dtype::I64:
+      return "std::int64_t";
+    case Dtype::U8:
+      return "std::uint8_t";
+    case Dtype::U16:
+      return "std::uint16_t";
+    case Dtype::U32:
+      return "std::uint32_t";
+    case Dtype::U64:
+      return "std::uint64_t";
+    case Dtype::F16:
+      break;
   }
   throw UserError(fmt::format(
       "args.{}: type f16 is not supported by the host backend (C++ has no portable half type). "

@@ -1,0 +1,85 @@
+// The host fault kernel: every way a config can fail is recorded with the right status, the run
+// finishes, nothing is lost, and the answer is a correct config.
+#include <map>
+
+#include "cli_runner.hpp"
+
+using namespace tuna;
+using namespace tuna::testing;
+
+namespace {
+
+struct Expected {
+  Status status;
+  std::string error_class;  // empty: any
+};
+
+// From tests/faults/host/README.md (x86: integer division by zero traps).
+const std::map<int, Expected> kExpected = {
+    {0, {Status::Ok, ""}},
+    {1, {Status::Ok, ""}},
+    {2, {Status::RuntimeError, "SIGSEGV"}},
+    {3, {Status::RuntimeError, "SIGSEGV"}},
+    {4, {Status::Timeout, "timeout"}},
+    {5, {Status::CompileError, ""}},
+    {6, {Status::CompileError, ""}},
+    {7, {Status::WrongResult, "mismatch"}},
+    {8, {Status::WrongResult, "mismatch"}},
+    {9, {Status::RuntimeError, "SIGABRT"}},
+    {10, {Status::RuntimeError, "exception"}},
+    {11, {Status::RuntimeError, "SIGSEGV"}},
+    {12, {Status::RuntimeError, "SIGFPE"}},
+    {13, {Status::RuntimeError, "exit_3"}},
+    {14, {Status::Timeout, "timeout"}},
+    {15, {Status::RuntimeError, "SIGKILL"}},
+};
+
+}  // namespace
+
+TEST(Faults, EveryFailureIsRecordedWithItsStatusAndTheRunFinishes) {
+  TunaSandbox box("faults");
+  std::string spec = source_path("tests/faults/host/spec.toml");
+  ProcessResult run = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "0",
+                               "--run-timeout", "2", "--timing-budget", "20"});
+  ASSERT_TRUE(run.ok()) << run.describe() << "\n" << run.output;
+  EXPECT_NE(run.output.find("configs: 32 (32 measured, 0 reused"), std::string::npos)
+      << run.output;
+
+  std::vector<Result> results = stored_results(box.db(), spec);
+  ASSERT_EQ(results.size(), 32u) << "a result was lost";
+  for (const Result& r : results) {
+    int mode = static_cast<int>(r.config[0].as_int());
+    const Expected& want = kExpected.at(mode);
+    EXPECT_EQ(status_name(r.status), std::string(status_name(want.status)))
+        << r.key << ": " << r.error_class << ": " << r.message;
+    if (!want.error_class.empty()) EXPECT_EQ(r.error_class, want.error_class) << r.key;
+    if (!r.ok()) EXPECT_FALSE(r.message.empty()) << r.key << " has no message";
+    if (r.ok()) EXPECT_GT(r.median_ms, 0) << r.key;
+  }
+  // The best config is a correct one, named in the summary.
+  EXPECT_TRUE(results.front().ok());
+  int best_mode = static_cast<int>(results.front().config[0].as_int());
+  EXPECT_TRUE(best_mode == 0 || best_mode == 1) << results.front().key;
+  EXPECT_NE(run.output.find("best:    " + results.front().key), std::string::npos) << run.output;
+}
+
+TEST(Faults, CompileErrorsQuoteTheCompilerAndTheUsersFile) {
+  TunaSandbox box("compile-error");
+  std::string spec = source_path("tests/faults/host/spec.toml");
+  ProcessResult run = box.run({"run", spec, "--config", "MODE=5"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("compile_error"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("fault.cpp"), std::string::npos) << run.output;
+}
+
+TEST(Faults, ACrashingConfigDoesNotStopTheNextOne) {
+  // A segfault kills the bench worker; the next config runs in a fresh one.
+  TunaSandbox box("crash-then-ok");
+  std::string spec = source_path("tests/faults/host/spec.toml");
+  ProcessResult crash = box.run({"run", spec, "--config", "MODE=2"});
+  EXPECT_EQ(crash.exit_code, 1) << crash.output;
+  EXPECT_NE(crash.output.find("SIGSEGV"), std::string::npos) << crash.output;
+  ProcessResult tune = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "6",
+                                "--run-timeout", "2", "--timing-budget", "10"});
+  ASSERT_TRUE(tune.ok()) << tune.output;
+}
