@@ -234,10 +234,15 @@ struct SpanLoad {
   }
 };
 
-void check_slots(const detail::ExprProgram& p, std::span<const Value> slots) {
-  TUNA_ASSERT(p.code.slots.empty() || p.code.slots.back() < slots.size(),
-              fmt::format("expression '{}' reads slot {} of {}", p.text, p.code.slots.back(),
-                          slots.size()));
+[[noreturn, gnu::noinline]] void slot_error(const detail::ExprProgram& p, std::size_t size) {
+  throw InternalError(fmt::format("internal error: expression '{}' reads slot {} but only {} "
+                                  "were given",
+                                  p.text, p.code.slots.back(), size));
+}
+
+inline void check_slots(const detail::ExprProgram& p, std::span<const Value> slots) {
+  if (!p.code.slots.empty() && p.code.slots.back() >= slots.size()) [[unlikely]]
+    slot_error(p, slots.size());
 }
 
 }  // namespace

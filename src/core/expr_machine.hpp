@@ -19,7 +19,7 @@ inline constexpr std::size_t kInlineStack = 32;
 
 // `load(slot, cell)` fills the cell and returns false when the slot has no value.
 template <class Load>
-inline bool run_code_on(const Code& code, Cell* stack, Load&& load, Cell& result,
+[[gnu::always_inline]] inline bool run_code_on(const Code& code, Cell* stack, Load&& load, Cell& result,
                         FaultInfo& info) {
   const Instr* instrs = code.instrs.data();
   const std::size_t n = code.instrs.size();
@@ -70,7 +70,11 @@ inline bool run_code_on(const Code& code, Cell* stack, Load&& load, Cell& result
             case Op::Le: a = Cell::of_bool(a.i <= b.i); continue;
             case Op::Gt: a = Cell::of_bool(a.i > b.i); continue;
             case Op::Ge: a = Cell::of_bool(a.i >= b.i); continue;
-            default: goto generic;  // / and ** leave the integers
+            case Op::Div:
+              if (b.i == 0) return fault(Fault::DivByZero, pc, a, b);
+              a = Cell::of_float(static_cast<double>(a.i) / static_cast<double>(b.i));
+              continue;
+            default: goto generic;  // ** needs care with negative exponents
           }
           if (overflow) f = Fault::Overflow;
           if (f != Fault::None) return fault(f, pc, a, b);
@@ -147,7 +151,7 @@ inline bool run_code_on(const Code& code, Cell* stack, Load&& load, Cell& result
 }
 
 template <class Load>
-inline bool run_code(const Code& code, Load&& load, Cell& result, FaultInfo& info) {
+[[gnu::always_inline]] inline bool run_code(const Code& code, Load&& load, Cell& result, FaultInfo& info) {
   if (code.max_stack <= kInlineStack) {
     Cell stack[kInlineStack];
     return run_code_on(code, stack, load, result, info);

@@ -76,6 +76,7 @@ void ConsoleProgress::on_result(const Result& result, const TuneProgress& progre
 
 void ConsoleProgress::on_phase(const std::string& message) {
   clear_live_line();
+  if (message.empty()) return;  // only clears the live line
   fmt::print(options_.out, "{}\n", message);
   std::fflush(options_.out);
 }

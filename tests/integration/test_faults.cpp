@@ -1,5 +1,6 @@
 // The host fault kernel: every way a config can fail is recorded with the right status, the run
 // finishes, nothing is lost, and the answer is a correct config.
+#include <chrono>
 #include <map>
 
 #include "cli_runner.hpp"
@@ -82,4 +83,25 @@ TEST(Faults, ACrashingConfigDoesNotStopTheNextOne) {
   ProcessResult tune = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "6",
                                 "--run-timeout", "2", "--timing-budget", "10"});
   ASSERT_TRUE(tune.ok()) << tune.output;
+}
+
+TEST(Faults, ACompilerThatHangsIsKilledAtTheCompileTimeout) {
+  TunaSandbox box("compile-hang");
+  std::string spec = source_path("tests/faults/host/slow_compile.toml");
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult run = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "0",
+                               "--compile-timeout", "3", "--timing-budget", "5"},
+                              /*timeout_s=*/120);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(run.ok()) << run.describe() << "\n" << run.output;
+  EXPECT_LT(seconds, 60) << "the hung compiler was not killed at its timeout";
+  std::vector<Result> results = stored_results(box.db(), spec);
+  ASSERT_EQ(results.size(), 2u);
+  for (const Result& r : results) {
+    bool slow = r.config[0].as_int() == 1;
+    EXPECT_EQ(r.status, slow ? Status::Timeout : Status::Ok) << r.key << ": " << r.message;
+  }
+  // The compiler's process group died with it: no cc1plus is left spinning.
+  ProcessResult left = run_process({"pgrep", "-f", box.dir().string()});
+  EXPECT_NE(left.exit_code, 0) << "a compiler is still running:\n" << left.output;
 }

@@ -187,6 +187,15 @@ TEST_F(HostBackendTest, CompileErrorIsDataWithTheUsersFileAndLine) {
     EXPECT_NE(entry.path().extension(), ".so") << entry.path();
 }
 
+TEST_F(HostBackendTest, AMismatchedEntryIsExplainedInTermsOfTheSpec) {
+  spec_.entry = "scale_add_misspelled";
+  CompileOutcome r = compile(config(2, 1));
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_class, "compile_error");
+  EXPECT_NE(r.message.find("scale_add_misspelled"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("kernel.entry"), std::string::npos) << r.message;
+}
+
 TEST_F(HostBackendTest, PrepareInitialisesInputsAndPoisonsOutputs) {
   backend_.prepare(spec_, device_, 7);
   std::vector<OutputBuffer> outs = backend_.read_outputs();

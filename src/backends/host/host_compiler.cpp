@@ -257,6 +257,13 @@ CompileOutcome compile_shared_object(const KernelSpec& spec, const Space& space,
   if (!run.ok()) {
     std::string message = first_error_line(run.output);
     if (message.empty()) message = "the compiler failed with " + run.describe();
+    // An error in the generated wrapper means the call does not match the user's function.
+    const std::string wrapper_name = shim_path.filename().string() + ":";
+    if (message.rfind(wrapper_name, 0) == 0)
+      message = fmt::format(
+          "in the call tuna generates: {} (check that kernel.entry names the function and that "
+          "[[args]] match its parameters in order and type)",
+          message.substr(message.find(' ') + 1));
     return failure("compile_error", std::move(message), std::move(run.output));
   }
   output.commit_as(artifact_path);
