@@ -81,6 +81,36 @@ template <class Load>
           a.i = r;
           break;
         }
+        if ((a.tag == CellTag::Float || a.tag == CellTag::Int) &&
+            (b.tag == CellTag::Float || b.tag == CellTag::Int)) {
+          // One of them is a float: Python computes in doubles. Comparisons must stay exact,
+          // which converting an int to double guarantees only up to 2^53.
+          constexpr std::int64_t kExact = std::int64_t{1} << 53;
+          bool exact = (a.tag == CellTag::Float || (a.i >= -kExact && a.i <= kExact)) &&
+                       (b.tag == CellTag::Float || (b.i >= -kExact && b.i <= kExact));
+          double x = a.to_double();
+          double y = b.to_double();
+          switch (in.op) {
+            case Op::Add: a = Cell::of_float(x + y); continue;
+            case Op::Sub: a = Cell::of_float(x - y); continue;
+            case Op::Mul: a = Cell::of_float(x * y); continue;
+            case Op::Div:
+              if (y == 0.0) return fault(Fault::DivByZero, pc, a, b);
+              a = Cell::of_float(x / y);
+              continue;
+            case Op::Mod:
+              if (y == 0.0) return fault(Fault::DivByZero, pc, a, b);
+              a = Cell::of_float(float_mod(x, y));
+              continue;
+            case Op::Eq: if (!exact) goto generic; a = Cell::of_bool(x == y); continue;
+            case Op::Ne: if (!exact) goto generic; a = Cell::of_bool(x != y); continue;
+            case Op::Lt: if (!exact) goto generic; a = Cell::of_bool(x < y); continue;
+            case Op::Le: if (!exact) goto generic; a = Cell::of_bool(x <= y); continue;
+            case Op::Gt: if (!exact) goto generic; a = Cell::of_bool(x > y); continue;
+            case Op::Ge: if (!exact) goto generic; a = Cell::of_bool(x >= y); continue;
+            default: break;
+          }
+        }
       generic: {
         Cell out;
         if (Fault f = apply_binary(in.op, a, b, out); f != Fault::None)

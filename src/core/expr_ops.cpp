@@ -56,6 +56,8 @@ Fault float_pow(double a, double b, Cell& out) {
   return Fault::None;
 }
 
+}  // namespace
+
 // Python's float modulo: the result takes the sign of the divisor.
 double float_mod(double a, double b) {
   // Whole numbers below 2^53 are exact in both representations, so integer modulo gives the
@@ -79,6 +81,8 @@ double float_mod(double a, double b) {
   }
   return m;
 }
+
+namespace {
 
 double float_floor_div(double a, double b) {
   double m = std::fmod(a, b);

@@ -53,6 +53,9 @@ Fault apply_call(Func f, const Cell* args, int argc, Cell& out);
 // x == item, with the cross-kind rules of ==; strings never equal numbers.
 bool cells_equal(const Cell& a, const Cell& b);
 
+// Python's `%` on doubles (b != 0): the result takes the sign of the divisor.
+double float_mod(double a, double b);
+
 // Hot-path helpers, inlined into the machine.
 inline Fault int_floor_div(std::int64_t a, std::int64_t b, std::int64_t& out) {
   if (b == 0) return Fault::DivByZero;

@@ -338,7 +338,12 @@ void check_device_free_space(const KernelSpec& spec, const SpecLocations& loc) {
     spec_index.push_back(i);
   }
   if (constraints.empty()) return;
-  Space space(std::move(params), std::move(constraints), spec.constants);
+  Space space;
+  try {
+    space = Space(std::move(params), std::move(constraints), spec.constants);
+  } catch (const UserError& e) {  // names were checked above, so this is rare: keep the file
+    loc.fail("constraints", e.what(), "");
+  }
   check_space_usable(spec, space, spec_index, spec.constants, loc);
 }
 

@@ -70,7 +70,7 @@ void SpecLocations::fail(std::string_view key_path, std::string_view what,
     message += fmt::format(" {}", fix);
     end_sentence(message);
   }
-  throw UserError(message);
+  throw SpecError(message);
 }
 
 std::string parent_key(std::string_view key_path) {

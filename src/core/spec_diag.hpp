@@ -11,9 +11,17 @@
 #include <string_view>
 #include <vector>
 
+#include "tuna/errors.hpp"
 #include "tuna/spec.hpp"
 
 namespace tuna::spec_internal {
+
+// A UserError that already names its file, line and key, so that code wrapping lower-level
+// errors with a location can let it through unchanged.
+class SpecError : public UserError {
+ public:
+  using UserError::UserError;
+};
 
 class SpecLocations {
  public:
@@ -30,7 +38,7 @@ class SpecLocations {
   std::string where(std::string_view key_path) const;
   const std::string& file() const { return file_; }
 
-  // Throws UserError: `<where>: <what>. <fix>`.
+  // Throws SpecError: `<where>: <what>. <fix>`.
   [[noreturn]] void fail(std::string_view key_path, std::string_view what,
                          std::string_view fix) const;
 

@@ -17,6 +17,7 @@ namespace {
 
 using spec_internal::did_you_mean;
 using spec_internal::quoted_list;
+using spec_internal::SpecError;
 using spec_internal::SpecLocations;
 using spec_internal::toml_type_phrase;
 using spec_internal::TomlSection;
@@ -71,9 +72,14 @@ std::vector<Value> parse_value_list(const TomlSection& s, const toml::array& arr
   for (std::size_t i = 0; i < array.size(); ++i) {
     const std::string item_key = fmt::format("{}[{}]", key, i);
     Value v = spec_internal::value_from_node(*array.get(i), item_key, s.loc());
-    if (!values.empty() && v.is_string() != values.front().is_string())
-      s.loc().fail(item_key, "mixes strings and numbers",
-                   "Give a parameter either only strings or only numbers");
+    auto family = [](const Value& x) {
+      return x.is_string() ? "a string" : x.is_bool() ? "a boolean" : "a number";
+    };
+    if (!values.empty() && std::string_view(family(v)) != family(values.front()))
+      s.loc().fail(item_key,
+                   fmt::format("mixes kinds of values: {} is {}, but the first value is {}",
+                               v.to_string(), family(v), family(values.front())),
+                   "Give a parameter only strings, only numbers or only booleans");
     for (const auto& earlier : values) {
       if (earlier.kind() == v.kind() && earlier == v)
         s.loc().fail(item_key, fmt::format("value {} appears twice", v.to_string()),
@@ -153,6 +159,18 @@ Parameter parse_bool(const TomlSection& s, const std::string& name,
   return Parameter::boolean(name, def, description);
 }
 
+// Runs a Parameter factory; a UserError it raises (it has no file or line) gets the key's.
+template <typename Factory>
+Parameter located(const std::string& key, const SpecLocations& loc, Factory&& make) {
+  try {
+    return make();
+  } catch (const SpecError&) {
+    throw;
+  } catch (const UserError& e) {
+    loc.fail(key, e.what(), "");
+  }
+}
+
 Parameter parse_param_table(const TomlSection& s, const std::string& name) {
   s.allow_only({"values", "range", "step", "pow2", "type", "default", "description"});
   const std::string description = s.string("description").value_or("");
@@ -174,10 +192,12 @@ Parameter parse_param_table(const TomlSection& s, const std::string& name) {
   if (s.has("step") && !s.has("range"))
     s.loc().fail(s.key("step"), "step is only used with range",
                  "Remove step, or use range = [lo, hi]");
-  Parameter p = type == "bool"   ? parse_bool(s, name, description)
-                : s.has("range") ? parse_range(s, name, description)
-                : s.has("pow2")  ? parse_pow2(s, name, description)
-                                 : parse_list(s, name, *s.find("values"), description);
+  Parameter p = located(s.path(), s.loc(), [&] {
+    return type == "bool"   ? parse_bool(s, name, description)
+           : s.has("range") ? parse_range(s, name, description)
+           : s.has("pow2")  ? parse_pow2(s, name, description)
+                            : parse_list(s, name, *s.find("values"), description);
+  });
   // The factories get a default they accept; the declared one is checked by check_spec, which
   // reports it with its line like every other mistake.
   if (const toml::node* d = s.find("default"); d && type != "bool") {
@@ -208,7 +228,7 @@ void parse_params(const toml::table& root, KernelSpec& spec, const SpecLocations
       const toml::table empty;
       std::vector<Value> values = parse_value_list(TomlSection(empty, key, loc), *array, key);
       Value def = values.front();
-      ps.param = Parameter::list(name, std::move(values), std::move(def));
+      ps.param = located(key, loc, [&] { return Parameter::list(name, values, def); });
     } else {
       loc.fail(key, fmt::format("expected a table or an array, got {}", toml_type_phrase(*node)),
                fmt::format("Declare it like {} = {{ values = [16, 32], default = 16 }}", name));

@@ -195,8 +195,12 @@ void record_wait_status(int status, ProcessResult& result) {
 
 // The group leader stays a zombie until reaped, which keeps its process-group id reserved;
 // killing the group before reaping therefore cannot hit an unrelated process.
-void kill_group_and_reap(pid_t pid, ProcessResult& result) {
-  ::kill(-pid, SIGKILL);
+void kill_group_and_reap(pid_t pid, bool own_group, ProcessResult& result) {
+  if (own_group) {
+    ::kill(-pid, SIGKILL);
+  } else if (result.timed_out) {
+    ::kill(pid, SIGKILL);
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -344,8 +348,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunProcess
   sigfillset(&all_signals);
   // A new group (so the whole tree can be killed), an empty signal mask and default handlers,
   // whatever this process blocks or ignores.
-  posix_spawnattr_setflags(attributes.get(),
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (options.own_process_group) flags |= POSIX_SPAWN_SETPGROUP;
+  posix_spawnattr_setflags(attributes.get(), flags);
   posix_spawnattr_setpgroup(attributes.get(), 0);
   posix_spawnattr_setsigmask(attributes.get(), &no_signals);
   posix_spawnattr_setsigdefault(attributes.get(), &all_signals);
@@ -373,7 +378,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunProcess
 
   OutputCollector collector(options.max_output_bytes);
   result.timed_out = supervise(pid, pipes, options.stdin_text, deadline, collector);
-  kill_group_and_reap(pid, result);
+  kill_group_and_reap(pid, options.own_process_group, result);
   if (result.timed_out) result.signal = SIGKILL, result.exit_code = -1;
   result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   drain_output(pipes.output_read, collector);

@@ -23,6 +23,11 @@ struct RunProcessOptions {
   // Output beyond this many bytes is read and dropped (the command never blocks on a full pipe);
   // the first bytes are kept because a compiler's first error is the one that matters.
   std::size_t max_output_bytes = std::size_t{16} << 20;
+  // true: the command gets a process group of its own, killed whole on timeout and on exit.
+  // false: it stays in the caller's group and only the command itself is killed on timeout. Use
+  // false inside a process that is itself killed as a group (a compile child): a group of its
+  // own would let the compiler outlive its parent's timeout.
+  bool own_process_group = true;
 };
 
 struct ProcessResult {

@@ -186,7 +186,8 @@ TEST_F(SpecErrors, BadParameterDeclarations) {
   text = replaced(kBase, "BN = { pow2 = [4, 32]", "BN = { pow2 = [3, 32]");
   expect_error(text, line_of(text, "BN ="), "params.BN.pow2", {"powers of two"});
   text = replaced(kBase, "LOOP = { values = [\"ijk\", \"ikj\"]", "LOOP = { values = [\"ijk\", 3]");
-  expect_error(text, line_of(text, "LOOP"), "params.LOOP.values[1]", {"mixes strings and numbers"});
+  expect_error(text, line_of(text, "LOOP"), "params.LOOP.values[1]",
+               {"mixes kinds of values: 3 is a number, but the first value is a string"});
   text = replaced(kBase, "values = [8, 16, 32]", "values = [8, 16, 16]");
   expect_error(text, line_of(text, "BM ="), "params.BM.values[2]", {"value 16 appears twice"});
   text = replaced(kBase, "values = [8, 16, 32], default = 16", "values = []");

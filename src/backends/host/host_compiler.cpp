@@ -243,6 +243,9 @@ CompileOutcome compile_shared_object(const KernelSpec& spec, const Space& space,
   // Relative paths in the spec's flags (-I include) are relative to the spec's folder.
   const fs::path& anchor = spec.spec_path.empty() ? spec.source : spec.spec_path;
   run_options.working_dir = anchor.parent_path();
+  // tuna compiles inside a compile child that the evaluator kills as a whole process group on
+  // its timeout; the compiler must stay in that group so that it dies too.
+  run_options.own_process_group = false;
   ProcessResult run = run_process(command, run_options);
   if (!run.started)
     throw UserError(fmt::format(
