@@ -233,11 +233,12 @@ void check_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& 
                             : fmt::format("'{}' is not a valid argument name", a.name),
              "Name each argument with letters, digits and '_', starting with a letter or '_'");
   for (std::size_t j = 0; j < i; ++j) {
-    if (spec.arguments[j].name == a.name)
-      loc.fail(key + ".name",
-               fmt::format("duplicate argument name '{}' (also {}, line {})", a.name, arg_key(j),
-                           loc.line_of(arg_key(j))),
-               "Give every argument its own name");
+    if (spec.arguments[j].name != a.name) continue;
+    const int line = loc.line_of(arg_key(j));
+    loc.fail(key + ".name",
+             fmt::format("duplicate argument name '{}' (also {}{})", a.name, arg_key(j),
+                         line > 0 ? fmt::format(", line {}", line) : std::string()),
+             "Give every argument its own name");
   }
   if (a.is_buffer) {
     if (a.count.empty())

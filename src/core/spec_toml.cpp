@@ -228,7 +228,8 @@ void parse_params(const toml::table& root, KernelSpec& spec, const SpecLocations
       const toml::table empty;
       std::vector<Value> values = parse_value_list(TomlSection(empty, key, loc), *array, key);
       Value def = values.front();
-      ps.param = located(key, loc, [&] { return Parameter::list(name, values, def); });
+      const std::string& param_name = name;  // clang 14 cannot capture structured bindings
+      ps.param = located(key, loc, [&] { return Parameter::list(param_name, values, def); });
     } else {
       loc.fail(key, fmt::format("expected a table or an array, got {}", toml_type_phrase(*node)),
                fmt::format("Declare it like {} = {{ values = [16, 32], default = 16 }}", name));

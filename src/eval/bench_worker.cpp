@@ -16,6 +16,7 @@
 
 #include "eval/codec.hpp"
 #include "eval/message_channel.hpp"
+#include "eval/process.hpp"
 #include "eval/worker_protocol.hpp"
 #include "tuna/errors.hpp"
 
@@ -52,14 +53,9 @@ void close_fd(int& fd) {
 
 }  // namespace
 
-std::string signal_class(int signal_number) {
-  const char* abbrev = sigabbrev_np(signal_number);
-  return abbrev ? fmt::format("SIG{}", abbrev) : fmt::format("signal_{}", signal_number);
-}
-
 std::string signal_description(int signal_number) {
   const char* text = sigdescr_np(signal_number);
-  return fmt::format("{} ({})", signal_class(signal_number), text ? text : "unknown signal");
+  return fmt::format("{} ({})", signal_name(signal_number), text ? text : "unknown signal");
 }
 
 BenchWorker::BenchWorker(WorkerOptions options) : options_(std::move(options)) {
@@ -151,7 +147,7 @@ WorkerReply BenchWorker::reap_after_failure(WorkerReply::Kind kind) {
     reply.error_class = "timeout";
     reply.detail = "did not finish before the timeout; the bench worker was killed";
   } else if (WIFSIGNALED(*status)) {
-    reply.error_class = signal_class(WTERMSIG(*status));
+    reply.error_class = signal_name(WTERMSIG(*status));
     reply.detail = "the bench worker was killed by " + signal_description(WTERMSIG(*status));
   } else {
     reply.error_class = fmt::format("exit_{}", WEXITSTATUS(*status));

@@ -58,6 +58,5 @@ class BenchWorker {
 
 // "SIGSEGV (Segmentation fault)"-style description of a signal number.
 std::string signal_description(int signal_number);
-std::string signal_class(int signal_number);  // "SIGSEGV"
 
 }  // namespace tuna::eval
