@@ -46,7 +46,7 @@ class TuneObserver {
  public:
   virtual ~TuneObserver() = default;
   virtual void on_start(const KernelSpec&, const DeviceInfo&, const Space&, const TuneOptions&,
-                        std::size_t stored_results) {}
+                        std::size_t /*stored_results*/) {}
   virtual void on_result(const Result&, const TuneProgress&) {}
   virtual void on_phase(const std::string&) {}
 };
@@ -71,8 +71,6 @@ struct TuneSummary {
   bool interrupted = false;
 };
 
-// The canonical problem text of a spec: its constants as `NAME=value` sorted by name.
-std::string problem_text(const KernelSpec& spec);
 StoreContext store_context(const KernelSpec& spec, const DeviceInfo& device);
 // GFLOP/s and GB/s of a result, when the spec has metrics and the result is ok.
 Throughput throughput_of(const KernelSpec& spec, const Space& space, const DeviceInfo& device,

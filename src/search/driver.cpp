@@ -206,16 +206,8 @@ class Run {
 
 }  // namespace
 
-std::string problem_text(const KernelSpec& spec) {
-  std::string text;
-  for (const auto& [name, value] : spec.constants.values()) {
-    text += (text.empty() ? "" : ",") + name + "=" + value.to_string();
-  }
-  return text;
-}
-
 StoreContext store_context(const KernelSpec& spec, const DeviceInfo& device) {
-  return {spec.name, spec.content_hash(), problem_text(spec), device.id, device.name,
+  return {spec.name, spec.content_hash(), spec.problem_key(), device.id, device.name,
           device.backend};
 }
 
