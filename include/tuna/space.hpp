@@ -120,8 +120,11 @@ class Space {
   // valid config by encoded distance. Returns nullopt when the space is empty.
   std::optional<Config> repair(const Config& config) const;
 
-  // A valid config drawn uniformly at random from a fast constraint-aware sampler (depth-first
-  // assignment with pruning). Throws UserError when no config is valid.
+  // A valid config drawn at random, uniformly over the valid configs (SamplingMethod::Auto:
+  // exact from a cached list when the space enumerates cheaply, else the probe sampler; see
+  // docs/space.md). Deterministic for a given rng state. Throws UserError when no config is
+  // valid, or when a bounded search (about a second) finds none in a space too large to prove
+  // empty. The first call on a space may take up to a few hundred ms (it builds the cache).
   Config random_valid(std::mt19937_64& rng) const;
   Config random_valid(std::mt19937_64& rng, SamplingMethod method) const;
   // Valid configs that differ from `config` in at most `radius` parameters, each moved by one
@@ -129,8 +132,9 @@ class Space {
   // duplicates, never `config` itself.
   std::vector<Config> neighbours(const Config& config, int radius = 1) const;
   // Calls `visit` for every valid config in lexicographic order of value indices; each
-  // constraint is checked as soon as all the parameters it reads are assigned. `visit` returns
-  // false to stop.
+  // constraint (each of its top-level `and` parts) is checked as soon as all the parameters it
+  // reads are assigned. `visit` returns false to stop. Unbounded: on a huge space whose
+  // constraints prune little, this can run for a very long time.
   void enumerate(const std::function<bool(const Config&)>& visit) const;
   std::vector<Config> enumerate_all() const;
   // Exact when a pruned enumeration finishes within a fixed amount of work; otherwise an

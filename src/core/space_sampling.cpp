@@ -13,10 +13,13 @@
 //
 // Backtrack: randomised depth-first search with backtracking. It picks uniformly among values
 // that have at least one valid completion, which over-samples configs in thinly populated
-// subtrees. Used only as the fallback that guarantees an answer when probes keep dying.
+// subtrees. The probe sampler falls back to short, node-bounded backtracking runs between
+// rounds of probes when probes keep dying; run to the end, it also proves a space empty.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 #include "core/space_core.hpp"
 #include "tuna/errors.hpp"
@@ -29,7 +32,15 @@ namespace {
 
 constexpr int kWarmupProbes = 4000;
 constexpr std::uint64_t kWarmupSeed = 0x7475'6e61'7761'726d;  // fixed: draws stay reproducible
-constexpr int kMaxProbesPerDraw = 50000;
+constexpr int kProbesPerRound = 20000;
+constexpr std::uint64_t kBacktrackNodesPerRound = 200000;
+constexpr int kRounds = 50;  // about 1e6 probes and 1e7 backtracking nodes: seconds, not hours
+
+double grid_points(const SpaceCore& core) {
+  double g = 1;
+  for (const auto& p : core.params) g *= static_cast<double>(p.values.size());
+  return g;
+}
 
 std::size_t uniform_index(std::mt19937_64& rng, std::size_t n) {
   return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
@@ -47,33 +58,59 @@ double probe_bound(const SpaceCore& core) {
   return core.probe_bound;
 }
 
-[[noreturn]] void throw_empty(const SpaceCore& core) {
+std::string constraint_list(const SpaceCore& core) {
   std::string list;
   for (const auto& c : core.constraints) {
     if (!list.empty()) list += "; ";
     list += c.expr.text();
     if (!c.origin.empty()) list += " (" + c.origin + ")";
   }
-  throw UserError(fmt::format("no configuration satisfies the constraints [{}]; relax a "
-                              "constraint or widen a parameter's values",
-                              list));
+  return list;
 }
 
-bool backtrack(const SpaceCore& core, std::mt19937_64& rng, std::size_t level,
-               std::vector<std::vector<std::size_t>>& orders, ProbeScratch& s) {
+[[noreturn]] void throw_empty(const SpaceCore& core) {
+  throw UserError(fmt::format("no configuration satisfies the constraints [{}]; relax a "
+                              "constraint or widen a parameter's values",
+                              constraint_list(core)));
+}
+
+struct Backtracker {
+  const SpaceCore& core;
+  std::mt19937_64& rng;
+  ProbeScratch& s;
+  std::vector<std::vector<std::size_t>> orders;
+  std::uint64_t nodes_left;
+};
+
+bool backtrack(Backtracker& b, std::size_t level) {
+  const SpaceCore& core = b.core;
+  ProbeScratch& s = b.s;
   if (level == core.params.size()) return true;
   const std::size_t p = core.sampling.order[level];
-  auto& order = orders[level];
+  auto& order = b.orders[level];
   order.resize(core.params[p].values.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::shuffle(order.begin(), order.end(), rng);
+  std::shuffle(order.begin(), order.end(), b.rng);
   for (std::size_t v : order) {
+    if (b.nodes_left == 0) return false;
+    --b.nodes_left;
     s.cur[p] = core.params[p].values[v];
     s.idx[p] = v;
-    if (core.level_ok(core.sampling, level, s.cur) && backtrack(core, rng, level + 1, orders, s))
-      return true;
+    if (core.level_ok(core.sampling, level, s.cur) && backtrack(b, level + 1)) return true;
   }
   return false;
+}
+
+// Runs a randomised backtracking search of at most `nodes` nodes; `exhausted` tells whether it
+// stopped for lack of budget rather than by covering the whole tree.
+std::optional<Config> backtrack_search(const SpaceCore& core, std::mt19937_64& rng,
+                                       std::uint64_t nodes, bool& exhausted) {
+  ProbeScratch s(core);
+  Backtracker b{core, rng, s, std::vector<std::vector<std::size_t>>(core.params.size()), nodes};
+  bool found = backtrack(b, 0);
+  exhausted = b.nodes_left == 0;
+  if (found) return Config(s.cur);
+  return std::nullopt;
 }
 
 Config draw_enumerated(const SpaceCore& core, const ValidList& list, std::mt19937_64& rng) {
@@ -86,23 +123,37 @@ Config draw_enumerated(const SpaceCore& core, const ValidList& list, std::mt1993
 
 Config draw_backtrack(const SpaceCore& core, std::mt19937_64& rng) {
   if (!core.unconditional_ok()) throw_empty(core);
-  ProbeScratch s(core);
-  std::vector<std::vector<std::size_t>> orders(core.params.size());
-  if (!backtrack(core, rng, 0, orders, s)) throw_empty(core);
-  return Config(s.cur);
+  bool exhausted = false;
+  auto found = backtrack_search(core, rng, std::numeric_limits<std::uint64_t>::max(), exhausted);
+  if (!found) throw_empty(core);
+  return *found;
 }
 
 Config draw_probe(const SpaceCore& core, std::mt19937_64& rng) {
   if (!core.unconditional_ok()) throw_empty(core);
+  const ValidList& list = valid_list(core);
+  if (list.available && list.count == 0) throw_empty(core);
   double bound = probe_bound(core);
   ProbeScratch s(core);
   std::uniform_real_distribution<double> coin(0.0, 1.0);
-  for (int attempt = 0; attempt < kMaxProbesPerDraw; ++attempt) {
-    double w = probe(core, core.sampling, rng, s);
-    if (w == 0) continue;
-    if (bound <= 0 || w >= bound || coin(rng) * bound < w) return Config(s.cur);
+  for (int round = 0; round < kRounds; ++round) {
+    for (int attempt = 0; attempt < kProbesPerRound; ++attempt) {
+      double w = probe(core, core.sampling, rng, s);
+      if (w == 0) continue;
+      if (bound <= 0 || w >= bound || coin(rng) * bound < w) return Config(s.cur);
+    }
+    // Probes keep dying: a short backtracking run finds configs that need several
+    // coordinated choices, at the price of its bias (see above).
+    bool exhausted = false;
+    if (auto found = backtrack_search(core, rng, kBacktrackNodesPerRound, exhausted))
+      return *found;
+    if (!exhausted) throw_empty(core);  // the whole tree was searched
   }
-  return draw_backtrack(core, rng);
+  throw UserError(fmt::format(
+      "could not find a valid configuration in {} random attempts: the constraints [{}] leave "
+      "very few (if any) of the {:.3g} grid points valid; check the constraints, or list the "
+      "valid values more tightly",
+      kRounds * kProbesPerRound, constraint_list(core), grid_points(core)));
 }
 
 }  // namespace

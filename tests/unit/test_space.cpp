@@ -400,6 +400,35 @@ TEST(Space, SparseSpacesSampleValidConfigs) {
   EXPECT_LT(size.count / s.grid_size(), 1e-4);
 }
 
+// One constraint reading every parameter: nothing prunes before the last level, so most probes
+// die and the sampler must fall back to its bounded backtracking rounds.
+Space global_space(int n, const char* rest) {
+  std::vector<Parameter> p;
+  std::string sum;
+  std::int64_t weight = 1;
+  for (int i = 0; i < n; ++i) {
+    p.push_back(Parameter::int_range("p" + std::to_string(i), 0, 15, 1, 0));
+    sum += (i ? " + " : "") + std::to_string(weight) + " * p" + std::to_string(i);
+    weight *= 16;
+  }
+  std::string text = "(" + sum + ") " + rest;
+  return Space(std::move(p), {Constraint{Expr::parse(text), {}}});
+}
+
+TEST(Space, SamplingSurvivesConstraintsThatReadEverything) {
+  Space s = global_space(6, "% 1000003 == 7");  // about 17 valid of 16.7 million
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(s.is_valid(s.random_valid(rng)));
+}
+
+TEST(Space, SamplingGivesUpClearlyOnHugeEmptySpaces) {
+  // Unsatisfiable, but too large to prove so by enumeration: a bounded search, then a clear
+  // error instead of a hang.
+  Space s = global_space(8, "< 0");
+  std::mt19937_64 rng(1);
+  expect_user_error([&] { s.random_valid(rng); }, "could not find a valid configuration");
+}
+
 TEST(Space, SizeEstimatedWhenTooLargeToCount) {
   std::vector<Parameter> p;
   for (int i = 0; i < 12; ++i)
