@@ -45,6 +45,7 @@ class Run {
         evaluator_(spec, options.evaluator),
         context_(store_context(spec, evaluator_.device())),
         strategy_(make_strategy(options.strategy, evaluator_.space())),
+        default_key_(space().key(space().default_config())),
         started_(Clock::now()) {
     if (!options_.fresh) {
       for (Result& r : store_.results(context_, space())) stored_.emplace(r.key, std::move(r));
@@ -142,7 +143,7 @@ class Run {
     ++progress_.considered;
     ++(r.reused ? progress_.reused : progress_.measured);
     ++progress_.counts[r.status];
-    if (r.key == space().key(space().default_config())) default_result_ = r;
+    if (r.key == default_key_) default_result_ = r;
     if (r.ok() && (!best_ || better(r, *best_))) best_ = r;
     if (r.ok()) ok_results_.push_back(r);
     progress_.best = best_ ? &*best_ : nullptr;
@@ -194,6 +195,7 @@ class Run {
   Evaluator evaluator_;
   StoreContext context_;
   std::unique_ptr<Strategy> strategy_;
+  std::string default_key_;  // computed once: record() runs for every result
   Clock::time_point started_;
   std::int64_t run_id_ = 0;
   std::unordered_map<std::string, Result> stored_;
