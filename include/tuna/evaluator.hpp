@@ -40,6 +40,9 @@ class Evaluator {
   const DeviceInfo& device() const;
   const Space& space() const;
   const EvaluatorOptions& options() const;
+  // Changes the compile timeout for the configs evaluated from now on (the LLM-guided search
+  // caps it while it explores).
+  void set_compile_timeout_s(double seconds);
 
   // The reference outputs are made on first use (the default config, or the reference kernel).
   // Throws UserError when the reference itself fails: nothing can be checked without it.

@@ -255,6 +255,10 @@ Evaluator::~Evaluator() = default;
 const DeviceInfo& Evaluator::device() const { return impl_->device; }
 const Space& Evaluator::space() const { return impl_->space; }
 const EvaluatorOptions& Evaluator::options() const { return impl_->options; }
+void Evaluator::set_compile_timeout_s(double seconds) {
+  TUNA_ASSERT(seconds > 0, "compile timeout must be positive");
+  impl_->options.compile_timeout_s = seconds;
+}
 
 std::vector<Result> Evaluator::evaluate(const std::vector<Config>& configs,
                                         const ResultSink& sink) {
