@@ -24,6 +24,18 @@ struct EvaluatorOptions {
   double run_timeout_s = 30;        // per config: the checked run plus timing
   TimingOptions timing;
   std::uint64_t seed = 1;           // input data
+  // Run each config as soon as it is compiled, while the rest of the batch compiles. On by
+  // default for device backends (compiling on the CPU does not disturb a GPU's timing); off for
+  // the host backend, whose kernels would share the CPU with the compilers.
+  enum class Overlap { Auto, On, Off } overlap = Overlap::Auto;
+};
+
+// Where the evaluator's wall time went, for throughput figures (bench/, docs/benchmarking.md).
+struct EvaluatorStats {
+  double compile_wall_s = 0;  // wall time during which at least one compile was in flight
+  double run_s = 0;           // time spent in the bench worker (checked runs and timing)
+  double evaluate_wall_s = 0; // wall time inside evaluate() and retime()
+  std::size_t compiled = 0, ran = 0;
 };
 
 using ResultSink = std::function<void(const Result&)>;
@@ -43,6 +55,7 @@ class Evaluator {
   // Changes the compile timeout for the configs evaluated from now on (the LLM-guided search
   // caps it while it explores).
   void set_compile_timeout_s(double seconds);
+  const EvaluatorStats& stats() const;
 
   // The reference outputs are made on first use (the default config, or the reference kernel).
   // Throws UserError when the reference itself fails: nothing can be checked without it.

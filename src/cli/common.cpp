@@ -35,6 +35,11 @@ void EvaluatorFlags::add_to(CLI::App& cmd) {
   cmd.add_flag("--flush-cache", flush_cache,
                "flush the last-level cache between repetitions (for inputs that fit in cache)");
   cmd.add_option("--data-seed", data_seed, "seed of the random input data")->capture_default_str();
+  cmd.add_option("--overlap-compile", overlap,
+                 "run each config while the rest of its batch compiles: auto (on for GPU "
+                 "backends, off for host), on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
 }
 
 EvaluatorOptions EvaluatorFlags::options() const {
@@ -49,6 +54,9 @@ EvaluatorOptions EvaluatorFlags::options() const {
   o.timing.warmup = warmup;
   o.timing.flush_cache = flush_cache;
   o.seed = data_seed;
+  o.overlap = overlap == "on"    ? EvaluatorOptions::Overlap::On
+              : overlap == "off" ? EvaluatorOptions::Overlap::Off
+                                 : EvaluatorOptions::Overlap::Auto;
   return o;
 }
 

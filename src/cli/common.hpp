@@ -35,6 +35,7 @@ struct EvaluatorFlags {
   int warmup = 1;
   bool flush_cache = false;
   std::uint64_t data_seed = 1;
+  std::string overlap = "auto";
   void add_to(CLI::App& cmd);
   EvaluatorOptions options() const;
 };

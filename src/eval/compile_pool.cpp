@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -67,16 +68,19 @@ CompileOutcome compile_one(const CompileJob& job, std::size_t index,
 
 }  // namespace
 
-std::vector<CompileOutcome> compile_all(const std::vector<CompileJob>& jobs,
-                                        const CompilePoolOptions& options) {
+void compile_each(const std::vector<CompileJob>& jobs, const CompilePoolOptions& options,
+                  const CompileDone& on_done) {
+  if (jobs.empty()) return;
   std::filesystem::create_directories(options.cache_dir / "tmp");
-  std::vector<CompileOutcome> outcomes(jobs.size());
   std::vector<std::exception_ptr> errors(jobs.size());
   std::atomic<std::size_t> next{0};
+  std::mutex done_mutex;
   auto work = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       try {
-        outcomes[i] = compile_one(jobs[i], i, options);
+        CompileOutcome outcome = compile_one(jobs[i], i, options);
+        std::lock_guard lock(done_mutex);
+        on_done(i, std::move(outcome));
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -89,6 +93,13 @@ std::vector<CompileOutcome> compile_all(const std::vector<CompileJob>& jobs,
   for (auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
+}
+
+std::vector<CompileOutcome> compile_all(const std::vector<CompileJob>& jobs,
+                                        const CompilePoolOptions& options) {
+  std::vector<CompileOutcome> outcomes(jobs.size());
+  compile_each(jobs, options,
+               [&](std::size_t i, CompileOutcome outcome) { outcomes[i] = std::move(outcome); });
   return outcomes;
 }
 

@@ -2,6 +2,7 @@
 // The compile pool: compiles configs in parallel, each in a child process (`tuna __compile`)
 // with a timeout, so a compiler that hangs or crashes costs one config, never the run.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,13 @@ struct CompilePoolOptions {
 // {ok=false, error_class="timeout"}; one that crashes gives error_class "compiler_crashed".
 std::vector<CompileOutcome> compile_all(const std::vector<CompileJob>& jobs,
                                         const CompilePoolOptions& options);
+
+// Same, handing each outcome to `on_done(index, outcome)` as soon as it is ready, in completion
+// order. Calls to on_done are serialised (never two at once) but come from the pool's threads.
+// An exception from a job (a user error in the spec, a bug) is rethrown after every job ends.
+using CompileDone = std::function<void(std::size_t, CompileOutcome)>;
+void compile_each(const std::vector<CompileJob>& jobs, const CompilePoolOptions& options,
+                  const CompileDone& on_done);
 
 // Entry point of `tuna __compile RESULT_FILE` (the request is JSON on stdin); exit code.
 int compile_child_main(const std::filesystem::path& result_file);

@@ -5,6 +5,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -66,6 +70,7 @@ struct Evaluator::Impl {
   bool worker_prepared = false;
   std::optional<Artifact> reference_artifact;
   std::string reference_key;
+  EvaluatorStats stats;
 
   Impl(const KernelSpec& s, EvaluatorOptions o)
       : spec(s),
@@ -206,8 +211,102 @@ struct Evaluator::Impl {
     return result;
   }
 
+  bool overlapping() const {
+    switch (options.overlap) {
+      case EvaluatorOptions::Overlap::On: return true;
+      case EvaluatorOptions::Overlap::Off: return false;
+      case EvaluatorOptions::Overlap::Auto: break;
+    }
+    return spec.backend != "host";
+  }
+
+  Result compile_failure(const Config& config, const CompileOutcome& outcome,
+                         double started) const {
+    Status status = outcome.error_class == "timeout" ? Status::Timeout : Status::CompileError;
+    Result r = make_result(space, config, status, outcome.error_class, outcome.message);
+    r.started_at = started;
+    r.compile_ms = outcome.compile_ms;
+    return r;
+  }
+
+  // Runs a compiled config, or records its compile failure.
+  Result finish_one(const Config& config, const CompileOutcome& outcome, bool check,
+                    const TimingOptions& timing, double compile_started) {
+    if (!outcome.ok) return compile_failure(config, outcome, compile_started);
+    double run_started = now_seconds();
+    Result r = run_one(config, outcome, check, timing);
+    stats.run_s += now_seconds() - run_started;
+    ++stats.ran;
+    return r;
+  }
+
+  // Compiles the whole batch before running any of it: on the host, compiling next to a
+  // running kernel would disturb its timing.
+  void compile_then_run(const std::vector<Config>& configs, const std::vector<std::size_t>& valid,
+                        const std::vector<eval::CompileJob>& jobs, bool check,
+                        const TimingOptions& timing,
+                        const std::function<void(std::size_t, Result)>& emit) {
+    double compile_started = now_seconds();
+    std::vector<CompileOutcome> compiled = eval::compile_all(jobs, pool_options());
+    stats.compile_wall_s += now_seconds() - compile_started;
+    stats.compiled += jobs.size();
+    for (std::size_t j = 0; j < valid.size(); ++j) {
+      if (!compiled[j].ok) emit(valid[j], compile_failure(configs[valid[j]], compiled[j],
+                                                         compile_started));
+    }
+    for (std::size_t j = 0; j < valid.size(); ++j) {
+      if (compiled[j].ok) {
+        emit(valid[j], finish_one(configs[valid[j]], compiled[j], check, timing, compile_started));
+      }
+    }
+  }
+
+  // Runs each config as soon as its compile ends, while the pool compiles the rest, so the
+  // device is rarely idle. Outcomes arrive from the pool's threads through a queue; runs stay on
+  // this thread (the bench worker is not shared).
+  void compile_while_running(const std::vector<Config>& configs,
+                             const std::vector<std::size_t>& valid,
+                             const std::vector<eval::CompileJob>& jobs, bool check,
+                             const TimingOptions& timing,
+                             const std::function<void(std::size_t, Result)>& emit) {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<std::pair<std::size_t, CompileOutcome>> queue;
+    bool compiling = true;
+    std::exception_ptr compile_error;
+    double compile_started = now_seconds();
+    std::jthread compiler([&] {
+      try {
+        eval::compile_each(jobs, pool_options(), [&](std::size_t j, CompileOutcome outcome) {
+          std::lock_guard lock(mutex);
+          queue.emplace_back(j, std::move(outcome));
+          ready.notify_one();
+        });
+      } catch (...) {
+        compile_error = std::current_exception();
+      }
+      std::lock_guard lock(mutex);
+      compiling = false;
+      stats.compile_wall_s += now_seconds() - compile_started;
+      ready.notify_one();
+    });
+    stats.compiled += jobs.size();
+    while (true) {
+      std::unique_lock lock(mutex);
+      ready.wait(lock, [&] { return !queue.empty() || !compiling; });
+      if (queue.empty()) break;
+      auto [j, outcome] = std::move(queue.front());
+      queue.pop_front();
+      lock.unlock();
+      emit(valid[j], finish_one(configs[valid[j]], outcome, check, timing, compile_started));
+    }
+    compiler.join();
+    if (compile_error) std::rethrow_exception(compile_error);
+  }
+
   std::vector<Result> measure(const std::vector<Config>& configs, const ResultSink& sink,
                               bool check, const TimingOptions& timing) {
+    double entered = now_seconds();
     std::vector<std::optional<Result>> results(configs.size());
     auto emit = [&](std::size_t i, Result r) {
       if (sink) sink(r);
@@ -224,26 +323,15 @@ struct Evaluator::Impl {
         emit(i, make_result(space, configs[i], Status::Invalid, "constraint", why));
       }
     }
-    // Compile the whole batch before running any of it: on the host, compiling next to a
-    // running kernel would disturb its timing.
-    double compile_started = now_seconds();
-    std::vector<CompileOutcome> compiled = eval::compile_all(jobs, pool_options());
-    for (std::size_t j = 0; j < valid.size(); ++j) {
-      if (compiled[j].ok) continue;
-      Status status = compiled[j].error_class == "timeout" ? Status::Timeout : Status::CompileError;
-      Result r = make_result(space, configs[valid[j]], status, compiled[j].error_class,
-                             compiled[j].message);
-      r.started_at = compile_started;
-      r.compile_ms = compiled[j].compile_ms;
-      emit(valid[j], std::move(r));
-    }
-    for (std::size_t j = 0; j < valid.size(); ++j) {
-      if (!compiled[j].ok) continue;
-      emit(valid[j], run_one(configs[valid[j]], compiled[j], check, timing));
+    if (overlapping()) {
+      compile_while_running(configs, valid, jobs, check, timing, emit);
+    } else {
+      compile_then_run(configs, valid, jobs, check, timing, emit);
     }
     std::vector<Result> out;
     out.reserve(results.size());
     for (auto& r : results) out.push_back(std::move(*r));
+    stats.evaluate_wall_s += now_seconds() - entered;
     return out;
   }
 };
@@ -255,6 +343,7 @@ Evaluator::~Evaluator() = default;
 const DeviceInfo& Evaluator::device() const { return impl_->device; }
 const Space& Evaluator::space() const { return impl_->space; }
 const EvaluatorOptions& Evaluator::options() const { return impl_->options; }
+const EvaluatorStats& Evaluator::stats() const { return impl_->stats; }
 void Evaluator::set_compile_timeout_s(double seconds) {
   TUNA_ASSERT(seconds > 0, "compile timeout must be positive");
   impl_->options.compile_timeout_s = seconds;

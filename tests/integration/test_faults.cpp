@@ -37,11 +37,16 @@ const std::map<int, Expected> kExpected = {
 
 }  // namespace
 
-TEST(Faults, EveryFailureIsRecordedWithItsStatusAndTheRunFinishes) {
-  TunaSandbox box("faults");
+// Both evaluation orders: the whole batch compiled before any run (the host default), and each
+// config run while the rest compile (the GPU default).
+class FaultsInEitherOrder : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FaultsInEitherOrder, EveryFailureIsRecordedWithItsStatusAndTheRunFinishes) {
+  TunaSandbox box("faults-" + GetParam());
   std::string spec = source_path("tests/faults/host/spec.toml");
   ProcessResult run = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "0",
-                               "--run-timeout", "2", "--timing-budget", "20"});
+                               "--run-timeout", "2", "--timing-budget", "20",
+                               "--overlap-compile", GetParam()});
   ASSERT_TRUE(run.ok()) << run.describe() << "\n" << run.output;
   EXPECT_NE(run.output.find("configs: 32 (32 measured, 0 reused"), std::string::npos)
       << run.output;
@@ -63,6 +68,8 @@ TEST(Faults, EveryFailureIsRecordedWithItsStatusAndTheRunFinishes) {
   EXPECT_TRUE(best_mode == 0 || best_mode == 1) << results.front().key;
   EXPECT_NE(run.output.find("best:    " + results.front().key), std::string::npos) << run.output;
 }
+
+INSTANTIATE_TEST_SUITE_P(Order, FaultsInEitherOrder, ::testing::Values("off", "on"));
 
 TEST(Faults, CompileErrorsQuoteTheCompilerAndTheUsersFile) {
   TunaSandbox box("compile-error");
