@@ -3,7 +3,8 @@
 # machine's image lacks (it has no package registry), into .device-deps/ at the repository's
 # root. The device tool carries that folder; scripts/device/gpu-run.sh unpacks it there.
 #   bash scripts/device/fetch-deps.sh
-# What the image lacks was seen on 2026-11-25 (docs/device.md): SQLite's headers and toml++.
+# What the image lacks was seen on 2026-11-25 (docs/device.md): SQLite's headers and toml++
+# (a compiled library in Debian, so its runtime package comes too).
 # libcurl's headers are fetched too, in case the image has only the runtime library.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,5 +13,5 @@ mkdir -p "$dest"
 grep -qx '/.device-deps/' "$root/.git/info/exclude" 2>/dev/null || echo '/.device-deps/' >>"$root/.git/info/exclude"
 cd "$dest"
 rm -f ./*.deb
-apt-get download libsqlite3-dev libtomlplusplus-dev libcurl4-openssl-dev >/dev/null
+apt-get download libsqlite3-dev libtomlplusplus-dev libtomlplusplus3 libcurl4-openssl-dev >/dev/null
 ls -1 "$dest"
