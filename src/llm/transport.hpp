@@ -22,21 +22,25 @@
 namespace tuna::llm {
 
 struct Message {
-  std::string role;     // "system", "user" or "assistant"
+  std::string role;  // "system", "user" or "assistant"
   std::string content;
 };
 
+inline constexpr double kDefaultRequestTimeoutS = 120;
+
 struct ProviderSettings {
-  std::string provider;          // empty: inferred from the model name
+  std::string provider;  // empty: inferred from the model name
   std::string model;
-  std::string base_url;          // empty: the provider's default; with or without trailing /v1
-  std::string api_key;           // secret: never print, log or store
-  std::string command;           // for provider "command": the program and its arguments
-  double request_timeout_s = 120;
-  int max_retries = 4;
+  std::string base_url;  // empty: the provider's default; with or without trailing /v1
+  std::string api_key;   // secret: never print, log or store
+  std::string command;   // for provider "command": the program and its arguments
+  double request_timeout_s =
+      kDefaultRequestTimeoutS;    // per attempt; also the command provider's time limit
+  double connect_timeout_s = 10;  // per attempt, capped at request_timeout_s
+  int max_retries = 4;            // retries after the first attempt
   double backoff_initial_s = 1;
   double backoff_max_s = 30;
-  bool structured_output = true; // send a JSON schema where the provider supports it
+  bool structured_output = true;    // send a JSON schema where the provider supports it
   std::vector<LlmExchange> replay;  // for provider "replay": the recorded exchanges, in order
 
   // The settings as JSON for logs and the store, with the key replaced by "***" (or absent).
@@ -46,6 +50,12 @@ struct ProviderSettings {
 // Flags first, then TUNA_LLM_PROVIDER / TUNA_LLM_MODEL / TUNA_LLM_BASE_URL / TUNA_LLM_API_KEY,
 // then the provider's own variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENAI_BASE_URL).
 // `getenv` is injected so tests control the environment.
+// Also TUNA_LLM_TIMEOUT_S (used when the flag's timeout is the default, 120 s) and
+// TUNA_LLM_COMMAND. ANTHROPIC_BASE_URL is honoured for anthropic like OPENAI_BASE_URL for openai.
+// OPENAI_API_KEY is given to openai-chat only when its base URL is api.openai.com or came from
+// OPENAI_BASE_URL: a local server never receives the user's OpenAI key by accident.
+// The provider, when not given, is filled in from the model name where it can be inferred.
+// Throws UserError for an unknown provider name or a TUNA_LLM_TIMEOUT_S that is not a number.
 ProviderSettings resolve_settings(ProviderSettings from_flags,
                                   const std::function<const char*(const char*)>& getenv);
 
@@ -54,18 +64,30 @@ ProviderSettings resolve_settings(ProviderSettings from_flags,
 std::string infer_provider(const std::string& model, const std::string& explicit_provider = {});
 std::vector<std::string> provider_names();
 
+// The model name as sent: "openai/gpt-5" and "anthropic/claude-x" lose their routing prefix.
+std::string wire_model_name(const std::string& model);
+
+// "https://host/v1/", "https://host/v1" and "https://host" all give "https://host": the client
+// appends "/v1/<endpoint>" itself.
+std::string normalize_base_url(const std::string& base_url);
+
 struct LlmRequest {
   std::vector<Message> messages;
   int max_output_tokens = 2176;
-  std::string json_schema;  // empty: no structured output requested
+  std::string json_schema;  // empty: no structured output requested; else a JSON Schema object
+  // true: ask for strict schema adherence (OpenAI's "strict"). Only for schemas that follow the
+  // strict rules (every property required, additionalProperties false), else the server says 400.
+  bool strict_schema = false;
 };
 
 struct LlmReply {
   std::string text;
   std::int64_t input_tokens = 0;
   std::int64_t output_tokens = 0;
-  double latency_s = 0;   // all attempts together
+  double latency_s = 0;  // all attempts together, the waits between them included
   int attempts = 1;
+  bool truncated = false;   // the provider stopped at the token budget: the JSON may be cut off
+  bool structured = false;  // the reply was constrained by the JSON schema
 };
 
 // A provider failure the search cannot continue past (after retries): bad key, quota,
@@ -89,7 +111,19 @@ class LlmClient {
 // but missing, no command for "command", nothing recorded for "replay").
 std::unique_ptr<LlmClient> make_llm_client(const ProviderSettings& settings);
 
-// The request as stored in the LLM exchange table (messages, model, token budget; no key).
+// What a client needs from its surroundings, injectable so tests are fast and deterministic.
+struct TransportHooks {
+  std::function<void(double seconds)> sleep;  // empty: std::this_thread::sleep_for
+  std::uint64_t jitter_seed = 0;              // 0: seeded from std::random_device
+  std::function<void(const std::string&)>
+      log;  // retry notices (never contain the key); may be empty
+};
+std::unique_ptr<LlmClient> make_llm_client(const ProviderSettings& settings,
+                                           const TransportHooks& hooks);
+
+// The request as stored in the LLM exchange table (messages, model, token budget; no key):
+// {"model", "messages": [{"role", "content"}], "max_output_tokens", "json_schema"}. It is also
+// what the command provider writes to its program's standard input.
 std::string request_json_for_store(const LlmRequest& request, const std::string& model);
 
 }  // namespace tuna::llm
