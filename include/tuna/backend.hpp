@@ -55,6 +55,9 @@ struct RunOutcome {
   std::map<std::string, double> resources;
   std::string error_class;
   std::string message;
+  // The failure left the device unusable (a CUDA sticky error such as an illegal address):
+  // the bench worker replies, then exits, and the evaluator starts a fresh one.
+  bool fatal = false;
 };
 
 class Backend {

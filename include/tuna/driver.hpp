@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@
 #include "tuna/strategy.hpp"
 
 namespace tuna {
+
+namespace search {
+class GuidedSearch;  // src/search/search_services.hpp
+}
 
 struct TuneOptions {
   StrategyOptions strategy;
@@ -31,6 +36,9 @@ struct TuneOptions {
   // Set from a signal handler: the run stops after the config in flight and is marked
   // interrupted; everything measured is already in the store.
   const std::atomic<bool>* stop_requested = nullptr;
+  // A search that drives its own rounds (the LLM-guided search, the hybrid), built by
+  // search::make_guided_search. When set it replaces the ask/tell strategy named in `strategy`.
+  std::shared_ptr<search::GuidedSearch> guided_search;
 };
 
 struct TuneProgress {

@@ -153,6 +153,17 @@ class Space {
   // The constraints bound to parameter slots (slot i = parameter i), in constraints() order.
   const std::vector<BoundExpr>& bound_constraints() const;
 
+  // Restricts the space to the configs of `allowed` that are valid now (others are dropped):
+  // for recorded search spaces, where a configuration absent from an exhaustive recording
+  // violates a restriction nobody wrote down. Afterwards is_valid, enumerate, size (exact),
+  // random_valid (exactly uniform over the list), neighbours and repair honour the list, and
+  // constraints() ends with a pseudo-constraint `in_recorded_space` (a constant that is true
+  // wherever it is evaluated on its own) which violations() reports for a config outside the
+  // list. Restricting again intersects.
+  void restrict_to(const std::vector<Config>& allowed);
+  // Whether restrict_to() was applied.
+  bool restricted() const;
+
  private:
   // Everything (parameters, bound constraints, pruning orders, lazily built caches) lives in
   // one immutable shared object, so copying a Space costs one reference count.

@@ -9,6 +9,10 @@
 #include <vector>
 
 #include "backends/host/host_backend.hpp"
+#include "backends/sim/sim_backend.hpp"
+#if defined(TUNA_HAVE_CUDA)
+#include "backends/cuda/cuda_backend.hpp"
+#endif
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
 
@@ -20,12 +24,13 @@ struct BackendEntry {
   std::unique_ptr<Backend> (*make)();
 };
 
-// Add a backend here behind its CMake condition, e.g.
-//   #if defined(TUNA_HAVE_CUDA)
-//     {"cuda", &cuda::make_cuda_backend},
-//   #endif
+// Add a backend here behind its CMake condition.
 constexpr BackendEntry kCompiledBackends[] = {
     {"host", &host::make_host_backend},
+    {"sim", &sim::make_sim_backend},
+#if defined(TUNA_HAVE_CUDA)
+    {"cuda", &cuda::make_cuda_backend},
+#endif
 };
 
 // Every backend tuna knows of, with what a build needs to include it.
@@ -38,7 +43,7 @@ constexpr KnownBackend kKnownBackends[] = {
     {"host", "a C++ compiler"},
     {"cuda", "the CUDA toolkit (NVRTC and the driver API headers) at build time"},
     {"opencl", "the OpenCL headers and ICD loader at build time"},
-    {"sim", "the simulation backend (src/backends/sim/) switched on in CMake"},
+    {"sim", "nothing (always built)"},
 };
 
 std::string available_list() {

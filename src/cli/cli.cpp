@@ -11,6 +11,9 @@
 #include "tuna/errors.hpp"
 
 namespace tuna::cli {
+
+void add_compare_command(CLI::App& app, int& exit_code);  // cmd_compare.cpp
+
 namespace {
 
 constexpr const char* kFooter = R"(Exit codes: 0 success; 1 the run finished but no config ran correctly;
@@ -38,6 +41,8 @@ int dispatch(int argc, char** argv) {
   add_show_command(app, exit_code);
   add_export_command(app, exit_code);
   add_devices_command(app, exit_code);
+  add_compare_command(app, exit_code);
+  add_import_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

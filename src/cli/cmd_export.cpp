@@ -1,4 +1,6 @@
 // `tuna export SPEC --format header|json`: the best stored config, in a form that ships.
+// `tuna export [SPEC | --kernel NAME] --format t4|kt-cache`: every stored result of one context,
+// in another tuner's format (imported recordings have no spec: --kernel names them).
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -7,6 +9,8 @@
 
 #include "cli/common.hpp"
 #include "report/export.hpp"
+#include "store/export_recording.hpp"
+#include "store/import_store.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::cli {
@@ -17,8 +21,46 @@ struct ExportFlags {
   std::string format = "header";
   std::string output;
   std::string device;
+  std::string kernel;
   StoreFlags store;
 };
+
+bool is_recording_format(const std::string& format) { return format == "t4" || format == "kt-cache"; }
+
+void write_output(const ExportFlags& f, const std::string& text) {
+  if (f.output.empty() || f.output == "-") {
+    fmt::print("{}", text);
+    return;
+  }
+  std::ofstream out(f.output);
+  out << text;
+  if (!out) throw UserError("cannot write " + f.output);
+  fmt::print(stderr, "wrote {}\n", f.output);
+}
+
+// The one context named by --kernel (and --device), among every context in the store.
+StoreContext context_by_kernel(const Store& store, const ExportFlags& f) {
+  std::vector<StoreContext> found;
+  for (const auto& c : store::all_contexts(store.path()))
+    if (c.kernel_name == f.kernel &&
+        (f.device.empty() || c.device_name.find(f.device) != std::string::npos ||
+         c.device_id.find(f.device) != std::string::npos))
+      found.push_back(c);
+  if (found.empty())
+    throw UserError(fmt::format("no stored results for kernel '{}'{} in {}; `tuna import` a "
+                                "recording or `tuna tune` a spec first",
+                                f.kernel, f.device.empty() ? "" : " on '" + f.device + "'",
+                                store.path().string()));
+  if (found.size() > 1) {
+    std::string names;
+    for (const auto& c : found)
+      names += fmt::format("\n  {} ({}), problem {}", c.device_name, c.device_id, c.problem);
+    throw UserError(fmt::format("kernel '{}' has results in several contexts; choose one with "
+                                "--device TEXT:{}",
+                                f.kernel, names));
+  }
+  return found.front();
+}
 
 std::string now_iso8601() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -45,7 +87,28 @@ StoreContext pick_context(const Store& store, const KernelSpec& spec, const Expo
   return contexts.front();
 }
 
+int run_recording_export(const ExportFlags& f) {
+  Store store(f.store.path());
+  StoreContext context;
+  if (!f.kernel.empty()) {
+    context = context_by_kernel(store, f);
+  } else {
+    KernelSpec spec = load_spec(f.spec_path);
+    context = pick_context(store, spec, f);
+  }
+  store::Recording rec = store::recording_from_store(store.path(), context);
+  write_output(f, f.format == "t4" ? store::export_t4(rec) : store::export_kernel_tuner_cache(rec));
+  return kExitOk;
+}
+
 int run_export(const ExportFlags& f) {
+  if (f.spec_path.empty() && f.kernel.empty())
+    throw UserError("name what to export: a spec file, or --kernel NAME for an imported recording");
+  if (is_recording_format(f.format)) return run_recording_export(f);
+  if (f.spec_path.empty())
+    throw UserError(fmt::format("--format {} needs the kernel's spec file; --kernel works with "
+                                "--format t4 or kt-cache",
+                                f.format));
   KernelSpec spec = load_spec(f.spec_path);
   Store store(f.store.path());
   StoreContext context = pick_context(store, spec, f);
@@ -56,15 +119,7 @@ int run_export(const ExportFlags& f) {
                                 spec.name, context.device_name));
   }
   report::ExportInput input{context, space, results.front(), results.size(), now_iso8601()};
-  std::string text = f.format == "json" ? report::export_json(input) : report::export_header(input);
-  if (f.output.empty() || f.output == "-") {
-    fmt::print("{}", text);
-  } else {
-    std::ofstream out(f.output);
-    out << text;
-    if (!out) throw UserError("cannot write " + f.output);
-    fmt::print(stderr, "wrote {}\n", f.output);
-  }
+  write_output(f, f.format == "json" ? report::export_json(input) : report::export_header(input));
   return kExitOk;
 }
 
@@ -73,13 +128,18 @@ int run_export(const ExportFlags& f) {
 void add_export_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<ExportFlags>();
   CLI::App* cmd = app.add_subcommand("export", "write the best stored config as a C++ header "
-                                               "or JSON");
+                                               "or JSON, or every stored result as T4 or a "
+                                               "Kernel Tuner cache");
   cmd->footer(
       "Example:\n  tuna export examples/host/matmul/spec.toml --format header -o matmul_tuned.hpp\n"
-      "The header defines constexpr values in namespace tuna_tuned::<kernel>.");
-  cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml")->required();
-  cmd->add_option("-f,--format", flags->format, "header or json")
-      ->check(CLI::IsMember({"header", "json"}))
+      "The header defines constexpr values in namespace tuna_tuned::<kernel>.\n"
+      "  tuna export --kernel convolution_kernel --device A100 --format kt-cache -o conv.json\n"
+      "t4 and kt-cache write every stored result (docs/simulation.md).");
+  cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml");
+  cmd->add_option("--kernel", flags->kernel,
+                  "with t4 or kt-cache: the stored kernel to export, instead of a spec");
+  cmd->add_option("-f,--format", flags->format, "header, json, t4 or kt-cache")
+      ->check(CLI::IsMember({"header", "json", "t4", "kt-cache"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "file to write (default: standard output)");
   cmd->add_option("--device", flags->device, "the device, when results exist for several");

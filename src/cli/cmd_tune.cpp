@@ -3,9 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "cli/common.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/llm_flags.hpp"
 #include "report/console.hpp"
+#include "search/registry.hpp"
 #include "tuna/driver.hpp"
 
 namespace tuna::cli {
@@ -24,12 +28,19 @@ struct TuneFlags {
   bool verbose = false;
   StoreFlags store;
   EvaluatorFlags evaluator;
+  LlmFlags llm;
 };
 
 int run_tune(const TuneFlags& f) {
   KernelSpec spec = load_spec(f.spec_path);
+  Store store(f.store.path());
+  GetEnv getenv = [](const char* name) { return std::getenv(name); };
   TuneOptions options;
-  options.strategy = {f.strategy, f.seed};
+  std::string strategy = search::resolve_strategy_name(f.strategy, f.llm.configured(getenv));
+  options.strategy = {strategy, f.seed};
+  if (search::is_guided_strategy(strategy)) {
+    options.guided_search = search::make_guided_search(strategy, f.llm.resolve(store, getenv));
+  }
   options.max_evals = f.max_evals;
   options.time_budget_s = f.time_budget_s;
   options.batch_size = f.batch_size;
@@ -39,13 +50,12 @@ int run_tune(const TuneFlags& f) {
   options.evaluator = f.evaluator.options();
   options.stop_requested = &install_interrupt_handler();
 
-  Store store(f.store.path());
   report::ConsoleProgress progress({.live = ::isatty(2) != 0, .verbose = f.verbose});
   TuneSummary summary = tune(spec, options, store, progress);
   progress.on_phase("");
   Space space = key_space(spec);
   report::print_summary(stdout, summary, space);
-  fmt::print("results: {}\n", store.path().string());
+  fmt::print("results: {}\nrun: {}\n", store.path().string(), summary.run_id);
   if (summary.interrupted) return kExitInterrupted;
   return summary.best ? kExitOk : kExitNoCorrectConfig;
 }
@@ -59,9 +69,11 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   cmd->footer(
       "Example:\n  tuna tune examples/host/matmul/spec.toml --max-evals 50\n"
       "  tuna tune spec.toml --strategy exhaustive --max-evals 0   # every valid config\n"
+      "  tuna tune spec.toml --strategy llm --llm-model gpt-5-mini   # key in $OPENAI_API_KEY\n"
       "Results go to the store as they arrive; a second run reuses them (--fresh re-measures).");
   cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml")->required();
-  cmd->add_option("-s,--strategy", flags->strategy, "auto, random, exhaustive")
+  cmd->add_option("-s,--strategy", flags->strategy, "auto, random, exhaustive, llm, hybrid (auto: hybrid when an LLM "
+                  "provider is configured)")
       ->capture_default_str();
   cmd->add_option("--seed", flags->seed, "seed of the strategy")->capture_default_str();
   cmd->add_option("-n,--max-evals", flags->max_evals, "configs to consider (0: no limit)")
@@ -78,6 +90,7 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-v,--verbose", flags->verbose, "a line per config, even on a terminal");
   flags->store.add_to(*cmd);
   flags->evaluator.add_to(*cmd);
+  flags->llm.add_to(*cmd);
   cmd->callback([flags, &exit_code] { exit_code = run_tune(*flags); });
 }
 

@@ -185,7 +185,13 @@ Config config_from_indices(const SpaceCore& core, const std::vector<std::size_t>
 
 }  // namespace detail
 
-Space::Space(std::vector<Parameter> params, std::vector<Constraint> constraints, Env constants) {
+Space::Space(std::vector<Parameter> params, std::vector<Constraint> constraints, Env constants)
+    : core_(detail::build_core(std::move(params), std::move(constraints), std::move(constants))) {}
+
+namespace detail {
+
+std::shared_ptr<SpaceCore> build_core(std::vector<Parameter> params,
+                                      std::vector<Constraint> constraints, Env constants) {
   auto core = std::make_shared<detail::SpaceCore>();
   std::set<std::string, std::less<>> seen;
   for (const auto& p : params) {
@@ -231,8 +237,10 @@ Space::Space(std::vector<Parameter> params, std::vector<Constraint> constraints,
   core->declared = detail::make_walk_plan(*core, declared);
   core->sampling = detail::make_walk_plan(*core, detail::sampling_order(*core));
   for (const auto& p : core->params) core->log_encoded.push_back(all_pow2(p));
-  core_ = std::move(core);
+  return core;
 }
+
+}  // namespace detail
 
 const std::vector<Parameter>& Space::params() const { return core_ ? core_->params : kNoParams; }
 const std::vector<Constraint>& Space::constraints() const {
@@ -340,6 +348,9 @@ std::vector<std::size_t> Space::violations(const Config& config) const {
   const auto& bound = bound_constraints();
   for (std::size_t c = 0; c < bound.size(); ++c)
     if (!bound[c].test(config.values())) out.push_back(c);
+  // The restriction is the last constraint; values out of range are out_of_range()'s to report.
+  if (restricted() && out_of_range(config).empty() && !core_->allowed_values(config.values()))
+    out.push_back(bound.size() - 1);
   return out;
 }
 
@@ -349,7 +360,7 @@ bool Space::is_valid(const Config& config) const {
     if (params()[i].index_of(config[i]) < 0) return false;
   for (const auto& b : bound_constraints())
     if (!b.test(config.values())) return false;
-  return true;
+  return !restricted() || core_->allowed_values(config.values());
 }
 
 double Space::grid_size() const {

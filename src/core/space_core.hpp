@@ -6,6 +6,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "tuna/space.hpp"
@@ -42,6 +43,25 @@ struct SpaceCore {
   WalkPlan sampling;  // reordered so that constraints are checked as early as possible
   std::vector<bool> log_encoded;  // encode() by log2 of the value
 
+  // Space::restrict_to(): only configs whose packed value indices are in `allowed` are valid.
+  bool restricted = false;
+  std::unordered_set<std::string> allowed;
+
+  // A config's value indices packed as a hash key (2 bytes per parameter).
+  static std::string pack(const std::vector<std::size_t>& idx) {
+    std::string out(idx.size() * 2, '\0');
+    for (std::size_t i = 0; i < idx.size(); ++i) {
+      out[2 * i] = static_cast<char>(idx[i] & 0xff);
+      out[2 * i + 1] = static_cast<char>((idx[i] >> 8) & 0xff);
+    }
+    return out;
+  }
+  bool allowed_indices(const std::vector<std::size_t>& idx) const {
+    return !restricted || allowed.count(pack(idx)) > 0;
+  }
+  // False for values outside their parameter's list, as for configs outside the allowed set.
+  bool allowed_values(const std::vector<Value>& values) const;
+
   // Built on first use.
   mutable std::once_flag valid_once;
   mutable ValidList valid;
@@ -62,6 +82,10 @@ struct SpaceCore {
 inline constexpr std::uint64_t kCacheNodeBudget = 4'000'000;
 inline constexpr std::size_t kCacheEntryBudget = 8'000'000;  // index entries (16 MB)
 inline constexpr std::uint64_t kCountNodeBudget = 8'000'000;
+
+// Compiles parameters and constraints into a fresh core (the work of Space's constructor).
+std::shared_ptr<SpaceCore> build_core(std::vector<Parameter> params,
+                                      std::vector<Constraint> constraints, Env constants);
 
 WalkPlan make_walk_plan(const SpaceCore& core, std::vector<std::size_t> order);
 std::vector<std::size_t> sampling_order(const SpaceCore& core);

@@ -48,6 +48,7 @@ bool walk(const SpaceCore& core, const WalkPlan& plan, std::uint64_t node_budget
     idx[p] = v;
     if (!core.level_ok(plan, level, cur)) continue;
     if (level + 1 == n) {
+      if (!core.allowed_indices(idx)) continue;
       if (!leaf(cur, idx)) return true;
       continue;
     }
@@ -55,8 +56,37 @@ bool walk(const SpaceCore& core, const WalkPlan& plan, std::uint64_t node_budget
   }
 }
 
+namespace {
+
+// A restricted space's list is its allowed set, in lexicographic order of value indices (the
+// order enumerate() promises), without walking the grid.
+ValidList allowed_list(const SpaceCore& core) {
+  ValidList list;
+  list.width = core.params.size();
+  std::vector<std::vector<std::uint16_t>> rows;
+  rows.reserve(core.allowed.size());
+  for (const std::string& packed : core.allowed) {
+    std::vector<std::uint16_t> row(list.width);
+    for (std::size_t i = 0; i < list.width; ++i)
+      row[i] = static_cast<std::uint16_t>(static_cast<unsigned char>(packed[2 * i]) |
+                                          (static_cast<unsigned char>(packed[2 * i + 1]) << 8));
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end());
+  for (const auto& row : rows) list.rows.insert(list.rows.end(), row.begin(), row.end());
+  list.count = rows.size();
+  list.available = true;
+  return list;
+}
+
+}  // namespace
+
 const ValidList& valid_list(const SpaceCore& core) {
   std::call_once(core.valid_once, [&core] {
+    if (core.restricted) {
+      core.valid = allowed_list(core);
+      return;
+    }
     ValidList list;
     list.width = core.params.size();
     bool fits = std::all_of(core.params.begin(), core.params.end(), [](const Parameter& p) {
@@ -91,6 +121,15 @@ const ValidList& valid_list(const SpaceCore& core) {
 
 void Space::enumerate(const std::function<bool(const Config&)>& visit) const {
   if (!core_) return;
+  if (core_->restricted) {
+    const detail::ValidList& list = detail::valid_list(*core_);
+    std::vector<std::size_t> idx(list.width);
+    for (std::size_t r = 0; r < list.count; ++r) {
+      for (std::size_t i = 0; i < list.width; ++i) idx[i] = list.rows[r * list.width + i];
+      if (!visit(detail::config_from_indices(*core_, idx))) return;
+    }
+    return;
+  }
   detail::walk(*core_, core_->declared, std::numeric_limits<std::uint64_t>::max(),
                [&](const std::vector<Value>& cur, const std::vector<std::size_t>&) {
                  return visit(Config(cur));

@@ -41,7 +41,7 @@ bool constraints_hold(const SpaceCore& core, const std::vector<Value>& values) {
   if (!core.unconditional_ok()) return false;
   for (const auto& b : core.bound)
     if (!b.test(values)) return false;
-  return true;
+  return core.allowed_values(values);
 }
 
 std::vector<Value> values_of(const SpaceCore& core, const std::vector<std::size_t>& idx) {

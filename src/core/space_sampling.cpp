@@ -199,6 +199,8 @@ Config Space::random_valid(std::mt19937_64& rng) const {
 Config Space::random_valid(std::mt19937_64& rng, SamplingMethod method) const {
   if (!core_) return Config();
   const detail::SpaceCore& core = *core_;
+  // A restricted space always has its list: every method draws from it, exactly uniformly.
+  if (core.restricted) return detail::draw_enumerated(core, detail::valid_list(core), rng);
   switch (method) {
     case SamplingMethod::Auto: {
       const detail::ValidList& list = detail::valid_list(core);

@@ -29,6 +29,9 @@ class WorkerState {
     throw InternalError("bench worker: unknown command '" + cmd + "'");
   }
 
+  // Set once a run failed in a way that broke the device: the worker must exit after replying.
+  bool must_exit() const { return must_exit_; }
+
  private:
   json hello(const json& request) {
     backend_ = make_backend(request.at("backend").get<std::string>());
@@ -51,7 +54,7 @@ class WorkerState {
     Config config = space_.parse_key(request.at("config_key").get<std::string>());
     backend_->reset_outputs();
     RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
-    if (!once.ok) return codec::to_json(once);
+    if (!once.ok) return mark_fatal(codec::to_json(once), once);
     reference_ = backend_->read_outputs();
     return codec::to_json(once);
   }
@@ -94,10 +97,18 @@ class WorkerState {
     return t;
   }
 
-  static json failure(json reply, const RunOutcome& outcome) {
+  json failure(json reply, const RunOutcome& outcome) {
     reply["status"] = status_name(Status::RuntimeError);
     reply["error_class"] = outcome.error_class.empty() ? "runtime_error" : outcome.error_class;
     reply["message"] = outcome.message;
+    return mark_fatal(std::move(reply), outcome);
+  }
+
+  json mark_fatal(json reply, const RunOutcome& outcome) {
+    if (outcome.fatal) {
+      reply["fatal"] = true;
+      must_exit_ = true;
+    }
     return reply;
   }
 
@@ -109,6 +120,7 @@ class WorkerState {
   std::optional<KernelSpec> spec_;
   Space space_;
   std::optional<std::vector<OutputBuffer>> reference_;
+  bool must_exit_ = false;
 };
 
 }  // namespace
@@ -128,6 +140,7 @@ int bench_worker_main() {
       reply = {{"ok", false}, {"user_error", false}, {"error", e.what()}};
     }
     if (!write_message(kReplyFd, reply)) return 0;
+    if (state.must_exit()) return 0;
   }
 }
 

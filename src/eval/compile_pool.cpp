@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
 #include <atomic>
 #include <fstream>
 #include <iostream>
@@ -31,17 +35,25 @@ CompileOutcome failed(std::string error_class, std::string message, std::string 
   return c;
 }
 
-// A result file unique to this process and job.
-std::filesystem::path result_path(const std::filesystem::path& cache_dir, std::size_t index) {
-  return cache_dir / "tmp" / fmt::format("compile-{}-{}.json", ::getpid(), index);
+// A result file no other job uses: compiles of different batches (the reference's, a batch's)
+// may run at once in one process, so the name comes from mkstemps, not from the job's index.
+std::filesystem::path result_path(const std::filesystem::path& cache_dir) {
+  std::string pattern = (cache_dir / "tmp" / "compile-XXXXXX.json").string();
+  int fd = ::mkstemps(pattern.data(), 5);
+  if (fd < 0) {
+    throw UserError(fmt::format("cannot create a file in {}: {}", (cache_dir / "tmp").string(),
+                                std::strerror(errno)));
+  }
+  ::close(fd);
+  return pattern;
 }
 
-CompileOutcome compile_one(const CompileJob& job, std::size_t index,
+CompileOutcome compile_one(const CompileJob& job,
                            const CompilePoolOptions& options) {
   json request = {{"backend", options.backend},       {"spec_toml", options.spec_toml},
                   {"origin", options.spec_origin},     {"device", codec::to_json(options.device)},
                   {"config_key", job.config_key},      {"cache_dir", options.cache_dir.string()}};
-  std::filesystem::path out = result_path(options.cache_dir, index);
+  std::filesystem::path out = result_path(options.cache_dir);
   RunProcessOptions run;
   run.timeout_s = options.timeout_s;
   run.stdin_text = request.dump();
@@ -78,7 +90,7 @@ void compile_each(const std::vector<CompileJob>& jobs, const CompilePoolOptions&
   auto work = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       try {
-        CompileOutcome outcome = compile_one(jobs[i], i, options);
+        CompileOutcome outcome = compile_one(jobs[i], options);
         std::lock_guard lock(done_mutex);
         on_done(i, std::move(outcome));
       } catch (...) {

@@ -186,6 +186,9 @@ struct Evaluator::Impl {
       case eval::WorkerReply::Kind::Reply:
         break;
     }
+    // The config broke the device context and the worker is exiting (worker_protocol.hpp):
+    // reap it now so the next config starts in a fresh one.
+    if (reply.message.value("fatal", false)) worker.stop();
     return fill_from_reply(std::move(result), reply.message);
   }
 

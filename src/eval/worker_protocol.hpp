@@ -6,8 +6,11 @@
 //   prepare    {spec_toml, origin, seed}        -> {ok} | {ok:false, error}
 //   reference  {artifact, config_key}           -> {ok, times_ms} | {ok:false, error_class, message}
 //   run        {artifact, config_key, timing, check}
-//              -> {status, times_ms, max_abs_error, resources, error_class, message}
+//              -> {status, times_ms, max_abs_error, resources, error_class, message, fatal}
 //   exit       {}                               -> (the worker exits)
+// `fatal: true` in a reference or run reply means the config broke the device context (a CUDA
+// sticky error): the worker exits right after replying, and the parent must start a new one
+// before the next command.
 // A crash or hang of a config ends the worker; the parent notices (closed pipe or timeout),
 // records the failure and starts a new one.
 namespace tuna::eval {

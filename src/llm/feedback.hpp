@@ -16,7 +16,22 @@ struct FeedbackInputs {
   const std::vector<Result>& results;  // one per config, latest timing (re-timed where re-timed)
 };
 
+// A result that did not give a usable time: any status but ok, or ok without a finite,
+// positive median.
+bool counts_as_failed(const Result& r);
 std::vector<const Result*> failed_results(const std::vector<Result>& results);
+// The results with usable times, fastest first; equal times in key order, so the ranking is the
+// same on every run.
+std::vector<const Result*> ranked_results(const std::vector<Result>& results);
+// Anchor 2: among the few configs after the best in `ranked` that are at most 1.5x slower, the
+// one that differs from the best in the most parameters (the faster on ties); the runner-up when
+// none is that close; nullptr with fewer than two results.
+const Result* pick_second_anchor(const std::vector<const Result*>& ranked);
+// One-step moves of `config` (Space::neighbours, radius 1) not yet measured, per parameter:
+// "- BM (now 64): 32, 128", each line prefixed with `indent`. Empty when every move was
+// measured.
+std::string untried_moves(const FeedbackInputs& in, const Config& config,
+                          const std::string& indent = {});
 // Best time, margin to the runner-up, how many configs measured / ok / failed, coverage of the
 // space (measured over size).
 std::string summarize_search_state(const FeedbackInputs& in);

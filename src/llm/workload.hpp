@@ -4,6 +4,7 @@
 // compute-bound on this device (from its peak rates, when the backend reports them).
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tuna/device.hpp"
 #include "tuna/space.hpp"
@@ -17,7 +18,18 @@ struct WorkloadAnalysis {
   std::optional<double> intensity;         // flops / bytes
   std::optional<double> machine_balance;   // device peak flops / peak bytes per second
   std::string bound = "unknown";           // "memory", "compute" or "unknown"
+  std::optional<double> peak_flops_per_s;  // from the device facts, when reported
+  std::optional<double> peak_bytes_per_s;
+  std::optional<double> min_time_ms;       // the roofline's lower bound: max(flops/peak, bytes/bw)
+  std::vector<std::string> problems;       // metrics that failed to evaluate, one line each
 };
+
+// Device facts read as peak rates, the first present wins (a fact of 0 counts as absent):
+//   FLOP/s: peak_fp32_gflops, peak_gflops (GFLOP/s); peak_flops (FLOP/s)
+//   bytes/s: memory_bandwidth_gbps, peak_bandwidth_gbps (GB/s); memory_bandwidth_bytes_per_s;
+//            else memory_clock_khz (or _mhz) with memory_bus_width_bits, as double data rate.
+std::optional<double> device_peak_flops(const DeviceInfo& device);
+std::optional<double> device_peak_bytes_per_s(const DeviceInfo& device);
 
 WorkloadAnalysis analyze_workload(const KernelSpec& spec, const Space& space,
                                   const DeviceInfo& device);

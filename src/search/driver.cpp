@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "search/search_services.hpp"
 #include "search/shootout.hpp"
 #include "tuna/errors.hpp"
 
@@ -37,37 +39,44 @@ nlohmann::json options_json(const TuneOptions& o) {
           {"data_seed", o.evaluator.seed}};
 }
 
-// The state of one run: what was considered, the best so far, the counts.
-class Run {
+// The state of one run: what was considered, the best so far, the counts. It is also what a
+// guided search (the LLM-guided search, the hybrid) sees of the run: SearchServices.
+class Run final : public search::SearchServices {
  public:
   Run(const KernelSpec& spec, const TuneOptions& options, Store& store, TuneObserver& observer)
       : spec_(spec), options_(options), store_(store), observer_(observer),
         evaluator_(spec, options.evaluator),
         context_(store_context(spec, evaluator_.device())),
-        strategy_(make_strategy(options.strategy, evaluator_.space())),
+        strategy_(options.guided_search ? nullptr
+                                        : make_strategy(options.strategy, evaluator_.space())),
         default_key_(space().key(space().default_config())),
         started_(Clock::now()) {
     if (!options_.fresh) {
       for (Result& r : store_.results(context_, space())) stored_.emplace(r.key, std::move(r));
     }
-    run_id_ = store_.begin_run(context_, strategy_->name(), options_json(options_).dump());
+    nlohmann::json logged = options_json(options_);
+    if (options_.guided_search) {
+      logged["search"] = nlohmann::json::parse(options_.guided_search->options_json());
+    }
+    run_id_ = store_.begin_run(context_, strategy_name(), logged.dump());
     observer_.on_start(spec_, evaluator_.device(), space(), options_, stored_.size());
+    if (options_.guided_search) {
+      observer_.on_phase(fmt::format("{} options: {}", strategy_name(), logged["search"].dump()));
+    }
   }
-
-  const Space& space() const { return evaluator_.space(); }
 
   TuneSummary execute() {
     TuneSummary summary;
     summary.run_id = run_id_;
     summary.device = evaluator_.device();
     summary.kernel_name = spec_.name;
-    summary.strategy = strategy_->name();
+    summary.strategy = strategy_name();
     try {
-      consider({space().default_config()});
-      summary.stop_reason = search();
+      summary.stop_reason = options_.guided_search ? guided_search() : ask_tell_search();
       summary.interrupted = stop_requested();
       if (!summary.interrupted) summary.finalists = final_shootout();
     } catch (...) {
+      restore_compile_timeout();
       store_.end_run(run_id_, "failed");
       throw;
     }
@@ -75,85 +84,166 @@ class Run {
     return summary;
   }
 
+  // SearchServices
+  const KernelSpec& spec() const override { return spec_; }
+  const Space& space() const override { return evaluator_.space(); }
+  const DeviceInfo& device() const override { return evaluator_.device(); }
+  std::uint64_t seed() const override { return options_.strategy.seed; }
+  std::size_t batch_size() const override {
+    std::size_t b = options_.batch_size ? options_.batch_size
+                                        : static_cast<std::size_t>(evaluator_.options().compile_jobs);
+    return std::max<std::size_t>(1, b);
+  }
+  std::vector<Result> evaluate(const std::vector<Config>& configs) override {
+    if (!budget_left()) return {};
+    return measure(configs);
+  }
+  std::vector<Result> retime(const std::vector<Config>& configs) override;
+  bool budget_left() const override {
+    return !stop_requested() && remaining() > 0 && !time_spent();
+  }
+  void log(const std::string& line) override { observer_.on_phase(line); }
+  void cap_compile_timeout(double seconds) override {
+    double current = evaluator_.options().compile_timeout_s;
+    if (!uncapped_compile_timeout_) uncapped_compile_timeout_ = current;
+    evaluator_.set_compile_timeout_s(std::min(current, seconds));
+  }
+  void restore_compile_timeout() override {
+    if (!uncapped_compile_timeout_) return;
+    evaluator_.set_compile_timeout_s(*uncapped_compile_timeout_);
+    uncapped_compile_timeout_.reset();
+  }
+  double compile_timeout_s() const override { return evaluator_.options().compile_timeout_s; }
+  void record_llm_exchange(const LlmExchange& exchange) override {
+    LlmExchange e = exchange;
+    e.run_id = run_id_;
+    store_.put_llm_exchange(e);
+  }
+  std::int64_t run_id() const override { return run_id_; }
+
  private:
+  std::string strategy_name() const {
+    return options_.guided_search ? options_.guided_search->name() : strategy_->name();
+  }
   bool stop_requested() const {
     return options_.stop_requested && options_.stop_requested->load();
   }
   double elapsed_s() const {
     return std::chrono::duration<double>(Clock::now() - started_).count();
   }
+  bool time_spent() const {
+    return options_.time_budget_s > 0 && elapsed_s() >= options_.time_budget_s;
+  }
   std::size_t remaining() const {
     if (options_.max_evals == 0) return SIZE_MAX;
     return options_.max_evals > progress_.considered ? options_.max_evals - progress_.considered
                                                      : 0;
   }
-  std::size_t batch_size() const {
-    std::size_t b = options_.batch_size ? options_.batch_size
-                                        : static_cast<std::size_t>(evaluator_.options().compile_jobs);
-    return std::max<std::size_t>(1, b);
+  std::string budget_reason() const {
+    if (stop_requested()) return "interrupted";
+    if (remaining() == 0) return fmt::format("evaluation budget reached ({})", options_.max_evals);
+    return fmt::format("time budget reached ({:g} s)", options_.time_budget_s);
   }
 
   // Returns why the search stopped.
-  std::string search() {
+  std::string ask_tell_search() {
+    consider({space().default_config()});
     while (true) {
-      if (stop_requested()) return "interrupted";
-      if (remaining() == 0) return fmt::format("evaluation budget reached ({})", options_.max_evals);
-      if (options_.time_budget_s > 0 && elapsed_s() >= options_.time_budget_s) {
-        return fmt::format("time budget reached ({:g} s)", options_.time_budget_s);
-      }
+      if (!budget_left()) return budget_reason();
       std::vector<Config> batch = strategy_->propose(std::min(batch_size(), remaining()));
       if (batch.empty()) return "the strategy has nothing more to propose (space exhausted)";
       consider(batch);
     }
   }
 
-  // Reuses stored results, measures the rest, and feeds everything back to the strategy.
+  // The guided search measures the default first itself (its round 0 starts with it).
+  std::string guided_search() {
+    std::string why = options_.guided_search->run(*this);
+    restore_compile_timeout();
+    if (stop_requested()) return "interrupted";
+    if (why == search::kBudgetSpent) return budget_reason();
+    return why;
+  }
+
   void consider(const std::vector<Config>& configs) {
-    std::vector<Result> batch_results;
+    std::vector<Result> results = measure(configs);
+    if (!results.empty()) strategy_->observe(results);
+  }
+
+  // Reuses stored results and measures the rest, at most the evaluations left; configs already
+  // considered in this run are skipped. Results come back in the order of `configs`.
+  std::vector<Result> measure(const std::vector<Config>& configs) {
+    std::vector<std::optional<Result>> slots;
+    std::vector<std::size_t> measured_slots;
     std::vector<Config> to_measure;
+    std::size_t budget = remaining();
     for (const Config& config : configs) {
+      if (budget == 0) break;
       std::string key = space().key(config);
       if (!considered_.insert(key).second) continue;
+      --budget;
       if (auto it = stored_.find(key); it != stored_.end()) {
         Result reused = it->second;
         reused.reused = true;
         record(reused);
-        batch_results.push_back(std::move(reused));
+        slots.emplace_back(std::move(reused));
       } else {
+        measured_slots.push_back(slots.size());
+        slots.emplace_back();
         to_measure.push_back(config);
       }
     }
-    // Stop between configs on request: what was measured is already stored.
-    std::vector<Config> pending;
-    for (Config& c : to_measure) {
-      if (stop_requested()) break;
-      pending.push_back(std::move(c));
-    }
-    if (!pending.empty()) {
+    // On a stop request nothing more is measured: what was measured is already stored.
+    if (!to_measure.empty() && !stop_requested()) {
       auto sink = [&](const Result& r) {
         store_.put_result(run_id_, context_, r);
         record(r);
       };
-      for (Result& r : evaluator_.evaluate(pending, sink)) batch_results.push_back(std::move(r));
+      std::vector<Result> measured = evaluator_.evaluate(to_measure, sink);
+      for (std::size_t i = 0; i < measured.size(); ++i) {
+        slots[measured_slots[i]] = std::move(measured[i]);
+      }
     }
-    if (!batch_results.empty()) strategy_->observe(batch_results);
+    std::vector<Result> out;
+    for (auto& slot : slots) {
+      if (slot) out.push_back(std::move(*slot));
+    }
+    return out;
   }
 
   void record(const Result& r) {
     ++progress_.considered;
     ++(r.reused ? progress_.reused : progress_.measured);
     ++progress_.counts[r.status];
-    if (r.key == default_key_) default_result_ = r;
-    if (r.ok() && (!best_ || better(r, *best_))) best_ = r;
-    if (r.ok()) ok_results_.push_back(r);
-    progress_.best = best_ ? &*best_ : nullptr;
+    note_timing(r);
     progress_.elapsed_s = elapsed_s();
     observer_.on_result(r, progress_);
   }
 
+  // Keeps the latest timing of each ok config (re-timings replace first timings).
+  void note_timing(const Result& r) {
+    if (r.key == default_key_) default_result_ = r;
+    if (!r.ok()) return;
+    auto [it, inserted] = latest_ok_.try_emplace(r.key, r);
+    if (!inserted) it->second = r;
+    if (!best_ || better(r, *best_)) {
+      best_ = r;
+    } else if (best_->key == r.key) {
+      // The best got slower on re-timing: another config may lead now.
+      best_ = r;
+      for (const auto& [_, other] : latest_ok_) {
+        if (better(other, *best_)) best_ = other;
+      }
+    }
+    progress_.best = best_ ? &*best_ : nullptr;
+  }
+
   std::vector<Result> final_shootout() {
-    std::vector<Result> candidates = ok_results_;
-    std::sort(candidates.begin(), candidates.end(), better);
+    std::vector<Result> candidates;
+    for (const auto& [_, r] : latest_ok_) candidates.push_back(r);
+    std::sort(candidates.begin(), candidates.end(), [](const Result& a, const Result& b) {
+      return a.median_ms != b.median_ms ? a.median_ms < b.median_ms : a.key < b.key;
+    });
     std::vector<Result> finalists;
     for (const Result& r : candidates) {
       if (static_cast<int>(finalists.size()) >= options_.finalists) break;
@@ -194,17 +284,41 @@ class Run {
   TuneObserver& observer_;
   Evaluator evaluator_;
   StoreContext context_;
-  std::unique_ptr<Strategy> strategy_;
+  std::unique_ptr<Strategy> strategy_;  // null when a guided search runs
   std::string default_key_;  // computed once: record() runs for every result
   Clock::time_point started_;
   std::int64_t run_id_ = 0;
   std::unordered_map<std::string, Result> stored_;
   std::unordered_set<std::string> considered_;
-  std::vector<Result> ok_results_;
+  std::map<std::string, Result> latest_ok_;  // ordered: the shootout's ties break the same way
   std::optional<Result> best_;
   std::optional<Result> default_result_;
+  std::optional<double> uncapped_compile_timeout_;
   TuneProgress progress_;
 };
+
+// A re-timing replaces the config's timing (here and in the store) but keeps what the first
+// measurement learned: compile time, resources, the correctness check.
+std::vector<Result> Run::retime(const std::vector<Config>& configs) {
+  if (configs.empty() || stop_requested()) return {};
+  std::vector<Result> timed = evaluator_.retime(configs, evaluator_.options().timing);
+  for (Result& t : timed) {
+    if (!t.ok()) continue;
+    auto known = latest_ok_.find(t.key);
+    if (known != latest_ok_.end()) {
+      Result merged = known->second;
+      merged.times_ms = std::move(t.times_ms);
+      merged.median_ms = t.median_ms;
+      merged.started_at = t.started_at;
+      merged.finished_at = t.finished_at;
+      merged.reused = false;
+      t = std::move(merged);
+    }
+    store_.put_result(run_id_, context_, t);
+    note_timing(t);
+  }
+  return timed;
+}
 
 }  // namespace
 

@@ -1,0 +1,267 @@
+#include "backends/cuda/cuda_backend.hpp"
+
+#include <fmt/format.h>
+
+#include <climits>
+#include <mutex>
+
+#include "backends/cuda/cuda_buffers.hpp"
+#include "backends/cuda/cuda_compiler.hpp"
+#include "backends/cuda/cuda_device.hpp"
+#include "backends/cuda/cuda_timing.hpp"
+#include "backends/cuda/driver_handles.hpp"
+#include "backends/cuda/module_cache.hpp"
+#include "tuna/errors.hpp"
+
+namespace tuna::cuda {
+namespace {
+
+// Shared memory a block may use without opting in, on every CUDA GPU.
+constexpr std::int64_t kDefaultSharedLimit = 48 * 1024;
+constexpr std::size_t kLoadedModules = 16;
+// The symbol the evaluator asks for when it wants the reference kernel (see the host backend).
+constexpr const char* kReferenceSymbol = "tuna_reference";
+
+RunOutcome run_failure(std::string error_class, std::string message, bool fatal = false) {
+  RunOutcome outcome;
+  outcome.ok = false;
+  outcome.error_class = std::move(error_class);
+  outcome.message = std::move(message);
+  outcome.fatal = fatal;
+  return outcome;
+}
+
+std::int64_t fact_int(const DeviceInfo& device, const char* name) {
+  const Value* value = device.facts.find(name);
+  return value == nullptr || value->is_string() ? 0 : value->as_int();
+}
+
+// What the driver says about one compiled kernel.
+struct FunctionFacts {
+  int registers = 0;
+  int static_shared = 0;
+  int local_bytes = 0;
+  int max_threads_per_block = 0;
+};
+
+FunctionFacts function_facts(const DriverApi& driver, CUfunction function) {
+  FunctionFacts facts;
+  auto get = [&](CUfunction_attribute attribute, int& out, const char* what) {
+    check(driver, driver.func_get_attribute(&out, attribute, function),
+          fmt::format("reading the kernel's {}", what));
+  };
+  get(CU_FUNC_ATTRIBUTE_NUM_REGS, facts.registers, "register count");
+  get(CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, facts.static_shared, "static shared memory");
+  get(CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, facts.local_bytes, "local memory");
+  get(CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, facts.max_threads_per_block, "thread limit");
+  return facts;
+}
+
+// Everything the worker holds on the device between commands. Members are destroyed in
+// reverse order: the context, declared first, outlives everything allocated in it.
+struct Runtime {
+  Runtime(const DriverApi& driver, CUdevice device)
+      : context(driver, device),
+        stream(driver),
+        events(driver),
+        modules(driver, kLoadedModules),
+        arguments(driver) {}
+  PrimaryContext context;
+  Stream stream;
+  EventPool events;
+  ModuleCache modules;
+  CudaArguments arguments;
+  DeviceMemory flush_buffer;
+  unsigned char flush_value = 0;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend() : driver_((disable_compute_cache(), std::make_unique<DriverApi>())) {
+    index_ = device_index_from_environment();
+    device_ = open_device(*driver_, index_);
+  }
+  ~CudaBackend() override {
+    // Release device objects before the driver library they call into.
+    runtime_.reset();
+  }
+
+  std::string name() const override { return "cuda"; }
+
+  DeviceInfo device_info() const override {
+    std::call_once(info_once_, [&] {
+      info_ = query_device_info(*driver_, device_, index_, compiler().nvrtc_version());
+    });
+    return info_;
+  }
+
+  CompileOutcome compile(const KernelSpec& spec, const Space& space, const Config& config,
+                         const DeviceInfo& device,
+                         const std::filesystem::path& cache_dir) override {
+    return compiler().compile(spec, space, config, device, cache_dir);
+  }
+
+  void prepare(const KernelSpec& spec, const DeviceInfo& device, std::uint64_t seed) override {
+    device_facts_ = device;
+    runtime_.reset();
+    try {
+      runtime_ = std::make_unique<Runtime>(*driver_, device_);
+      runtime_->arguments.prepare(spec, device, seed);
+    } catch (const CudaFailure& failure) {
+      runtime_.reset();
+      throw UserError(fmt::format(
+          "cuda backend: cannot set up the kernel's arguments on {}: {} ({}). If the device is "
+          "out of memory, reduce the problem size or free the GPU.",
+          device.name, failure.what(), failure.name()));
+    }
+  }
+
+  void reset_outputs() override {
+    TUNA_ASSERT(runtime_ != nullptr, "CudaBackend::reset_outputs before prepare");
+    runtime_->arguments.reset_outputs();
+  }
+
+  std::vector<OutputBuffer> read_outputs() override {
+    TUNA_ASSERT(runtime_ != nullptr, "CudaBackend::read_outputs before prepare");
+    return runtime_->arguments.read_outputs();
+  }
+
+  RunOutcome run(const Artifact& artifact, const KernelSpec& spec, const Space& space,
+                 const Config& config, const TimingOptions& timing) override {
+    TUNA_ASSERT(runtime_ != nullptr && runtime_->arguments.prepared(),
+                "CudaBackend::run before prepare");
+    try {
+      return run_prepared(artifact, spec, space, config, timing);
+    } catch (const CudaFailure& failure) {
+      return run_failure(failure.name(), failure.what(), failure.fatal());
+    }
+  }
+
+ private:
+  const CudaCompiler& compiler() const {
+    if (!compiler_) compiler_ = std::make_unique<CudaCompiler>();
+    return *compiler_;
+  }
+
+  std::string resolve_symbol(const Artifact& artifact, const KernelSpec& spec) const {
+    if (artifact.symbol != kReferenceSymbol) return artifact.symbol;
+    std::string symbol = read_manifest(artifact.path).reference_symbol;
+    if (symbol.empty())
+      throw UserError(fmt::format(
+          "the cubin {} has no reference kernel: check.reference = \"kernel\" needs "
+          "check.kernel (now '{}') to name a __global__ function of {}.",
+          artifact.path.filename().string(), spec.check.reference_entry,
+          spec.source.filename().string()));
+    return symbol;
+  }
+
+  RunOutcome run_prepared(const Artifact& artifact, const KernelSpec& spec, const Space& space,
+                          const Config& config, const TimingOptions& timing) {
+    const std::string symbol = resolve_symbol(artifact, spec);
+    CUfunction function = runtime_->modules.function(artifact.path, symbol);
+    const FunctionFacts facts = function_facts(*driver_, function);
+    const Env env = spec.env_for(space, config, device_facts_);
+    const LaunchDims dims = launch_dims(spec.launch, env);
+    for (std::int64_t d : {dims.grid[0], dims.grid[1], dims.grid[2], dims.block[0],
+                           dims.block[1], dims.block[2], dims.shared_memory_bytes})
+      if (d > INT_MAX)
+        return run_failure("CUDA_ERROR_INVALID_VALUE",
+                           fmt::format("launch geometry {} is beyond what CUDA can launch "
+                                       "(grid {}x{}x{}, block {}x{}x{}, {} bytes shared)",
+                                       d, dims.grid[0], dims.grid[1], dims.grid[2],
+                                       dims.block[0], dims.block[1], dims.block[2],
+                                       dims.shared_memory_bytes));
+    const auto dynamic_shared = static_cast<unsigned>(dims.shared_memory_bytes);
+    const std::int64_t threads = dims.block[0] * dims.block[1] * dims.block[2];
+
+    const std::int64_t optin = fact_int(device_facts_, "shared_memory_per_block_optin");
+    const std::int64_t shared_total = facts.static_shared + dims.shared_memory_bytes;
+    if (optin > 0 && shared_total > optin)
+      return run_failure(
+          "shared_memory_limit",
+          fmt::format("the kernel needs {} bytes of shared memory per block ({} static + {} "
+                      "dynamic), more than the {} bytes this device allows "
+                      "(device.shared_memory_per_block_optin); add a constraint on it",
+                      shared_total, facts.static_shared, dims.shared_memory_bytes, optin));
+    if (shared_total > kDefaultSharedLimit)
+      check(*driver_,
+            driver_->func_set_attribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                        static_cast<int>(dynamic_shared)),
+            fmt::format("allowing {} bytes of dynamic shared memory", dynamic_shared));
+
+    std::vector<void*> params = runtime_->arguments.bind(env);
+    RunOutcome outcome;
+    outcome.resources = launch_resources(function, facts, threads, dynamic_shared);
+
+    const CUstream stream = runtime_->stream.get();
+    TimedWork work;
+    work.launch = [&] {
+      check(*driver_,
+            driver_->launch_kernel(function, static_cast<unsigned>(dims.grid[0]),
+                                   static_cast<unsigned>(dims.grid[1]),
+                                   static_cast<unsigned>(dims.grid[2]),
+                                   static_cast<unsigned>(dims.block[0]),
+                                   static_cast<unsigned>(dims.block[1]),
+                                   static_cast<unsigned>(dims.block[2]), dynamic_shared, stream,
+                                   params.data(), nullptr),
+            fmt::format("launching {} (grid {}x{}x{}, block {}x{}x{}, {} bytes dynamic shared)",
+                        symbol, dims.grid[0], dims.grid[1], dims.grid[2], dims.block[0],
+                        dims.block[1], dims.block[2], dynamic_shared));
+    };
+    if (timing.flush_cache) work.flush = [&] { flush_l2(stream); };
+    outcome.times_ms = time_launches(*driver_, stream, runtime_->events, work, timing);
+    outcome.ok = true;
+    return outcome;
+  }
+
+  std::map<std::string, double> launch_resources(CUfunction function, const FunctionFacts& facts,
+                                                 std::int64_t threads, unsigned dynamic_shared) {
+    std::map<std::string, double> resources;
+    resources["registers"] = facts.registers;
+    resources["static_shared_bytes"] = facts.static_shared;
+    resources["local_bytes"] = facts.local_bytes;
+    resources["max_threads_per_block"] = facts.max_threads_per_block;
+    resources["dynamic_shared_bytes"] = dynamic_shared;
+    const std::int64_t per_sm = fact_int(device_facts_, "max_threads_per_sm");
+    int blocks = 0;
+    // Only for launchable blocks: the occupancy calculator rejects the others, and the launch
+    // itself will say why.
+    if (threads > 0 && threads <= facts.max_threads_per_block && per_sm > 0 &&
+        driver_->occupancy_max_active_blocks(&blocks, function, static_cast<int>(threads),
+                                             dynamic_shared) == CUDA_SUCCESS) {
+      resources["active_blocks_per_sm"] = blocks;
+      resources["occupancy"] =
+          static_cast<double>(blocks) * static_cast<double>(threads) / static_cast<double>(per_sm);
+    }
+    return resources;
+  }
+
+  void flush_l2(CUstream stream) {
+    Runtime& rt = *runtime_;
+    if (rt.flush_buffer.get() == 0) {
+      const std::int64_t l2 = fact_int(device_facts_, "l2_bytes");
+      constexpr std::int64_t kMinimum = std::int64_t{8} << 20;
+      rt.flush_buffer = DeviceMemory(*driver_, static_cast<std::size_t>(std::max(kMinimum, 2 * l2)));
+    }
+    // A new value each time, so every line is really written and the kernel's data evicted.
+    check(*driver_,
+          driver_->memset_d8_async(rt.flush_buffer.get(), ++rt.flush_value,
+                                   rt.flush_buffer.bytes(), stream),
+          "flushing the L2 cache");
+  }
+
+  std::unique_ptr<DriverApi> driver_;
+  int index_ = 0;
+  CUdevice device_ = 0;
+  mutable std::unique_ptr<CudaCompiler> compiler_;
+  mutable std::once_flag info_once_;
+  mutable DeviceInfo info_;
+  DeviceInfo device_facts_;  // from prepare(): what expressions read
+  std::unique_ptr<Runtime> runtime_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }
+
+}  // namespace tuna::cuda

@@ -1,0 +1,292 @@
+#include "backends/cuda/cuda_compiler.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "backends/cuda/nvrtc_api.hpp"
+#include "backends/host/host_compiler.hpp"
+#include "backends/host/host_shim.hpp"
+#include "core/hash.hpp"
+#include "tuna/errors.hpp"
+
+namespace tuna::cuda {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Bumped when the fixed options or the manifest change meaning, so old cubins are not reused.
+constexpr std::string_view kCacheFormat = "tuna-cuda-cubin-v1";
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw UserError(fmt::format(
+        "kernel.source: cannot read {}. Check that the file exists and that kernel.source in the "
+        "spec names it (relative to the spec file).",
+        path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path temporary_sibling(const fs::path& target) {
+  return fs::path(target.string() +
+                  fmt::format(".tmp-{}-{:x}", ::getpid(),
+                              std::hash<std::thread::id>{}(std::this_thread::get_id())));
+}
+
+// Written under a private name and renamed into place: a reader never sees half a file, and a
+// killed compile leaves nothing that looks finished.
+void write_file_atomically(const fs::path& target, std::string_view bytes) {
+  const fs::path temp = temporary_sibling(target);
+  {
+    std::ofstream out(temp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temp, ignored);
+      throw UserError(fmt::format(
+          "cannot write {} in the artifact cache. Check free space and permissions, or choose "
+          "another cache folder.",
+          temp.string()));
+    }
+  }
+  std::error_code ec;
+  fs::rename(temp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw UserError(fmt::format("cannot rename {} to {}: {}. Check the cache folder.",
+                                temp.string(), target.string(), ec.message()));
+  }
+}
+
+fs::path manifest_path(const fs::path& cubin_path) {
+  fs::path path = cubin_path;
+  return path.replace_extension(".json");
+}
+
+void write_manifest(const fs::path& cubin_path, const CubinManifest& manifest) {
+  json j = {{"entry_symbol", manifest.entry_symbol},
+            {"reference_symbol", manifest.reference_symbol},
+            {"resources", manifest.resources},
+            {"log", manifest.log}};
+  write_file_atomically(manifest_path(cubin_path), j.dump());
+}
+
+bool usable(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec) && fs::file_size(path, ec) > 0 && !ec;
+}
+
+CompileOutcome failure(std::string message, std::string log) {
+  CompileOutcome outcome;
+  outcome.ok = false;
+  outcome.error_class = "compile_error";
+  outcome.message = std::move(message);
+  outcome.log = std::move(log);
+  return outcome;
+}
+
+int compute_capability_of(const DeviceInfo& device) {
+  const Value* cc = device.facts.find("compute_capability");
+  if (cc == nullptr || cc->is_string())
+    throw InternalError(
+        fmt::format("cuda compile: device '{}' has no compute_capability fact", device.name));
+  return static_cast<int>(cc->as_int());
+}
+
+// An NVRTC program, destroyed on every path out.
+class Program {
+ public:
+  Program(const NvrtcApi& api, const std::string& source, const std::string& name) : api_(api) {
+    nvrtcResult r = api_.create_program(&program_, source.c_str(), name.c_str(), 0, nullptr,
+                                        nullptr);
+    if (r != NVRTC_SUCCESS)
+      throw UserError(fmt::format("cuda backend: NVRTC cannot create a program for {}: {}", name,
+                                  api_.error_string(r)));
+  }
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+  ~Program() { api_.destroy_program(&program_); }
+  nvrtcProgram get() const { return program_; }
+
+  std::string log() const {
+    std::size_t size = 0;
+    if (api_.get_program_log_size(program_, &size) != NVRTC_SUCCESS || size == 0) return {};
+    std::string text(size, '\0');
+    if (api_.get_program_log(program_, text.data()) != NVRTC_SUCCESS) return {};
+    while (!text.empty() && text.back() == '\0') text.pop_back();
+    return text;
+  }
+
+  std::string cubin() const {
+    std::size_t size = 0;
+    nvrtcResult r = api_.get_cubin_size(program_, &size);
+    if (r != NVRTC_SUCCESS || size == 0)
+      throw InternalError(fmt::format("NVRTC gave no CUBIN: {}", api_.error_string(r)));
+    std::string bytes(size, '\0');
+    r = api_.get_cubin(program_, bytes.data());
+    if (r != NVRTC_SUCCESS)
+      throw InternalError(fmt::format("NVRTC cannot copy the CUBIN: {}", api_.error_string(r)));
+    return bytes;
+  }
+
+  // The mangled name of a name expression added before compiling.
+  std::string lowered(const std::string& expression) const {
+    const char* name = nullptr;
+    nvrtcResult r = api_.get_lowered_name(program_, expression.c_str(), &name);
+    if (r != NVRTC_SUCCESS || name == nullptr)
+      throw InternalError(fmt::format("NVRTC has no lowered name for '{}': {}", expression,
+                                      api_.error_string(r)));
+    return name;
+  }
+
+ private:
+  const NvrtcApi& api_;
+  nvrtcProgram program_ = nullptr;
+};
+
+}  // namespace
+
+CubinManifest read_manifest(const fs::path& cubin_path) {
+  const fs::path path = manifest_path(cubin_path);
+  std::ifstream in(path);
+  json j = json::parse(in, nullptr, false);
+  if (!in || j.is_discarded() || !j.is_object())
+    throw UserError(fmt::format("the artifact manifest {} is missing or damaged. Delete the "
+                                "artifact cache folder and run again.",
+                                path.string()));
+  CubinManifest manifest;
+  manifest.entry_symbol = j.value("entry_symbol", std::string());
+  manifest.reference_symbol = j.value("reference_symbol", std::string());
+  manifest.resources = j.value("resources", std::map<std::string, double>());
+  manifest.log = j.value("log", std::string());
+  return manifest;
+}
+
+void disable_compute_cache() { ::setenv("CUDA_CACHE_DISABLE", "1", 1); }
+
+namespace {
+std::unique_ptr<NvrtcApi> load_nvrtc_without_its_cache() {
+  disable_compute_cache();
+  return std::make_unique<NvrtcApi>();
+}
+}  // namespace
+
+CudaCompiler::CudaCompiler() : nvrtc_(load_nvrtc_without_its_cache()) {}
+CudaCompiler::~CudaCompiler() = default;
+
+const std::string& CudaCompiler::nvrtc_version() const { return nvrtc_->version(); }
+const std::string& CudaCompiler::nvrtc_library() const { return nvrtc_->library_path(); }
+const fs::path& CudaCompiler::include_dir() const { return nvrtc_->include_dir(); }
+
+std::vector<std::string> CudaCompiler::options(const KernelSpec& spec, const Space& space,
+                                               const Config& config, int compute_capability,
+                                               std::string_view source_text) const {
+  std::vector<std::string> options;
+  if (!flags_choose_architecture(spec.compiler_flags))
+    options.push_back("--gpu-architecture=" +
+                      select_architecture(source_text, compute_capability));
+  options.push_back("-lineinfo");
+  options.push_back("--ptxas-options=-v");
+  options.push_back("-I" + spec.source.parent_path().string());
+  if (!include_dir().empty()) options.push_back("-I" + include_dir().string());
+  options.insert(options.end(), spec.compiler_flags.begin(), spec.compiler_flags.end());
+  for (std::size_t i = 0; i < space.params().size(); ++i)
+    options.push_back(host::format_define(spec.define_format, space.params()[i].name,
+                                          config[i].to_define()));
+  return options;
+}
+
+CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
+                                     const Config& config, const DeviceInfo& device,
+                                     const fs::path& cache_dir) const {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string source_text = read_text(spec.source);
+  const int cc = compute_capability_of(device);
+  const std::vector<std::string> opts = options(spec, space, config, cc, source_text);
+  const std::string entry = spec.entry_for(space, config);
+  std::string reference;
+  if (spec.check.reference == Reference::Kernel)
+    reference = host::substitute_placeholders(spec.check.reference_entry, space, config);
+
+  ContentHasher hasher;
+  hasher.field(kCacheFormat).field(source_text).field(spec.source.filename().string());
+  hasher.field(static_cast<std::int64_t>(opts.size()));
+  for (const auto& option : opts) hasher.field(option);
+  hasher.field(entry).field(reference).field(static_cast<std::int64_t>(cc));
+  hasher.field(nvrtc_version());
+  const std::string hash = hasher.hex();
+  const fs::path cubin_path = cache_dir / (hash + ".cubin");
+
+  CompileOutcome outcome;
+  if (usable(cubin_path) && usable(manifest_path(cubin_path))) {
+    CubinManifest manifest = read_manifest(cubin_path);
+    outcome.ok = true;
+    outcome.cached = true;
+    outcome.artifact = Artifact{cubin_path, manifest.entry_symbol, hash, manifest.resources};
+    return outcome;
+  }
+
+  // Name expressions give the mangled name of a template instance or a C++ function; an
+  // extern "C" entry lowers to itself.
+  Program program(*nvrtc_, source_text, spec.source.string());
+  std::vector<std::string> expressions = {entry};
+  if (!reference.empty() && reference != entry) expressions.push_back(reference);
+  for (const auto& expression : expressions) {
+    nvrtcResult r = nvrtc_->add_name_expression(program.get(), expression.c_str());
+    if (r != NVRTC_SUCCESS)
+      return failure(fmt::format("NVRTC rejects the entry '{}': {}", expression,
+                                 nvrtc_->error_string(r)),
+                     "");
+  }
+  std::vector<const char*> argv;
+  for (const auto& option : opts) argv.push_back(option.c_str());
+  nvrtcResult compiled =
+      nvrtc_->compile_program(program.get(), static_cast<int>(argv.size()), argv.data());
+  std::string log = program.log();
+  if (compiled != NVRTC_SUCCESS) {
+    std::string message = first_error_line(log);
+    if (compiled == NVRTC_ERROR_INVALID_OPTION)
+      message = fmt::format("NVRTC rejects an option ({}); check kernel.flags: {}",
+                            nvrtc_->error_string(compiled), message);
+    if (message.empty()) message = "NVRTC failed: " + nvrtc_->error_string(compiled);
+    return failure(std::move(message), std::move(log));
+  }
+
+  CubinManifest manifest;
+  manifest.entry_symbol = program.lowered(entry);
+  if (!reference.empty()) manifest.reference_symbol = program.lowered(reference);
+  manifest.resources = parse_ptxas_resources(log, manifest.entry_symbol);
+  manifest.log = log;
+
+  std::error_code ec;
+  fs::create_directories(cache_dir, ec);
+  if (ec)
+    throw UserError(
+        fmt::format("cannot create the artifact cache folder {}: {}. Choose a writable folder.",
+                    cache_dir.string(), ec.message()));
+  // The manifest first: a cubin on disk always has its manifest.
+  write_manifest(cubin_path, manifest);
+  write_file_atomically(cubin_path, program.cubin());
+
+  outcome.ok = true;
+  outcome.artifact = Artifact{cubin_path, manifest.entry_symbol, hash, manifest.resources};
+  outcome.compile_ms = std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  outcome.log = std::move(log);
+  return outcome;
+}
+
+}  // namespace tuna::cuda

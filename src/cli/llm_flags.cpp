@@ -1,0 +1,131 @@
+#include "cli/llm_flags.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "tuna/errors.hpp"
+
+namespace tuna::cli {
+namespace {
+
+bool env_set(const GetEnv& getenv, const char* name) {
+  const char* value = getenv(name);
+  return value && *value;
+}
+
+}  // namespace
+
+void LlmFlags::add_to(CLI::App& cmd) {
+  const char* group = "LLM search (docs/llm.md)";
+  auto add = [&](const std::string& name, auto& target, const std::string& help,
+                 const char* env = nullptr) {
+    CLI::Option* o = cmd.add_option(name, target, help)->group(group);
+    if (env) o->envname(env);
+    return o;
+  };
+  add("--llm-provider", provider,
+      "openai, anthropic, openai-chat, command or replay (default: inferred from the model; "
+      "$TUNA_LLM_PROVIDER)");
+  add("--llm-model", model, "model name, e.g. gpt-5-mini or claude-haiku-4-5 ($TUNA_LLM_MODEL)");
+  add("--llm-base-url", base_url,
+      "API base URL, with or without /v1, e.g. http://127.0.0.1:8080 for a local server "
+      "($TUNA_LLM_BASE_URL)");
+  add("--llm-api-key-env", api_key_env,
+      "NAME of the environment variable holding the API key (never the key itself: a command "
+      "line is visible to other users)",
+      "TUNA_LLM_API_KEY_ENV");
+  add("--llm-command", command,
+      "program for --llm-provider command: reads the request JSON on stdin, writes the reply on "
+      "stdout ($TUNA_LLM_COMMAND)");
+  add("--llm-configs-per-round", configs_per_round, "configs asked of the LLM per round (15)",
+      "TUNA_LLM_CONFIGS_PER_ROUND")
+      ->check(CLI::PositiveNumber);
+  add("--llm-rounds", rounds, "LLM calls in all, round 0 included (4; hybrid: 1)",
+      "TUNA_LLM_ROUNDS")
+      ->check(CLI::PositiveNumber);
+  add("--llm-initial-random", initial_random,
+      "random seed configs measured with the default in round 0 (10)", "TUNA_LLM_INITIAL_RANDOM")
+      ->check(CLI::NonNegativeNumber);
+  add("--llm-effort", effort, "quick (1 round) or full (the defaults)", "TUNA_LLM_EFFORT")
+      ->check(CLI::IsMember({"quick", "full"}));
+  add("--llm-timeout", timeout_s, "seconds per LLM request, retries included (120)",
+      "TUNA_LLM_TIMEOUT_S")
+      ->check(CLI::PositiveNumber);
+  add("--llm-compile-timeout", compile_timeout_s,
+      "compile timeout cap in seconds while the LLM search explores (15; 0: no cap)",
+      "TUNA_LLM_COMPILE_TIMEOUT_S")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_flag("--llm-no-structured-output", no_structured_output,
+               "do not send the reply's JSON schema (for servers that reject it)")
+      ->group(group)
+      ->envname("TUNA_LLM_NO_STRUCTURED_OUTPUT");
+  add("--llm-fallback", fallback,
+      "model-free strategy that continues the run if the provider fails (default: abort)",
+      "TUNA_LLM_FALLBACK");
+  add("--llm-replay", replay_run,
+      "answer from the LLM exchanges recorded in this run of the store, without the network",
+      "TUNA_LLM_REPLAY");
+}
+
+bool LlmFlags::configured(const GetEnv& getenv) const {
+  return !provider.empty() || !model.empty() || !command.empty() || replay_run.has_value() ||
+         env_set(getenv, "TUNA_LLM_PROVIDER") || env_set(getenv, "TUNA_LLM_MODEL") ||
+         env_set(getenv, "TUNA_LLM_COMMAND");
+}
+
+search::GuidedSearchSettings LlmFlags::resolve(const Store& store, const GetEnv& getenv) const {
+  search::GuidedSearchSettings out;
+  out.llm = search::llm_guided_defaults(effort.empty() ? search::LlmEffort::Full
+                                                       : search::parse_llm_effort(effort));
+  out.rounds_explicit = rounds.has_value() || !effort.empty();
+  if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
+  if (rounds) out.llm.max_rounds = *rounds;
+  if (initial_random) out.llm.initial_random_configs = *initial_random;
+  if (compile_timeout_s) out.llm.compile_timeout_cap_s = *compile_timeout_s;
+  out.llm.structured_output = !no_structured_output;
+  out.llm.fallback_strategy = fallback;
+
+  llm::ProviderSettings flags;
+  flags.provider = provider;
+  flags.model = model;
+  flags.base_url = base_url;
+  flags.command = command;
+  if (timeout_s) flags.request_timeout_s = *timeout_s;
+  flags.structured_output = !no_structured_output;
+  if (!api_key_env.empty()) {
+    // The key is looked up here and goes only into the request header; the message names the
+    // variable, never its value.
+    const char* key = getenv(api_key_env.c_str());
+    if (!key || !*key) {
+      throw UserError(fmt::format("--llm-api-key-env names the environment variable '{}', which "
+                                  "is not set or empty; export it with the API key, or drop the "
+                                  "flag to use TUNA_LLM_API_KEY or the provider's own variable",
+                                  api_key_env));
+    }
+    flags.api_key = key;
+  }
+  if (replay_run) {
+    flags.provider = "replay";
+    flags.replay = store.llm_exchanges(*replay_run);
+    if (flags.replay.empty()) {
+      throw UserError(fmt::format("--llm-replay {}: the store {} holds no LLM exchanges for run "
+                                  "{}; `tuna tune` prints the id of each run at its end (\"run: N\")",
+                                  *replay_run, store.path().string(), *replay_run));
+    }
+    if (flags.model.empty()) flags.model = flags.replay.front().model;
+  } else if (!command.empty() && provider.empty()) {
+    flags.provider = "command";
+  }
+  out.provider = llm::resolve_settings(std::move(flags), getenv);
+  // TUNA_LLM_COMMAND alone (no provider, no model that implies one) means the command provider.
+  std::vector<std::string> names = llm::provider_names();
+  if (std::find(names.begin(), names.end(), out.provider.provider) == names.end() &&
+      !out.provider.command.empty()) {
+    out.provider.provider = "command";
+  }
+  out.llm.request_timeout_s = out.provider.request_timeout_s;
+  return out;
+}
+
+}  // namespace tuna::cli

@@ -1,0 +1,30 @@
+#pragma once
+// Pieces the prompt builders share (prompting.cpp, prompt_guidance.cpp, prompt_refinement.cpp).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tuna/space.hpp"
+#include "tuna/spec.hpp"
+
+namespace tuna::llm {
+
+// "## Title\nbody" sections joined by blank lines; sections with an empty body are left out.
+std::string join_sections(const std::vector<std::pair<std::string, std::string>>& sections);
+// "- BM: power of two from 16 to 128: 16, 32, 64, 128; default 16. rows of C per block"
+std::string describe_parameter(const Parameter& p);
+// The parameters, the space's size, then a "## Constraints" section with each constraint's name
+// and expression.
+std::string describe_space(const KernelSpec& spec, const Space& space);
+// How many of `n` configs go to the near-default, balanced and aggressive families (40/40/20,
+// at least one near the default).
+struct FamilySplit {
+  int near_default = 0;
+  int balanced = 0;
+  int aggressive = 0;
+};
+FamilySplit split_families(int n);
+// True when a third or more of the measured configs failed: the next round backs off.
+bool should_back_off(std::size_t failed, std::size_t total);
+
+}  // namespace tuna::llm

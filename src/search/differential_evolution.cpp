@@ -1,0 +1,114 @@
+#include "search/differential_evolution.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tuna::search {
+
+namespace {
+
+// Repairs that land on a config measured before are retried with a fresh mutant this many
+// times before the trial falls back to a neighbour of its member.
+constexpr int kTrialAttempts = 8;
+
+}  // namespace
+
+DifferentialEvolution::DifferentialEvolution(const Space& space,
+                                             DifferentialEvolutionOptions options)
+    : space_(space), options_(options), rng_(options.seed), history_(space) {
+  options_.population = std::max<std::size_t>(options_.population, 4);
+}
+
+std::vector<Config> DifferentialEvolution::propose(std::size_t n) {
+  std::vector<Config> batch;
+  while (batch.size() < n) {
+    if (queue_.empty()) next_generation();
+    if (queue_.empty()) {
+      std::optional<Config> c = claim_random(space_, rng_, history_);
+      if (!c) break;
+      batch.push_back(std::move(*c));
+      continue;
+    }
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batch;
+}
+
+void DifferentialEvolution::observe(const std::vector<Result>& results) {
+  for (std::size_t entry : history_.record(results)) {
+    const std::string& key = history_.entries()[entry].key;
+    auto it = trial_slot_.find(key);
+    if (it != trial_slot_.end()) {
+      std::size_t slot = it->second;
+      trial_slot_.erase(it);
+      if (history_.cost(entry) <= history_.cost(members_[slot])) members_[slot] = entry;
+    } else if (members_.size() < options_.population) {
+      members_.push_back(entry);  // the initial design, or a config measured elsewhere
+    }
+  }
+}
+
+void DifferentialEvolution::next_generation() {
+  if (!seeded_) {
+    seeded_ = true;
+    for (std::size_t i = members_.size(); i < options_.population; ++i) {
+      std::optional<Config> c = claim_random(space_, rng_, history_);
+      if (!c) break;
+      queue_.push_back(std::move(*c));
+    }
+    if (!queue_.empty()) return;
+  }
+  if (members_.size() < 4) return;  // the initial design is still being measured
+  for (std::size_t slot = 0; slot < members_.size(); ++slot) {
+    std::optional<Config> trial = trial_for(slot);
+    if (!trial) continue;
+    trial_slot_[space_.key(*trial)] = slot;
+    queue_.push_back(std::move(*trial));
+  }
+}
+
+std::size_t DifferentialEvolution::pick_other(std::initializer_list<std::size_t> not_these) {
+  std::uniform_int_distribution<std::size_t> pick(0, members_.size() - 1);
+  while (true) {
+    std::size_t s = pick(rng_);
+    if (std::find(not_these.begin(), not_these.end(), s) == not_these.end()) return s;
+  }
+}
+
+std::optional<Config> DifferentialEvolution::trial_for(std::size_t slot) {
+  const auto& params = space_.params();
+  std::size_t best_slot = 0;
+  for (std::size_t s = 1; s < members_.size(); ++s)
+    if (history_.cost(members_[s]) < history_.cost(members_[best_slot])) best_slot = s;
+  const auto target = to_indices(space_, history_.entries()[members_[slot]].config);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int attempt = 0; attempt < kTrialAttempts; ++attempt) {
+    std::size_t a = options_.from_best && best_slot != slot ? best_slot : pick_other({slot});
+    std::size_t b = pick_other({slot, a});
+    std::size_t c = pick_other({slot, a, b});
+    const auto ia = to_indices(space_, history_.entries()[members_[a]].config);
+    const auto ib = to_indices(space_, history_.entries()[members_[b]].config);
+    const auto ic = to_indices(space_, history_.entries()[members_[c]].config);
+    std::vector<std::size_t> trial = target;
+    std::size_t forced = std::uniform_int_distribution<std::size_t>(0, params.size() - 1)(rng_);
+    for (std::size_t j = 0; j < params.size(); ++j) {
+      if (j != forced && unit(rng_) >= options_.crossover) continue;
+      double v = static_cast<double>(ia[j]) +
+                 options_.mutation * (static_cast<double>(ib[j]) - static_cast<double>(ic[j]));
+      double hi = static_cast<double>(params[j].values.size() - 1);
+      trial[j] = static_cast<std::size_t>(std::clamp(std::round(v), 0.0, hi));
+    }
+    if (auto config = claim_repaired(space_, from_indices(space_, trial), history_)) return config;
+  }
+  // The mutants keep landing on measured configs (a converged population): step away from
+  // the member instead.
+  auto moves = unclaimed_neighbours(space_, history_.entries()[members_[slot]].config, 1,
+                                    history_);
+  if (moves.empty()) return std::nullopt;
+  Config pick = moves[std::uniform_int_distribution<std::size_t>(0, moves.size() - 1)(rng_)];
+  history_.claim(space_.key(pick));
+  return pick;
+}
+
+}  // namespace tuna::search

@@ -1,0 +1,163 @@
+#include "search/surrogate_forest.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "tuna/errors.hpp"
+
+namespace tuna::search {
+
+// Fits one tree at a time on binned features. Bins are shared by all trees of one fit.
+class ForestBuilder {
+ public:
+  ForestBuilder(const std::vector<std::vector<double>>& x, const std::vector<double>& y,
+                const ForestOptions& options)
+      : y_(y), options_(options), rows_(x.size()), width_(x.empty() ? 0 : x[0].size()) {
+    bin_features(x);
+    features_.resize(width_);
+    std::iota(features_.begin(), features_.end(), std::size_t{0});
+  }
+
+  RegressionForest::Tree build(std::mt19937_64& rng) {
+    tree_.clear();
+    rows_of_.resize(rows_);
+    std::uniform_int_distribution<std::size_t> pick(0, rows_ - 1);
+    for (std::size_t& s : rows_of_) s = pick(rng);
+    grow(0, rows_, 0, rng);
+    return std::move(tree_);
+  }
+
+ private:
+  // Per feature: the bin of each row, and the threshold between bin b and b+1.
+  void bin_features(const std::vector<std::vector<double>>& x) {
+    bins_.assign(width_, std::vector<int>(rows_, 0));
+    cuts_.assign(width_, {});
+    for (std::size_t f = 0; f < width_; ++f) {
+      std::vector<double> distinct(rows_);
+      for (std::size_t r = 0; r < rows_; ++r) distinct[r] = x[r][f];
+      std::sort(distinct.begin(), distinct.end());
+      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+      if (distinct.size() > static_cast<std::size_t>(options_.max_bins)) {
+        std::vector<double> kept;
+        for (int b = 0; b < options_.max_bins; ++b)
+          kept.push_back(distinct[(b + 1) * distinct.size() / options_.max_bins - 1]);
+        distinct = std::move(kept);  // each value is the top of its bin
+      }
+      for (std::size_t b = 0; b + 1 < distinct.size(); ++b)
+        cuts_[f].push_back(0.5 * (distinct[b] + distinct[b + 1]));
+      for (std::size_t r = 0; r < rows_; ++r) {
+        auto it = std::lower_bound(distinct.begin(), distinct.end(), x[r][f]);
+        bins_[f][r] = static_cast<int>(std::min<std::ptrdiff_t>(
+            it - distinct.begin(), static_cast<std::ptrdiff_t>(distinct.size()) - 1));
+      }
+    }
+  }
+
+  struct Split {
+    int feature = -1;
+    int bin = 0;  // rows with bin <= this go left
+    double gain = 0;
+  };
+
+  // Rows of the current node: rows_of_[begin, end).
+  Split best_split(std::size_t begin, std::size_t end, std::mt19937_64& rng) {
+    std::shuffle(features_.begin(), features_.end(), rng);
+    const std::size_t tries = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::ceil(options_.feature_fraction * width_)));
+    double total = 0;
+    for (std::size_t i = begin; i < end; ++i) total += y_[rows_of_[i]];
+    const double n = static_cast<double>(end - begin);
+    Split best;
+    for (std::size_t fi = 0, tried = 0; fi < features_.size() && tried < tries; ++fi) {
+      const std::size_t f = features_[fi];
+      const std::size_t nbins = cuts_[f].size() + 1;
+      if (nbins < 2) continue;  // a constant feature cannot split; try another
+      ++tried;
+      sums_.assign(nbins, 0.0);
+      counts_.assign(nbins, 0.0);
+      const std::vector<int>& bin = bins_[f];
+      for (std::size_t i = begin; i < end; ++i) {
+        const std::size_t r = rows_of_[i];
+        sums_[bin[r]] += y_[r];
+        counts_[bin[r]] += 1;
+      }
+      double left_sum = 0, left_n = 0;
+      for (std::size_t b = 0; b + 1 < nbins; ++b) {
+        left_sum += sums_[b];
+        left_n += counts_[b];
+        const double right_n = n - left_n;
+        if (left_n == 0 || right_n == 0) continue;
+        const double right_sum = total - left_sum;
+        // Reduction of the squared error, up to a constant shared by all splits.
+        double gain = left_sum * left_sum / left_n + right_sum * right_sum / right_n -
+                      total * total / n;
+        if (gain > best.gain + 1e-12) best = Split{static_cast<int>(f), static_cast<int>(b), gain};
+      }
+    }
+    return best;
+  }
+
+  int grow(std::size_t begin, std::size_t end, int depth, std::mt19937_64& rng) {
+    const int at = static_cast<int>(tree_.size());
+    tree_.emplace_back();
+    double mean = 0;
+    for (std::size_t i = begin; i < end; ++i) mean += y_[rows_of_[i]];
+    tree_[at].value = mean / static_cast<double>(end - begin);
+    if (depth >= options_.max_depth || static_cast<int>(end - begin) < options_.min_split)
+      return at;
+    Split split = best_split(begin, end, rng);
+    if (split.feature < 0) return at;
+    const std::vector<int>& bin = bins_[split.feature];
+    auto middle = std::partition(rows_of_.begin() + static_cast<std::ptrdiff_t>(begin),
+                                 rows_of_.begin() + static_cast<std::ptrdiff_t>(end),
+                                 [&](std::size_t r) { return bin[r] <= split.bin; });
+    const auto mid = static_cast<std::size_t>(middle - rows_of_.begin());
+    tree_[at].feature = split.feature;
+    tree_[at].threshold = cuts_[split.feature][split.bin];
+    int l = grow(begin, mid, depth + 1, rng);
+    int r = grow(mid, end, depth + 1, rng);
+    tree_[at].left = l;
+    tree_[at].right = r;
+    return at;
+  }
+
+  const std::vector<double>& y_;
+  const ForestOptions& options_;
+  std::size_t rows_, width_;
+  std::vector<std::vector<int>> bins_;
+  std::vector<std::vector<double>> cuts_;
+  std::vector<double> sums_, counts_;
+  std::vector<std::size_t> features_;  // 0..width-1, shuffled per node
+  std::vector<std::size_t> rows_of_;   // the bootstrap sample, partitioned node by node
+  RegressionForest::Tree tree_;
+};
+
+void RegressionForest::fit(const std::vector<std::vector<double>>& x,
+                           const std::vector<double>& y, const ForestOptions& options,
+                           std::mt19937_64& rng) {
+  TUNA_ASSERT(x.size() == y.size(), "one target per row");
+  trees_.clear();
+  if (x.empty()) return;
+  ForestBuilder builder(x, y, options);
+  for (int t = 0; t < options.trees; ++t) trees_.push_back(builder.build(rng));
+}
+
+RegressionForest::Prediction RegressionForest::predict(const std::vector<double>& x) const {
+  Prediction p;
+  if (trees_.empty()) return p;
+  double sum = 0, sum_sq = 0;
+  for (const Tree& tree : trees_) {
+    int at = 0;
+    while (tree[at].feature >= 0)
+      at = x[tree[at].feature] <= tree[at].threshold ? tree[at].left : tree[at].right;
+    sum += tree[at].value;
+    sum_sq += tree[at].value * tree[at].value;
+  }
+  const double n = static_cast<double>(trees_.size());
+  p.mean = sum / n;
+  p.stddev = std::sqrt(std::max(0.0, sum_sq / n - p.mean * p.mean));
+  return p;
+}
+
+}  // namespace tuna::search

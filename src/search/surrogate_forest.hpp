@@ -1,0 +1,48 @@
+#pragma once
+// A small random forest for regression, written for the surrogate strategy: a few hundred
+// samples of a dozen features, fitted hundreds of times per run, so it splits on binned
+// feature values (the encoded parameters take few distinct values) instead of sorting.
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace tuna::search {
+
+struct ForestOptions {
+  int trees = 20;
+  int max_depth = 12;
+  // A node with fewer samples than this becomes a leaf.
+  int min_split = 4;
+  // Fraction of the features tried at each split (at least one).
+  double feature_fraction = 0.7;
+  // Features with more distinct values than this are binned by rank.
+  int max_bins = 32;
+};
+
+class RegressionForest {
+ public:
+  struct Prediction {
+    double mean = 0;
+    double stddev = 0;  // spread of the trees' predictions: the model's uncertainty
+  };
+
+  // Rows of `x` all have the same width; y has one value per row. Bootstrapped per tree.
+  void fit(const std::vector<std::vector<double>>& x, const std::vector<double>& y,
+           const ForestOptions& options, std::mt19937_64& rng);
+  Prediction predict(const std::vector<double>& x) const;
+  bool fitted() const { return !trees_.empty(); }
+
+ private:
+  struct Node {
+    int feature = -1;  // -1: a leaf
+    double threshold = 0;  // go left when x[feature] <= threshold
+    int left = 0, right = 0;
+    double value = 0;
+  };
+  using Tree = std::vector<Node>;
+  friend class ForestBuilder;
+
+  std::vector<Tree> trees_;
+};
+
+}  // namespace tuna::search

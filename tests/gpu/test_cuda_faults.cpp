@@ -1,0 +1,96 @@
+// The CUDA fault kernel (tests/faults/cuda): every way a config can fail on a GPU is recorded
+// with the right status and error class, a config that breaks the CUDA context costs only its
+// own bench worker, and the run finishes with a correct answer. Skips without a CUDA device.
+#include <map>
+
+#include "integration/cli_runner.hpp"
+#include "tuna/backend.hpp"
+#include "tuna/errors.hpp"
+
+using namespace tuna;
+using namespace tuna::testing;
+
+namespace {
+
+struct Expected {
+  Status status;
+  std::string error_class;
+};
+
+// From tests/faults/cuda/README.md.
+const std::map<int, Expected> kExpected = {
+    {0, {Status::Ok, ""}},
+    {1, {Status::Ok, ""}},
+    {2, {Status::RuntimeError, "CUDA_ERROR_ILLEGAL_ADDRESS"}},
+    {3, {Status::RuntimeError, "CUDA_ERROR_ILLEGAL_ADDRESS"}},
+    {4, {Status::RuntimeError, "CUDA_ERROR_LAUNCH_FAILED"}},
+    {5, {Status::Timeout, "timeout"}},
+    {6, {Status::CompileError, "compile_error"}},
+    {7, {Status::WrongResult, "mismatch"}},
+    {8, {Status::WrongResult, "mismatch"}},
+    {9, {Status::RuntimeError, "CUDA_ERROR_INVALID_VALUE"}},
+    {10, {Status::RuntimeError, "shared_memory_limit"}},
+    {11, {Status::RuntimeError, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"}},
+};
+
+// Empty when a CUDA device is usable here, else why not.
+std::string cuda_unavailable() {
+  try {
+    make_backend("cuda");
+    return {};
+  } catch (const UserError& e) {
+    return e.what();
+  }
+}
+
+}  // namespace
+
+TEST(CudaFaults, EveryFailureIsRecordedWithItsClassAndTheRunFinishes) {
+  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  TunaSandbox box("cuda-faults");
+  std::string spec = source_path("tests/faults/cuda/spec.toml");
+  ProcessResult run = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "0",
+                               "--run-timeout", "3", "--timing-budget", "20"},
+                              /*timeout_s=*/240);
+  ASSERT_TRUE(run.ok()) << run.describe() << "\n" << run.output;
+
+  std::vector<Result> results = stored_results(box.db(), spec);
+  ASSERT_EQ(results.size(), kExpected.size()) << "a result was lost\n" << run.output;
+  for (const Result& r : results) {
+    int mode = static_cast<int>(r.config[0].as_int());
+    const Expected& want = kExpected.at(mode);
+    EXPECT_EQ(status_name(r.status), std::string(status_name(want.status)))
+        << r.key << ": " << r.error_class << ": " << r.message;
+    EXPECT_EQ(r.error_class, want.error_class) << r.key << ": " << r.message;
+    if (!r.ok()) EXPECT_FALSE(r.message.empty()) << r.key << " has no message";
+    if (r.ok()) {
+      EXPECT_GT(r.median_ms, 0) << r.key;
+      EXPECT_GT(r.resources.count("registers"), 0u) << r.key;
+    }
+  }
+  int best_mode = static_cast<int>(results.front().config[0].as_int());
+  EXPECT_TRUE(results.front().ok() && (best_mode == 0 || best_mode == 1)) << results.front().key;
+}
+
+TEST(CudaFaults, TheConfigAfterAnIllegalAddressRunsInAFreshWorker) {
+  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  TunaSandbox box("cuda-sticky");
+  std::string spec = source_path("tests/faults/cuda/spec.toml");
+  ProcessResult crash = box.run({"run", spec, "--config", "MODE=2"}, 120);
+  EXPECT_EQ(crash.exit_code, 1) << crash.output;
+  EXPECT_NE(crash.output.find("CUDA_ERROR_ILLEGAL_ADDRESS"), std::string::npos) << crash.output;
+  ProcessResult tune = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "4",
+                                "--run-timeout", "3", "--timing-budget", "10"},
+                               120);
+  ASSERT_TRUE(tune.ok()) << tune.output;
+}
+
+TEST(CudaFaults, CompileErrorQuotesTheUsersFile) {
+  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  TunaSandbox box("cuda-compile-error");
+  ProcessResult run =
+      box.run({"run", source_path("tests/faults/cuda/spec.toml"), "--config", "MODE=6"}, 120);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("compile_error"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("fault.cu(13)"), std::string::npos) << run.output;
+}

@@ -1,0 +1,219 @@
+// `tuna tune --strategy llm` end to end against a real HTTP server on 127.0.0.1 speaking the
+// Chat Completions protocol (openai-chat), with scripted replies: a steered multi-round run,
+// then a replay of that run without the network, and the API key (given through an environment
+// variable) found nowhere in the store, the cache, the logs or the output.
+#include <httplib.h>
+
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+using namespace tuna;
+using namespace tuna::testing;
+
+namespace {
+
+constexpr const char* kSecret = "sk-test-9f8e7d6c5b4a-DO-NOT-LEAK";
+
+// Replies with the next scripted content per request and records what it was sent.
+class ChatServer {
+ public:
+  explicit ChatServer(std::vector<std::string> replies) : replies_(std::move(replies)) {
+    server_.Post("/v1/chat/completions", [this](const httplib::Request& req,
+                                                httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      bodies_.push_back(req.body);
+      authorizations_.push_back(req.get_header_value("Authorization"));
+      std::size_t i = bodies_.size() - 1;
+      std::string content = i < replies_.size() ? replies_[i] : R"({"configs": []})";
+      nlohmann::json reply = {
+          {"id", "chatcmpl-test"},
+          {"object", "chat.completion"},
+          {"model", "m"},
+          {"choices", {{{"index", 0},
+                        {"message", {{"role", "assistant"}, {"content", content}}},
+                        {"finish_reason", "stop"}}}},
+          {"usage", {{"prompt_tokens", 1000}, {"completion_tokens", 50}, {"total_tokens", 1050}}}};
+      res.set_content(reply.dump(), "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~ChatServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<std::string> bodies() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return bodies_;
+  }
+  std::vector<std::string> authorizations() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return authorizations_;
+  }
+
+ private:
+  httplib::Server server_;
+  std::vector<std::string> replies_;
+  std::mutex mutex_;
+  std::vector<std::string> bodies_, authorizations_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+ProcessResult run_tuna(const TunaSandbox& box, const std::vector<std::string>& args) {
+  RunProcessOptions options;
+  options.timeout_s = 300;
+  options.extra_env = box.env();
+  options.extra_env.emplace_back("FAKE_LLM_KEY", kSecret);
+  return run_process(box.argv(args), options);
+}
+
+std::int64_t run_id_of(const std::string& output) {
+  std::smatch m;
+  if (!std::regex_search(output, m, std::regex("\nrun: (\\d+)"))) return 0;
+  return std::stoll(m[1]);
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Every file under `dir` whose bytes contain `needle`.
+std::vector<std::string> files_containing(const std::filesystem::path& dir,
+                                          const std::string& needle) {
+  std::vector<std::string> hits;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file() && file_bytes(entry.path()).find(needle) != std::string::npos) {
+      hits.push_back(entry.path().string());
+    }
+  }
+  return hits;
+}
+
+}  // namespace
+
+TEST(LlmSearchHttp, SteeredRunThenReplayWithoutTheNetworkAndNoKeyAnywhere) {
+  TunaSandbox box("llm-http");
+  std::string spec = source_path("tests/integration/kernels/llm_steer.toml");
+  std::vector<std::string> common = {"tune", spec, "--strategy", "llm", "--llm-initial-random",
+                                     "2", "--llm-configs-per-round", "3", "--timing-budget", "3",
+                                     "--shootout-rounds", "2", "--fresh"};
+  std::string steered_run_output;
+  std::int64_t run_id = 0;
+  std::vector<std::string> proposals = {
+      R"({"configs": [{"A": 5, "B": 2}, {"A": 3, "B": 4}]})",
+      R"(```json
+{"configs": [{"A": 6, "B": 2}, {"A": 5, "B": 4}]}
+```)",
+      R"({"configs": [{"A": 6, "B": 4}]})",
+      R"({"configs": [{"A": 6, "B": 4}, {"A": 5, "B": 2}]})"};
+  {
+    ChatServer server(proposals);
+    std::vector<std::string> args = common;
+    for (const char* a : {"--llm-provider", "openai-chat", "--llm-model", "m",
+                          "--llm-api-key-env", "FAKE_LLM_KEY", "--llm-base-url"}) {
+      args.push_back(a);
+    }
+    args.push_back(server.url());
+    ProcessResult r = run_tuna(box, args);
+    ASSERT_TRUE(r.ok()) << r.describe() << "\n" << r.output;
+    steered_run_output = r.output;
+    EXPECT_NE(r.output.find("A=6,B=4"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("LLM search stats: 4 LLM calls"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("round 3 brought no new config"), std::string::npos) << r.output;
+    std::vector<std::string> bodies = server.bodies();
+    ASSERT_EQ(bodies.size(), 4u);
+    std::vector<std::size_t> counts;
+    for (const std::string& body : bodies) {
+      counts.push_back(nlohmann::json::parse(body).at("messages").size());
+    }
+    EXPECT_EQ(counts, (std::vector<std::size_t>{2, 4, 6, 8}));
+    // The kernel source goes to the provider; the key goes only into the header.
+    EXPECT_NE(bodies[0].find("llm_steer(const float* x"), std::string::npos);
+    for (const std::string& auth : server.authorizations()) {
+      EXPECT_EQ(auth, std::string("Bearer ") + kSecret);
+    }
+    for (const std::string& body : bodies) EXPECT_EQ(body.find(kSecret), std::string::npos);
+    run_id = run_id_of(r.output);
+    ASSERT_GT(run_id, 0) << r.output;
+  }
+
+  // The server is gone: the replay answers from the store and proposes the same configs.
+  std::vector<std::string> args = common;
+  args.push_back("--llm-replay");
+  args.push_back(std::to_string(run_id));
+  ProcessResult replay = run_tuna(box, args);
+  ASSERT_TRUE(replay.ok()) << replay.describe() << "\n" << replay.output;
+  EXPECT_NE(replay.output.find("round 3 brought no new config"), std::string::npos)
+      << replay.output;
+  std::int64_t replay_id = run_id_of(replay.output);
+  Store store(box.db());
+  std::vector<LlmExchange> recorded = store.llm_exchanges(run_id);
+  std::vector<LlmExchange> replayed = store.llm_exchanges(replay_id);
+  ASSERT_EQ(recorded.size(), 4u);
+  ASSERT_EQ(replayed.size(), recorded.size());
+  for (std::size_t i = 0; i < recorded.size(); ++i) {
+    EXPECT_EQ(replayed[i].response_text, recorded[i].response_text) << i;
+    EXPECT_EQ(replayed[i].provider, "replay");
+  }
+  std::regex measured("configs: (\\d+) \\((\\d+) measured");
+  std::smatch a, b;
+  ASSERT_TRUE(std::regex_search(steered_run_output, a, measured));
+  ASSERT_TRUE(std::regex_search(replay.output, b, measured));
+  EXPECT_EQ(a[1], b[1]);
+
+  // The key appears nowhere: not in the output of either run, the store, or the cache.
+  EXPECT_EQ(steered_run_output.find(kSecret), std::string::npos);
+  EXPECT_EQ(replay.output.find(kSecret), std::string::npos);
+  EXPECT_TRUE(files_containing(box.dir(), kSecret).empty());
+  EXPECT_TRUE(files_containing(box.dir(), "9f8e7d6c5b4a").empty());
+}
+
+TEST(LlmSearchHttp, RowsumEndToEndWithOneRound) {
+  TunaSandbox box("llm-http-rowsum");
+  ChatServer server({R"({"configs": [{"VEC": 8, "ACC": 4}, {"VEC": 16, "ACC": 2}]})"});
+  ProcessResult r = run_tuna(
+      box, {"tune", source_path("examples/host/rowsum/spec.toml"), "--strategy", "llm",
+            "--llm-provider", "openai-chat", "--llm-base-url", server.url(), "--llm-model", "m",
+            "--llm-effort", "quick", "--llm-initial-random", "1", "--timing-budget", "5",
+            "--shootout-rounds", "1"});
+  ASSERT_TRUE(r.ok()) << r.describe() << "\n" << r.output;
+  EXPECT_EQ(server.bodies().size(), 1u);
+  EXPECT_NE(r.output.find("all 1 LLM rounds done"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("VEC=8,ACC=4"), std::string::npos) << r.output;
+}
+
+TEST(LlmSearchHttp, AnUnreachableProviderAbortsUnlessAFallbackIsGiven) {
+  TunaSandbox box("llm-http-down");
+  std::string spec = source_path("tests/integration/kernels/llm_steer.toml");
+  std::vector<std::string> args = {"tune", spec, "--strategy", "llm", "--llm-provider",
+                                   "openai-chat", "--llm-base-url", "http://127.0.0.1:9",
+                                   "--llm-model", "m", "--llm-initial-random", "1",
+                                   "--llm-timeout", "5", "--max-evals", "6", "--timing-budget",
+                                   "3", "--shootout-rounds", "0"};
+  ProcessResult aborted = run_tuna(box, args);
+  EXPECT_EQ(aborted.exit_code, 2) << aborted.output;
+  EXPECT_NE(aborted.output.find("LLM provider 'openai-chat'"), std::string::npos)
+      << aborted.output;
+  EXPECT_NE(aborted.output.find("--llm-fallback"), std::string::npos) << aborted.output;
+  args.push_back("--llm-fallback");
+  args.push_back("random");
+  ProcessResult fell_back = run_tuna(box, args);
+  ASSERT_TRUE(fell_back.ok()) << fell_back.output;
+  EXPECT_NE(fell_back.output.find("continuing with the 'random' strategy"), std::string::npos)
+      << fell_back.output;
+  EXPECT_NE(fell_back.output.find("configs: 6"), std::string::npos) << fell_back.output;
+}

@@ -1,0 +1,14 @@
+// The genetic_algorithm strategy on synthetic spaces with a known optimum.
+#include "test_strategy_support.hpp"
+
+using namespace tuna;
+using namespace tuna::test;
+
+TEST(GeneticAlgorithm, KeepsTheContractOfEveryStrategy) { check_common_contract("genetic_algorithm"); }
+
+TEST(GeneticAlgorithm, FindsTheOptimumFarBelowTheSpaceSize) {
+  // About 20,600 valid configs; 200 evaluations is about 1 % of them.
+  Success s = success_rate("genetic_algorithm", 200, 10);
+  EXPECT_GE(s.found, 8) << "mean score " << s.mean_score;
+  EXPECT_GE(s.mean_score, 0.97);
+}
