@@ -77,6 +77,7 @@ struct TuneSummary {
   double elapsed_s = 0;
   Throughput best_throughput, default_throughput;
   bool interrupted = false;
+  EvaluatorStats evaluator_stats;    // where the evaluation time went
 };
 
 StoreContext store_context(const KernelSpec& spec, const DeviceInfo& device);

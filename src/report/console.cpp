@@ -1,5 +1,7 @@
 #include "report/console.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace tuna::report {
@@ -81,6 +83,20 @@ void ConsoleProgress::on_phase(const std::string& message) {
   std::fflush(options_.out);
 }
 
+// Where the wall time went: throughput of the tuner itself. Compile time is wall time with a
+// compile in flight, which overlaps kernel time on GPU backends, so the shares need not add up.
+static void print_time_split(std::FILE* out, const TuneSummary& s) {
+  const EvaluatorStats& st = s.evaluator_stats;
+  if (s.elapsed_s <= 0 || s.progress.measured == 0) return;
+  double per_minute = static_cast<double>(s.progress.measured) / s.elapsed_s * 60.0;
+  double outside = std::max(0.0, s.elapsed_s - st.evaluate_wall_s);
+  fmt::print(out,
+             "time:    {:.0f} configs/min; compiling {:.1f} s, in the bench worker {:.1f} s, "
+             "outside evaluation {:.1f} s ({:.0f}% of {:.1f} s)\n",
+             per_minute, st.compile_wall_s, st.run_s, outside, 100.0 * outside / s.elapsed_s,
+             s.elapsed_s);
+}
+
 void print_summary(std::FILE* out, const TuneSummary& s, const Space& space) {
   fmt::print(out, "\n== {} on {} ({})\n", s.kernel_name, s.device.name, s.strategy);
   fmt::print(out, "stopped: {}; {:.1f} s\n", s.stop_reason, s.elapsed_s);
@@ -90,6 +106,7 @@ void print_summary(std::FILE* out, const TuneSummary& s, const Space& space) {
   }
   fmt::print(out, "configs: {} ({} measured, {} reused from the store): {}\n",
              s.progress.considered, s.progress.measured, s.progress.reused, counts);
+  print_time_split(out, s);
   if (!s.best) {
     fmt::print(out, "no config ran correctly.\n");
     return;

@@ -271,6 +271,7 @@ class Run final : public search::SearchServices {
     summary.progress = progress_;
     summary.progress.best = nullptr;
     summary.elapsed_s = elapsed_s();
+    summary.evaluator_stats = evaluator_.stats();
     if (best_) summary.best_throughput = throughput_of(spec_, space(), summary.device, *best_);
     if (default_result_ && default_result_->ok()) {
       summary.default_throughput = throughput_of(spec_, space(), summary.device, *default_result_);
