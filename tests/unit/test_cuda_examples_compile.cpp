@@ -1,0 +1,88 @@
+// Every CUDA example compiles through NVRTC for the H100 (sm_90) without a GPU: the default
+// config and a few random valid ones each, with no register spills in the default. This is what
+// CI can check of the examples; running them is the GPU machine's job (docs/device.md).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "tuna/errors.hpp"
+#include "tuna/spec.hpp"
+
+#if defined(TUNA_HAVE_CUDA)
+#include "backends/cuda/cuda_compiler.hpp"
+
+namespace tuna {
+namespace {
+
+// The facts of an H100 80GB HBM3 that the examples' constraints read (as the CUDA backend
+// reported them on the GPU machine, 2026-11-25).
+DeviceInfo h100_for_compiling() {
+  DeviceInfo device;
+  device.backend = "cuda";
+  device.name = device.id = "compile-only NVIDIA H100 (sm_90)";
+  device.facts.set("compute_capability", std::int64_t{90});
+  device.facts.set("max_threads_per_block", std::int64_t{1024});
+  device.facts.set("max_threads_per_sm", std::int64_t{2048});
+  device.facts.set("shared_memory_per_block", std::int64_t{49152});
+  device.facts.set("shared_memory_per_block_optin", std::int64_t{232448});
+  device.facts.set("sm_count", std::int64_t{132});
+  device.facts.set("warp_size", std::int64_t{32});
+  device.facts.set("registers_per_block", std::int64_t{65536});
+  device.facts.set("l2_bytes", std::int64_t{52428800});
+  return device;
+}
+
+class CudaExamplesCompile : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CudaExamplesCompile, DefaultAndRandomConfigsCompileForSm90) {
+  std::unique_ptr<cuda::CudaCompiler> compiler;
+  try {
+    compiler = std::make_unique<cuda::CudaCompiler>();
+  } catch (const UserError& e) {
+    GTEST_SKIP() << "NVRTC cannot be loaded here: " << e.what();
+  }
+  const std::string name = GetParam();
+  KernelSpec spec = load_spec(std::string(TUNA_SOURCE_DIR) + "/examples/cuda/" + name +
+                              "/spec.toml");
+  DeviceInfo device = h100_for_compiling();
+  Space space = spec.make_space(device);
+  const std::filesystem::path cache =
+      std::filesystem::temp_directory_path() /
+      ("tuna_test_cuda_examples_" + name + "_" + std::to_string(::getpid()));
+
+  std::vector<Config> configs = {space.default_config()};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 2; ++i) configs.push_back(space.random_valid(rng));
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    CompileOutcome out = compiler->compile(spec, space, configs[i], device, cache);
+    ASSERT_TRUE(out.ok) << name << " " << space.key(configs[i]) << ": " << out.message << "\n"
+                        << out.log;
+    EXPECT_GT(out.artifact.resources.at("registers"), 0) << space.key(configs[i]);
+    if (i == 0) {
+      EXPECT_EQ(out.artifact.resources.count("spill_stores_bytes")
+                    ? out.artifact.resources.at("spill_stores_bytes")
+                    : 0.0,
+                0.0)
+          << name << ": the default config spills registers";
+    }
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(cache, ignored);
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, CudaExamplesCompile,
+                         ::testing::Values("sgemm", "hgemm", "reduction", "softmax", "transpose",
+                                           "conv2d"));
+
+}  // namespace
+}  // namespace tuna
+
+#else
+TEST(CudaExamplesCompile, NotBuilt) {
+  GTEST_SKIP() << "this tuna was built without the CUDA toolkit";
+}
+#endif
