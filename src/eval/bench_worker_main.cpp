@@ -55,7 +55,7 @@ class WorkerState {
     backend_->reset_outputs();
     RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
     if (!once.ok) return mark_fatal(codec::to_json(once), once);
-    reference_ = backend_->read_outputs();
+    reference_ = make_reference_outputs(backend_->read_outputs());
     return codec::to_json(once);
   }
 
@@ -119,7 +119,7 @@ class WorkerState {
   DeviceInfo device_;
   std::optional<KernelSpec> spec_;
   Space space_;
-  std::optional<std::vector<OutputBuffer>> reference_;
+  std::optional<ReferenceOutputs> reference_;
   bool must_exit_ = false;
 };
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <thread>
+#include <algorithm>
 
 #include "tuna/errors.hpp"
 
@@ -34,18 +36,115 @@ double half_to_double(std::uint16_t h) {
   return sign ? -magnitude : magnitude;
 }
 
-double max_magnitude(const OutputBuffer& b) {
-  double m = 0;
-  for (std::size_t i = 0, n = element_count(b); i < n; ++i) {
-    double v = std::fabs(element_as_double(b, i));
-    if (std::isfinite(v) && v > m) m = v;
-  }
-  return m;
-}
-
 bool same_non_finite(double a, double b) {
   if (std::isnan(a) && std::isnan(b)) return true;
   return std::isinf(a) && std::isinf(b) && std::signbit(a) == std::signbit(b);
+}
+
+// Element decoders, one per dtype, so the hot loops are monomorphic.
+template <typename T>
+struct Plain {
+  static double at(const unsigned char* p, std::size_t i) {
+    T v;
+    std::memcpy(&v, p + i * sizeof(T), sizeof(T));
+    return static_cast<double>(v);
+  }
+};
+struct Half {
+  static double at(const unsigned char* p, std::size_t i) {
+    std::uint16_t h;
+    std::memcpy(&h, p + i * 2, 2);
+    return half_to_double(h);
+  }
+};
+
+// Calls f.template operator()<Decoder>() with the decoder of `dtype`.
+template <typename F>
+auto with_decoder(Dtype dtype, F&& f) {
+  switch (dtype) {
+    case Dtype::F16: return f.template operator()<Half>();
+    case Dtype::F32: return f.template operator()<Plain<float>>();
+    case Dtype::F64: return f.template operator()<Plain<double>>();
+    case Dtype::I8: return f.template operator()<Plain<std::int8_t>>();
+    case Dtype::I16: return f.template operator()<Plain<std::int16_t>>();
+    case Dtype::I32: return f.template operator()<Plain<std::int32_t>>();
+    case Dtype::I64: return f.template operator()<Plain<std::int64_t>>();
+    case Dtype::U8: return f.template operator()<Plain<std::uint8_t>>();
+    case Dtype::U16: return f.template operator()<Plain<std::uint16_t>>();
+    case Dtype::U32: return f.template operator()<Plain<std::uint32_t>>();
+    case Dtype::U64: return f.template operator()<Plain<std::uint64_t>>();
+  }
+  TUNA_ASSERT(false, "unknown dtype");
+}
+
+// Runs part(begin, end) over [0, n) in chunks on up to one thread per core; small ranges stay on
+// this thread. Returns the parts' results in range order.
+template <typename R, typename Part>
+std::vector<R> split_over_cores(std::size_t n, const Part& part) {
+  constexpr std::size_t kMinChunk = std::size_t{1} << 20;
+  std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t chunks = std::clamp<std::size_t>(n / kMinChunk, 1, cores);
+  std::vector<R> results(chunks);
+  if (chunks == 1) {
+    results[0] = part(0, n);
+    return results;
+  }
+  std::vector<std::jthread> threads;
+  for (std::size_t c = 0; c < chunks; ++c) {
+    std::size_t begin = n * c / chunks, end = n * (c + 1) / chunks;
+    threads.emplace_back([&, c, begin, end] { results[c] = part(begin, end); });
+  }
+  threads.clear();  // joins
+  return results;
+}
+
+double max_magnitude(const OutputBuffer& b) {
+  const unsigned char* p = b.bytes.data();
+  auto parts = with_decoder(b.dtype, [&]<typename D>() {
+    return split_over_cores<double>(element_count(b), [p](std::size_t begin, std::size_t end) {
+      double m = 0;
+      for (std::size_t i = begin; i < end; ++i) {
+        double v = std::fabs(D::at(p, i));
+        if (std::isfinite(v) && v > m) m = v;
+      }
+      return m;
+    });
+  });
+  return *std::max_element(parts.begin(), parts.end());
+}
+
+struct RangeCheck {
+  double max_abs_error = 0;
+  std::size_t failures = 0;
+  std::size_t first_failure = 0;  // valid when failures > 0
+};
+
+RangeCheck compare_buffer(const OutputBuffer& ref, const OutputBuffer& out, double tolerance) {
+  const unsigned char* r = ref.bytes.data();
+  const unsigned char* o = out.bytes.data();
+  auto parts = with_decoder(ref.dtype, [&]<typename D>() {
+    return split_over_cores<RangeCheck>(element_count(ref), [=](std::size_t begin,
+                                                                std::size_t end) {
+      RangeCheck c;
+      for (std::size_t i = begin; i < end; ++i) {
+        double rv = D::at(r, i), ov = D::at(o, i);
+        if (same_non_finite(rv, ov)) continue;
+        double error = std::fabs(ov - rv);
+        if (std::isnan(error)) error = INFINITY;
+        if (error > c.max_abs_error) c.max_abs_error = error;
+        if (error <= tolerance) continue;
+        if (c.failures++ == 0) c.first_failure = i;
+      }
+      return c;
+    });
+  });
+  RangeCheck total;
+  for (const RangeCheck& c : parts) {  // in range order: the first failure has the lowest index
+    total.max_abs_error = std::max(total.max_abs_error, c.max_abs_error);
+    if (c.failures > 0 && total.failures == 0) total.first_failure = c.first_failure;
+    total.failures += c.failures;
+  }
+  return total;
 }
 
 }  // namespace
@@ -75,36 +174,42 @@ double element_as_double(const OutputBuffer& b, std::size_t i) {
   TUNA_ASSERT(false, "unknown dtype");
 }
 
-CheckOutcome check_outputs(const std::vector<OutputBuffer>& reference,
+ReferenceOutputs make_reference_outputs(std::vector<OutputBuffer> buffers) {
+  ReferenceOutputs reference;
+  for (const OutputBuffer& b : buffers) reference.max_magnitude.push_back(max_magnitude(b));
+  reference.buffers = std::move(buffers);
+  return reference;
+}
+
+CheckOutcome check_outputs(const ReferenceOutputs& reference,
                            const std::vector<OutputBuffer>& outputs, double atol, double rtol) {
-  TUNA_ASSERT(reference.size() == outputs.size(), "reference and outputs differ in count");
+  TUNA_ASSERT(reference.buffers.size() == outputs.size(), "reference and outputs differ in count");
   CheckOutcome outcome;
-  for (std::size_t b = 0; b < reference.size(); ++b) {
-    const OutputBuffer& ref = reference[b];
+  for (std::size_t b = 0; b < reference.buffers.size(); ++b) {
+    const OutputBuffer& ref = reference.buffers[b];
     const OutputBuffer& out = outputs[b];
     TUNA_ASSERT(ref.bytes.size() == out.bytes.size(), "output buffer size changed: " + ref.name);
-    double tolerance = atol + rtol * max_magnitude(ref);
-    std::size_t failures = 0;
-    for (std::size_t i = 0, n = element_count(ref); i < n; ++i) {
-      double r = element_as_double(ref, i);
-      double o = element_as_double(out, i);
-      if (same_non_finite(r, o)) continue;
-      double error = std::fabs(o - r);
-      if (std::isnan(error)) error = INFINITY;
-      if (error > outcome.max_abs_error) outcome.max_abs_error = error;
-      if (error <= tolerance) continue;
-      if (failures++ == 0 && outcome.ok) {
-        outcome.ok = false;
-        outcome.message = fmt::format("{}[{}] = {:.6g}, expected {:.6g} (tolerance {:.3g})",
-                                      ref.name, i, o, r, tolerance);
-      }
-    }
-    if (failures > 1 && outcome.message.find(ref.name + "[") == 0) {
-      outcome.message += fmt::format("; {} of {} elements of {} differ", failures,
+    TUNA_ASSERT(ref.dtype == out.dtype, "output buffer type changed: " + ref.name);
+    double tolerance = atol + rtol * reference.max_magnitude[b];
+    RangeCheck c = compare_buffer(ref, out, tolerance);
+    outcome.max_abs_error = std::max(outcome.max_abs_error, c.max_abs_error);
+    if (c.failures == 0 || !outcome.ok) continue;
+    outcome.ok = false;
+    std::size_t i = c.first_failure;
+    outcome.message = fmt::format("{}[{}] = {:.6g}, expected {:.6g} (tolerance {:.3g})", ref.name,
+                                  i, element_as_double(out, i), element_as_double(ref, i),
+                                  tolerance);
+    if (c.failures > 1) {
+      outcome.message += fmt::format("; {} of {} elements of {} differ", c.failures,
                                      element_count(ref), ref.name);
     }
   }
   return outcome;
+}
+
+CheckOutcome check_outputs(const std::vector<OutputBuffer>& reference,
+                           const std::vector<OutputBuffer>& outputs, double atol, double rtol) {
+  return check_outputs(make_reference_outputs(reference), outputs, atol, rtol);
 }
 
 }  // namespace tuna::eval

@@ -16,6 +16,19 @@ struct CheckOutcome {
   std::string message;  // one line naming the first failing element, empty when ok
 };
 
+// The reference outputs with the largest magnitude of each buffer, computed once: outputs of a
+// GiB are checked many times against the same reference.
+struct ReferenceOutputs {
+  std::vector<OutputBuffer> buffers;
+  std::vector<double> max_magnitude;  // per buffer, over its finite elements
+};
+ReferenceOutputs make_reference_outputs(std::vector<OutputBuffer> buffers);
+
+// Compares typed elements without per-element dispatch, split over the cores for large buffers
+// (the bench worker waits on this for every checked run). The first failing element reported is
+// the one with the lowest index, whatever the split.
+CheckOutcome check_outputs(const ReferenceOutputs& reference,
+                           const std::vector<OutputBuffer>& outputs, double atol, double rtol);
 CheckOutcome check_outputs(const std::vector<OutputBuffer>& reference,
                            const std::vector<OutputBuffer>& outputs, double atol, double rtol);
 

@@ -87,3 +87,32 @@ TEST(Correctness, EveryBufferIsChecked) {
   EXPECT_FALSE(check.ok);
   EXPECT_NE(check.message.find("B[0]"), std::string::npos);
 }
+
+TEST(Correctness, LargeBuffersSplitOverCoresReportTheFirstFailureAndTheCount) {
+  // 5 M elements: checked in several chunks. Failures in the last and in an early chunk: the
+  // message names the lowest index and counts both, whatever the split.
+  const std::size_t n = 5'000'000;
+  std::vector<float> values(n);
+  for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<float>(i % 1000) * 0.001f - 0.5f;
+  values[n / 2] = 40.0f;  // the largest magnitude, far from the first chunk
+  auto ref = buffer<float>("y", Dtype::F32, values);
+  values[n - 3] += 1.0f;
+  values[1'234'567] = std::nanf("");
+  auto out = buffer<float>("y", Dtype::F32, values);
+  auto check = check_outputs({ref}, {out}, 1e-6, 1e-3);  // tolerance 1e-6 + 0.04
+  EXPECT_FALSE(check.ok);
+  EXPECT_EQ(check.message.rfind("y[1234567] = nan", 0), 0u) << check.message;
+  EXPECT_NE(check.message.find("2 of 5000000 elements of y differ"), std::string::npos)
+      << check.message;
+  EXPECT_TRUE(std::isinf(check.max_abs_error));
+}
+
+TEST(Correctness, APreparedReferenceGivesTheSameVerdict) {
+  auto ref = buffer<float>("C", Dtype::F32, {1000.0f, 1.0f});
+  auto out = buffer<float>("C", Dtype::F32, {1000.0f, 1.5f});
+  auto prepared = tuna::eval::make_reference_outputs({ref});
+  ASSERT_EQ(prepared.max_magnitude.size(), 1u);
+  EXPECT_EQ(prepared.max_magnitude[0], 1000.0);
+  EXPECT_TRUE(check_outputs(prepared, {out}, 0, 1e-3).ok);
+  EXPECT_FALSE(check_outputs(prepared, {out}, 0, 1e-4).ok);
+}
