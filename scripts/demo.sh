@@ -7,8 +7,16 @@ tuna="$build_dir/tuna"
 export TUNA_DB="${TUNA_DB:-$build_dir/demo.db}"
 
 echo "== tuna devices"
-"$tuna" devices
+devices=$("$tuna" devices)
+echo "$devices"
 echo
-spec=examples/host/matmul/spec.toml
-echo "== tuna tune $spec"
-"$tuna" tune "$spec" --max-evals 40 --time 120
+# The best device present: a GPU when the CUDA backend found one, else the CPU.
+if grep -Eq '^cuda +[^u]' <<<"$devices" && ! grep -Eq '^cuda +unavailable' <<<"$devices"; then
+  spec=examples/cuda/sgemm/spec.toml
+  echo "== tuna tune $spec"
+  "$tuna" tune "$spec" --max-evals 150 --time 90
+else
+  spec=examples/host/matmul/spec.toml
+  echo "== tuna tune $spec"
+  "$tuna" tune "$spec" --max-evals 40 --time 120
+fi

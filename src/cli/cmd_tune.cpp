@@ -72,8 +72,11 @@ void add_tune_command(CLI::App& app, int& exit_code) {
       "  tuna tune spec.toml --strategy llm --llm-model gpt-5-mini   # key in $OPENAI_API_KEY\n"
       "Results go to the store as they arrive; a second run reuses them (--fresh re-measures).");
   cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml")->required();
-  cmd->add_option("-s,--strategy", flags->strategy, "auto, random, exhaustive, llm, hybrid (auto: hybrid when an LLM "
-                  "provider is configured)")
+  std::string names;
+  for (const auto& [name, _] : strategy_names()) names += (names.empty() ? "" : ", ") + name;
+  cmd->add_option("-s,--strategy", flags->strategy,
+                  names + " (auto: hybrid when an LLM provider is configured, else surrogate; "
+                          "docs/strategies.md)")
       ->capture_default_str();
   cmd->add_option("--seed", flags->seed, "seed of the strategy")->capture_default_str();
   cmd->add_option("-n,--max-evals", flags->max_evals, "configs to consider (0: no limit)")

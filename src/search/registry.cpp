@@ -94,9 +94,12 @@ void check_fallback(const std::string& fallback) {
   bool known = false;
   for (const auto& [name, _] : strategy_names()) known = known || name == fallback;
   if (!known || is_guided_strategy(fallback)) {
-    throw UserError(fmt::format("--llm-fallback '{}' is not a model-free strategy; use one of "
-                                "auto, random, exhaustive",
-                                fallback));
+    std::string model_free;
+    for (const auto& [name, _] : strategy_names()) {
+      if (!is_guided_strategy(name)) model_free += (model_free.empty() ? "" : ", ") + name;
+    }
+    throw UserError(fmt::format("--llm-fallback '{}' is not a model-free strategy; use one of {}",
+                                fallback, model_free));
   }
 }
 
