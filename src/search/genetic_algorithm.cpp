@@ -23,19 +23,7 @@ GeneticAlgorithm::GeneticAlgorithm(const Space& space, GeneticAlgorithmOptions o
 }
 
 std::vector<Config> GeneticAlgorithm::propose(std::size_t n) {
-  std::vector<Config> batch;
-  while (batch.size() < n) {
-    if (queue_.empty()) next_generation();
-    if (queue_.empty()) {
-      std::optional<Config> c = claim_random(space_, rng_, history_);
-      if (!c) break;
-      batch.push_back(std::move(*c));
-      continue;
-    }
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
-  }
-  return batch;
+  return take_batch(n, queue_, [this] { next_generation(); }, space_, rng_, history_);
 }
 
 void GeneticAlgorithm::observe(const std::vector<Result>& results) {

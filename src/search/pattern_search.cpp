@@ -9,21 +9,7 @@ PatternSearch::PatternSearch(const Space& space, PatternSearchOptions options)
     : space_(space), options_(options), rng_(options.seed), history_(space) {}
 
 std::vector<Config> PatternSearch::propose(std::size_t n) {
-  std::vector<Config> batch;
-  while (batch.size() < n) {
-    if (queue_.empty()) next_generation();
-    if (queue_.empty()) {
-      // Every copy is waiting for results or has converged with nothing left to restart
-      // from: a random config keeps the run going and may seed the next restart.
-      std::optional<Config> c = claim_random(space_, rng_, history_);
-      if (!c) break;
-      batch.push_back(std::move(*c));
-      continue;
-    }
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
-  }
-  return batch;
+  return take_batch(n, queue_, [this] { next_generation(); }, space_, rng_, history_);
 }
 
 void PatternSearch::observe(const std::vector<Result>& results) { history_.record(results); }

@@ -125,4 +125,22 @@ std::vector<Config> unclaimed_neighbours(const Space& space, const Config& confi
   return out;
 }
 
+std::vector<Config> take_batch(std::size_t n, std::deque<Config>& queue,
+                               const std::function<void()>& next_generation, const Space& space,
+                               std::mt19937_64& rng, History& history) {
+  std::vector<Config> batch;
+  while (batch.size() < n) {
+    if (queue.empty()) next_generation();
+    if (queue.empty()) {
+      std::optional<Config> c = claim_random(space, rng, history);
+      if (!c) break;
+      batch.push_back(std::move(*c));
+      continue;
+    }
+    batch.push_back(std::move(queue.front()));
+    queue.pop_front();
+  }
+  return batch;
+}
+
 }  // namespace tuna::search

@@ -2,6 +2,8 @@
 // What the model-free strategies share: the history of what was measured, scored as a cost
 // where every failure ranks below every success, and moves between configs as value indices.
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -71,6 +73,14 @@ Config from_indices(const Space& space, const std::vector<std::size_t>& indices)
 // hit claimed configs (a nearly exhausted space) it scans the space for one; nullopt when
 // every valid config is claimed.
 std::optional<Config> claim_random(const Space& space, std::mt19937_64& rng, History& history);
+
+// Up to n configs from a generation-based strategy's queue: `next_generation` refills the queue
+// when it runs dry; when it brings nothing (every member waits for results, or the search has
+// converged), a random unclaimed config keeps the run going and may seed the next generation.
+// Fewer than n only when the space has no unclaimed config left.
+std::vector<Config> take_batch(std::size_t n, std::deque<Config>& queue,
+                               const std::function<void()>& next_generation, const Space& space,
+                               std::mt19937_64& rng, History& history);
 
 // `candidate` if it is valid, else its repair; claimed and returned when nobody claimed it
 // before, nullopt otherwise.

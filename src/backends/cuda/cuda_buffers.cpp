@@ -145,14 +145,7 @@ std::vector<void*> CudaArguments::bind(const Env& env) {
       pointers.push_back(slot.data.slot());
       continue;
     }
-    Value value;
-    try {
-      value = slot.arg.value.evaluate(env);
-    } catch (const UserError& e) {
-      throw UserError(fmt::format("args.{}: value '{}': {}", slot.arg.name,
-                                  slot.arg.value.text(), e.what()));
-    }
-    store_scalar_any(slot.arg, value, slot.scalar);
+    store_scalar_any(slot.arg, host::evaluate_scalar(slot.arg, env), slot.scalar);
     pointers.push_back(slot.scalar);
   }
   return pointers;

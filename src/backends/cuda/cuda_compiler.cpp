@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "backends/artifact_files.hpp"
 #include "backends/cuda/nvrtc_api.hpp"
 #include "backends/host/host_compiler.hpp"
 #include "backends/host/host_shim.hpp"
@@ -26,50 +27,6 @@ using nlohmann::json;
 // Bumped when the fixed options or the manifest change meaning, so old cubins are not reused.
 constexpr std::string_view kCacheFormat = "tuna-cuda-cubin-v1";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw UserError(fmt::format(
-        "kernel.source: cannot read {}. Check that the file exists and that kernel.source in the "
-        "spec names it (relative to the spec file).",
-        path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-fs::path temporary_sibling(const fs::path& target) {
-  return fs::path(target.string() +
-                  fmt::format(".tmp-{}-{:x}", ::getpid(),
-                              std::hash<std::thread::id>{}(std::this_thread::get_id())));
-}
-
-// Written under a private name and renamed into place: a reader never sees half a file, and a
-// killed compile leaves nothing that looks finished.
-void write_file_atomically(const fs::path& target, std::string_view bytes) {
-  const fs::path temp = temporary_sibling(target);
-  {
-    std::ofstream out(temp, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw UserError(fmt::format(
-          "cannot write {} in the artifact cache. Check free space and permissions, or choose "
-          "another cache folder.",
-          temp.string()));
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw UserError(fmt::format("cannot rename {} to {}: {}. Check the cache folder.",
-                                temp.string(), target.string(), ec.message()));
-  }
-}
-
 fs::path manifest_path(const fs::path& cubin_path) {
   fs::path path = cubin_path;
   return path.replace_extension(".json");
@@ -80,7 +37,7 @@ void write_manifest(const fs::path& cubin_path, const CubinManifest& manifest) {
             {"reference_symbol", manifest.reference_symbol},
             {"resources", manifest.resources},
             {"log", manifest.log}};
-  write_file_atomically(manifest_path(cubin_path), j.dump());
+  backends::write_file_atomically(manifest_path(cubin_path), j.dump());
 }
 
 bool usable(const fs::path& path) {
@@ -212,7 +169,7 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
                                      const Config& config, const DeviceInfo& device,
                                      const fs::path& cache_dir) const {
   const auto started = std::chrono::steady_clock::now();
-  const std::string source_text = read_text(spec.source);
+  const std::string source_text = backends::read_kernel_source(spec.source);
   const int cc = compute_capability_of(device);
   const std::vector<std::string> opts = options(spec, space, config, cc, source_text);
   const std::string entry = spec.entry_for(space, config);
@@ -278,7 +235,7 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
                     cache_dir.string(), ec.message()));
   // The manifest first: a cubin on disk always has its manifest.
   write_manifest(cubin_path, manifest);
-  write_file_atomically(cubin_path, program.cubin());
+  backends::write_file_atomically(cubin_path, program.cubin());
 
   outcome.ok = true;
   outcome.artifact = Artifact{cubin_path, manifest.entry_symbol, hash, manifest.resources};

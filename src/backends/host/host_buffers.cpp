@@ -233,6 +233,15 @@ void HostArguments::reset_outputs() {
   }
 }
 
+Value evaluate_scalar(const Argument& arg, const Env& env) {
+  try {
+    return arg.value.evaluate(env);
+  } catch (const UserError& e) {
+    throw UserError(fmt::format("args.{}: value '{}': {}", arg.name,
+                                arg.value.empty() ? "" : arg.value.text(), e.what()));
+  }
+}
+
 std::vector<void*> HostArguments::bind(const Env& env) {
   TUNA_ASSERT(prepared_, "run before prepare");
   std::vector<void*> pointers;
@@ -242,14 +251,7 @@ std::vector<void*> HostArguments::bind(const Env& env) {
       pointers.push_back(slot.data.data());
       continue;
     }
-    Value value;
-    try {
-      value = slot.arg.value.evaluate(env);
-    } catch (const UserError& e) {
-      throw UserError(fmt::format("args.{}: value '{}': {}", slot.arg.name,
-                                  slot.arg.value.empty() ? "" : slot.arg.value.text(), e.what()));
-    }
-    store_scalar(slot.arg, value, slot.scalar);
+    store_scalar(slot.arg, evaluate_scalar(slot.arg, env), slot.scalar);
     pointers.push_back(slot.scalar);
   }
   return pointers;

@@ -45,6 +45,10 @@ void fill_poison(Dtype dtype, unsigned char* data, std::int64_t count);
 // (a fraction for an integer type, a value outside the type's range, a string).
 void store_scalar(const Argument& arg, const Value& value, unsigned char* slot);
 
+// A scalar argument's value in `env` (constants, device facts, the config). Throws UserError
+// naming the argument and its expression when it fails. Shared with the CUDA backend.
+Value evaluate_scalar(const Argument& arg, const Env& env);
+
 class HostArguments {
  public:
   // Evaluates each buffer's count from the problem constants and device facts, allocates and

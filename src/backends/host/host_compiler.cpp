@@ -10,6 +10,7 @@
 #include <system_error>
 #include <thread>
 
+#include "backends/artifact_files.hpp"
 #include "backends/host/host_shim.hpp"
 #include "core/hash.hpp"
 #include "eval/process.hpp"
@@ -28,61 +29,6 @@ std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> words;
   for (std::string word; in >> word;) words.push_back(word);
   return words;
-}
-
-std::string read_source(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw UserError(fmt::format(
-        "kernel.source: cannot read {}. Check that the file exists and that kernel.source in the "
-        "spec names it (relative to the spec file).",
-        path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A file name that no other process or thread writing the same target will use.
-fs::path temporary_sibling(const fs::path& target) {
-  return fs::path(target.string() +
-                  fmt::format(".tmp-{}-{:x}", ::getpid(),
-                              std::hash<std::thread::id>{}(std::this_thread::get_id())));
-}
-
-// Removes the file on destruction unless it was renamed into place: a killed or failed compile
-// leaves no partial file behind.
-class TemporaryFile {
- public:
-  explicit TemporaryFile(fs::path path) : path_(std::move(path)) {}
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  ~TemporaryFile() {
-    std::error_code ignored;
-    if (!path_.empty()) fs::remove(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-  // Atomically replaces `target` with this file.
-  void commit_as(const fs::path& target) {
-    fs::rename(path_, target);
-    path_.clear();
-  }
-
- private:
-  fs::path path_;
-};
-
-void write_file_atomically(const fs::path& target, std::string_view text) {
-  TemporaryFile temp(temporary_sibling(target));
-  {
-    std::ofstream out(temp.path(), std::ios::binary);
-    out << text;
-    if (!out)
-      throw UserError(fmt::format(
-          "cannot write {} in the artifact cache. Check free space and permissions, or choose "
-          "another cache folder.",
-          temp.path().string()));
-  }
-  temp.commit_as(target);
 }
 
 std::string cache_key(const std::string& source_text, const std::string& shim_text,
@@ -209,7 +155,7 @@ std::string first_error_line(std::string_view log) {
 
 CompileOutcome compile_shared_object(const KernelSpec& spec, const Space& space,
                                      const Config& config, const CompileRequest& request) {
-  const std::string source_text = read_source(spec.source);
+  const std::string source_text = backends::read_kernel_source(spec.source);
   const std::string shim_text = make_shim(spec, space, config);
   std::vector<std::string> command = request.cxx;
   std::vector<std::string> options = compile_options(spec, space, config);
@@ -232,9 +178,9 @@ CompileOutcome compile_shared_object(const KernelSpec& spec, const Space& space,
         fmt::format("cannot create the artifact cache folder {}: {}. Choose a writable folder.",
                     request.cache_dir.string(), ec.message()));
   const fs::path shim_path = request.cache_dir / (hash + ".cpp");
-  if (!fs::exists(shim_path)) write_file_atomically(shim_path, shim_text);
+  if (!fs::exists(shim_path)) backends::write_file_atomically(shim_path, shim_text);
 
-  TemporaryFile output(temporary_sibling(artifact_path));
+  backends::TemporaryFile output(backends::temporary_sibling(artifact_path));
   command.push_back(shim_path.string());
   command.push_back("-o");
   command.push_back(output.path().string());
