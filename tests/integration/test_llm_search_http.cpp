@@ -1,9 +1,8 @@
-// `tuna tune --strategy llm` end to end against a real HTTP server on 127.0.0.1 speaking the
-// Chat Completions protocol (openai-chat), with scripted replies: a steered multi-round run,
+// `tuna tune --strategy llm` end to end against a real HTTP server on 127.0.0.1 (the fake
+// provider of tests/support) speaking each protocol (openai, anthropic, openai-chat), with
+// scripted replies: a steered multi-round run,
 // then a replay of that run without the network, and the API key (given through an environment
 // variable) found nowhere in the store, the cache, the logs or the output.
-#include <httplib.h>
-
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -14,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "support/fake_llm_server.hpp"
 
 using namespace tuna;
 using namespace tuna::testing;
@@ -22,53 +22,17 @@ namespace {
 
 constexpr const char* kSecret = "sk-test-9f8e7d6c5b4a-DO-NOT-LEAK";
 
-// Replies with the next scripted content per request and records what it was sent.
-class ChatServer {
- public:
-  explicit ChatServer(std::vector<std::string> replies) : replies_(std::move(replies)) {
-    server_.Post("/v1/chat/completions", [this](const httplib::Request& req,
-                                                httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      bodies_.push_back(req.body);
-      authorizations_.push_back(req.get_header_value("Authorization"));
-      std::size_t i = bodies_.size() - 1;
-      std::string content = i < replies_.size() ? replies_[i] : R"({"configs": []})";
-      nlohmann::json reply = {
-          {"id", "chatcmpl-test"},
-          {"object", "chat.completion"},
-          {"model", "m"},
-          {"choices", {{{"index", 0},
-                        {"message", {{"role", "assistant"}, {"content", content}}},
-                        {"finish_reason", "stop"}}}},
-          {"usage", {{"prompt_tokens", 1000}, {"completion_tokens", 50}, {"total_tokens", 1050}}}};
-      res.set_content(reply.dump(), "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ~ChatServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::vector<std::string> bodies() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return bodies_;
-  }
-  std::vector<std::string> authorizations() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return authorizations_;
-  }
+using tuna::test_support::FakeLlmServer;
+using tuna::test_support::Protocol;
 
- private:
-  httplib::Server server_;
-  std::vector<std::string> replies_;
-  std::mutex mutex_;
-  std::vector<std::string> bodies_, authorizations_;
-  int port_ = 0;
-  std::thread thread_;
-};
+// The scripted replies of a server, then "no configs" for any request after them.
+std::unique_ptr<FakeLlmServer> scripted_server(Protocol protocol,
+                                               const std::vector<std::string>& replies) {
+  auto server = std::make_unique<FakeLlmServer>(protocol);
+  for (const std::string& reply : replies) server->push_reply(reply);
+  server->set_responder([](const auto&) { return std::string(R"({"configs": []})"); });
+  return server;
+}
 
 ProcessResult run_tuna(const TunaSandbox& box, const std::vector<std::string>& args) {
   RunProcessOptions options;
@@ -105,8 +69,18 @@ std::vector<std::string> files_containing(const std::filesystem::path& dir,
 
 }  // namespace
 
-TEST(LlmSearchHttp, SteeredRunThenReplayWithoutTheNetworkAndNoKeyAnywhere) {
-  TunaSandbox box("llm-http");
+struct ProviderCase {
+  Protocol protocol;
+  std::string provider;
+  std::string auth_header;  // where the key must appear, and nowhere else
+  std::string auth_prefix;
+};
+
+class LlmSearchHttpProviders : public ::testing::TestWithParam<ProviderCase> {};
+
+TEST_P(LlmSearchHttpProviders, SteeredRunThenReplayWithoutTheNetworkAndNoKeyAnywhere) {
+  const ProviderCase& provider = GetParam();
+  TunaSandbox box("llm-http-" + provider.provider);
   std::string spec = source_path("tests/integration/kernels/llm_steer.toml");
   std::vector<std::string> common = {"tune", spec, "--strategy", "llm", "--llm-initial-random",
                                      "2", "--llm-configs-per-round", "3", "--timing-budget", "3",
@@ -121,32 +95,31 @@ TEST(LlmSearchHttp, SteeredRunThenReplayWithoutTheNetworkAndNoKeyAnywhere) {
       R"({"configs": [{"A": 6, "B": 4}]})",
       R"({"configs": [{"A": 6, "B": 4}, {"A": 5, "B": 2}]})"};
   {
-    ChatServer server(proposals);
+    auto server = scripted_server(provider.protocol, proposals);
     std::vector<std::string> args = common;
-    for (const char* a : {"--llm-provider", "openai-chat", "--llm-model", "m",
-                          "--llm-api-key-env", "FAKE_LLM_KEY", "--llm-base-url"}) {
+    for (const char* a : {"--llm-model", "m", "--llm-api-key-env", "FAKE_LLM_KEY"}) {
       args.push_back(a);
     }
-    args.push_back(server.url());
+    args.insert(args.end(), {"--llm-provider", provider.provider, "--llm-base-url",
+                             server->base_url()});
     ProcessResult r = run_tuna(box, args);
     ASSERT_TRUE(r.ok()) << r.describe() << "\n" << r.output;
     steered_run_output = r.output;
     EXPECT_NE(r.output.find("A=6,B=4"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("LLM search stats: 4 LLM calls"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("round 3 brought no new config"), std::string::npos) << r.output;
-    std::vector<std::string> bodies = server.bodies();
-    ASSERT_EQ(bodies.size(), 4u);
+    auto requests = server->requests();
+    ASSERT_EQ(requests.size(), 4u);
     std::vector<std::size_t> counts;
-    for (const std::string& body : bodies) {
-      counts.push_back(nlohmann::json::parse(body).at("messages").size());
-    }
+    for (const auto& request : requests) counts.push_back(request.turns.size());
     EXPECT_EQ(counts, (std::vector<std::size_t>{2, 4, 6, 8}));
-    // The kernel source goes to the provider; the key goes only into the header.
-    EXPECT_NE(bodies[0].find("llm_steer(const float* x"), std::string::npos);
-    for (const std::string& auth : server.authorizations()) {
-      EXPECT_EQ(auth, std::string("Bearer ") + kSecret);
+    // The kernel source goes to the provider; the key goes only into its header.
+    EXPECT_NE(requests[0].body.find("llm_steer(const float* x"), std::string::npos);
+    for (const auto& request : requests) {
+      EXPECT_EQ(request.header(provider.auth_header), provider.auth_prefix + kSecret);
+      EXPECT_EQ(request.body.find(kSecret), std::string::npos);
+      EXPECT_EQ(request.path, tuna::test_support::protocol_path(provider.protocol));
     }
-    for (const std::string& body : bodies) EXPECT_EQ(body.find(kSecret), std::string::npos);
     run_id = run_id_of(r.output);
     ASSERT_GT(run_id, 0) << r.output;
   }
@@ -182,16 +155,29 @@ TEST(LlmSearchHttp, SteeredRunThenReplayWithoutTheNetworkAndNoKeyAnywhere) {
   EXPECT_TRUE(files_containing(box.dir(), "9f8e7d6c5b4a").empty());
 }
 
+INSTANTIATE_TEST_SUITE_P(
+    EachProtocol, LlmSearchHttpProviders,
+    ::testing::Values(ProviderCase{Protocol::OpenAiResponses, "openai", "authorization", "Bearer "},
+                      ProviderCase{Protocol::AnthropicMessages, "anthropic", "x-api-key", ""},
+                      ProviderCase{Protocol::ChatCompletions, "openai-chat", "authorization",
+                                   "Bearer "}),
+    [](const auto& info) {
+      std::string name = info.param.provider;
+      for (char& c : name) c = c == '-' ? '_' : c;
+      return name;
+    });
+
 TEST(LlmSearchHttp, RowsumEndToEndWithOneRound) {
   TunaSandbox box("llm-http-rowsum");
-  ChatServer server({R"({"configs": [{"VEC": 8, "ACC": 4}, {"VEC": 16, "ACC": 2}]})"});
+  auto server = scripted_server(Protocol::ChatCompletions,
+                                {R"({"configs": [{"VEC": 8, "ACC": 4}, {"VEC": 16, "ACC": 2}]})"});
   ProcessResult r = run_tuna(
       box, {"tune", source_path("examples/host/rowsum/spec.toml"), "--strategy", "llm",
-            "--llm-provider", "openai-chat", "--llm-base-url", server.url(), "--llm-model", "m",
+            "--llm-provider", "openai-chat", "--llm-base-url", server->base_url(), "--llm-model", "m",
             "--llm-effort", "quick", "--llm-initial-random", "1", "--timing-budget", "5",
             "--shootout-rounds", "1"});
   ASSERT_TRUE(r.ok()) << r.describe() << "\n" << r.output;
-  EXPECT_EQ(server.bodies().size(), 1u);
+  EXPECT_EQ(server->request_count(), 1u);
   EXPECT_NE(r.output.find("all 1 LLM rounds done"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("VEC=8,ACC=4"), std::string::npos) << r.output;
 }
