@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ make pkg-config
   libsqlite3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libtomlplusplus-dev
-  libgtest-dev libcurl4-openssl-dev libcpp-httplib-dev zlib1g-dev
+  libgtest-dev libcurl4-openssl-dev libcpp-httplib-dev
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo chromium zlib1g-dev
 )
 
 missing=()
