@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
 
 namespace tuna::search {
 
@@ -22,12 +21,29 @@ double expected_improvement(const RegressionForest::Prediction& p, double best) 
 }  // namespace
 
 SurrogateSearch::SurrogateSearch(const Space& space, SurrogateOptions options)
-    : space_(space), options_(options), rng_(options.seed), history_(space) {}
+    : space_(space), options_(options), features_(space), rng_(options.seed),
+      history_(space) {}
 
-void SurrogateSearch::observe(const std::vector<Result>& results) { history_.record(results); }
+void SurrogateSearch::observe(const std::vector<Result>& results) {
+  const bool had_ok = history_.any_ok();
+  const std::size_t added = history_.record(results).size();
+  if (!history_.any_ok()) return;
+  const double best = history_.cost(history_.best(1).front());
+  if (!had_ok || best < best_cost_) {
+    since_improvement_ = 0;
+    best_cost_ = best;
+  } else {
+    since_improvement_ += added;
+  }
+}
 
 std::optional<Config> SurrogateSearch::next_random() {
   return claim_random(space_, rng_, history_);
+}
+
+SurrogateSearch::Candidate SurrogateSearch::make_candidate(Config c, std::string key) const {
+  std::vector<double> x = options_.alignment_features ? features_(c) : space_.encode(c);
+  return Candidate{std::move(c), std::move(key), std::move(x)};
 }
 
 void SurrogateSearch::refit() {
@@ -36,8 +52,18 @@ void SurrogateSearch::refit() {
   std::vector<double> y;
   x.reserve(history_.size());
   for (const auto& e : history_.entries()) {
-    x.push_back(space_.encode(e.config));
+    x.push_back(options_.alignment_features ? features_(e.config) : space_.encode(e.config));
     y.push_back(history_.cost(e));
+  }
+  if (options_.top_fraction > 0) {
+    // Label the best fraction 0 and the rest 1: the forest's mean is then the chance of
+    // missing the top, whatever the scale of the times.
+    std::vector<double> sorted = y;
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t k = std::clamp<std::size_t>(
+        static_cast<std::size_t>(std::ceil(options_.top_fraction * y.size())), 1, y.size());
+    const double cut = sorted[k - 1];
+    for (double& v : y) v = v <= cut ? 0.0 : 1.0;
   }
   forest_.fit(x, y, options_.forest, rng_);
   fitted_on_ = history_.size();
@@ -63,9 +89,42 @@ void SurrogateSearch::top_up_random_pool() {
     Config c = space_.random_valid(rng_);
     std::string key = space_.key(c);
     if (history_.claimed(key) || !keys.insert(key).second) continue;
-    std::vector<double> x = space_.encode(c);
-    random_pool_.push_back(Candidate{std::move(c), std::move(key), std::move(x)});
+    random_pool_.push_back(make_candidate(std::move(c), std::move(key)));
   }
+}
+
+void SurrogateSearch::add_crossovers(std::vector<Candidate>& out,
+                                     std::unordered_set<std::string>& keys) {
+  std::vector<std::size_t> parents;
+  for (std::size_t i : history_.best(2 * options_.top_configs))
+    if (history_.entries()[i].ok) parents.push_back(i);
+  if (parents.size() < 2) return;
+  std::uniform_int_distribution<std::size_t> pick(0, parents.size() - 1);
+  std::bernoulli_distribution coin(0.5);
+  for (std::size_t n = 0; n < options_.crossover_candidates; ++n) {
+    const std::size_t a = pick(rng_), b = pick(rng_);
+    if (a == b) continue;
+    Config child = history_.entries()[parents[a]].config;
+    const Config& other = history_.entries()[parents[b]].config;
+    for (std::size_t p = 0; p < child.size(); ++p)
+      if (coin(rng_)) child[p] = other[p];
+    if (!space_.is_valid(child)) continue;
+    std::string key = space_.key(child);
+    if (history_.claimed(key) || !keys.insert(key).second) continue;
+    out.push_back(make_candidate(std::move(child), std::move(key)));
+  }
+}
+
+std::vector<SurrogateSearch::Candidate> SurrogateSearch::stalled_candidates() {
+  std::vector<Candidate> out;
+  if (!options_.stall_patience || since_improvement_ < options_.stall_patience) return out;
+  const History::Entry& best = history_.entries()[history_.best(1).front()];
+  if (!best.ok) return out;
+  for (Config& c : unclaimed_neighbours(space_, best.config, 1, history_)) {
+    std::string key = space_.key(c);
+    out.push_back(make_candidate(std::move(c), std::move(key)));
+  }
+  return out;
 }
 
 std::vector<SurrogateSearch::Candidate> SurrogateSearch::candidates() {
@@ -79,10 +138,10 @@ std::vector<SurrogateSearch::Candidate> SurrogateSearch::candidates() {
     for (Config& c : space_.neighbours(history_.entries()[top[rank]].config, radius)) {
       std::string key = space_.key(c);
       if (history_.claimed(key) || !keys.insert(key).second) continue;
-      std::vector<double> x = space_.encode(c);
-      out.push_back(Candidate{std::move(c), std::move(key), std::move(x)});
+      out.push_back(make_candidate(std::move(c), std::move(key)));
     }
   }
+  if (options_.crossover_candidates) add_crossovers(out, keys);
   for (const Candidate& c : random_pool_)
     if (!keys.count(c.key)) out.push_back(c);
   return out;
@@ -107,16 +166,31 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   if (batch.size() >= n) return batch;
 
   refit();
-  std::vector<Candidate> pool = candidates();
+  std::vector<Candidate> pool = stalled_candidates();
+  const bool stalled = !pool.empty();
+  if (!stalled) pool = candidates();
   std::vector<std::pair<double, std::size_t>> ranked;
   ranked.reserve(pool.size());
   const double best = history_.cost(history_.best(1).front());
+  const std::size_t tree =
+      forest_.size() ? std::uniform_int_distribution<std::size_t>(0, forest_.size() - 1)(rng_)
+                     : 0;
   for (std::size_t i = 0; i < pool.size(); ++i) {
     RegressionForest::Prediction p = forest_.predict(pool[i].x);
     // Lower is better: the optimistic prediction, or minus the expected improvement.
-    double score = options_.acquisition == Acquisition::ExpectedImprovement
-                       ? -expected_improvement(p, best)
-                       : p.mean - options_.exploration * p.stddev;
+    double score = 0;
+    if (stalled) {
+      score = p.mean;
+    } else if (options_.acquisition == Acquisition::ExpectedImprovement) {
+      // With the classifier the best label is 0 (in the top fraction).
+      score = -expected_improvement(p, options_.top_fraction > 0 ? 0.0 : best);
+    } else if (options_.acquisition == Acquisition::Thompson) {
+      // One tree's prediction, with the forest's mean as a small tie-breaker among the many
+      // candidates that share one leaf.
+      score = forest_.predict_tree(pool[i].x, tree) + 1e-3 * p.mean;
+    } else {
+      score = p.mean - options_.exploration * p.stddev;
+    }
     ranked.emplace_back(score, i);  // ties keep candidate order, so runs are deterministic
   }
   std::stable_sort(ranked.begin(), ranked.end(),
@@ -124,7 +198,7 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   std::size_t next = 0;
   while (batch.size() < n) {
     ++proposals_;
-    if (options_.random_every && proposals_ % options_.random_every == 0) {
+    if (!stalled && options_.random_every && proposals_ % options_.random_every == 0) {
       if (!add_random()) break;
       continue;
     }

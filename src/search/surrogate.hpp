@@ -6,14 +6,16 @@
 // over the best time is measured next, so the search both exploits the model and explores
 // where the trees disagree.
 #include <random>
+#include <unordered_set>
 
 #include "search/population.hpp"
+#include "search/surrogate_features.hpp"
 #include "search/surrogate_forest.hpp"
 #include "tuna/strategy.hpp"
 
 namespace tuna::search {
 
-enum class Acquisition { LowerConfidenceBound, ExpectedImprovement };
+enum class Acquisition { LowerConfidenceBound, ExpectedImprovement, Thompson };
 
 struct SurrogateOptions {
   std::uint64_t seed = 0;
@@ -33,6 +35,19 @@ struct SurrogateOptions {
   // Every this many proposals one is a random sample instead of the model's pick (0: never):
   // a guard against a model that is confidently wrong.
   std::size_t random_every = 0;
+  // Uniform crossovers of two of the best configs added to the candidates per proposal: the
+  // optimum often differs from good configs in several parameters at once.
+  std::size_t crossover_candidates = 0;
+  // After this many measurements without a new best (0: never), propose the unmeasured
+  // neighbours of the best config in the order of the model's mean, like a pattern search
+  // guided by the model, until one improves or none is left.
+  std::size_t stall_patience = 0;
+  // 0: the trees fit log time. Otherwise they fit the indicator "not among this fraction of
+  // the best measurements" (a classifier of the top fraction, as in LFBO), which a few very
+  // slow or failed configs cannot distort.
+  double top_fraction = 0.2;
+  // Whether the trees also see how often integer values divide by two (SurrogateFeatures).
+  bool alignment_features = true;
 };
 
 class SurrogateSearch : public Strategy {
@@ -46,21 +61,28 @@ class SurrogateSearch : public Strategy {
   struct Candidate {
     Config config;
     std::string key;
-    std::vector<double> x;  // Space::encode(config)
+    std::vector<double> x;  // features_(config)
   };
 
   void refit();
+  void add_crossovers(std::vector<Candidate>& out, std::unordered_set<std::string>& keys);
+  std::vector<Candidate> stalled_candidates();
+  Candidate make_candidate(Config c, std::string key) const;
   void top_up_random_pool();
   std::vector<Candidate> candidates();
   std::optional<Config> next_random();
 
   const Space& space_;
   SurrogateOptions options_;
+  SurrogateFeatures features_;
   std::mt19937_64 rng_;
   History history_;
   RegressionForest forest_;
   std::size_t fitted_on_ = 0;  // history size at the last fit
   std::size_t proposals_ = 0;
+  // Measurements since the best cost last went down, and that cost.
+  std::size_t since_improvement_ = 0;
+  double best_cost_ = 0;
   std::vector<Candidate> random_pool_;
 };
 

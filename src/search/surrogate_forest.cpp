@@ -143,16 +143,30 @@ void RegressionForest::fit(const std::vector<std::vector<double>>& x,
   for (int t = 0; t < options.trees; ++t) trees_.push_back(builder.build(rng));
 }
 
+namespace {
+
+double leaf_value(const std::vector<double>& x, const std::vector<RegressionForest::Node>& tree) {
+  int at = 0;
+  while (tree[at].feature >= 0)
+    at = x[tree[at].feature] <= tree[at].threshold ? tree[at].left : tree[at].right;
+  return tree[at].value;
+}
+
+}  // namespace
+
+double RegressionForest::predict_tree(const std::vector<double>& x, std::size_t t) const {
+  TUNA_ASSERT(t < trees_.size(), "tree index out of range");
+  return leaf_value(x, trees_[t]);
+}
+
 RegressionForest::Prediction RegressionForest::predict(const std::vector<double>& x) const {
   Prediction p;
   if (trees_.empty()) return p;
   double sum = 0, sum_sq = 0;
   for (const Tree& tree : trees_) {
-    int at = 0;
-    while (tree[at].feature >= 0)
-      at = x[tree[at].feature] <= tree[at].threshold ? tree[at].left : tree[at].right;
-    sum += tree[at].value;
-    sum_sq += tree[at].value * tree[at].value;
+    const double v = leaf_value(x, tree);
+    sum += v;
+    sum_sq += v * v;
   }
   const double n = static_cast<double>(trees_.size());
   p.mean = sum / n;

@@ -21,6 +21,14 @@ struct ForestOptions {
 
 class RegressionForest {
  public:
+  struct Node {
+    int feature = -1;  // -1: a leaf
+    double threshold = 0;  // go left when x[feature] <= threshold
+    int left = 0, right = 0;
+    double value = 0;
+  };
+  using Tree = std::vector<Node>;
+
   struct Prediction {
     double mean = 0;
     double stddev = 0;  // spread of the trees' predictions: the model's uncertainty
@@ -30,16 +38,12 @@ class RegressionForest {
   void fit(const std::vector<std::vector<double>>& x, const std::vector<double>& y,
            const ForestOptions& options, std::mt19937_64& rng);
   Prediction predict(const std::vector<double>& x) const;
+  // The prediction of tree `t` alone (a draw from the forest's spread, for Thompson sampling).
+  double predict_tree(const std::vector<double>& x, std::size_t t) const;
+  std::size_t size() const { return trees_.size(); }
   bool fitted() const { return !trees_.empty(); }
 
  private:
-  struct Node {
-    int feature = -1;  // -1: a leaf
-    double threshold = 0;  // go left when x[feature] <= threshold
-    int left = 0, right = 0;
-    double value = 0;
-  };
-  using Tree = std::vector<Node>;
   friend class ForestBuilder;
 
   std::vector<Tree> trees_;
