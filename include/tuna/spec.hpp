@@ -41,7 +41,12 @@ struct Argument {
   double random_lo = -1.0, random_hi = 1.0;  // for InitKind::Random (seeded, never all zeros)
 };
 
+// What [launch] grid counts: blocks (CUDA's convention, the default; OpenCL's global size is then
+// grid * block), or the global size itself (`convention = "global"`: Kernel Tuner, KTT, T1).
+enum class LaunchConvention { Blocks, Global };
+
 struct LaunchGeometry {
+  LaunchConvention convention = LaunchConvention::Blocks;
   std::array<Expr, 3> grid;   // number of blocks in x, y, z (defaults: 1)
   std::array<Expr, 3> block;  // threads per block in x, y, z (defaults: 1)
   Expr shared_memory_bytes;   // dynamic shared memory (default 0)
@@ -118,7 +123,8 @@ struct KernelSpec {
 // Launch geometry evaluated for one config; empty expressions count as 1 (grid, block) and
 // 0 (shared memory).
 struct LaunchDims {
-  std::array<std::int64_t, 3> grid{1, 1, 1};
+  std::array<std::int64_t, 3> grid{1, 1, 1};  // blocks; with the global convention, rounded up
+  std::array<std::int64_t, 3> global{1, 1, 1};  // work-items: grid * block, or as written
   std::array<std::int64_t, 3> block{1, 1, 1};
   std::int64_t shared_memory_bytes = 0;
 };

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tuna/result.hpp"
@@ -66,6 +67,13 @@ class Store {
                          const std::string& options_json);
   void end_run(std::int64_t run_id, const std::string& outcome);
   std::vector<RunRecord> runs(const StoreContext& ctx) const;
+  // One run by id, with the context it ran in (for `tuna report --run ID`); nullopt when no
+  // such run is stored.
+  std::optional<std::pair<RunRecord, StoreContext>> run(std::int64_t run_id) const;
+  // The results last written by a run, in the order they started, with empty configs (only a
+  // Space can rebuild them from the key). A result re-measured or re-timed by a later run
+  // belongs to that run; results a run reused from earlier runs are not listed.
+  std::vector<Result> run_results(std::int64_t run_id) const;
 
   // Inserts or replaces the result for (context, result.key); committed before returning.
   // run_id 0 stores the result outside any run. `reused` is not stored.

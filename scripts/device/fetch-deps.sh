@@ -6,6 +6,8 @@
 # What the image lacks was seen on 2026-11-25 (docs/device.md): SQLite's headers and toml++
 # (a compiled library in Debian, so its runtime package comes too).
 # libcurl's headers are fetched too, in case the image has only the runtime library.
+# The OpenCL ICD loader and headers too, for the OpenCL backend on NVIDIA's driver, in case the
+# image lacks them (docs/device.md, "OpenCL").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dest="$root/.device-deps"
@@ -13,5 +15,6 @@ mkdir -p "$dest"
 grep -qx '/.device-deps/' "$root/.git/info/exclude" 2>/dev/null || echo '/.device-deps/' >>"$root/.git/info/exclude"
 cd "$dest"
 rm -f ./*.deb
-apt-get download libsqlite3-dev libtomlplusplus-dev libtomlplusplus3 libcurl4-openssl-dev >/dev/null
+apt-get download libsqlite3-dev libtomlplusplus-dev libtomlplusplus3 libcurl4-openssl-dev \
+  ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-c-headers >/dev/null
 ls -1 "$dest"

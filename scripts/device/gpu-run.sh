@@ -35,6 +35,12 @@ unpack_deps() {
     sys=$(ls /usr/lib/x86_64-linux-gnu/lib$lib.so.[0-9]* 2>/dev/null | head -1)
     if [ -n "$sys" ]; then ln -sf "$sys" "$libdir/lib$lib.so"; fi
   done
+  # The OpenCL ICD loader, where the image has none: tuna dlopens libOpenCL.so.1, so only its
+  # folder goes on the loader's path (not the whole prefix).
+  if ! ldconfig -p | grep -q "libOpenCL.so.1" && [ -f "$libdir/libOpenCL.so.1" ]; then
+    mkdir -p "$prefix/opencl"; ln -sf "$libdir/libOpenCL.so.1" "$prefix/opencl/libOpenCL.so.1"
+    export LD_LIBRARY_PATH="$prefix/opencl${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  fi
   # Use the image's own curl headers when it has them (they match its library).
   [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] && rm -rf "$prefix/usr/include/x86_64-linux-gnu/curl"
   return 0

@@ -13,6 +13,9 @@
 #if defined(TUNA_HAVE_CUDA)
 #include "backends/cuda/cuda_backend.hpp"
 #endif
+#if defined(TUNA_HAVE_OPENCL)
+#include "backends/opencl/opencl_backend.hpp"
+#endif
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
 
@@ -30,6 +33,9 @@ constexpr BackendEntry kCompiledBackends[] = {
     {"sim", &sim::make_sim_backend},
 #if defined(TUNA_HAVE_CUDA)
     {"cuda", &cuda::make_cuda_backend},
+#endif
+#if defined(TUNA_HAVE_OPENCL)
+    {"opencl", &opencl::make_opencl_backend},
 #endif
 };
 

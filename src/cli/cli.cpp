@@ -13,6 +13,7 @@
 namespace tuna::cli {
 
 void add_compare_command(CLI::App& app, int& exit_code);  // cmd_compare.cpp
+void add_report_command(CLI::App& app, int& exit_code);   // cmd_report.cpp
 
 namespace {
 
@@ -43,6 +44,7 @@ int dispatch(int argc, char** argv) {
   add_devices_command(app, exit_code);
   add_compare_command(app, exit_code);
   add_import_command(app, exit_code);
+  add_report_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

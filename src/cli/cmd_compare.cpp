@@ -9,6 +9,7 @@
 
 #include "backends/sim/recorded_space.hpp"
 #include "cli/common.hpp"
+#include "report/json_output.hpp"
 #include "search/compare.hpp"
 #include "search/compare_report.hpp"
 #include "tuna/errors.hpp"
@@ -33,6 +34,7 @@ struct CompareFlags {
   std::string csv = "compare.csv";
   std::string svg = "compare.svg";
   bool quiet = false;
+  bool json = false;
 };
 
 std::vector<sim::RecordedSpace> load_all(const std::vector<std::string>& files,
@@ -100,18 +102,25 @@ int run_compare_command(const CompareFlags& f) {
         fmt::print(stderr, "\rcompare: {}/{} runs", done, total);
         if (done == total) fmt::print(stderr, "\n");
       });
-  fmt::print("{}", search::format_compare_table(report));
-  fmt::print("\n{} strategies x {} spaces x {} runs in {:.1f} s on {} threads (noise: {}, batch "
+  // With --json, stdout holds the document only; the files' notices go to stderr.
+  std::FILE* notes = f.json ? stderr : stdout;
+  const bool show_notes = !f.json || !f.quiet;
+  if (f.json)
+    report::print_json(report::compare_json(report, f.noise));
+  else
+    fmt::print("{}", search::format_compare_table(report));
+  if (show_notes)
+    fmt::print(notes, "\n{} strategies x {} spaces x {} runs in {:.1f} s on {} threads (noise: {}, batch "
              "{}, seeds {}..{})\n",
              o.strategies.size(), spaces.size(), o.runs, report.seconds, o.threads, f.noise,
              o.batch_size, o.seed, o.seed + o.runs - 1);
   if (!f.csv.empty()) {
     search::write_text_file(f.csv, search::compare_csv(report));
-    fmt::print("wrote {}\n", f.csv);
+    if (show_notes) fmt::print(notes, "wrote {}\n", f.csv);
   }
   if (!f.svg.empty()) {
     search::write_text_file(f.svg, search::compare_svg(report));
-    fmt::print("wrote {}\n", f.svg);
+    if (show_notes) fmt::print(notes, "wrote {}\n", f.svg);
   }
   return kExitOk;
 }
@@ -156,7 +165,9 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--csv", flags->csv, "CSV output ('' to skip)")->capture_default_str();
   cmd->add_option("--svg", flags->svg, "SVG plot of mean score against evaluations ('' to skip)")
       ->capture_default_str();
-  cmd->add_flag("--quiet", flags->quiet, "no progress on stderr");
+  cmd->add_flag("-q,--quiet", flags->quiet, "no progress on stderr");
+  cmd->add_flag("--json", flags->json,
+                "print one JSON document on stdout instead of the table (schema: docs/json.md)");
   cmd->callback([flags, &exit_code] { exit_code = run_compare_command(*flags); });
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -101,6 +102,29 @@ int run_recording_export(const ExportFlags& f) {
   return kExitOk;
 }
 
+// Every (device, problem) of the spec's kernel: the spec's own results for its problem, and for
+// other problems (tuned with other [problem] values, hence other spec hashes) the most recently
+// measured spec version whose keys this spec reads. Contexts whose keys it cannot read (another
+// kernel of the same name) are left out by Store::results.
+std::vector<report::ExportEntry> export_entries(const Store& store, const KernelSpec& spec,
+                                                const Space& space) {
+  const std::string hash = spec.content_hash(), problem = spec.problem_key();
+  std::map<std::pair<std::string, std::string>, report::ExportEntry> chosen;
+  for (const StoreContext& c : store.contexts(spec.name)) {
+    bool own = c.spec_hash == hash;
+    if (c.problem == problem && !own) continue;  // an older version of this very spec
+    std::vector<Result> results = store.results(c, space);
+    if (results.empty() || !results.front().ok()) continue;
+    report::ExportEntry entry{c, results.front(), results.size()};
+    auto [it, inserted] = chosen.try_emplace({c.device_name + "\n" + c.device_id, c.problem}, entry);
+    if (!inserted && (own || entry.best.finished_at > it->second.best.finished_at))
+      it->second = std::move(entry);
+  }
+  std::vector<report::ExportEntry> out;
+  for (auto& [_, e] : chosen) out.push_back(std::move(e));
+  return out;
+}
+
 int run_export(const ExportFlags& f) {
   if (f.spec_path.empty() && f.kernel.empty())
     throw UserError("name what to export: a spec file, or --kernel NAME for an imported recording");
@@ -111,14 +135,23 @@ int run_export(const ExportFlags& f) {
                                 f.format));
   KernelSpec spec = load_spec(f.spec_path);
   Store store(f.store.path());
-  StoreContext context = pick_context(store, spec, f);
   Space space = key_space(spec);
-  std::vector<Result> results = store.results(context, space);
-  if (results.empty() || !results.front().ok()) {
-    throw UserError(fmt::format("no config of {} ran correctly on {}; nothing to export",
-                                spec.name, context.device_name));
+  report::ExportInput input{spec.name, spec.content_hash(), space, spec.problem_key(),
+                            export_entries(store, spec, space), std::nullopt, now_iso8601()};
+  if (input.entries.empty())
+    throw UserError(fmt::format("no config of {} ran correctly in {}; run `tuna tune {}` first",
+                                spec.name, store.path().string(), f.spec_path));
+  // The plain constants: this spec's problem on the one device measured (or chosen by --device).
+  if (!matching_contexts(store, spec, f.device).empty() || !f.device.empty()) {
+    StoreContext primary = pick_context(store, spec, f);
+    for (std::size_t i = 0; i < input.entries.size(); ++i)
+      if (input.entries[i].context.device_id == primary.device_id &&
+          input.entries[i].context.problem == primary.problem)
+        input.primary = i;
+    if (!input.primary)
+      throw UserError(fmt::format("no config of {} ran correctly on {}; nothing to export",
+                                  spec.name, primary.device_name));
   }
-  report::ExportInput input{context, space, results.front(), results.size(), now_iso8601()};
   write_output(f, f.format == "json" ? report::export_json(input) : report::export_header(input));
   return kExitOk;
 }
@@ -132,7 +165,9 @@ void add_export_command(CLI::App& app, int& exit_code) {
                                                "Kernel Tuner cache");
   cmd->footer(
       "Example:\n  tuna export examples/host/matmul/spec.toml --format header -o matmul_tuned.hpp\n"
-      "The header defines constexpr values in namespace tuna_tuned::<kernel>.\n"
+      "The header defines constexpr values in namespace tuna_tuned::<kernel> for this spec's\n"
+      "problem, and a table of every (device, problem) tuned with find(device, problem);\n"
+      "json holds the same for tuna::Lookup (docs/deploy.md).\n"
       "  tuna export --kernel convolution_kernel --device A100 --format kt-cache -o conv.json\n"
       "t4 and kt-cache write every stored result (docs/simulation.md).");
   cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml");
@@ -142,7 +177,8 @@ void add_export_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"header", "json", "t4", "kt-cache"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "file to write (default: standard output)");
-  cmd->add_option("--device", flags->device, "the device, when results exist for several");
+  cmd->add_option("--device", flags->device, "the device of the plain constants (header) or top-level "
+                  "config (json), when this problem was tuned on several");
   flags->store.add_to(*cmd);
   cmd->callback([flags, &exit_code] { exit_code = run_export(*flags); });
 }

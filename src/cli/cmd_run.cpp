@@ -3,6 +3,7 @@
 
 #include "cli/common.hpp"
 #include "report/console.hpp"
+#include "report/json_output.hpp"
 #include "tuna/driver.hpp"
 #include "tuna/evaluator.hpp"
 
@@ -12,6 +13,7 @@ namespace {
 struct RunFlags {
   std::string spec_path;
   std::string config;
+  OutputFlags output;
   StoreFlags store;
   EvaluatorFlags evaluator;
 };
@@ -48,7 +50,11 @@ int run_one(const RunFlags& f) {
     store.put_result(run_id, context, r);
   }).at(0);
   store.end_run(run_id, "completed");
-  print_result(result, spec, space, evaluator.device());
+  if (f.output.json)
+    report::print_json(report::run_json(result, spec, space, evaluator.device(), run_id,
+                                        store.path().string()));
+  else
+    print_result(result, spec, space, evaluator.device());
   return result.ok() ? kExitOk : kExitNoCorrectConfig;
 }
 
@@ -62,6 +68,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Parameters not named keep their default. Exit code 1 when the config fails.");
   cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml")->required();
   cmd->add_option("-c,--config", flags->config, "NAME=VALUE,... (default: the default config)");
+  flags->output.add_to(*cmd, /*verbosity_flags=*/false);
   flags->store.add_to(*cmd);
   flags->evaluator.add_to(*cmd);
   cmd->callback([flags, &exit_code] { exit_code = run_one(*flags); });

@@ -3,6 +3,7 @@
 
 #include "cli/common.hpp"
 #include "report/console.hpp"
+#include "report/json_output.hpp"
 
 namespace tuna::cli {
 namespace {
@@ -12,6 +13,7 @@ struct ShowFlags {
   std::string device;
   std::size_t limit = 20;
   bool failures = false;
+  bool json = false;
   StoreFlags store;
 };
 
@@ -43,6 +45,13 @@ int run_show(const ShowFlags& f) {
   KernelSpec spec = load_spec(f.spec_path);
   Store store(f.store.path());
   std::vector<StoreContext> contexts = matching_contexts(store, spec, f.device);
+  Space space = key_space(spec);
+  if (f.json) {
+    std::vector<report::ShownContext> shown;
+    for (const StoreContext& ctx : contexts) shown.push_back({ctx, store.results(ctx, space)});
+    report::print_json(report::show_json(spec.name, shown, space, f.limit, f.failures));
+    return contexts.empty() ? kExitNoCorrectConfig : kExitOk;
+  }
   if (contexts.empty()) {
     fmt::print("no stored results for {} (this version of its spec{}) in {}.\nRun `tuna tune "
                "{}` first.\n",
@@ -50,7 +59,6 @@ int run_show(const ShowFlags& f) {
                store.path().string(), f.spec_path);
     return kExitNoCorrectConfig;
   }
-  Space space = key_space(spec);
   for (const StoreContext& ctx : contexts) show_context(store, ctx, space, f);
   return kExitOk;
 }
@@ -65,6 +73,8 @@ void add_show_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--device", flags->device, "only devices whose name contains this text");
   cmd->add_option("--limit", flags->limit, "rows per device (0: all)")->capture_default_str();
   cmd->add_flag("--failures", flags->failures, "include failed configs");
+  cmd->add_flag("--json", flags->json,
+                "print one JSON document on stdout instead of text (schema: docs/json.md)");
   flags->store.add_to(*cmd);
   cmd->callback([flags, &exit_code] { exit_code = run_show(*flags); });
 }

@@ -9,6 +9,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/llm_flags.hpp"
 #include "report/console.hpp"
+#include "report/json_output.hpp"
 #include "search/registry.hpp"
 #include "tuna/driver.hpp"
 
@@ -25,7 +26,7 @@ struct TuneFlags {
   bool fresh = false;
   int finalists = 5;
   int shootout_rounds = 5;
-  bool verbose = false;
+  OutputFlags output;
   StoreFlags store;
   EvaluatorFlags evaluator;
   LlmFlags llm;
@@ -50,12 +51,18 @@ int run_tune(const TuneFlags& f) {
   options.evaluator = f.evaluator.options();
   options.stop_requested = &install_interrupt_handler();
 
-  report::ConsoleProgress progress({.live = ::isatty(2) != 0, .verbose = f.verbose});
+  report::ConsoleProgress progress({.live = ::isatty(2) != 0,
+                                    .verbosity = f.output.verbosity,
+                                    .quiet = f.output.quiet});
   TuneSummary summary = tune(spec, options, store, progress);
   progress.on_phase("");
   Space space = key_space(spec);
-  report::print_summary(stdout, summary, space);
-  fmt::print("results: {}\nrun: {}\n", store.path().string(), summary.run_id);
+  if (f.output.json) {
+    report::print_json(report::tune_json(summary, spec, space, store.path().string()));
+  } else {
+    report::print_summary(stdout, summary, space);
+    fmt::print("results: {}\nrun: {}\n", store.path().string(), summary.run_id);
+  }
   if (summary.interrupted) return kExitInterrupted;
   return summary.best ? kExitOk : kExitNoCorrectConfig;
 }
@@ -90,7 +97,7 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--shootout-rounds", flags->shootout_rounds,
                   "interleaved re-timing rounds of the finalists (0: none)")
       ->capture_default_str();
-  cmd->add_flag("-v,--verbose", flags->verbose, "a line per config, even on a terminal");
+  flags->output.add_to(*cmd, /*verbosity_flags=*/true);
   flags->store.add_to(*cmd);
   flags->evaluator.add_to(*cmd);
   flags->llm.add_to(*cmd);

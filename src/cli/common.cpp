@@ -60,6 +60,18 @@ EvaluatorOptions EvaluatorFlags::options() const {
   return o;
 }
 
+void OutputFlags::add_to(CLI::App& cmd, bool verbosity_flags) {
+  cmd.add_flag("--json", json,
+               "print one JSON document on stdout instead of text (schema: docs/json.md)");
+  cmd.add_flag("-q,--quiet", quiet,
+               verbosity_flags ? "no progress on stderr: only the summary (or the JSON)"
+                               : "nothing on stderr but errors");
+  if (verbosity_flags)
+    cmd.add_flag("-v,--verbose", verbosity,
+                 "-v: a line per config, even on a terminal; -vv: also its compile time, "
+                 "repetitions, resources and error");
+}
+
 Space key_space(const KernelSpec& spec) {
   std::vector<Parameter> params;
   for (const ParameterSpec& p : spec.parameters) params.push_back(p.param);

@@ -40,6 +40,16 @@ struct EvaluatorFlags {
   EvaluatorOptions options() const;
 };
 
+// --json, --quiet and -v/-vv (docs/cli.md, "Output"). With --json, stdout holds one JSON
+// document and nothing else; progress stays on stderr.
+struct OutputFlags {
+  bool json = false;
+  bool quiet = false;
+  int verbosity = 0;  // how many times -v was given
+  // `verbosity_flags`: whether the command reports per-config progress (-v, -vv).
+  void add_to(CLI::App& cmd, bool verbosity_flags);
+};
+
 // A space without constraints, for reading stored keys when no device is at hand.
 Space key_space(const KernelSpec& spec);
 

@@ -234,6 +234,14 @@ LaunchDims launch_dims(const LaunchGeometry& launch, const Env& env) {
       dims.grid[d] = evaluate_count(launch.grid[d], env, 1, fmt::format("launch.grid[{}]", d));
     if (!launch.block[d].empty())
       dims.block[d] = evaluate_count(launch.block[d], env, 1, fmt::format("launch.block[{}]", d));
+    // With the global convention grid holds work-items; backends that launch blocks (CUDA) get
+    // enough blocks to cover them.
+    if (launch.convention == LaunchConvention::Global) {
+      dims.global[d] = dims.grid[d];
+      dims.grid[d] = (dims.global[d] + dims.block[d] - 1) / dims.block[d];
+    } else {
+      dims.global[d] = dims.grid[d] * dims.block[d];
+    }
   }
   if (!launch.shared_memory_bytes.empty())
     dims.shared_memory_bytes =

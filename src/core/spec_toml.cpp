@@ -392,7 +392,15 @@ void parse_launch(const toml::table& root, KernelSpec& spec, const SpecLocations
   const toml::table* t = table_at(root, "launch", loc);
   if (!t) return;
   const TomlSection s(*t, "launch", loc);
-  s.allow_only({"grid", "block", "shared_memory"});
+  s.allow_only({"grid", "block", "shared_memory", "convention"});
+  if (auto convention = s.string("convention")) {
+    if (*convention == "global")
+      spec.launch.convention = LaunchConvention::Global;
+    else if (*convention != "blocks")
+      s.loc().fail(s.key("convention"), fmt::format("unknown convention '{}'", *convention),
+                   "Write \"blocks\" (grid counts blocks, the default) or \"global\" (grid is "
+                   "the global size in work-items)");
+  }
   spec.launch.grid = parse_dims(s, "grid");
   spec.launch.block = parse_dims(s, "block");
   if (auto shm = s.expr("shared_memory")) spec.launch.shared_memory_bytes = std::move(*shm);

@@ -153,7 +153,8 @@ bool is_default(const Expr& e, int value) {
 // whose geometry is all defaults writes no [launch] and one written by hand with empty
 // expressions writes the same text as one read from a file.
 void write_launch(std::string& out, const LaunchGeometry& launch) {
-  bool all_default = is_default(launch.shared_memory_bytes, 0);
+  bool all_default = is_default(launch.shared_memory_bytes, 0) &&
+                     launch.convention == LaunchConvention::Blocks;
   for (std::size_t d = 0; d < 3; ++d)
     all_default = all_default && is_default(launch.grid[d], 1) && is_default(launch.block[d], 1);
   if (all_default) return;
@@ -163,6 +164,7 @@ void write_launch(std::string& out, const LaunchGeometry& launch) {
     return fmt::format("[{}]", fmt::join(items, ", "));
   };
   out += "\n[launch]\n";
+  if (launch.convention == LaunchConvention::Global) out += "convention = \"global\"\n";
   out += fmt::format("grid = {}\n", dims(launch.grid));
   out += fmt::format("block = {}\n", dims(launch.block));
   out += fmt::format("shared_memory = {}\n", launch.shared_memory_bytes.empty()

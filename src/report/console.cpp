@@ -12,24 +12,97 @@ std::string format_ms(double ms) {
   return fmt::format("{:.4g} us", ms * 1000);
 }
 
-namespace {
-
-std::string counts_text(const TuneProgress& p) {
-  std::string text;
-  for (const auto& [status, count] : p.counts) {
-    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", count, status_name(status));
-  }
-  return text;
+std::string format_duration(double seconds) {
+  if (!(seconds >= 0)) seconds = 0;
+  if (seconds < 60) return fmt::format("{:.1f} s", seconds);
+  auto whole = static_cast<long long>(seconds + 0.5);
+  if (whole < 3600) return fmt::format("{} min {:02} s", whole / 60, whole % 60);
+  return fmt::format("{} h {:02} min", whole / 3600, (whole % 3600) / 60);
 }
 
-std::string result_line(const Result& r) {
+std::optional<double> estimate_remaining_s(std::size_t considered, double elapsed_s,
+                                           std::size_t max_evals, double time_budget_s) {
+  std::optional<double> left;
+  if (max_evals > 0 && considered > 0) {
+    double per_config = elapsed_s / static_cast<double>(considered);
+    left = per_config * static_cast<double>(max_evals > considered ? max_evals - considered : 0);
+  }
+  if (time_budget_s > 0) {
+    double time_left = std::max(0.0, time_budget_s - elapsed_s);
+    left = left ? std::min(*left, time_left) : time_left;
+  }
+  return left;
+}
+
+namespace {
+
+std::size_t failures(const TuneProgress& p) {
+  std::size_t n = 0;
+  for (const auto& [status, count] : p.counts) n += status == Status::Ok ? 0 : count;
+  return n;
+}
+
+std::string done_text(const TuneProgress& p, std::size_t max_evals) {
+  return max_evals ? fmt::format("{}/{}", p.considered, max_evals) : fmt::format("{}", p.considered);
+}
+
+std::string outcome_text(const Result& r) {
   std::string outcome = r.ok() ? format_ms(r.median_ms)
                                : fmt::format("{} ({}): {}", status_name(r.status), r.error_class,
                                              r.message);
   return fmt::format("{}{} {}", r.reused ? "[reused] " : "", r.key, outcome);
 }
 
+std::string time_text(const TuneProgress& p, std::size_t max_evals, double time_budget_s) {
+  std::string text = format_duration(p.elapsed_s);
+  if (auto left = estimate_remaining_s(p.considered, p.elapsed_s, max_evals, time_budget_s))
+    text += ", ~" + format_duration(*left) + " left";
+  return text;
+}
+
+std::string best_text(const TuneProgress& p) {
+  return p.best ? format_ms(p.best->median_ms) : std::string("-");
+}
+
 }  // namespace
+
+std::string progress_line(const Result& latest, const TuneProgress& p, std::size_t max_evals,
+                          double time_budget_s, std::size_t width) {
+  std::string line = fmt::format("[{}] best {} | {} failed | {} | {}", done_text(p, max_evals),
+                                 best_text(p), failures(p), time_text(p, max_evals, time_budget_s),
+                                 outcome_text(latest));
+  if (width >= 3 && line.size() > width) line = line.substr(0, width - 3) + "...";
+  return line;
+}
+
+std::string result_line(const Result& r, const TuneProgress& p, std::size_t max_evals,
+                        double time_budget_s) {
+  return fmt::format("[{}] {} | best {} | {}", done_text(p, max_evals), outcome_text(r),
+                     best_text(p), time_text(p, max_evals, time_budget_s));
+}
+
+std::vector<std::string> result_details(const Result& r) {
+  std::vector<std::string> lines;
+  if (r.reused) lines.push_back("reused from the store (not measured in this run)");
+  lines.push_back(r.compile_ms > 0 ? fmt::format("compile: {:.0f} ms", r.compile_ms)
+                                   : std::string("compile: cached"));
+  if (r.ok()) {
+    lines.push_back(fmt::format("run: {} repetitions, median {}, min {}, max {}, spread {:.1f}%",
+                                r.times_ms.size(), format_ms(r.median_ms), format_ms(r.min_ms()),
+                                format_ms(r.max_ms()), r.spread() * 100));
+    if (r.max_abs_error > 0) lines.push_back(fmt::format("check: max abs error {:.3g}", r.max_abs_error));
+  } else {
+    lines.push_back(fmt::format("error: {} ({})", status_name(r.status), r.error_class));
+    if (!r.message.empty()) lines.push_back("  " + r.message);
+  }
+  if (!r.resources.empty()) {
+    std::string res;
+    for (const auto& [name, value] : r.resources)
+      res += fmt::format("{}{}={:g}", res.empty() ? "" : ", ", name, value);
+    lines.push_back("resources: " + res);
+  }
+  return lines;
+}
 
 ConsoleProgress::ConsoleProgress(ConsoleOptions options) : options_(options) {}
 
@@ -46,6 +119,8 @@ void ConsoleProgress::on_start(const KernelSpec& spec, const DeviceInfo& device,
                                const Space& space, const TuneOptions& options,
                                std::size_t stored_results) {
   budget_ = options.max_evals;
+  time_budget_s_ = options.time_budget_s;
+  if (options_.quiet) return;
   SpaceSize size = space.size();
   fmt::print(options_.out, "tuning {} on {} ({})\n", spec.name, device.name, device.backend);
   fmt::print(options_.out, "space: {} parameters, {}{:.0f} valid configs of {:.0f}; strategy {}\n",
@@ -61,24 +136,23 @@ void ConsoleProgress::on_start(const KernelSpec& spec, const DeviceInfo& device,
 }
 
 void ConsoleProgress::on_result(const Result& result, const TuneProgress& progress) {
-  std::string count = budget_ ? fmt::format("{}/{}", progress.considered, budget_)
-                              : fmt::format("{}", progress.considered);
-  std::string best = progress.best ? format_ms(progress.best->median_ms) : std::string("-");
-  if (options_.live && !options_.verbose) {
-    std::string line = fmt::format("[{}] best {} | {} | {:.1f} s | {}", count, best,
-                                   counts_text(progress), progress.elapsed_s, result_line(result));
-    if (line.size() > 150) line = line.substr(0, 147) + "...";
-    fmt::print(options_.out, "\r\033[K{}", line);
+  if (options_.quiet) return;
+  if (options_.live && options_.verbosity == 0) {
+    fmt::print(options_.out, "\r\033[K{}",
+               progress_line(result, progress, budget_, time_budget_s_));
     live_line_shown_ = true;
   } else {
-    fmt::print(options_.out, "[{}] {} | best {}\n", count, result_line(result), best);
+    fmt::print(options_.out, "{}\n", result_line(result, progress, budget_, time_budget_s_));
+    if (options_.verbosity >= 2)
+      for (const std::string& line : result_details(result))
+        fmt::print(options_.out, "    {}\n", line);
   }
   std::fflush(options_.out);
 }
 
 void ConsoleProgress::on_phase(const std::string& message) {
   clear_live_line();
-  if (message.empty()) return;  // only clears the live line
+  if (message.empty() || options_.quiet) return;  // an empty message only clears the live line
   fmt::print(options_.out, "{}\n", message);
   std::fflush(options_.out);
 }

@@ -2,15 +2,18 @@
 // Console output of a tuning run: progress on stderr (one live line on a terminal, plain lines
 // otherwise, so logs stay readable) and the final summary on stdout.
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "tuna/driver.hpp"
 
 namespace tuna::report {
 
 struct ConsoleOptions {
-  bool live = false;     // rewrite one line in place (stderr is a terminal)
-  bool verbose = false;  // a line for every result, even on a terminal
+  bool live = false;   // rewrite one line in place (stderr is a terminal)
+  int verbosity = 0;   // 1 (-v): a line per result even on a terminal; 2 (-vv): and its details
+  bool quiet = false;  // nothing at all (the summary is the caller's)
   std::FILE* out = stderr;
 };
 
@@ -27,6 +30,7 @@ class ConsoleProgress : public TuneObserver {
   void clear_live_line();
   ConsoleOptions options_;
   std::size_t budget_ = 0;
+  double time_budget_s_ = 0;
   bool live_line_shown_ = false;
 };
 
@@ -36,5 +40,24 @@ void print_summary(std::FILE* out, const TuneSummary& summary, const Space& spac
 
 // "1.234 ms", "56.7 us", "2.10 s".
 std::string format_ms(double ms);
+// A duration for people: "4.2 s", "3 min 05 s", "1 h 02 min".
+std::string format_duration(double seconds);
+
+// Seconds left, from the mean time per config considered so far and the configs left in the
+// budget, capped by what remains of the time budget; nullopt with neither budget or before
+// the first config.
+std::optional<double> estimate_remaining_s(std::size_t considered, double elapsed_s,
+                                           std::size_t max_evals, double time_budget_s);
+
+// The live progress line: done/planned, the best so far, failures, elapsed and left, the latest
+// result; at most `width` characters.
+std::string progress_line(const Result& latest, const TuneProgress& progress,
+                          std::size_t max_evals, double time_budget_s, std::size_t width = 150);
+// One plain line per result (non-terminal or -v).
+std::string result_line(const Result& result, const TuneProgress& progress,
+                        std::size_t max_evals, double time_budget_s);
+// -vv: what happened to one config, one fact per line (compile time, repetitions, the times,
+// resources, the error).
+std::vector<std::string> result_details(const Result& result);
 
 }  // namespace tuna::report

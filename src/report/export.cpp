@@ -1,84 +1,69 @@
+// `tuna export --format json`: what tuna::Lookup reads (schema in docs/json.md, "export").
 #include "report/export.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <cctype>
-
 #include "eval/codec.hpp"
-#include "tuna/errors.hpp"
 
 namespace tuna::report {
 namespace {
 
-bool is_identifier(const std::string& s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  for (char c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
+using nlohmann::ordered_json;
+
+ordered_json config_object(const Space& space, const Config& config) {
+  ordered_json out = ordered_json::object();
+  for (std::size_t i = 0; i < space.params().size(); ++i)
+    out[space.params()[i].name] = codec::to_json(config[i]);
+  return out;
 }
 
-std::string cpp_value(const Value& v) {
+const char* type_name(const Value& v) {
   switch (v.kind()) {
-    case ValueKind::Int: return fmt::format("constexpr long long {{}} = {};", v.as_int());
-    case ValueKind::Float: return fmt::format("constexpr double {{}} = {};", v.to_string());
-    case ValueKind::Bool: return fmt::format("constexpr bool {{}} = {};", v.truthy());
-    case ValueKind::String:
-      return fmt::format("constexpr const char* {{}} = {};", nlohmann::json(v.as_string()).dump());
+    case ValueKind::Int: return "int";
+    case ValueKind::Float: return "float";
+    case ValueKind::Bool: return "bool";
+    case ValueKind::String: return "string";
   }
-  TUNA_ASSERT(false, "unknown value kind");
+  return "string";
+}
+
+ordered_json entry_json(const Space& space, const ExportEntry& e) {
+  return {{"device", e.context.device_name},
+          {"device_id", e.context.device_id},
+          {"backend", e.context.backend},
+          {"problem", e.context.problem},
+          {"spec_hash", e.context.spec_hash},
+          {"config", config_object(space, e.best.config)},
+          {"key", e.best.key},
+          {"median_ms", e.best.median_ms},
+          {"times_ms", e.best.times_ms},
+          {"results_considered", e.results_considered},
+          {"measured_at", e.best.finished_at}};
 }
 
 }  // namespace
 
-std::string cpp_identifier(const std::string& name) {
-  std::string id;
-  for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "k_" + id;
-  return id;
-}
-
-std::string export_header(const ExportInput& in) {
-  std::string out;
-  out += fmt::format("// Tuned by tuna on {}. Do not edit: run `tuna export` again.\n",
-                     in.generated_at);
-  out += fmt::format("// Kernel {} on {} ({}), problem {}.\n", in.context.kernel_name,
-                     in.context.device_name, in.context.backend, in.context.problem);
-  out += fmt::format("// Best of {} configs: {:.6g} ms median over {} runs.\n",
-                     in.results_considered, in.best.median_ms, in.best.times_ms.size());
-  out += fmt::format("// Config: {}\n#pragma once\n\n", in.best.key);
-  out += fmt::format("namespace tuna_tuned::{} {{\n", cpp_identifier(in.context.kernel_name));
-  for (std::size_t i = 0; i < in.space.params().size(); ++i) {
-    const std::string& name = in.space.params()[i].name;
-    if (!is_identifier(name)) {
-      throw UserError(fmt::format("parameter '{}' is not a C++ identifier, so it cannot be "
-                                  "exported as a header; use --format json",
-                                  name));
-    }
-    out += fmt::format(fmt::runtime(cpp_value(in.best.config[i])), name) + "\n";
-  }
-  out += fmt::format("}}  // namespace tuna_tuned::{}\n", cpp_identifier(in.context.kernel_name));
-  return out;
-}
-
 std::string export_json(const ExportInput& in) {
-  nlohmann::json config = nlohmann::json::object();
-  for (std::size_t i = 0; i < in.space.params().size(); ++i) {
-    config[in.space.params()[i].name] = codec::to_json(in.best.config[i]);
+  ordered_json out = {{"schema_version", 1},
+                      {"kernel", in.kernel_name},
+                      {"generated_at", in.generated_at},
+                      {"current_problem", in.current_problem}};
+  Config defaults = in.space.default_config();
+  ordered_json params = ordered_json::array();
+  for (std::size_t i = 0; i < in.space.params().size(); ++i)
+    params.push_back({{"name", in.space.params()[i].name}, {"type", type_name(defaults[i])}});
+  out["parameters"] = params;
+  out["defaults"] = config_object(in.space, defaults);
+  // The primary entry's fields at the top level, as this format had them before it carried
+  // several entries: readers of one config need not look into "entries".
+  if (in.primary) {
+    ordered_json primary = entry_json(in.space, in.entries.at(*in.primary));
+    for (const auto& [name, value] : primary.items()) out[name] = value;
   }
-  nlohmann::json out = {{"kernel", in.context.kernel_name},
-                        {"device", in.context.device_name},
-                        {"device_id", in.context.device_id},
-                        {"backend", in.context.backend},
-                        {"problem", in.context.problem},
-                        {"spec_hash", in.context.spec_hash},
-                        {"config", config},
-                        {"key", in.best.key},
-                        {"median_ms", in.best.median_ms},
-                        {"times_ms", in.best.times_ms},
-                        {"results_considered", in.results_considered},
-                        {"generated_at", in.generated_at}};
+  ordered_json entries = ordered_json::array();
+  for (const ExportEntry& e : in.entries) entries.push_back(entry_json(in.space, e));
+  out["entries"] = entries;
   return out.dump(2) + "\n";
 }
 

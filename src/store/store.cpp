@@ -275,6 +275,38 @@ std::vector<RunRecord> Store::runs(const StoreContext& ctx) const {
   return runs;
 }
 
+std::optional<std::pair<RunRecord, StoreContext>> Store::run(std::int64_t run_id) const {
+  Statement query(impl_->db,
+                  "SELECT x.id, k.name, x.strategy, x.options_json, x.started_at, x.finished_at, "
+                  "x.outcome, k.spec_hash, p.text, d.device_id, d.name, d.backend FROM runs x "
+                  "JOIN kernels k ON k.id = x.kernel_id JOIN problems p ON p.id = x.problem_id "
+                  "JOIN devices d ON d.id = x.device_id WHERE x.id = ?1");
+  query.bind(1, run_id);
+  if (!query.step()) return std::nullopt;
+  RunRecord run;
+  run.id = query.column_int64(0);
+  run.kernel_name = query.column_text(1);
+  run.strategy = query.column_text(2);
+  run.options_json = query.column_text(3);
+  run.started_at = query.column_double(4);
+  run.finished_at = query.column_double(5);
+  run.outcome = query.column_text(6);
+  StoreContext ctx{run.kernel_name,        query.column_text(7),  query.column_text(8),
+                   query.column_text(9),   query.column_text(10), query.column_text(11)};
+  return std::make_pair(std::move(run), std::move(ctx));
+}
+
+std::vector<Result> Store::run_results(std::int64_t run_id) const {
+  Statement query(impl_->db, fmt::format("SELECT {} FROM results x WHERE x.run_id = ?1 "
+                                         "ORDER BY x.started_at, x.id",
+                                         kResultColumns));
+  query.bind(1, run_id);
+  std::vector<Result> results;
+  while (query.step())
+    if (std::optional<Result> r = store::decode_result(read_result_row(query))) results.push_back(*r);
+  return results;
+}
+
 void Store::put_result(std::int64_t run_id, const StoreContext& ctx, const Result& result) {
   store::ResultRow row = store::encode_result(result);
   // One transaction per result: when this returns the row is in the WAL, and a kill of this
