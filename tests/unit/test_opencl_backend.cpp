@@ -319,6 +319,16 @@ TEST(OpenClBuildLog, FirstErrorLineNamesTheUsersFile) {
             "k.cl:3:5: error: use of undeclared identifier 'x'");
   EXPECT_EQ(opencl::first_error_line("warning: unused\n/tmp/a/b/k.cl:7:1: error: bad\n", "k.cl"),
             "k.cl:7:1: error: bad");
+  // PoCL 3.1 names its cache's temporary copy and puts "error:" first.
+  EXPECT_EQ(opencl::first_error_line(
+                "error: /root/.cache/pocl/kcache/tempfile_7PUTZn.cl:10:3: use of undeclared "
+                "identifier 'not_declared'\n",
+                "vadd.cl"),
+            "vadd.cl:10:3: error: use of undeclared identifier 'not_declared'");
+  // NVIDIA's driver calls the source <kernel>.
+  EXPECT_EQ(opencl::first_error_line("<kernel>:10:3: error: use of undeclared identifier 'q'\n",
+                                     "vadd.cl"),
+            "vadd.cl:10:3: error: use of undeclared identifier 'q'");
   EXPECT_EQ(opencl::first_error_line("", "k.cl"), "");
 }
 #endif

@@ -22,10 +22,12 @@ namespace fs = std::filesystem;
 // Bumped when the options or the manifest change meaning, so old binaries are not reused.
 constexpr std::string_view kCacheFormat = "tuna-opencl-binary-v1";
 
-// The builds see the source as one anonymous string; a #line directive gives the compiler the
-// file's name, so its messages point at the user's file and line.
-std::string with_file_name(const std::string& source, const fs::path& file) {
-  return fmt::format("#line 1 \"{}\"\n{}", file.filename().string(), source);
+// The builds see the source as one anonymous string, which each implementation names its own
+// way ("<source>", "<kernel>"); first_error_line() puts the file's name back. No #line directive
+// is added: NVIDIA's compiler (driver 580, H100) counted the directive's own line and reported
+// every error one line late, while PoCL did not.
+std::string with_file_name(const std::string& source, const fs::path& /*file*/) {
+  return source;
 }
 
 bool usable(const fs::path& path) {
