@@ -65,4 +65,18 @@ void write_file_atomically(const fs::path& target, std::string_view bytes) {
   temp.commit_as(target);
 }
 
+bool cached_file_usable(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec) && fs::file_size(path, ec) > 0 && !ec;
+}
+
+CompileOutcome compile_error_outcome(std::string message, std::string log) {
+  CompileOutcome outcome;
+  outcome.ok = false;
+  outcome.error_class = "compile_error";
+  outcome.message = std::move(message);
+  outcome.log = std::move(log);
+  return outcome;
+}
+
 }  // namespace tuna::backends

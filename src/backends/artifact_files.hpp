@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "tuna/backend.hpp"
+
 namespace tuna::backends {
 
 // The kernel's source text. Throws UserError naming kernel.source when it cannot be read.
@@ -32,5 +34,11 @@ class TemporaryFile {
 // Writes `bytes` under a private name and renames it into place. Throws UserError saying what to
 // check (space, permissions, the cache folder) when it cannot.
 void write_file_atomically(const std::filesystem::path& target, std::string_view bytes);
+
+// A cache entry that can be used: a non-empty regular file (a killed writer leaves none).
+bool cached_file_usable(const std::filesystem::path& path);
+
+// A compile_error outcome with the first error line as its message and the whole log.
+CompileOutcome compile_error_outcome(std::string message, std::string log);
 
 }  // namespace tuna::backends

@@ -40,19 +40,6 @@ void write_manifest(const fs::path& cubin_path, const CubinManifest& manifest) {
   backends::write_file_atomically(manifest_path(cubin_path), j.dump());
 }
 
-bool usable(const fs::path& path) {
-  std::error_code ec;
-  return fs::is_regular_file(path, ec) && fs::file_size(path, ec) > 0 && !ec;
-}
-
-CompileOutcome failure(std::string message, std::string log) {
-  CompileOutcome outcome;
-  outcome.ok = false;
-  outcome.error_class = "compile_error";
-  outcome.message = std::move(message);
-  outcome.log = std::move(log);
-  return outcome;
-}
 
 int compute_capability_of(const DeviceInfo& device) {
   const Value* cc = device.facts.find("compute_capability");
@@ -187,7 +174,8 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
   const fs::path cubin_path = cache_dir / (hash + ".cubin");
 
   CompileOutcome outcome;
-  if (usable(cubin_path) && usable(manifest_path(cubin_path))) {
+  if (backends::cached_file_usable(cubin_path) &&
+      backends::cached_file_usable(manifest_path(cubin_path))) {
     CubinManifest manifest = read_manifest(cubin_path);
     outcome.ok = true;
     outcome.cached = true;
@@ -203,7 +191,7 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
   for (const auto& expression : expressions) {
     nvrtcResult r = nvrtc_->add_name_expression(program.get(), expression.c_str());
     if (r != NVRTC_SUCCESS)
-      return failure(fmt::format("NVRTC rejects the entry '{}': {}", expression,
+      return backends::compile_error_outcome(fmt::format("NVRTC rejects the entry '{}': {}", expression,
                                  nvrtc_->error_string(r)),
                      "");
   }
@@ -218,7 +206,7 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
       message = fmt::format("NVRTC rejects an option ({}); check kernel.flags: {}",
                             nvrtc_->error_string(compiled), message);
     if (message.empty()) message = "NVRTC failed: " + nvrtc_->error_string(compiled);
-    return failure(std::move(message), std::move(log));
+    return backends::compile_error_outcome(std::move(message), std::move(log));
   }
 
   CubinManifest manifest;

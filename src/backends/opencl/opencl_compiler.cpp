@@ -30,19 +30,6 @@ std::string with_file_name(const std::string& source, const fs::path& /*file*/) 
   return source;
 }
 
-bool usable(const fs::path& path) {
-  std::error_code ec;
-  return fs::is_regular_file(path, ec) && fs::file_size(path, ec) > 0 && !ec;
-}
-
-CompileOutcome failure(std::string message, std::string log) {
-  CompileOutcome outcome;
-  outcome.ok = false;
-  outcome.error_class = "compile_error";
-  outcome.message = std::move(message);
-  outcome.log = std::move(log);
-  return outcome;
-}
 
 Program program_from_source(const OpenClApi& api, cl_context context, const std::string& text) {
   const char* source = text.c_str();
@@ -133,7 +120,8 @@ CompileOutcome compile_program(const OpenClApi& api, cl_device_id device, const 
   const fs::path binary_path = cache_dir / (hash + ".clbin");
 
   CompileOutcome outcome;
-  if (usable(binary_path) && usable(manifest_path(binary_path))) {
+  if (backends::cached_file_usable(binary_path) &&
+      backends::cached_file_usable(manifest_path(binary_path))) {
     ProgramManifest manifest = read_manifest(binary_path);
     outcome.ok = true;
     outcome.cached = true;
@@ -154,7 +142,7 @@ CompileOutcome compile_program(const OpenClApi& api, cl_device_id device, const 
                             "kernel.flags",
                             options, error_name(built));
     if (message.empty()) message = "the OpenCL build failed: " + error_name(built);
-    return failure(std::move(message), std::move(log));
+    return backends::compile_error_outcome(std::move(message), std::move(log));
   }
 
   ProgramManifest manifest;
@@ -167,7 +155,7 @@ CompileOutcome compile_program(const OpenClApi& api, cl_device_id device, const 
     cl_int status = CL_SUCCESS;
     Kernel kernel(api.create_kernel(program.get(), name.c_str(), &status), api.release_kernel);
     if (status != CL_SUCCESS)
-      return failure(fmt::format("{}: the program has no __kernel function '{}' ({}); check {}",
+      return backends::compile_error_outcome(fmt::format("{}: the program has no __kernel function '{}' ({}); check {}",
                                  file_name, name, error_name(status),
                                  name == entry ? "kernel.entry" : "check.kernel"),
                      std::move(log));
