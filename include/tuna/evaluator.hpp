@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "tuna/backend.hpp"
@@ -28,6 +29,9 @@ struct EvaluatorOptions {
   // default for device backends (compiling on the CPU does not disturb a GPU's timing); off for
   // the host backend, whose kernels would share the CPU with the compilers.
   enum class Overlap { Auto, On, Off } overlap = Overlap::Auto;
+  // Environment for the bench worker and compile children, laid over this process's: how
+  // device choices (TUNA_CUDA_DEVICE, TUNA_OPENCL_PLATFORM, TUNA_OPENCL_DEVICE) reach them.
+  std::vector<std::pair<std::string, std::string>> child_env;
 };
 
 // Where the evaluator's wall time went, for throughput figures (bench/, docs/benchmarking.md).

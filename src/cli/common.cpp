@@ -40,6 +40,13 @@ void EvaluatorFlags::add_to(CLI::App& cmd) {
                  "backends, off for host), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
+  cmd.add_option("--cuda-device", cuda_device,
+                 "CUDA device index (default: $TUNA_CUDA_DEVICE, else 0)");
+  cmd.add_option("--opencl-platform", opencl_platform,
+                 "OpenCL platform: index or part of its name (default: $TUNA_OPENCL_PLATFORM)");
+  cmd.add_option("--opencl-device", opencl_device,
+                 "OpenCL device: index or part of its name (default: $TUNA_OPENCL_DEVICE, else "
+                 "the first GPU, else the first device)");
 }
 
 EvaluatorOptions EvaluatorFlags::options() const {
@@ -57,6 +64,10 @@ EvaluatorOptions EvaluatorFlags::options() const {
   o.overlap = overlap == "on"    ? EvaluatorOptions::Overlap::On
               : overlap == "off" ? EvaluatorOptions::Overlap::Off
                                  : EvaluatorOptions::Overlap::Auto;
+  // The backends read the device choice from these variables in the child processes.
+  if (!cuda_device.empty()) o.child_env.emplace_back("TUNA_CUDA_DEVICE", cuda_device);
+  if (!opencl_platform.empty()) o.child_env.emplace_back("TUNA_OPENCL_PLATFORM", opencl_platform);
+  if (!opencl_device.empty()) o.child_env.emplace_back("TUNA_OPENCL_DEVICE", opencl_device);
   return o;
 }
 

@@ -36,6 +36,7 @@ struct EvaluatorFlags {
   bool flush_cache = false;
   std::uint64_t data_seed = 1;
   std::string overlap = "auto";
+  std::string cuda_device, opencl_platform, opencl_device;
   void add_to(CLI::App& cmd);
   EvaluatorOptions options() const;
 };

@@ -87,7 +87,9 @@ void BenchWorker::spawn() {
   std::string exe = options_.exe.string();
   std::vector<char*> argv = {exe.data(), const_cast<char*>("__bench-worker"), nullptr};
   pid_t pid;
-  int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
+  std::vector<std::string> env = make_environment(options_.env);
+  std::vector<char*> envp = as_c_array(env);
+  int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(to_worker.read_end);

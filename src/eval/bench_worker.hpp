@@ -7,6 +7,8 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,8 @@ struct WorkerOptions {
   std::filesystem::path exe;       // the tuna binary
   std::string backend;             // backend name, sent with hello
   std::filesystem::path log_path;  // the worker's stdout and stderr
+  // Laid over this process's environment for the worker (e.g. TUNA_CUDA_DEVICE from a flag).
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 struct WorkerReply {

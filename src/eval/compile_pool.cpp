@@ -57,6 +57,7 @@ CompileOutcome compile_one(const CompileJob& job,
   RunProcessOptions run;
   run.timeout_s = options.timeout_s;
   run.stdin_text = request.dump();
+  run.extra_env = options.env;
   ProcessResult process = run_process({options.exe.string(), "__compile", out.string()}, run);
   std::ifstream in(out);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

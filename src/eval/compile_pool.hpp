@@ -24,6 +24,7 @@ struct CompilePoolOptions {
   std::filesystem::path cache_dir;  // artifacts
   int jobs = 1;                     // child processes at once
   double timeout_s = 120;
+  std::vector<std::pair<std::string, std::string>> env;  // laid over the environment
 };
 
 // Compiles every job; outcomes in the same order. A child that times out gives

@@ -77,7 +77,8 @@ struct Evaluator::Impl {
         options(std::move(o)),
         spec_toml(spec_to_toml(spec)),
         worker({options.exe, spec.backend,
-                options.cache_dir / "logs" / fmt::format("worker-{}.log", ::getpid())}) {
+                options.cache_dir / "logs" / fmt::format("worker-{}.log", ::getpid()),
+                options.child_env}) {
     if (options.compile_jobs <= 0) {
       options.compile_jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     }
@@ -97,6 +98,7 @@ struct Evaluator::Impl {
     p.cache_dir = options.cache_dir;
     p.jobs = options.compile_jobs;
     p.timeout_s = options.compile_timeout_s;
+    p.env = options.child_env;
     return p;
   }
 

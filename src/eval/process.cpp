@@ -110,8 +110,7 @@ ChildPipes make_pipes(bool feed_stdin) {
   return pipes;
 }
 
-// The caller's environment with `extra` laid over it, as owned strings.
-std::vector<std::string> make_environment(
+std::vector<std::string> environment_with(
     const std::vector<std::pair<std::string, std::string>>& extra) {
   std::vector<std::string> env;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
@@ -125,7 +124,7 @@ std::vector<std::string> make_environment(
   return env;
 }
 
-std::vector<char*> as_c_array(std::vector<std::string>& strings) {
+std::vector<char*> pointers_of(std::vector<std::string>& strings) {
   std::vector<char*> pointers;
   pointers.reserve(strings.size() + 1);
   for (auto& s : strings) pointers.push_back(s.data());
@@ -356,9 +355,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunProcess
   posix_spawnattr_setsigdefault(attributes.get(), &all_signals);
 
   std::vector<std::string> args(argv);
-  std::vector<char*> c_args = as_c_array(args);
-  std::vector<std::string> env = make_environment(options.extra_env);
-  std::vector<char*> c_env = as_c_array(env);
+  std::vector<char*> c_args = pointers_of(args);
+  std::vector<std::string> env = environment_with(options.extra_env);
+  std::vector<char*> c_env = pointers_of(env);
 
   pid_t pid = -1;
   int rc =
@@ -386,5 +385,12 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunProcess
   result.output_truncated = collector.truncated();
   return result;
 }
+
+std::vector<std::string> make_environment(
+    const std::vector<std::pair<std::string, std::string>>& extra) {
+  return environment_with(extra);
+}
+
+std::vector<char*> as_c_array(std::vector<std::string>& strings) { return pointers_of(strings); }
 
 }  // namespace tuna

@@ -55,4 +55,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
 // "SIGSEGV" for 11, "signal 77" for an unnamed one.
 std::string signal_name(int signal_number);
 
+// This process's environment with `extra` laid over it, as owned strings (for posix_spawn), and
+// the null-terminated pointer array of such strings.
+std::vector<std::string> make_environment(
+    const std::vector<std::pair<std::string, std::string>>& extra);
+std::vector<char*> as_c_array(std::vector<std::string>& strings);
+
 }  // namespace tuna

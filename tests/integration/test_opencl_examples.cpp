@@ -44,3 +44,21 @@ INSTANTIATE_TEST_SUITE_P(Examples, OpenClExamples,
                          ::testing::Values("gemm", "conv2d", "reduction"));
 
 }  // namespace
+
+namespace {
+
+TEST(OpenClDeviceFlags, TheDeviceFlagReachesTheChildProcesses) {
+  TunaSandbox box("opencl-device-flag");
+  if (std::string why = opencl_unavailable(box); !why.empty()) GTEST_SKIP() << why;
+  const std::string spec = source_path("examples/opencl/reduction/spec.toml");
+  // A device that does not exist: the bench worker, which reads the flag through the
+  // environment tuna gives it, refuses with a message naming the choice.
+  ProcessResult missing = box.run({"run", spec, "--opencl-device", "no-such-device-xyz"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("no-such-device-xyz"), std::string::npos) << missing.output;
+  // The first device by index works.
+  ProcessResult first = box.run({"run", spec, "--opencl-device", "0", "--timing-budget", "5"});
+  EXPECT_TRUE(first.ok()) << first.output;
+}
+
+}  // namespace
