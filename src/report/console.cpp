@@ -162,6 +162,11 @@ void ConsoleProgress::on_phase(const std::string& message) {
 static void print_time_split(std::FILE* out, const TuneSummary& s) {
   const EvaluatorStats& st = s.evaluator_stats;
   if (s.elapsed_s <= 0 || s.progress.measured == 0) return;
+  if (s.device.backend == "sim") {
+    fmt::print(out, "time:    {:.1f} s simulated: the recorded compile and benchmark time of the "
+                    "configs replayed\n", s.elapsed_s);
+    return;
+  }
   double per_minute = static_cast<double>(s.progress.measured) / s.elapsed_s * 60.0;
   double outside = std::max(0.0, s.elapsed_s - st.evaluate_wall_s);
   fmt::print(out,

@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include <regex>
+
 #include "cli_runner.hpp"
 #include "store/import_recording.hpp"
 
@@ -76,6 +78,30 @@ TEST(ImportExport, TuneReplaysARecordingOnTheSimBackend) {
   ASSERT_TRUE(tuned.ok()) << tuned.output;
   // The fastest recorded config (0.5 ms) wins.
   EXPECT_NE(tuned.output.find("bx=2,mode=b"), std::string::npos) << tuned.output;
+}
+
+TEST(ImportExport, ATimeBudgetOnTheSimBackendIsChargedTheRecordedCosts) {
+  // The recording's configs cost 100-300 ms of compile and 8-11 ms of benchmark each. Replays
+  // take microseconds, so a budget of 0.25 s of wall time would see them all; charged the
+  // recorded costs, the run stops after two or three.
+  TunaSandbox box("sim-time");
+  const std::string spec = (box.dir() / "sim.toml").string();
+  ASSERT_TRUE(box.run({"import", source_path("tests/data/kt_small.json"), "--write-spec", spec})
+                  .ok());
+  auto whole = box.run({"tune", spec, "--strategy", "exhaustive", "-n", "0", "--fresh"});
+  ASSERT_TRUE(whole.ok()) << whole.output;
+  EXPECT_NE(whole.output.find("configs: 6 (6 measured"), std::string::npos) << whole.output;
+  EXPECT_NE(whole.output.find("s simulated"), std::string::npos) << whole.output;
+
+  auto timed = box.run(
+      {"tune", spec, "--strategy", "exhaustive", "-n", "0", "--time", "0.25", "--fresh"});
+  ASSERT_TRUE(timed.ok()) << timed.output;
+  EXPECT_NE(timed.output.find("time budget reached (0.25 s)"), std::string::npos) << timed.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(timed.output, m, std::regex("configs: (\\d+) \\(")))
+      << timed.output;
+  EXPECT_GE(std::stoi(m[1]), 2) << timed.output;
+  EXPECT_LE(std::stoi(m[1]), 3) << timed.output;
 }
 
 TEST(ImportExport, ErrorsNameTheFile) {

@@ -79,6 +79,7 @@ RunOutcome SimBackend::run(const Artifact&, const KernelSpec& spec, const Space&
   if (rc->status != Status::Ok) {
     out.error_class = rc->error_class.empty() ? status_name(rc->status) : rc->error_class;
     out.message = "recorded as " + out.error_class;
+    out.resources["recorded_run_ms"] = rc->run_ms;  // a failed run still cost its time
     return out;
   }
   out.ok = true;
