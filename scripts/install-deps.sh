@@ -8,6 +8,9 @@ packages=(
   libsqlite3-dev nlohmann-json3-dev libcli11-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libcurl4-openssl-dev libcpp-httplib-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo chromium zlib1g-dev
+  # Cluster mode (mpirun -n K tuna tune): the MPI C library and headers to build it, and the
+  # mpirun launcher to run it and its tests.
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

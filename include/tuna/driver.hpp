@@ -27,7 +27,7 @@ struct TuneOptions {
   StrategyOptions strategy;
   std::size_t max_evals = 100;   // configs considered, measured or reused; 0: no limit
   double time_budget_s = 0;      // wall-clock seconds; 0: no limit
-  std::size_t batch_size = 0;    // configs per propose(); 0: the number of compile jobs
+  std::size_t batch_size = 0;    // configs per propose(); 0: Evaluator::parallelism()
   bool fresh = false;            // re-measure configs already in the store
   int finalists = 5;             // configs in the final shootout...
   double finalists_within = 1.5; // ...among those within this factor of the best
@@ -87,5 +87,11 @@ Throughput throughput_of(const KernelSpec& spec, const Space& space, const Devic
 
 TuneSummary tune(const KernelSpec& spec, const TuneOptions& options, Store& store,
                  TuneObserver& observer);
+
+// tune(), except that devices of several models, when options.evaluator.allow_mixed_devices
+// lets them in, get one run each, at once, each model's results kept apart in the store (its
+// own device context) and summarised on its own. One summary per model.
+std::vector<TuneSummary> tune_each_model(const KernelSpec& spec, const TuneOptions& options,
+                                         Store& store, TuneObserver& observer);
 
 }  // namespace tuna

@@ -7,15 +7,23 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <optional>
+#include <string>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "tuna/backend.hpp"
+#include "tuna/errors.hpp"
 #include "tuna/result.hpp"
 #include "tuna/spec.hpp"
 
 namespace tuna {
+
+namespace eval {
+class Peer;  // src/eval/peer.hpp: devices on another host (cluster mode)
+}
 
 struct EvaluatorOptions {
   std::filesystem::path exe;        // the tuna binary (children run it); see default_tuna_exe()
@@ -32,17 +40,48 @@ struct EvaluatorOptions {
   // Environment for the bench worker and compile children, laid over this process's: how
   // device choices (TUNA_CUDA_DEVICE, TUNA_OPENCL_PLATFORM, TUNA_OPENCL_DEVICE) reach them.
   std::vector<std::pair<std::string, std::string>> child_env;
+  // The devices to measure on, one bench worker each, all fed by the one compile pool: "0,1",
+  // "all", or "" for the backend's default device (the --devices flag; eval/device_selection.hpp).
+  std::string devices;
+  // Devices of other models are refused (their timings do not compare) unless this is set; the
+  // driver then runs one search per model (driver.hpp).
+  bool allow_mixed_devices = false;
+  // Other hosts' devices (cluster mode): configs are shared out among these and this host's own.
+  std::vector<std::shared_ptr<eval::Peer>> peers;
 };
 
 // Where the evaluator's wall time went, for throughput figures (bench/, docs/benchmarking.md).
 struct EvaluatorStats {
   double compile_wall_s = 0;  // wall time during which at least one compile was in flight
-  double run_s = 0;           // time spent in the bench worker (checked runs and timing)
+  double run_s = 0;           // time spent in this host's bench workers, summed over devices
   double evaluate_wall_s = 0; // wall time inside evaluate() and retime()
   std::size_t compiled = 0, ran = 0;
+  std::map<std::string, std::size_t> ran_on;   // configs run per device label (peers' included)
+  std::map<std::string, double> busy_s_on;     // bench-worker time per device of this host
 };
 
 using ResultSink = std::function<void(const Result&)>;
+
+// One config of a batch, handed out one at a time to whichever device (or host) is free.
+struct EvaluationJob {
+  std::size_t index = 0;  // its place in the caller's batch
+  Config config;
+};
+// Gives the next job, or nullopt when there is none left; may block (cluster mode). Called from
+// several threads at once.
+using JobSource = std::function<std::optional<EvaluationJob>()>;
+// Receives each Result as soon as it is final, with its job's index. Calls are serialised.
+using JobDone = std::function<void(std::size_t, const Result&)>;
+
+// Devices of different models were asked for without allow_mixed_devices: their timings cannot
+// be compared. The message lists them; `models` holds each model's selectors, for a driver that
+// runs one search per model.
+class MixedDevicesError : public UserError {
+ public:
+  MixedDevicesError(const std::string& message, std::vector<std::vector<std::string>> models)
+      : UserError(message), models(std::move(models)) {}
+  std::vector<std::vector<std::string>> models;
+};
 
 class Evaluator {
  public:
@@ -53,7 +92,15 @@ class Evaluator {
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
+  // The first device (the one re-timings and the final shootout use); devices() lists all of
+  // this host's, peers' devices excluded.
   const DeviceInfo& device() const;
+  std::vector<DeviceInfo> devices() const;
+  // The labels results carry, in the order of devices() ("cuda:0", "cuda:1").
+  std::vector<std::string> device_labels() const;
+  // Configs the evaluator can usefully hold at once: compile jobs, plus one per device, plus
+  // every peer's capacity. A batch at least this large keeps every device busy.
+  std::size_t parallelism() const;
   const Space& space() const;
   const EvaluatorOptions& options() const;
   // Changes the compile timeout for the configs evaluated from now on (the LLM-guided search
@@ -66,7 +113,11 @@ class Evaluator {
   std::vector<Result> evaluate(const std::vector<Config>& configs, const ResultSink& sink = {});
   // Times configs again, without the correctness check (they passed it already). Failed
   // re-timings come back with their failure status.
+  // All on the first device, one after the other, so the timings compare with each other.
   std::vector<Result> retime(const std::vector<Config>& configs, const TimingOptions& timing);
+  // Evaluates (with the correctness check) configs taken from `next` until it returns nullopt,
+  // on this host's devices only: what a cluster peer runs for the host that leads the run.
+  void evaluate_stream(const JobSource& next, const TimingOptions& timing, const JobDone& done);
 
  private:
   struct Impl;

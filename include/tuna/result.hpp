@@ -28,6 +28,10 @@ struct Result {
   double max_abs_error = 0;        // against the reference, when checked
   std::map<std::string, double> resources;  // registers, shared_bytes, occupancy, ...
 
+  // Which device measured it: "cuda:1", "opencl:0", "host:0"; under MPI prefixed with the rank
+  // and host, "r2@node7/cuda:1". Empty in results stored before tuna recorded it.
+  std::string device;
+
   double started_at = 0;   // seconds since the Unix epoch
   double finished_at = 0;
   bool reused = false;     // taken from the store instead of measured in this run

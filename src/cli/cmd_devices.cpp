@@ -21,7 +21,7 @@ int run_devices(const DevicesFlags& f) {
   int found = 0;
   for (const std::string& backend : backend_names()) {
     eval::BenchWorker worker({default_tuna_exe(), backend,
-                              cache / "logs" / fmt::format("devices-{}.log", backend)});
+                              cache / "logs" / fmt::format("devices-{}.log", backend), {}});
     try {
       DeviceInfo device = worker.start(std::chrono::milliseconds(30000));
       ++found;

@@ -3,9 +3,14 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdlib>
 
 #include "cli/common.hpp"
+#include "cluster/cluster_protocol.hpp"
+#include "cluster/follower.hpp"
+#include "cluster/leader.hpp"
+#include "cluster/mpi_session.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/llm_flags.hpp"
 #include "report/console.hpp"
@@ -32,8 +37,68 @@ struct TuneFlags {
   LlmFlags llm;
 };
 
+// One summary per device model; several only with --mixed-devices (JSON: {"models": [...]}).
+void print_summaries(const std::vector<TuneSummary>& summaries, const KernelSpec& spec,
+                     const Store& store, bool json) {
+  Space space = key_space(spec);
+  if (json) {
+    if (summaries.size() == 1) {
+      report::print_json(report::tune_json(summaries.front(), spec, space, store.path().string()));
+      return;
+    }
+    report::Json models = report::Json::array();
+    for (const TuneSummary& s : summaries) {
+      models.push_back(report::tune_json(s, spec, space, store.path().string()));
+    }
+    report::print_json({{"models", models}});
+    return;
+  }
+  for (const TuneSummary& s : summaries) {
+    report::print_summary(stdout, s, space);
+    fmt::print("results: {}\nrun: {}\n", store.path().string(), s.run_id);
+  }
+}
+
+int tune_and_report(const TuneFlags& f, const KernelSpec& spec,
+                    std::vector<std::shared_ptr<eval::Peer>> peers);
+
+int run_tune_in_cluster(const TuneFlags& f);
+
 int run_tune(const TuneFlags& f) {
+  if (cluster::launcher_world_size() > 1) return run_tune_in_cluster(f);
+  return tune_and_report(f, load_spec(f.spec_path), {});
+}
+
+// Under mpirun (docs/scale.md): rank 0 leads the run, every other rank serves it. A failure on
+// the leader once batches have begun ends every rank at once (MPI_Abort): a follower in the
+// middle of a batch could not otherwise learn of it.
+int run_tune_in_cluster(const TuneFlags& f) {
+  cluster::MpiSession session;
   KernelSpec spec = load_spec(f.spec_path);
+  if (session.rank() != cluster::kLeader) {
+    // The leader decides when to stop; a Ctrl-C that mpirun forwards to every rank reaches it.
+    std::signal(SIGINT, SIG_IGN);
+    return cluster::serve_leader(session, spec, f.evaluator.options());
+  }
+  std::vector<std::shared_ptr<eval::Peer>> peers = cluster::gather_followers(session, spec);
+  try {
+    int code = tune_and_report(f, spec, std::move(peers));
+    cluster::release_followers(session);
+    return code;
+  } catch (const UserError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "tuna: error: {}\n", e.what());
+    session.abort(kExitUserError);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "tuna: {}\nThis is a bug in tuna; please report it with the command "
+                       "you ran.\n", e.what());
+    session.abort(kExitInternalError);
+  }
+}
+
+int tune_and_report(const TuneFlags& f, const KernelSpec& spec,
+                    std::vector<std::shared_ptr<eval::Peer>> peers) {
   Store store(f.store.path());
   GetEnv getenv = [](const char* name) { return std::getenv(name); };
   TuneOptions options;
@@ -49,22 +114,22 @@ int run_tune(const TuneFlags& f) {
   options.finalists = f.finalists;
   options.shootout_rounds = f.shootout_rounds;
   options.evaluator = f.evaluator.options();
+  options.evaluator.peers = std::move(peers);
   options.stop_requested = &install_interrupt_handler();
 
   report::ConsoleProgress progress({.live = ::isatty(2) != 0,
                                     .verbosity = f.output.verbosity,
                                     .quiet = f.output.quiet});
-  TuneSummary summary = tune(spec, options, store, progress);
+  std::vector<TuneSummary> summaries = tune_each_model(spec, options, store, progress);
   progress.on_phase("");
-  Space space = key_space(spec);
-  if (f.output.json) {
-    report::print_json(report::tune_json(summary, spec, space, store.path().string()));
-  } else {
-    report::print_summary(stdout, summary, space);
-    fmt::print("results: {}\nrun: {}\n", store.path().string(), summary.run_id);
+  print_summaries(summaries, spec, store, f.output.json);
+  bool interrupted = false, all_found = true;
+  for (const TuneSummary& s : summaries) {
+    interrupted = interrupted || s.interrupted;
+    all_found = all_found && s.best.has_value();
   }
-  if (summary.interrupted) return kExitInterrupted;
-  return summary.best ? kExitOk : kExitNoCorrectConfig;
+  if (interrupted) return kExitInterrupted;
+  return all_found ? kExitOk : kExitNoCorrectConfig;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "cli/common.hpp"
 
+#include "tuna/errors.hpp"
+
 namespace tuna::cli {
 
 void StoreFlags::add_to(CLI::App& cmd) {
@@ -42,6 +44,11 @@ void EvaluatorFlags::add_to(CLI::App& cmd) {
       ->capture_default_str();
   cmd.add_option("--cuda-device", cuda_device,
                  "CUDA device index (default: $TUNA_CUDA_DEVICE, else 0)");
+  cmd.add_option("--devices", devices,
+                 "measure on several devices at once, one bench worker each: indices or names "
+                 "separated by commas (0,1), or all (docs/scale.md)");
+  cmd.add_flag("--mixed-devices", mixed_devices,
+               "allow --devices of different models: each model gets its own search, at once");
   cmd.add_option("--opencl-platform", opencl_platform,
                  "OpenCL platform: index or part of its name (default: $TUNA_OPENCL_PLATFORM)");
   cmd.add_option("--opencl-device", opencl_device,
@@ -68,6 +75,11 @@ EvaluatorOptions EvaluatorFlags::options() const {
   if (!cuda_device.empty()) o.child_env.emplace_back("TUNA_CUDA_DEVICE", cuda_device);
   if (!opencl_platform.empty()) o.child_env.emplace_back("TUNA_OPENCL_PLATFORM", opencl_platform);
   if (!opencl_device.empty()) o.child_env.emplace_back("TUNA_OPENCL_DEVICE", opencl_device);
+  if (!devices.empty() && (!cuda_device.empty() || !opencl_device.empty()))
+    throw UserError("--devices chooses the devices itself: leave out --cuda-device and "
+                    "--opencl-device (or use them alone for a single device)");
+  o.devices = devices;
+  o.allow_mixed_devices = mixed_devices;
   return o;
 }
 

@@ -37,6 +37,8 @@ struct EvaluatorFlags {
   std::uint64_t data_seed = 1;
   std::string overlap = "auto";
   std::string cuda_device, opencl_platform, opencl_device;
+  std::string devices;          // --devices: "0,1", "all"; empty: the backend's default device
+  bool mixed_devices = false;
   void add_to(CLI::App& cmd);
   EvaluatorOptions options() const;
 };

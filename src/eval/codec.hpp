@@ -5,6 +5,8 @@
 
 #include "tuna/backend.hpp"
 #include "tuna/device.hpp"
+#include "tuna/result.hpp"
+#include "tuna/space.hpp"
 #include "tuna/value.hpp"
 
 namespace tuna::codec {
@@ -29,5 +31,15 @@ CompileOutcome compile_outcome_from_json(const nlohmann::json& j);
 
 nlohmann::json to_json(const RunOutcome& r);
 RunOutcome run_outcome_from_json(const nlohmann::json& j);
+
+// A whole Result, every field kept, for results that travel between processes (MPI ranks).
+// JSON has no NaN or infinity: such numbers are written as null and read back as NaN, except
+// max_abs_error, whose null means "no finite error" (the evaluator's reading) and comes back as
+// infinity. The config is not written; the reader rebuilds it from the key in its own space.
+// Reading throws InternalError naming the field for a missing field, a wrong type, an unknown
+// status or a key the space rejects: both ends run the same tuna on the same spec, so any of
+// these is a bug, not a user's mistake.
+nlohmann::json to_json(const Result& r);
+Result result_from_json(const nlohmann::json& j, const Space& space);
 
 }  // namespace tuna::codec

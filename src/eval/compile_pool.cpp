@@ -81,31 +81,50 @@ CompileOutcome compile_one(const CompileJob& job,
 
 }  // namespace
 
-void compile_each(const std::vector<CompileJob>& jobs, const CompilePoolOptions& options,
-                  const CompileDone& on_done) {
-  if (jobs.empty()) return;
+void compile_stream(const NextCompileJob& next, const CompilePoolOptions& options,
+                    const CompileDone& on_done) {
   std::filesystem::create_directories(options.cache_dir / "tmp");
-  std::vector<std::exception_ptr> errors(jobs.size());
-  std::atomic<std::size_t> next{0};
-  std::mutex done_mutex;
+  std::mutex mutex;  // serialises on_done and guards first_error
+  std::exception_ptr first_error;
   auto work = [&] {
-    for (std::size_t i = next++; i < jobs.size(); i = next++) {
+    while (true) {
+      std::optional<std::pair<std::size_t, CompileJob>> job;
+      {
+        // After an error nothing more is taken: the caller will see the error, not a result.
+        std::lock_guard lock(mutex);
+        if (first_error) return;
+      }
+      job = next();
+      if (!job) return;
       try {
-        CompileOutcome outcome = compile_one(jobs[i], options);
-        std::lock_guard lock(done_mutex);
-        on_done(i, std::move(outcome));
+        CompileOutcome outcome = compile_one(job->second, options);
+        std::lock_guard lock(mutex);
+        on_done(job->first, std::move(outcome));
       } catch (...) {
-        errors[i] = std::current_exception();
+        std::lock_guard lock(mutex);
+        if (!first_error) first_error = std::current_exception();
       }
     }
   };
-  std::size_t threads = std::min<std::size_t>(std::max(1, options.jobs), jobs.size());
   std::vector<std::jthread> pool;
-  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+  for (int t = 0; t < std::max(1, options.jobs); ++t) pool.emplace_back(work);
   pool.clear();  // joins
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  if (first_error) std::rethrow_exception(first_error);
+}
+
+void compile_each(const std::vector<CompileJob>& jobs, const CompilePoolOptions& options,
+                  const CompileDone& on_done) {
+  if (jobs.empty()) return;
+  std::atomic<std::size_t> taken{0};
+  CompilePoolOptions bounded = options;
+  bounded.jobs = static_cast<int>(std::min<std::size_t>(std::max(1, options.jobs), jobs.size()));
+  compile_stream(
+      [&]() -> std::optional<std::pair<std::size_t, CompileJob>> {
+        std::size_t i = taken++;
+        if (i >= jobs.size()) return std::nullopt;
+        return std::pair{i, jobs[i]};
+      },
+      bounded, on_done);
 }
 
 std::vector<CompileOutcome> compile_all(const std::vector<CompileJob>& jobs,

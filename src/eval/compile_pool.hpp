@@ -3,6 +3,8 @@
 // with a timeout, so a compiler that hangs or crashes costs one config, never the run.
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -34,10 +36,19 @@ std::vector<CompileOutcome> compile_all(const std::vector<CompileJob>& jobs,
 
 // Same, handing each outcome to `on_done(index, outcome)` as soon as it is ready, in completion
 // order. Calls to on_done are serialised (never two at once) but come from the pool's threads.
-// An exception from a job (a user error in the spec, a bug) is rethrown after every job ends.
+// An exception from a job (a user error in the spec, a bug) stops the pool taking new jobs and is
+// rethrown once the jobs in flight have ended.
 using CompileDone = std::function<void(std::size_t, CompileOutcome)>;
 void compile_each(const std::vector<CompileJob>& jobs, const CompilePoolOptions& options,
                   const CompileDone& on_done);
+
+// The streaming form: options.jobs threads each take the next job from `next` (an index of the
+// caller's choosing and the job) until it returns nullopt, so the caller decides how much to
+// hand out and when (several devices, several hosts). `next` is called from several threads at
+// once and may block. Errors are rethrown as in compile_each, after every thread ends.
+using NextCompileJob = std::function<std::optional<std::pair<std::size_t, CompileJob>>()>;
+void compile_stream(const NextCompileJob& next, const CompilePoolOptions& options,
+                    const CompileDone& on_done);
 
 // Entry point of `tuna __compile RESULT_FILE` (the request is JSON on stdin); exit code.
 int compile_child_main(const std::filesystem::path& result_file);

@@ -2,36 +2,33 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cctype>
 #include <chrono>
-#include <cmath>
-#include <cstdlib>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
-#include <functional>
+#include <map>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
-#include "eval/bench_worker.hpp"
-#include "eval/codec.hpp"
 #include "eval/compile_pool.hpp"
+#include "eval/device_selection.hpp"
+#include "eval/device_worker.hpp"
 #include "eval/one_line.hpp"
+#include "eval/peer.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna {
 namespace {
 
-using nlohmann::json;
-using std::chrono::milliseconds;
-
 double now_seconds() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
-
-milliseconds to_ms(double seconds) { return milliseconds(static_cast<long long>(seconds * 1000)); }
 
 Result make_result(const Space& space, const Config& config, Status status,
                    std::string error_class, std::string message) {
@@ -58,162 +55,130 @@ std::string describe_invalid(const Space& space, const Config& config) {
   return "invalid";
 }
 
+// Runs `body` once per item on its own thread and rethrows the first exception once all ended.
+template <typename Item, typename Body>
+void on_threads(std::vector<Item>& items, Body body) {
+  std::vector<std::exception_ptr> errors(items.size());
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          body(items[i]);
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+// Devices of several models: say which selector found which model, and what to do.
+[[noreturn]] void refuse_mixed(const std::vector<std::unique_ptr<eval::DeviceWorker>>& workers) {
+  std::map<std::string, std::vector<std::string>> by_model;
+  std::vector<std::string> order;
+  for (const auto& w : workers) {
+    if (!by_model.contains(w->device().id)) order.push_back(w->device().id);
+    by_model[w->device().id].push_back(w->selector());
+  }
+  std::string list;
+  std::vector<std::vector<std::string>> models;
+  for (const std::string& id : order) {
+    std::vector<std::string> labels;
+    for (const auto& w : workers) {
+      if (w->device().id == id) labels.push_back(w->label());
+    }
+    list += fmt::format("\n  {}: {}", fmt::join(labels, ", "), id);
+    models.push_back(by_model[id]);
+  }
+  throw MixedDevicesError(
+      fmt::format("the devices asked for are of {} different models, whose timings do not "
+                  "compare:{}\nChoose devices of one model with --devices, or pass "
+                  "--mixed-devices to tune for each model separately.",
+                  order.size(), list),
+      std::move(models));
+}
+
 }  // namespace
 
 struct Evaluator::Impl {
   KernelSpec spec;
   EvaluatorOptions options;
-  std::string spec_toml;
-  eval::BenchWorker worker;
-  DeviceInfo device;
+  eval::EnvList pool_env;  // the environment of compile children (a pinned platform, say)
+  std::vector<std::unique_ptr<eval::DeviceWorker>> workers;
   Space space;
-  bool worker_prepared = false;
+  eval::DeviceWorkerSetup setup;
+  std::mutex reference_mutex;
   std::optional<Artifact> reference_artifact;
-  std::string reference_key;
+  std::mutex stats_mutex;
   EvaluatorStats stats;
 
-  Impl(const KernelSpec& s, EvaluatorOptions o)
-      : spec(s),
-        options(std::move(o)),
-        spec_toml(spec_to_toml(spec)),
-        worker({options.exe, spec.backend,
-                options.cache_dir / "logs" / fmt::format("worker-{}.log", ::getpid()),
-                options.child_env}) {
+  Impl(const KernelSpec& s, EvaluatorOptions o) : spec(s), options(std::move(o)) {
     if (options.compile_jobs <= 0) {
       options.compile_jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     }
-    device = worker.start(milliseconds(60000));
-    space = spec.make_space(device);
+    pool_env = options.child_env;
+    start_workers(resolve_selectors());
+    space = spec.make_space(workers.front()->device());
+    check_peers();
+    setup.spec = &spec;
+    setup.spec_toml = spec_to_toml(spec);
+    setup.seed = options.seed;
+    setup.run_timeout_s = options.run_timeout_s;
+    setup.reference_key = space.key(space.default_config());
+    setup.reference = [this] { return reference(); };
   }
 
-  bool checking() const { return spec.check.reference != Reference::None; }
-
-  eval::CompilePoolOptions pool_options() const {
-    eval::CompilePoolOptions p;
-    p.exe = options.exe;
-    p.backend = spec.backend;
-    p.spec_toml = spec_toml;
-    p.spec_origin = spec.spec_path.string();
-    p.device = device;
-    p.cache_dir = options.cache_dir;
-    p.jobs = options.compile_jobs;
-    p.timeout_s = options.compile_timeout_s;
-    p.env = options.child_env;
-    return p;
+  std::unique_ptr<eval::DeviceWorker> make_worker(const std::string& selector, std::size_t n) {
+    eval::WorkerOptions w{options.exe, spec.backend,
+                          options.cache_dir / "logs" / log_name(selector, n),
+                          eval::selector_env(spec.backend, selector, pool_env)};
+    return std::make_unique<eval::DeviceWorker>(std::move(w), selector);
   }
 
-  // Prepares a fresh worker: buffers, then the reference outputs.
-  void ensure_worker() {
-    if (worker.running() && worker_prepared) return;
-    worker_prepared = false;
-    if (!worker.running()) worker.start(milliseconds(60000));
-    json prepare = {{"cmd", "prepare"},
-                    {"spec_toml", spec_toml},
-                    {"origin", spec.spec_path.string()},
-                    {"seed", options.seed}};
-    eval::WorkerReply reply = worker.call(prepare, to_ms(options.run_timeout_s + 60));
-    expect_ok(reply, "preparing the kernel's arguments");
-    if (checking()) make_reference();
-    worker_prepared = true;
+    // Unique across the runs of one process (one per device model runs at once): named after the
+  // selector, which no two runs share.
+  static std::string log_name(const std::string& selector, std::size_t n) {
+    std::string safe;
+    for (char c : selector) safe += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    if (safe.empty()) safe = fmt::format("default{}", n);
+    return fmt::format("worker-{}-{}.log", ::getpid(), safe);
   }
 
-  void make_reference() {
-    if (!reference_artifact) compile_reference();
-    json request = {{"cmd", "reference"},
-                    {"artifact", codec::to_json(*reference_artifact)},
-                    {"config_key", reference_key}};
-    eval::WorkerReply reply = worker.call(request, to_ms(options.run_timeout_s));
-    std::string what = spec.check.reference == Reference::Kernel
-                           ? "the reference kernel '" + spec.check.reference_entry + "'"
-                           : "the default config (the reference for correctness)";
-    if (reply.kind != eval::WorkerReply::Kind::Reply) {
-      throw UserError(fmt::format("{} failed: {}. Nothing can be checked without a reference: "
-                                  "fix it, or set [check] reference = \"none\".",
-                                  what, reply.detail));
+  // "all" needs the backend's count of devices, which only a started worker can tell.
+  std::vector<std::string> resolve_selectors() {
+    eval::DeviceRequest request = eval::parse_device_request(options.devices);
+    if (!request.all) {
+      return request.selectors.empty() ? std::vector<std::string>{""} : request.selectors;
     }
-    expect_ok(reply, "running " + what);
+    auto probe = make_worker("", 0);
+    DeviceInfo first = probe->start();
+    return eval::expand_all(first, pool_env);
   }
 
-  void compile_reference() {
-    Config config = space.default_config();
-    reference_key = space.key(config);
-    CompileOutcome outcome = eval::compile_all({{reference_key}}, pool_options()).at(0);
-    if (!outcome.ok) {
-      throw UserError(fmt::format("the default config ({}) does not compile: {}. It is the "
-                                  "reference for correctness: fix the kernel or the default.",
-                                  reference_key, outcome.message));
+  void start_workers(const std::vector<std::string>& selectors) {
+    for (std::size_t i = 0; i < selectors.size(); ++i) workers.push_back(make_worker(selectors[i], i));
+    on_threads(workers, [](auto& w) { w->start(); });
+    for (const auto& w : workers) {
+      if (w->device().id != workers.front()->device().id) refuse_mixed(workers);
     }
-    reference_artifact = outcome.artifact;
-    if (spec.check.reference == Reference::Kernel) reference_artifact->symbol = "tuna_reference";
   }
 
-  // A reply that is not {ok: true} while setting up is fatal: a user error or a bug.
-  void expect_ok(const eval::WorkerReply& reply, const std::string& doing) {
-    if (reply.kind != eval::WorkerReply::Kind::Reply) {
-      throw UserError(fmt::format("the bench worker failed while {}: {}", doing, reply.detail));
-    }
-    if (reply.message.value("ok", false)) return;
-    std::string error = reply.message.value("error", reply.message.value("message", std::string()));
-    if (reply.message.value("user_error", true)) {
-      throw UserError(fmt::format("while {}: {}", doing, error));
-    }
-    throw InternalError(fmt::format("bench worker, while {}: {}", doing, error));
-  }
-
-  Result run_one(const Config& config, const CompileOutcome& compiled, bool check,
-                 const TimingOptions& timing) {
-    Result result = make_result(space, config, Status::Ok, "", "");
-    result.compile_ms = compiled.cached ? 0 : compiled.compile_ms;
-    result.resources = compiled.artifact.resources;
-    ensure_worker();
-    json request = {{"cmd", "run"},
-                    {"artifact", codec::to_json(compiled.artifact)},
-                    {"config_key", result.key},
-                    {"timing", codec::to_json(timing)},
-                    {"check", check && checking()}};
-    eval::WorkerReply reply = worker.call(request, to_ms(options.run_timeout_s));
-    result.finished_at = now_seconds();
-    switch (reply.kind) {
-      case eval::WorkerReply::Kind::TimedOut:
-        result.status = Status::Timeout;
-        result.error_class = "timeout";
-        result.message = fmt::format("did not finish within {:g} s; the bench worker was killed",
-                                     options.run_timeout_s);
-        return result;
-      case eval::WorkerReply::Kind::Died:
-        result.status = Status::RuntimeError;
-        result.error_class = reply.error_class;
-        result.message = eval::one_line(reply.detail);
-        return result;
-      case eval::WorkerReply::Kind::Reply:
-        break;
-    }
-    // The config broke the device context and the worker is exiting (worker_protocol.hpp):
-    // reap it now so the next config starts in a fresh one.
-    if (reply.message.value("fatal", false)) worker.stop();
-    return fill_from_reply(std::move(result), reply.message);
-  }
-
-  static Result fill_from_reply(Result result, const json& reply) {
-    if (!reply.contains("status")) {
-      if (!reply.value("user_error", false)) {
-        throw InternalError("bench worker: " + reply.value("error", reply.dump()));
+  void check_peers() const {
+    const DeviceInfo& mine = workers.front()->device();
+    for (const auto& peer : options.peers) {
+      for (const DeviceInfo& theirs : peer->devices()) {
+        if (theirs.id != mine.id)
+          throw UserError(fmt::format(
+              "{} measures on '{}', but this run's devices are '{}': timings of different "
+              "models do not compare. Start the ranks on hosts with the same devices, or choose "
+              "devices of one model with --devices on every rank.",
+              peer->name(), theirs.id, mine.id));
       }
-      result.status = Status::RuntimeError;
-      result.error_class = "runtime_error";
-      result.message = eval::one_line(reply.value("error", std::string()));
-      return result;
     }
-    result.status = *status_from_name(reply.at("status").get<std::string>());
-    result.error_class = reply.at("error_class").get<std::string>();
-    result.message = eval::one_line(reply.at("message").get<std::string>());
-    result.times_ms = reply.at("times_ms").get<std::vector<double>>();
-    // JSON has no infinity: an error of inf (a NaN where a number was expected) arrives as null.
-    const json& error = reply.at("max_abs_error");
-    result.max_abs_error = error.is_number() ? error.get<double>() : INFINITY;
-    for (auto& [name, value] : reply.at("resources").items()) result.resources[name] = value;
-    if (result.ok()) result.median_ms = median_of(result.times_ms);
-    return result;
   }
 
   bool overlapping() const {
@@ -225,6 +190,35 @@ struct Evaluator::Impl {
     return spec.backend != "host";
   }
 
+  eval::CompilePoolOptions pool_options() const {
+    eval::CompilePoolOptions p;
+    p.exe = options.exe;
+    p.backend = spec.backend;
+    p.spec_toml = setup.spec_toml;
+    p.spec_origin = spec.spec_path.string();
+    p.device = workers.front()->device();
+    p.cache_dir = options.cache_dir;
+    p.jobs = options.compile_jobs;
+    p.timeout_s = options.compile_timeout_s;
+    p.env = pool_env;
+    return p;
+  }
+
+  // The reference is compiled once, by whichever device needs it first.
+  Artifact reference() {
+    std::lock_guard lock(reference_mutex);
+    if (reference_artifact) return *reference_artifact;
+    CompileOutcome outcome = eval::compile_all({{setup.reference_key}}, pool_options()).at(0);
+    if (!outcome.ok) {
+      throw UserError(fmt::format("the default config ({}) does not compile: {}. It is the "
+                                  "reference for correctness: fix the kernel or the default.",
+                                  setup.reference_key, outcome.message));
+    }
+    reference_artifact = outcome.artifact;
+    if (spec.check.reference == Reference::Kernel) reference_artifact->symbol = "tuna_reference";
+    return *reference_artifact;
+  }
+
   Result compile_failure(const Config& config, const CompileOutcome& outcome,
                          double started) const {
     Status status = outcome.error_class == "timeout" ? Status::Timeout : Status::CompileError;
@@ -234,118 +228,261 @@ struct Evaluator::Impl {
     return r;
   }
 
-  // Runs a compiled config, or records its compile failure.
-  Result finish_one(const Config& config, const CompileOutcome& outcome, bool check,
-                    const TimingOptions& timing, double compile_started) {
-    if (!outcome.ok) return compile_failure(config, outcome, compile_started);
-    double run_started = now_seconds();
-    Result r = run_one(config, outcome, check, timing);
-    stats.run_s += now_seconds() - run_started;
+  Result run_on(eval::DeviceWorker& worker, const Config& config, const CompileOutcome& compiled,
+                const eval::BatchSettings& settings) {
+    double started = now_seconds();
+    Result base = make_result(space, config, Status::Ok, "", "");
+    Result r = worker.run(std::move(base), compiled, settings.check, settings.timing, setup);
+    std::lock_guard lock(stats_mutex);
+    double busy = now_seconds() - started;
+    stats.run_s += busy;
+    stats.busy_s_on[worker.label()] += busy;
     ++stats.ran;
     return r;
   }
 
-  // Compiles the whole batch before running any of it: on the host, compiling next to a
-  // running kernel would disturb its timing.
-  void compile_then_run(const std::vector<Config>& configs, const std::vector<std::size_t>& valid,
-                        const std::vector<eval::CompileJob>& jobs, bool check,
-                        const TimingOptions& timing,
-                        const std::function<void(std::size_t, Result)>& emit) {
-    double compile_started = now_seconds();
-    std::vector<CompileOutcome> compiled = eval::compile_all(jobs, pool_options());
-    stats.compile_wall_s += now_seconds() - compile_started;
-    stats.compiled += jobs.size();
-    for (std::size_t j = 0; j < valid.size(); ++j) {
-      if (!compiled[j].ok) emit(valid[j], compile_failure(configs[valid[j]], compiled[j],
-                                                         compile_started));
-    }
-    for (std::size_t j = 0; j < valid.size(); ++j) {
-      if (compiled[j].ok) {
-        emit(valid[j], finish_one(configs[valid[j]], compiled[j], check, timing, compile_started));
-      }
-    }
+  void count_compile(double wall_s, std::size_t n) {
+    std::lock_guard lock(stats_mutex);
+    stats.compile_wall_s += wall_s;
+    stats.compiled += n;
   }
 
-  // Runs each config as soon as its compile ends, while the pool compiles the rest, so the
-  // device is rarely idle. Outcomes arrive from the pool's threads through a queue; runs stay on
-  // this thread (the bench worker is not shared).
-  void compile_while_running(const std::vector<Config>& configs,
-                             const std::vector<std::size_t>& valid,
-                             const std::vector<eval::CompileJob>& jobs, bool check,
-                             const TimingOptions& timing,
-                             const std::function<void(std::size_t, Result)>& emit) {
-    std::mutex mutex;
-    std::condition_variable ready;
-    std::deque<std::pair<std::size_t, CompileOutcome>> queue;
-    bool compiling = true;
-    std::exception_ptr compile_error;
-    double compile_started = now_seconds();
+  void run_local(const JobSource& take, const std::vector<eval::DeviceWorker*>& devices,
+                 const eval::BatchSettings& settings, const JobDone& emit);
+  void compile_while_running(const JobSource& take, const std::vector<eval::DeviceWorker*>& devices,
+                             const eval::BatchSettings& settings, const JobDone& emit);
+  void compile_then_run(const JobSource& take, const std::vector<eval::DeviceWorker*>& devices,
+                        const eval::BatchSettings& settings, const JobDone& emit);
+  std::vector<Result> measure(const std::vector<Config>& configs, const ResultSink& sink,
+                              const eval::BatchSettings& settings, bool first_device_only);
+};
+
+void Evaluator::Impl::run_local(const JobSource& take,
+                                const std::vector<eval::DeviceWorker*>& devices,
+                                const eval::BatchSettings& settings, const JobDone& emit) {
+  if (overlapping()) {
+    compile_while_running(take, devices, settings, emit);
+  } else {
+    compile_then_run(take, devices, settings, emit);
+  }
+}
+
+// Runs each config as soon as it is compiled, on whichever device is free, while the pool
+// compiles the rest. The pool takes a new config only while fewer than (compile jobs + devices)
+// are compiling or waiting for a device, so this host never hoards configs a peer could run.
+void Evaluator::Impl::compile_while_running(const JobSource& take,
+                                            const std::vector<eval::DeviceWorker*>& devices,
+                                            const eval::BatchSettings& settings,
+                                            const JobDone& emit) {
+  struct Compiled {
+    EvaluationJob job;
+    CompileOutcome outcome;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Compiled> ready;
+  std::map<std::size_t, std::pair<EvaluationJob, double>> compiling;  // by index, with start time
+  bool compile_done = false, failed = false;
+  std::size_t compiled_count = 0;
+  const std::size_t capacity = static_cast<std::size_t>(options.compile_jobs) + devices.size();
+
+  eval::NextCompileJob next = [&]() -> std::optional<std::pair<std::size_t, eval::CompileJob>> {
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return failed || compiling.size() + ready.size() < capacity; });
+      if (failed) return std::nullopt;
+    }
+    std::optional<EvaluationJob> job = take();
+    if (!job) return std::nullopt;
+    std::lock_guard lock(mutex);
+    std::string key = space.key(job->config);
+    std::size_t index = job->index;
+    compiling.emplace(index, std::pair{std::move(*job), now_seconds()});
+    return std::pair{index, eval::CompileJob{std::move(key)}};
+  };
+  auto compiled = [&](std::size_t index, CompileOutcome outcome) {
+    std::unique_lock lock(mutex);
+    ++compiled_count;
+    auto node = compiling.extract(index);
+    auto& [job, started] = node.mapped();
+    if (!outcome.ok) {
+      lock.unlock();
+      emit(job.index, compile_failure(job.config, outcome, started));
+      lock.lock();
+    } else {
+      ready.push_back({std::move(job), std::move(outcome)});
+    }
+    changed.notify_all();
+  };
+  std::exception_ptr error;
+  auto fail = [&](std::exception_ptr e) {
+    std::lock_guard lock(mutex);
+    if (!error) error = e;
+    failed = true;
+    changed.notify_all();
+  };
+  {
     std::jthread compiler([&] {
+      double started = now_seconds();
       try {
-        eval::compile_each(jobs, pool_options(), [&](std::size_t j, CompileOutcome outcome) {
-          std::lock_guard lock(mutex);
-          queue.emplace_back(j, std::move(outcome));
-          ready.notify_one();
-        });
+        eval::CompilePoolOptions pool = pool_options();
+        pool.timeout_s = settings.compile_timeout_s;
+        eval::compile_stream(next, pool, compiled);
       } catch (...) {
-        compile_error = std::current_exception();
+        fail(std::current_exception());
       }
       std::lock_guard lock(mutex);
-      compiling = false;
-      stats.compile_wall_s += now_seconds() - compile_started;
-      ready.notify_one();
+      count_compile(now_seconds() - started, compiled_count);
+      compile_done = true;
+      changed.notify_all();
     });
-    stats.compiled += jobs.size();
-    while (true) {
-      std::unique_lock lock(mutex);
-      ready.wait(lock, [&] { return !queue.empty() || !compiling; });
-      if (queue.empty()) break;
-      auto [j, outcome] = std::move(queue.front());
-      queue.pop_front();
-      lock.unlock();
-      emit(valid[j], finish_one(configs[valid[j]], outcome, check, timing, compile_started));
+    std::vector<std::jthread> threads;
+    for (eval::DeviceWorker* device : devices) {
+      threads.emplace_back([&, device] {
+        try {
+          while (true) {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return failed || !ready.empty() || compile_done; });
+            if (failed || ready.empty()) return;
+            Compiled next_run = std::move(ready.front());
+            ready.pop_front();
+            changed.notify_all();
+            lock.unlock();
+            emit(next_run.job.index, run_on(*device, next_run.job.config, next_run.outcome, settings));
+          }
+        } catch (...) {
+          fail(std::current_exception());
+        }
+      });
     }
-    compiler.join();
-    if (compile_error) std::rethrow_exception(compile_error);
   }
+  if (error) std::rethrow_exception(error);
+}
 
-  std::vector<Result> measure(const std::vector<Config>& configs, const ResultSink& sink,
-                              bool check, const TimingOptions& timing) {
-    double entered = now_seconds();
-    std::vector<std::optional<Result>> results(configs.size());
-    auto emit = [&](std::size_t i, Result r) {
-      if (sink) sink(r);
-      results[i] = std::move(r);
-    };
-    std::vector<std::size_t> valid;
+// Compiles a round of configs before running any of it: on the host, compiling next to a
+// running kernel would disturb its timing. A round is as many configs as there are compile jobs.
+void Evaluator::Impl::compile_then_run(const JobSource& take,
+                                       const std::vector<eval::DeviceWorker*>& devices,
+                                       const eval::BatchSettings& settings, const JobDone& emit) {
+  eval::CompilePoolOptions pool = pool_options();
+  pool.timeout_s = settings.compile_timeout_s;
+  bool more = true;
+  while (more) {
+    std::vector<EvaluationJob> round;
+    while (round.size() < static_cast<std::size_t>(options.compile_jobs)) {
+      std::optional<EvaluationJob> job = take();
+      if (!job) {
+        more = false;
+        break;
+      }
+      round.push_back(std::move(*job));
+    }
+    if (round.empty()) return;
     std::vector<eval::CompileJob> jobs;
-    for (std::size_t i = 0; i < configs.size(); ++i) {
-      if (space.is_valid(configs[i])) {
-        valid.push_back(i);
-        jobs.push_back({space.key(configs[i])});
+    for (const EvaluationJob& job : round) jobs.push_back({space.key(job.config)});
+    double started = now_seconds();
+    std::vector<CompileOutcome> outcomes = eval::compile_all(jobs, pool);
+    count_compile(now_seconds() - started, jobs.size());
+    std::vector<std::size_t> to_run;
+    for (std::size_t j = 0; j < round.size(); ++j) {
+      if (outcomes[j].ok) {
+        to_run.push_back(j);
       } else {
-        std::string why = describe_invalid(space, configs[i]);
-        emit(i, make_result(space, configs[i], Status::Invalid, "constraint", why));
+        emit(round[j].index, compile_failure(round[j].config, outcomes[j], started));
       }
     }
-    if (overlapping()) {
-      compile_while_running(configs, valid, jobs, check, timing, emit);
-    } else {
-      compile_then_run(configs, valid, jobs, check, timing, emit);
-    }
-    std::vector<Result> out;
-    out.reserve(results.size());
-    for (auto& r : results) out.push_back(std::move(*r));
-    stats.evaluate_wall_s += now_seconds() - entered;
-    return out;
+    std::atomic<std::size_t> next{0};
+    std::vector<eval::DeviceWorker*> runners = devices;
+    on_threads(runners, [&](eval::DeviceWorker* device) {
+      for (std::size_t k = next++; k < to_run.size(); k = next++) {
+        std::size_t j = to_run[k];
+        emit(round[j].index, run_on(*device, round[j].config, outcomes[j], settings));
+      }
+    });
   }
-};
+}
+
+std::vector<Result> Evaluator::Impl::measure(const std::vector<Config>& configs,
+                                             const ResultSink& sink,
+                                             const eval::BatchSettings& settings,
+                                             bool first_device_only) {
+  double entered = now_seconds();
+  std::vector<std::optional<Result>> results(configs.size());
+  std::mutex emit_mutex;
+  JobDone emit = [&](std::size_t i, const Result& r) {
+    std::lock_guard lock(emit_mutex);
+    if (sink) sink(r);
+    results[i] = r;
+    std::lock_guard stats_lock(stats_mutex);
+    if (!r.device.empty()) ++stats.ran_on[r.device];
+  };
+  std::vector<EvaluationJob> jobs;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    if (space.is_valid(configs[i])) {
+      jobs.push_back({i, configs[i]});
+    } else {
+      emit(i, make_result(space, configs[i], Status::Invalid, "constraint",
+                          describe_invalid(space, configs[i])));
+    }
+  }
+  std::atomic<std::size_t> taken{0};
+  std::atomic<bool> stop{false};
+  JobSource take = [&]() -> std::optional<EvaluationJob> {
+    if (stop) return std::nullopt;
+    std::size_t i = taken++;
+    if (i >= jobs.size()) return std::nullopt;
+    return jobs[i];
+  };
+  std::vector<eval::DeviceWorker*> devices;
+  for (auto& w : workers) devices.push_back(w.get());
+  if (first_device_only) devices.resize(1);
+  // This host's devices are one participant; each peer is another, on its own thread.
+  std::vector<std::function<void()>> participants;
+  participants.push_back([&] { run_local(take, devices, settings, emit); });
+  if (!first_device_only) {
+    for (const auto& peer : options.peers) {
+      participants.push_back([&, peer] { peer->evaluate(take, settings, emit); });
+    }
+  }
+  on_threads(participants, [&](const std::function<void()>& participant) {
+    try {
+      participant();
+    } catch (...) {
+      stop = true;  // the others finish what they hold and take nothing more
+      throw;
+    }
+  });
+  std::vector<Result> out;
+  out.reserve(results.size());
+  for (auto& r : results) {
+    TUNA_ASSERT(r.has_value(), "a config of the batch got no result");
+    out.push_back(std::move(*r));
+  }
+  std::lock_guard lock(stats_mutex);
+  stats.evaluate_wall_s += now_seconds() - entered;
+  return out;
+}
 
 Evaluator::Evaluator(const KernelSpec& spec, EvaluatorOptions options)
     : impl_(std::make_unique<Impl>(spec, std::move(options))) {}
 Evaluator::~Evaluator() = default;
 
-const DeviceInfo& Evaluator::device() const { return impl_->device; }
+const DeviceInfo& Evaluator::device() const { return impl_->workers.front()->device(); }
+std::vector<DeviceInfo> Evaluator::devices() const {
+  std::vector<DeviceInfo> out;
+  for (const auto& w : impl_->workers) out.push_back(w->device());
+  return out;
+}
+std::vector<std::string> Evaluator::device_labels() const {
+  std::vector<std::string> out;
+  for (const auto& w : impl_->workers) out.push_back(w->label());
+  return out;
+}
+std::size_t Evaluator::parallelism() const {
+  std::size_t n = static_cast<std::size_t>(impl_->options.compile_jobs) + impl_->workers.size();
+  for (const auto& peer : impl_->options.peers) n += peer->capacity();
+  return n;
+}
 const Space& Evaluator::space() const { return impl_->space; }
 const EvaluatorOptions& Evaluator::options() const { return impl_->options; }
 const EvaluatorStats& Evaluator::stats() const { return impl_->stats; }
@@ -356,12 +493,36 @@ void Evaluator::set_compile_timeout_s(double seconds) {
 
 std::vector<Result> Evaluator::evaluate(const std::vector<Config>& configs,
                                         const ResultSink& sink) {
-  return impl_->measure(configs, sink, /*check=*/true, impl_->options.timing);
+  eval::BatchSettings settings{true, impl_->options.timing, impl_->options.compile_timeout_s};
+  return impl_->measure(configs, sink, settings, /*first_device_only=*/false);
 }
 
 std::vector<Result> Evaluator::retime(const std::vector<Config>& configs,
                                       const TimingOptions& timing) {
-  return impl_->measure(configs, {}, /*check=*/false, timing);
+  eval::BatchSettings settings{false, timing, impl_->options.compile_timeout_s};
+  return impl_->measure(configs, {}, settings, /*first_device_only=*/true);
+}
+
+void Evaluator::evaluate_stream(const JobSource& next, const TimingOptions& timing,
+                                const JobDone& done) {
+  std::mutex done_mutex;
+  JobDone serialised = [&](std::size_t i, const Result& r) {
+    std::lock_guard lock(done_mutex);
+    done(i, r);
+  };
+  // An invalid config is answered at once; the pool only ever sees valid ones.
+  JobSource valid_only = [&]() -> std::optional<EvaluationJob> {
+    while (std::optional<EvaluationJob> job = next()) {
+      if (impl_->space.is_valid(job->config)) return job;
+      serialised(job->index, make_result(impl_->space, job->config, Status::Invalid, "constraint",
+                                         describe_invalid(impl_->space, job->config)));
+    }
+    return std::nullopt;
+  };
+  std::vector<eval::DeviceWorker*> devices;
+  for (auto& w : impl_->workers) devices.push_back(w.get());
+  eval::BatchSettings settings{true, timing, impl_->options.compile_timeout_s};
+  impl_->run_local(valid_only, devices, settings, serialised);
 }
 
 std::filesystem::path default_tuna_exe() {

@@ -76,8 +76,9 @@ std::string progress_line(const Result& latest, const TuneProgress& p, std::size
 }
 
 std::string result_line(const Result& r, const TuneProgress& p, std::size_t max_evals,
-                        double time_budget_s) {
-  return fmt::format("[{}] {} | best {} | {}", done_text(p, max_evals), outcome_text(r),
+                        double time_budget_s, bool with_device) {
+  std::string device = with_device && !r.device.empty() ? " | " + r.device : std::string();
+  return fmt::format("[{}] {}{} | best {} | {}", done_text(p, max_evals), outcome_text(r), device,
                      best_text(p), time_text(p, max_evals, time_budget_s));
 }
 
@@ -142,7 +143,10 @@ void ConsoleProgress::on_result(const Result& result, const TuneProgress& progre
                progress_line(result, progress, budget_, time_budget_s_));
     live_line_shown_ = true;
   } else {
-    fmt::print(options_.out, "{}\n", result_line(result, progress, budget_, time_budget_s_));
+    // Which card measured a config matters when several share the run; at -vv only, so the
+    // default line stays short.
+    fmt::print(options_.out, "{}\n",
+               result_line(result, progress, budget_, time_budget_s_, options_.verbosity >= 2));
     if (options_.verbosity >= 2)
       for (const std::string& line : result_details(result))
         fmt::print(options_.out, "    {}\n", line);
@@ -155,6 +159,22 @@ void ConsoleProgress::on_phase(const std::string& message) {
   if (message.empty() || options_.quiet) return;  // an empty message only clears the live line
   fmt::print(options_.out, "{}\n", message);
   std::fflush(options_.out);
+}
+
+// With several devices (or cluster ranks): how many configs each ran, and how busy this host's
+// were, which shows whether the compile pool kept them fed.
+static void print_device_split(std::FILE* out, const TuneSummary& s) {
+  const EvaluatorStats& st = s.evaluator_stats;
+  if (st.ran_on.size() < 2) return;
+  std::string line;
+  for (const auto& [label, count] : st.ran_on) {
+    line += fmt::format("{}{} {}", line.empty() ? "" : ", ", label, count);
+    auto busy = st.busy_s_on.find(label);
+    if (busy != st.busy_s_on.end() && s.elapsed_s > 0) {
+      line += fmt::format(" (busy {:.0f}%)", 100.0 * busy->second / s.elapsed_s);
+    }
+  }
+  fmt::print(out, "devices: {}\n", line);
 }
 
 // Where the wall time went: throughput of the tuner itself. Compile time is wall time with a
@@ -174,6 +194,7 @@ static void print_time_split(std::FILE* out, const TuneSummary& s) {
              "outside evaluation {:.1f} s ({:.0f}% of {:.1f} s)\n",
              per_minute, st.compile_wall_s, st.run_s, outside, 100.0 * outside / s.elapsed_s,
              s.elapsed_s);
+  print_device_split(out, s);
 }
 
 void print_summary(std::FILE* out, const TuneSummary& s, const Space& space) {

@@ -53,9 +53,10 @@ std::optional<double> estimate_remaining_s(std::size_t considered, double elapse
 // result; at most `width` characters.
 std::string progress_line(const Result& latest, const TuneProgress& progress,
                           std::size_t max_evals, double time_budget_s, std::size_t width = 150);
-// One plain line per result (non-terminal or -v).
+// One plain line per result (non-terminal or -v); `with_device` (-vv) adds the device that
+// measured it, when the result names one.
 std::string result_line(const Result& result, const TuneProgress& progress,
-                        std::size_t max_evals, double time_budget_s);
+                        std::size_t max_evals, double time_budget_s, bool with_device = false);
 // -vv: what happened to one config, one fact per line (compile time, repetitions, the times,
 // resources, the error).
 std::vector<std::string> result_details(const Result& result);

@@ -248,6 +248,15 @@ std::string distribution_section(const RunReport& report) {
   return html + "</section>\n";
 }
 
+// A device column earns its width only when the run spread its configs over several devices
+// (several cards of a host, MPI ranks); results that name no device do not count.
+bool several_devices(const RunReport& report) {
+  std::set<std::string> devices;
+  for (const Result& r : report.results)
+    if (!r.device.empty()) devices.insert(r.device);
+  return devices.size() > 1;
+}
+
 std::string top_section(const RunReport& report) {
   std::vector<const Result*> ok;
   for (const Result& r : report.results) {
@@ -261,11 +270,13 @@ std::string top_section(const RunReport& report) {
     for (const auto& [name, _] : r->resources) resources.insert(name);
   }
   bool with_throughput = !report.throughput.empty();
+  bool with_device = several_devices(report);
   const std::optional<Result>& def = report.default_result;
   std::string html = fmt::format("<section id=\"top\"><h2>Top {} configs</h2>\n", ok.size());
   html += "<table class=\"data\"><tr><th>#</th><th>median</th><th>spread</th><th>vs default</th>";
   if (with_throughput) html += "<th>throughput</th>";
   html += "<th>compile</th>";
+  if (with_device) html += "<th>device</th>";
   for (const std::string& name : resources) html += fmt::format("<th>{}</th>", escape_xml(name));
   html += "<th>config (differences from the default)</th></tr>\n";
   for (std::size_t i = 0; i < ok.size(); ++i) {
@@ -276,6 +287,9 @@ std::string top_section(const RunReport& report) {
     if (with_throughput) html += fmt::format("<td>{}</td>", throughput_text(report, r.key));
     html += fmt::format("<td>{}</td>", r.compile_ms > 0 ? fmt::format("{:.0f} ms", r.compile_ms)
                                                         : "cached");
+    if (with_device)
+      html += fmt::format("<td class=\"cfg\">{}</td>",
+                          r.device.empty() ? "-" : escape_xml(r.device));
     for (const std::string& name : resources) {
       auto it = r.resources.find(name);
       html += fmt::format("<td>{}</td>", it == r.resources.end() || !std::isfinite(it->second)

@@ -36,7 +36,9 @@ Json time_split_json(const TuneSummary& s) {
           {"evaluate_wall_s", st.evaluate_wall_s},
           {"outside_evaluation_s", std::max(0.0, s.elapsed_s - st.evaluate_wall_s)},
           {"compiled", st.compiled},
-          {"ran", st.ran}};
+          {"ran", st.ran},
+          {"ran_on", st.ran_on},
+          {"busy_s_on", st.busy_s_on}};
 }
 
 Json strategy_stats_json(const search::StrategyStats& st, const search::CompareOptions& o) {
@@ -77,6 +79,7 @@ Json result_json(const Result& r, const Space& space) {
           {"compile_ms", r.compile_ms},
           {"max_abs_error", number_or_null(r.max_abs_error)},
           {"resources", r.resources},
+          {"device", r.device},
           {"started_at", r.started_at},
           {"finished_at", r.finished_at},
           {"reused", r.reused}};

@@ -28,6 +28,7 @@ std::vector<Result> run_shootout(Evaluator& evaluator, const std::vector<Result>
       pooled[i].times_ms.insert(pooled[i].times_ms.end(), timed[i].times_ms.begin(),
                                 timed[i].times_ms.end());
       pooled[i].finished_at = timed[i].finished_at;
+      pooled[i].device = timed[i].device;  // every round runs on the same (first) device
     }
   }
   for (Result& r : pooled) {

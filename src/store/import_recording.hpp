@@ -26,6 +26,7 @@ struct RecordedEntry {
   double verification_ms = 0;
   double framework_ms = 0;
   std::string timestamp;
+  std::string device;  // which device measured it (tuna stores of schema 2 on); else empty
 };
 
 struct Recording {

@@ -107,6 +107,7 @@ Result recorded_result(const Space& space, const RecordedEntry& e) {
   r.resources["benchmark_ms"] = e.benchmark_ms;
   r.resources["verification_ms"] = e.verification_ms;
   r.resources["framework_ms"] = e.framework_ms;
+  r.device = e.device;
   return r;
 }
 

@@ -51,7 +51,15 @@ RecordedEntry entry_of(const Result& r, std::vector<Value> values) {
   e.benchmark_ms = get("benchmark_ms");
   e.verification_ms = get("verification_ms");
   e.framework_ms = get("framework_ms");
+  e.device = r.device;
   return e;
+}
+
+// The source is read as it is, never migrated (it may be another tuna's file, or read-only), so
+// a store older than schema 2 has no device column and its results carry none.
+bool has_device_column(const sqlite::Database& db) {
+  return db.query_int("SELECT count(*) FROM pragma_table_info('results') WHERE name = 'device'") >
+         0;
 }
 
 }  // namespace
@@ -70,9 +78,11 @@ std::vector<StoreContext> all_contexts(const std::filesystem::path& db_path) {
 
 Recording recording_from_store(const std::filesystem::path& db_path, const StoreContext& ctx) {
   sqlite::Database db(db_path);
-  Statement q(db, std::string("SELECT x.config_key, x.config_json, x.status, x.error_class, "
+  const char* device = has_device_column(db) ? "x.device" : "''";
+  Statement q(db, fmt::format("SELECT x.config_key, x.config_json, x.status, x.error_class, "
                               "x.message, x.compile_ms, x.times_json, x.median_ms, "
-                              "x.max_abs_error, x.resources_json, x.started_at, x.finished_at") +
+                              "x.max_abs_error, x.resources_json, x.started_at, x.finished_at, {}",
+                              device) +
                       kJoin +
                       " WHERE k.name = ?1 AND k.spec_hash = ?2 AND p.text = ?3 AND "
                       "d.device_id = ?4 ORDER BY x.id");
@@ -97,6 +107,7 @@ Recording recording_from_store(const std::filesystem::path& db_path, const Store
     row.resources_json = q.column_text(9);
     row.started_at = q.column_double(10);
     row.finished_at = q.column_double(11);
+    row.device = q.column_text(12);
     std::optional<Result> r = decode_result(row);
     if (!r) continue;  // a status written by a newer tuna
     const std::string where = fmt::format("{}: result {}", db_path.string(), row.config_key);

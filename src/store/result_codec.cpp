@@ -119,6 +119,7 @@ ResultRow encode_result(const Result& result) {
   json resources = json::object();
   for (const auto& [name, value] : result.resources) resources[name] = resource_to_json(value);
   row.resources_json = dump(resources);
+  row.device = result.device;
   row.started_at = result.started_at;
   row.finished_at = result.finished_at;
   return row;
@@ -137,6 +138,7 @@ std::optional<Result> decode_result(const ResultRow& row) {
   result.median_ms = row.median_ms;
   result.max_abs_error = row.max_abs_error;
   result.resources = resources_from_json(row);
+  result.device = row.device;
   result.started_at = row.started_at;
   result.finished_at = row.finished_at;
   result.reused = true;

@@ -21,6 +21,7 @@ struct ResultRow {
   double median_ms = 0;
   double max_abs_error = 0;
   std::string resources_json;  // e.g. {"registers":64,"shared_bytes":8192}
+  std::string device;          // e.g. "cuda:1", "r2@node7/cuda:1"; '' in rows older than it
   double started_at = 0;
   double finished_at = 0;
 };

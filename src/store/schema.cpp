@@ -79,8 +79,15 @@ CREATE INDEX llm_exchanges_by_run ON llm_exchanges (run_id);
 )sql");
 }
 
+// Version 2: the device that measured each result. The context's device (devices table) names
+// the kind of card; with several cards of one kind on a host, or one rank per card under MPI,
+// only this column tells which one timed a config. Rows stored before it read as ''.
+void migrate_1_to_2(sqlite::Database& db) {
+  db.exec("ALTER TABLE results ADD COLUMN device TEXT NOT NULL DEFAULT ''");
+}
+
 // kMigrations[n] takes a file from version n to n + 1. Append only.
-constexpr std::array<Migration, 1> kMigrations = {migrate_0_to_1};
+constexpr std::array<Migration, 2> kMigrations = {migrate_0_to_1, migrate_1_to_2};
 
 // A version-0 file with tables was made by something else; migrating it would mix tuna's tables
 // into another program's data.

@@ -47,7 +47,8 @@ void bind_context(Statement& stmt, const StoreContext& ctx) {
 
 constexpr const char* kResultColumns =
     "x.config_key, x.config_json, x.status, x.error_class, x.message, x.compile_ms, "
-    "x.times_json, x.median_ms, x.max_abs_error, x.resources_json, x.started_at, x.finished_at";
+    "x.times_json, x.median_ms, x.max_abs_error, x.resources_json, x.started_at, x.finished_at, "
+    "x.device";
 
 store::ResultRow read_result_row(const Statement& stmt) {
   store::ResultRow row;
@@ -65,6 +66,7 @@ store::ResultRow read_result_row(const Statement& stmt) {
   row.resources_json = stmt.column_text(9);
   row.started_at = stmt.column_double(10);
   row.finished_at = stmt.column_double(11);
+  row.device = stmt.column_text(12);
   return row;
 }
 
@@ -178,16 +180,17 @@ struct Store::Impl {
         upsert_result(db,
                       "INSERT INTO results (kernel_id, problem_id, device_id, config_key, "
                       "config_json, status, error_class, message, compile_ms, times_json, "
-                      "median_ms, max_abs_error, resources_json, started_at, finished_at, run_id) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                      "?16) ON CONFLICT (kernel_id, problem_id, device_id, config_key) DO UPDATE "
+                      "median_ms, max_abs_error, resources_json, started_at, finished_at, run_id, "
+                      "device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                      "?14, ?15, ?16, ?17) "
+                      "ON CONFLICT (kernel_id, problem_id, device_id, config_key) DO UPDATE "
                       "SET config_json = excluded.config_json, status = excluded.status, "
                       "error_class = excluded.error_class, message = excluded.message, "
                       "compile_ms = excluded.compile_ms, times_json = excluded.times_json, "
                       "median_ms = excluded.median_ms, max_abs_error = excluded.max_abs_error, "
                       "resources_json = excluded.resources_json, started_at = "
                       "excluded.started_at, finished_at = excluded.finished_at, "
-                      "run_id = excluded.run_id") {}
+                      "run_id = excluded.run_id, device = excluded.device") {}
 
   // Must run inside a write transaction.
   ContextIds upsert_context(const StoreContext& ctx) {
@@ -321,6 +324,7 @@ void Store::put_result(std::int64_t run_id, const StoreContext& ctx, const Resul
   stmt.bind(10, row.times_json).bind(11, row.median_ms).bind(12, row.max_abs_error);
   stmt.bind(13, row.resources_json).bind(14, row.started_at).bind(15, row.finished_at);
   stmt.bind_id_or_null(16, run_id);
+  stmt.bind(17, row.device);
   stmt.run();
   stmt.reset();
   tx.commit();

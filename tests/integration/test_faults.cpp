@@ -4,38 +4,11 @@
 #include <map>
 
 #include "cli_runner.hpp"
+#include "fault_expectations.hpp"
 
 using namespace tuna;
 using namespace tuna::testing;
 
-namespace {
-
-struct Expected {
-  Status status;
-  std::string error_class;  // empty: any
-};
-
-// From tests/faults/host/README.md (x86: integer division by zero traps).
-const std::map<int, Expected> kExpected = {
-    {0, {Status::Ok, ""}},
-    {1, {Status::Ok, ""}},
-    {2, {Status::RuntimeError, "SIGSEGV"}},
-    {3, {Status::RuntimeError, "SIGSEGV"}},
-    {4, {Status::Timeout, "timeout"}},
-    {5, {Status::CompileError, ""}},
-    {6, {Status::CompileError, ""}},
-    {7, {Status::WrongResult, "mismatch"}},
-    {8, {Status::WrongResult, "mismatch"}},
-    {9, {Status::RuntimeError, "SIGABRT"}},
-    {10, {Status::RuntimeError, "exception"}},
-    {11, {Status::RuntimeError, "SIGSEGV"}},
-    {12, {Status::RuntimeError, "SIGFPE"}},
-    {13, {Status::RuntimeError, "exit_3"}},
-    {14, {Status::Timeout, "timeout"}},
-    {15, {Status::RuntimeError, "SIGKILL"}},
-};
-
-}  // namespace
 
 // Both evaluation orders: the whole batch compiled before any run (the host default), and each
 // config run while the rest compile (the GPU default).
@@ -52,16 +25,7 @@ TEST_P(FaultsInEitherOrder, EveryFailureIsRecordedWithItsStatusAndTheRunFinishes
       << run.output;
 
   std::vector<Result> results = stored_results(box.db(), spec);
-  ASSERT_EQ(results.size(), 32u) << "a result was lost";
-  for (const Result& r : results) {
-    int mode = static_cast<int>(r.config[0].as_int());
-    const Expected& want = kExpected.at(mode);
-    EXPECT_EQ(status_name(r.status), std::string(status_name(want.status)))
-        << r.key << ": " << r.error_class << ": " << r.message;
-    if (!want.error_class.empty()) EXPECT_EQ(r.error_class, want.error_class) << r.key;
-    if (!r.ok()) EXPECT_FALSE(r.message.empty()) << r.key << " has no message";
-    if (r.ok()) EXPECT_GT(r.median_ms, 0) << r.key;
-  }
+  expect_every_fault_recorded(results);
   // The best config is a correct one, named in the summary.
   EXPECT_TRUE(results.front().ok());
   int best_mode = static_cast<int>(results.front().config[0].as_int());

@@ -33,6 +33,7 @@ void expect_result(const json& r) {
   EXPECT_GT(r["median_ms"].get<double>(), 0);
   EXPECT_GE(r["times_ms"].size(), 3u);
   EXPECT_TRUE(r["resources"].is_object());
+  EXPECT_TRUE(r["device"].is_string()) << r;
   EXPECT_GE(r["spread"].get<double>(), 0);
 }
 

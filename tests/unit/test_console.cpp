@@ -2,6 +2,9 @@
 // and the per-config details of -vv.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "report/console.hpp"
 
 using namespace tuna;
@@ -98,4 +101,40 @@ TEST(Console, DetailsGiveCompileTimeRepetitionsResourcesAndErrors) {
   EXPECT_TRUE(contains(all, "runtime_error (SIGSEGV)")) << all;
   EXPECT_TRUE(contains(all, "segmentation fault")) << all;
   EXPECT_TRUE(contains(all, "compile: cached")) << all;
+}
+
+TEST(Console, TheVeryVerboseLineNamesTheDeviceWhenTheResultHasOne) {
+  TuneProgress p;
+  p.considered = 2;
+  p.elapsed_s = 1;
+  Result r = ok_result(1.5);
+  r.device = "r2@node7/cuda:1";
+  std::string with = result_line(r, p, 10, 0, true);
+  EXPECT_TRUE(contains(with, "BM=64,BN=32 1.5 ms | r2@node7/cuda:1 | best")) << with;
+  // Below -vv, and for results that name no device, the line stays as it was.
+  std::string without = result_line(r, p, 10, 0, false);
+  EXPECT_FALSE(contains(without, "cuda")) << without;
+  r.device.clear();
+  EXPECT_EQ(result_line(r, p, 10, 0, true), result_line(r, p, 10, 0, false));
+}
+
+TEST(Console, VeryVerboseProgressPrintsTheDeviceAndPlainVerboseDoesNot) {
+  Result r = ok_result(1.5);
+  r.device = "cuda:1";
+  TuneProgress p;
+  p.considered = 1;
+  for (int verbosity : {1, 2}) {
+    char* text = nullptr;
+    std::size_t size = 0;
+    std::FILE* out = open_memstream(&text, &size);
+    ASSERT_NE(out, nullptr);
+    {
+      ConsoleProgress progress({false, verbosity, false, out});
+      progress.on_result(r, p);
+    }
+    std::fclose(out);
+    std::string printed(text, size);
+    std::free(text);
+    EXPECT_EQ(contains(printed, "| cuda:1 |"), verbosity == 2) << verbosity << ": " << printed;
+  }
 }

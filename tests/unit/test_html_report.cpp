@@ -272,6 +272,35 @@ TEST(HtmlReport, UnknownRunsAndRunsWithoutResultsAreUserErrors) {
   EXPECT_THROW(load_run_report(store, full, &other), UserError);
 }
 
+TEST(HtmlReport, TheTopTableNamesDevicesOnlyWhenTheRunUsedSeveral) {
+  TempDb db;
+  Store store(db.path());
+  StoreContext ctx{"k", "hash", "N=1", "dev", "Dev", "cuda"};
+  auto measured_on = [](const std::string& key, double ms, const std::string& device) {
+    Result r = ok_result(key, ms, kT0 + ms);
+    r.device = device;
+    return r;
+  };
+  std::int64_t one = store.begin_run(ctx, "random", "{}");
+  store.put_result(one, ctx, measured_on("MODE=a", 1.0, "cuda:0"));
+  store.put_result(one, ctx, measured_on("MODE=b", 2.0, "cuda:0"));
+  store.end_run(one, "completed");
+  std::string single = render_html_report(load_run_report(store, one, nullptr));
+  EXPECT_EQ(single.find("<th>device</th>"), std::string::npos);
+  EXPECT_EQ(single.find(">cuda:0<"), std::string::npos);
+
+  std::int64_t two = store.begin_run(ctx, "random", "{}");
+  store.put_result(two, ctx, measured_on("MODE=c", 3.0, "r0@node1/cuda:0"));
+  store.put_result(two, ctx, measured_on("MODE=d", 4.0, "r1@<b>node2</b>/cuda:1"));
+  store.end_run(two, "completed");
+  std::string several = render_html_report(load_run_report(store, two, nullptr));
+  EXPECT_EQ(count(several, "<th>device</th>"), 1u);
+  EXPECT_NE(several.find(">r0@node1/cuda:0<"), std::string::npos);
+  // Device names come from other hosts: escaped like everything else from the store.
+  EXPECT_NE(several.find(">r1@&lt;b&gt;node2&lt;/b&gt;/cuda:1<"), std::string::npos);
+  EXPECT_EQ(several.find("<b>node2"), std::string::npos);
+}
+
 TEST(SvgPlot, LogAxesAndEmptyPlotsStayFinite) {
   std::string plot = report::svg_xy_plot(
       {"t", "x (s)", "y (ms)", true, 400, 300},

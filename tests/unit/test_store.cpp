@@ -370,6 +370,7 @@ TEST_F(StoreTest, EveryResultFieldRoundTrips) {
   r.median_ms = 0.333;
   r.max_abs_error = 1.5e-7;
   r.resources = {{"registers", 64}, {"shared_bytes", 49152}, {"occupancy", 0.625}};
+  r.device = "r2@node7/cuda:1";
   r.started_at = 1712345678.123456;
   r.finished_at = 1712345679.654321;
   store.put_result(0, ctx, r);
@@ -389,6 +390,7 @@ TEST_F(StoreTest, EveryResultFieldRoundTrips) {
   EXPECT_DOUBLE_EQ(back->median_ms, r.median_ms);
   EXPECT_DOUBLE_EQ(back->max_abs_error, r.max_abs_error);
   EXPECT_EQ(back->resources, r.resources);
+  EXPECT_EQ(back->device, r.device);
   EXPECT_DOUBLE_EQ(back->started_at, r.started_at);
   EXPECT_DOUBLE_EQ(back->finished_at, r.finished_at);
   EXPECT_TRUE(back->reused);

@@ -158,6 +158,10 @@ DeviceInfo query_device_info(const DriverApi& driver, CUdevice device, int index
   Env& f = info.facts;
   f.set("name", info.name);
   f.set("index", std::int64_t{index});
+  // How many devices CUDA sees: what `--devices all` expands to.
+  int visible = 0;
+  if (driver.device_get_count(&visible) != CUDA_SUCCESS) visible = 1;
+  f.set("device_count", std::int64_t{visible});
   f.set("pci_bus_id", bus_id);
   f.set("compute_capability", major * 10 + minor);
   f.set("compute_capability_major", major);

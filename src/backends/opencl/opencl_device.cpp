@@ -206,6 +206,11 @@ DeviceInfo query_device_info(const OpenClApi& api, const DeviceChoice& choice) {
   f.set("platform_version", platform_version);
   f.set("platform_index", std::int64_t{choice.platform_index});
   f.set("index", std::int64_t{choice.device_index});
+  // Devices on this platform: what `--devices all` expands to (indices within the platform).
+  cl_uint on_platform = 0;
+  if (api.get_device_ids(choice.platform, CL_DEVICE_TYPE_ALL, 0, nullptr, &on_platform) != CL_SUCCESS)
+    on_platform = 1;
+  f.set("device_count", std::int64_t{on_platform});
   f.set("device_type", type_name(type));
   f.set("compute_units", u32(CL_DEVICE_MAX_COMPUTE_UNITS));
   f.set("max_work_group_size", size(CL_DEVICE_MAX_WORK_GROUP_SIZE));

@@ -1,0 +1,145 @@
+#include "eval/device_worker.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "eval/codec.hpp"
+#include "eval/device_selection.hpp"
+#include "eval/one_line.hpp"
+#include "tuna/errors.hpp"
+
+namespace tuna::eval {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kStartTimeout{60000};
+
+milliseconds to_ms(double seconds) { return milliseconds(static_cast<long long>(seconds * 1000)); }
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string reference_what(const KernelSpec& spec) {
+  return spec.check.reference == Reference::Kernel
+             ? "the reference kernel '" + spec.check.reference_entry + "'"
+             : "the default config (the reference for correctness)";
+}
+
+bool checking(const KernelSpec& spec) { return spec.check.reference != Reference::None; }
+
+Result fill_from_reply(Result result, const json& reply) {
+  if (!reply.contains("status")) {
+    if (!reply.value("user_error", false)) {
+      throw InternalError("bench worker: " + reply.value("error", reply.dump()));
+    }
+    result.status = Status::RuntimeError;
+    result.error_class = "runtime_error";
+    result.message = one_line(reply.value("error", std::string()));
+    return result;
+  }
+  result.status = *status_from_name(reply.at("status").get<std::string>());
+  result.error_class = reply.at("error_class").get<std::string>();
+  result.message = one_line(reply.at("message").get<std::string>());
+  result.times_ms = reply.at("times_ms").get<std::vector<double>>();
+  // JSON has no infinity: an error of inf (a NaN where a number was expected) arrives as null.
+  const json& error = reply.at("max_abs_error");
+  result.max_abs_error = error.is_number() ? error.get<double>() : INFINITY;
+  for (auto& [name, value] : reply.at("resources").items()) result.resources[name] = value;
+  if (result.ok()) result.median_ms = median_of(result.times_ms);
+  return result;
+}
+
+}  // namespace
+
+DeviceWorker::DeviceWorker(WorkerOptions options, std::string selector)
+    : worker_(std::move(options)), selector_(std::move(selector)) {}
+
+const DeviceInfo& DeviceWorker::start() {
+  device_ = worker_.start(kStartTimeout);
+  label_ = device_label(device_, selector_);
+  return device_;
+}
+
+void DeviceWorker::ensure_prepared(const DeviceWorkerSetup& setup) {
+  if (worker_.running() && prepared_) return;
+  prepared_ = false;
+  if (!worker_.running()) worker_.start(kStartTimeout);
+  json prepare = {{"cmd", "prepare"},
+                  {"spec_toml", setup.spec_toml},
+                  {"origin", setup.spec->spec_path.string()},
+                  {"seed", setup.seed}};
+  expect_ok(worker_.call(prepare, to_ms(setup.run_timeout_s + 60)),
+            "preparing the kernel's arguments");
+  if (checking(*setup.spec)) make_reference(setup);
+  prepared_ = true;
+}
+
+void DeviceWorker::make_reference(const DeviceWorkerSetup& setup) {
+  json request = {{"cmd", "reference"},
+                  {"artifact", codec::to_json(setup.reference())},
+                  {"config_key", setup.reference_key}};
+  WorkerReply reply = worker_.call(request, to_ms(setup.run_timeout_s));
+  std::string what = reference_what(*setup.spec);
+  if (reply.kind != WorkerReply::Kind::Reply) {
+    throw UserError(fmt::format("{} failed on {}: {}. Nothing can be checked without a "
+                                "reference: fix it, or set [check] reference = \"none\".",
+                                what, label_, reply.detail));
+  }
+  expect_ok(reply, "running " + what);
+}
+
+// A reply that is not {ok: true} while setting up is fatal: a user error or a bug.
+void DeviceWorker::expect_ok(const WorkerReply& reply, const std::string& doing) const {
+  if (reply.kind != WorkerReply::Kind::Reply) {
+    throw UserError(fmt::format("the bench worker of {} failed while {}: {}", label_, doing,
+                                reply.detail));
+  }
+  if (reply.message.value("ok", false)) return;
+  std::string error = reply.message.value("error", reply.message.value("message", std::string()));
+  if (reply.message.value("user_error", true)) {
+    throw UserError(fmt::format("while {} on {}: {}", doing, label_, error));
+  }
+  throw InternalError(fmt::format("bench worker of {}, while {}: {}", label_, doing, error));
+}
+
+Result DeviceWorker::run(Result result, const CompileOutcome& compiled, bool check,
+                         const TimingOptions& timing, const DeviceWorkerSetup& setup) {
+  result.device = label_;
+  result.compile_ms = compiled.cached ? 0 : compiled.compile_ms;
+  result.resources = compiled.artifact.resources;
+  ensure_prepared(setup);
+  json request = {{"cmd", "run"},
+                  {"artifact", codec::to_json(compiled.artifact)},
+                  {"config_key", result.key},
+                  {"timing", codec::to_json(timing)},
+                  {"check", check && checking(*setup.spec)}};
+  WorkerReply reply = worker_.call(request, to_ms(setup.run_timeout_s));
+  result.finished_at = now_seconds();
+  switch (reply.kind) {
+    case WorkerReply::Kind::TimedOut:
+      result.status = Status::Timeout;
+      result.error_class = "timeout";
+      result.message = fmt::format("did not finish within {:g} s; the bench worker was killed",
+                                   setup.run_timeout_s);
+      return result;
+    case WorkerReply::Kind::Died:
+      result.status = Status::RuntimeError;
+      result.error_class = reply.error_class;
+      result.message = one_line(reply.detail);
+      return result;
+    case WorkerReply::Kind::Reply:
+      break;
+  }
+  // The config broke the device context and the worker is exiting (worker_protocol.hpp): reap
+  // it now so the next config starts in a fresh one.
+  if (reply.message.value("fatal", false)) worker_.stop();
+  return fill_from_reply(std::move(result), reply.message);
+}
+
+}  // namespace tuna::eval

@@ -1,0 +1,56 @@
+#pragma once
+// One device of a run and the bench worker that owns it. The worker is prepared (arguments,
+// then the reference outputs) before its first config and again after any crash, so each device
+// checks results against references it computed itself. Used by one thread at a time.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "eval/bench_worker.hpp"
+#include "tuna/backend.hpp"
+#include "tuna/result.hpp"
+#include "tuna/spec.hpp"
+
+namespace tuna::eval {
+
+// What every device worker of a run shares.
+struct DeviceWorkerSetup {
+  const KernelSpec* spec = nullptr;
+  std::string spec_toml;  // spec_to_toml(*spec), sent to the worker
+  std::uint64_t seed = 1;
+  double run_timeout_s = 30;
+  // The compiled reference (the default config, or the reference kernel); called on first need
+  // from any worker's thread, so it must be safe to call from several threads.
+  std::function<Artifact()> reference;
+  std::string reference_key;  // the default config's key
+};
+
+class DeviceWorker {
+ public:
+  DeviceWorker(WorkerOptions options, std::string selector);
+
+  // Starts the worker and learns the device; throws UserError when it cannot start.
+  const DeviceInfo& start();
+  const DeviceInfo& device() const { return device_; }
+  const std::string& selector() const { return selector_; }
+  const std::string& label() const { return label_; }
+
+  // Runs one compiled config and fills `result` (status, times, resources, device). A crash or
+  // a hang becomes the result's status and the next call starts a fresh worker. Throws
+  // UserError when the worker cannot be prepared (the reference itself fails).
+  Result run(Result result, const CompileOutcome& compiled, bool check,
+             const TimingOptions& timing, const DeviceWorkerSetup& setup);
+
+ private:
+  void ensure_prepared(const DeviceWorkerSetup& setup);
+  void make_reference(const DeviceWorkerSetup& setup);
+  void expect_ok(const WorkerReply& reply, const std::string& doing) const;
+
+  BenchWorker worker_;
+  std::string selector_;
+  std::string label_;
+  DeviceInfo device_;
+  bool prepared_ = false;
+};
+
+}  // namespace tuna::eval
