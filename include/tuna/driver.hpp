@@ -29,6 +29,9 @@ struct TuneOptions {
   double time_budget_s = 0;      // wall-clock seconds; 0: no limit
   std::size_t batch_size = 0;    // configs per propose(); 0: Evaluator::parallelism()
   bool fresh = false;            // re-measure configs already in the store
+  // Ask the strategy for more while a batch's last configs still compile or run, when it can
+  // propose with results pending (random, exhaustive, surrogate); off: batch by batch.
+  bool lookahead = true;
   int finalists = 5;             // configs in the final shootout...
   double finalists_within = 1.5; // ...among those within this factor of the best
   int shootout_rounds = 5;       // interleaved re-timings of every finalist

@@ -61,6 +61,11 @@ struct EvaluatorStats {
 };
 
 using ResultSink = std::function<void(const Result&)>;
+// Called when every config of a batch has been handed out while some are still compiling or
+// running: returns more configs for the same batch (none: the batch ends with its last result).
+// Lets a strategy keep the devices busy across what would otherwise be batch boundaries. Calls
+// are serialised with the sink's.
+using BatchRefill = std::function<std::vector<Config>()>;
 
 // One config of a batch, handed out one at a time to whichever device (or host) is free.
 struct EvaluationJob {
@@ -110,7 +115,9 @@ class Evaluator {
 
   // The reference outputs are made on first use (the default config, or the reference kernel).
   // Throws UserError when the reference itself fails: nothing can be checked without it.
-  std::vector<Result> evaluate(const std::vector<Config>& configs, const ResultSink& sink = {});
+  // Results come back in the order of `configs`, then of what `refill` added.
+  std::vector<Result> evaluate(const std::vector<Config>& configs, const ResultSink& sink = {},
+                               const BatchRefill& refill = {});
   // Times configs again, without the correctness check (they passed it already). Failed
   // re-timings come back with their failure status.
   // All on the first device, one after the other, so the timings compare with each other.

@@ -20,6 +20,11 @@ class Strategy {
   virtual std::vector<Config> propose(std::size_t n) = 0;
   // Results of configs measured (proposed by this strategy or not: reused ones, the default).
   virtual void observe(const std::vector<Result>& results) = 0;
+  // Whether propose() may be called while configs it proposed are still being measured, so the
+  // driver can ask for more as soon as the pipeline has room instead of waiting for the whole
+  // batch (the devices then never idle between batches). Strategies that think in generations
+  // say no: asked early, they would pad their generation with random configs.
+  virtual bool proposes_while_measuring() const { return false; }
 };
 
 struct StrategyOptions {

@@ -9,6 +9,7 @@
 #   refs    bench/bench_cuda_refs: cuBLAS SGEMM/HGEMM and copy bandwidth
 #   tune    tunes every examples/cuda/* kernel (scripts/device/tune-examples.sh)
 #   faults  tunes the CUDA fault kernel
+#   multi   tuner throughput on one GPU and on all of them (bench/multi_device.sh)
 # Everything it prints also goes to $OUT/gpu-run.log; results land in $OUT for bench/results/.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -85,6 +86,10 @@ for s in "${steps[@]}"; do
       step faults
       TUNA_DB="$OUT/faults.db" "$build/tuna" tune tests/faults/cuda/spec.toml --strategy exhaustive \
         --max-evals 0 --run-timeout 5 --timing-budget 20 --fresh || true
+      ;;
+    multi)
+      step multi
+      bash bench/multi_device.sh "$build/tuna" "$OUT"
       ;;
     *) echo "unknown step '$s'"; exit 2 ;;
   esac

@@ -29,6 +29,7 @@ struct TuneFlags {
   double time_budget_s = 0;
   std::size_t batch_size = 0;
   bool fresh = false;
+  bool sync_batches = false;
   int finalists = 5;
   int shootout_rounds = 5;
   OutputFlags output;
@@ -111,6 +112,7 @@ int tune_and_report(const TuneFlags& f, const KernelSpec& spec,
   options.time_budget_s = f.time_budget_s;
   options.batch_size = f.batch_size;
   options.fresh = f.fresh;
+  options.lookahead = !f.sync_batches;
   options.finalists = f.finalists;
   options.shootout_rounds = f.shootout_rounds;
   options.evaluator = f.evaluator.options();
@@ -155,8 +157,11 @@ void add_tune_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("-t,--time", flags->time_budget_s, "wall-clock budget in seconds (0: none)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--batch", flags->batch_size, "configs per batch (default: compile jobs)");
+  cmd->add_option("--batch", flags->batch_size, "configs per batch (default: compile jobs + devices)");
   cmd->add_flag("--fresh", flags->fresh, "re-measure configs already in the store");
+  cmd->add_flag("--sync-batches", flags->sync_batches,
+                "wait for each batch to end before proposing the next (default: random, "
+                "exhaustive and surrogate propose more while a batch's last configs run)");
   cmd->add_option("--finalists", flags->finalists, "configs in the final shootout")
       ->capture_default_str();
   cmd->add_option("--shootout-rounds", flags->shootout_rounds,

@@ -253,8 +253,10 @@ struct Evaluator::Impl {
                              const eval::BatchSettings& settings, const JobDone& emit);
   void compile_then_run(const JobSource& take, const std::vector<eval::DeviceWorker*>& devices,
                         const eval::BatchSettings& settings, const JobDone& emit);
+  class Batch;
   std::vector<Result> measure(const std::vector<Config>& configs, const ResultSink& sink,
-                              const eval::BatchSettings& settings, bool first_device_only);
+                              const BatchRefill& refill, const eval::BatchSettings& settings,
+                              bool first_device_only);
 };
 
 void Evaluator::Impl::run_local(const JobSource& take,
@@ -402,37 +404,89 @@ void Evaluator::Impl::compile_then_run(const JobSource& take,
   }
 }
 
+// The configs of one batch, growing when a refill adds some, and their results. Shared by the
+// threads of every participant; one mutex serialises everything, the sink and refills included.
+class Evaluator::Impl::Batch {
+ public:
+  Batch(Impl& impl, const ResultSink& sink, const BatchRefill& refill)
+      : impl_(impl), sink_(sink), refill_(refill) {}
+
+  void add(const std::vector<Config>& configs) {
+    std::lock_guard lock(mutex_);
+    add_locked(configs);
+  }
+
+  // The next job; refills once every config was handed out. Nullopt at the end of the batch.
+  std::optional<EvaluationJob> take() {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return std::nullopt;
+    if (taken_ == jobs_.size() && refill_) add_locked(refill_());
+    if (taken_ == jobs_.size()) return std::nullopt;
+    return jobs_[taken_++];
+  }
+
+  void done(std::size_t i, const Result& r) {
+    std::lock_guard lock(mutex_);
+    done_locked(i, r);
+  }
+
+  // After a participant failed: the others finish what they hold and take nothing more.
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+  }
+
+  std::vector<Result> results() {
+    std::lock_guard lock(mutex_);
+    std::vector<Result> out;
+    out.reserve(results_.size());
+    for (auto& r : results_) {
+      TUNA_ASSERT(r.has_value(), "a config of the batch got no result");
+      out.push_back(std::move(*r));
+    }
+    return out;
+  }
+
+ private:
+  void add_locked(const std::vector<Config>& configs) {
+    for (const Config& config : configs) {
+      std::size_t i = results_.size();
+      results_.emplace_back();
+      if (impl_.space.is_valid(config)) {
+        jobs_.push_back({i, config});
+      } else {
+        done_locked(i, make_result(impl_.space, config, Status::Invalid, "constraint",
+                                   describe_invalid(impl_.space, config)));
+      }
+    }
+  }
+
+  void done_locked(std::size_t i, const Result& r) {
+    if (sink_) sink_(r);
+    results_[i] = r;
+    std::lock_guard stats_lock(impl_.stats_mutex);
+    if (!r.device.empty()) ++impl_.stats.ran_on[r.device];
+  }
+
+  Impl& impl_;
+  const ResultSink& sink_;
+  const BatchRefill& refill_;
+  std::mutex mutex_;
+  std::deque<std::optional<Result>> results_;
+  std::vector<EvaluationJob> jobs_;
+  std::size_t taken_ = 0;
+  bool stopped_ = false;
+};
+
 std::vector<Result> Evaluator::Impl::measure(const std::vector<Config>& configs,
-                                             const ResultSink& sink,
+                                             const ResultSink& sink, const BatchRefill& refill,
                                              const eval::BatchSettings& settings,
                                              bool first_device_only) {
   double entered = now_seconds();
-  std::vector<std::optional<Result>> results(configs.size());
-  std::mutex emit_mutex;
-  JobDone emit = [&](std::size_t i, const Result& r) {
-    std::lock_guard lock(emit_mutex);
-    if (sink) sink(r);
-    results[i] = r;
-    std::lock_guard stats_lock(stats_mutex);
-    if (!r.device.empty()) ++stats.ran_on[r.device];
-  };
-  std::vector<EvaluationJob> jobs;
-  for (std::size_t i = 0; i < configs.size(); ++i) {
-    if (space.is_valid(configs[i])) {
-      jobs.push_back({i, configs[i]});
-    } else {
-      emit(i, make_result(space, configs[i], Status::Invalid, "constraint",
-                          describe_invalid(space, configs[i])));
-    }
-  }
-  std::atomic<std::size_t> taken{0};
-  std::atomic<bool> stop{false};
-  JobSource take = [&]() -> std::optional<EvaluationJob> {
-    if (stop) return std::nullopt;
-    std::size_t i = taken++;
-    if (i >= jobs.size()) return std::nullopt;
-    return jobs[i];
-  };
+  Batch batch(*this, sink, refill);
+  batch.add(configs);
+  JobSource take = [&] { return batch.take(); };
+  JobDone emit = [&](std::size_t i, const Result& r) { batch.done(i, r); };
   std::vector<eval::DeviceWorker*> devices;
   for (auto& w : workers) devices.push_back(w.get());
   if (first_device_only) devices.resize(1);
@@ -448,16 +502,11 @@ std::vector<Result> Evaluator::Impl::measure(const std::vector<Config>& configs,
     try {
       participant();
     } catch (...) {
-      stop = true;  // the others finish what they hold and take nothing more
+      batch.stop();
       throw;
     }
   });
-  std::vector<Result> out;
-  out.reserve(results.size());
-  for (auto& r : results) {
-    TUNA_ASSERT(r.has_value(), "a config of the batch got no result");
-    out.push_back(std::move(*r));
-  }
+  std::vector<Result> out = batch.results();
   std::lock_guard lock(stats_mutex);
   stats.evaluate_wall_s += now_seconds() - entered;
   return out;
@@ -492,15 +541,15 @@ void Evaluator::set_compile_timeout_s(double seconds) {
 }
 
 std::vector<Result> Evaluator::evaluate(const std::vector<Config>& configs,
-                                        const ResultSink& sink) {
+                                        const ResultSink& sink, const BatchRefill& refill) {
   eval::BatchSettings settings{true, impl_->options.timing, impl_->options.compile_timeout_s};
-  return impl_->measure(configs, sink, settings, /*first_device_only=*/false);
+  return impl_->measure(configs, sink, refill, settings, /*first_device_only=*/false);
 }
 
 std::vector<Result> Evaluator::retime(const std::vector<Config>& configs,
                                       const TimingOptions& timing) {
   eval::BatchSettings settings{false, timing, impl_->options.compile_timeout_s};
-  return impl_->measure(configs, {}, settings, /*first_device_only=*/true);
+  return impl_->measure(configs, {}, {}, settings, /*first_device_only=*/true);
 }
 
 void Evaluator::evaluate_stream(const JobSource& next, const TimingOptions& timing,

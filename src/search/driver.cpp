@@ -33,6 +33,8 @@ nlohmann::json options_json(const TuneOptions& o) {
           {"time_budget_s", o.time_budget_s},
           {"batch_size", o.batch_size},
           {"fresh", o.fresh},
+          {"lookahead", o.lookahead},
+          {"devices", o.evaluator.devices},
           {"finalists", o.finalists},
           {"shootout_rounds", o.shootout_rounds},
           {"compile_jobs", o.evaluator.compile_jobs},
@@ -177,18 +179,57 @@ class Run final : public search::SearchServices {
     return why;
   }
 
+  // The strategy sees every result once, in the order they were recorded: those of the batch,
+  // and of what lookahead added to it.
   void consider(const std::vector<Config>& configs) {
-    std::vector<Result> results = measure(configs);
-    if (!results.empty()) strategy_->observe(results);
+    measure(configs, lookahead() ? BatchRefill([this] { return refill(); }) : BatchRefill());
+    observe_recorded();
   }
 
-  // Reuses stored results and measures the rest, at most the evaluations left; configs already
-  // considered in this run are skipped. Results come back in the order of `configs`.
-  std::vector<Result> measure(const std::vector<Config>& configs) {
-    std::vector<std::optional<Result>> slots;
+  void observe_recorded() {
+    if (unobserved_.empty()) return;
+    std::vector<Result> results = std::move(unobserved_);
+    unobserved_.clear();
+    strategy_->observe(results);
+  }
+
+  // Lookahead: asking the strategy for more while the batch's last configs still compile or run,
+  // so the devices never wait for a whole batch to end. Only for strategies that can propose
+  // with results pending (Strategy::proposes_while_measuring).
+  bool lookahead() const {
+    return options_.lookahead && strategy_ && strategy_->proposes_while_measuring();
+  }
+
+  // Called by the evaluator, serialised with the sink (record()). A share of the pipeline at a
+  // time, so that each proposal sees the results that came in meanwhile.
+  std::vector<Config> refill() {
+    if (!budget_left() || stop_requested()) return {};
+    std::size_t room = remaining() > in_flight_ ? remaining() - in_flight_ : 0;
+    if (room == 0) return {};
+    observe_recorded();
+    std::size_t n = std::min(room, std::max<std::size_t>(1, batch_size() / 4));
+    // An empty answer ends the batch for whoever asked, so ask again while the strategy still
+    // proposes but everything it proposed was reused or already considered (the default, say).
+    while (true) {
+      std::vector<Config> proposed = strategy_->propose(n);
+      if (proposed.empty()) return {};
+      std::vector<Config> to_measure = admit(proposed, room).to_measure;
+      if (!to_measure.empty() || !budget_left()) return to_measure;
+      room = remaining() > in_flight_ ? remaining() - in_flight_ : 0;
+      if (room == 0) return {};
+    }
+  }
+
+  struct Admitted {
+    std::vector<std::optional<Result>> slots;  // reused results, and holes for the rest
     std::vector<std::size_t> measured_slots;
     std::vector<Config> to_measure;
-    std::size_t budget = remaining();
+  };
+
+  // Skips configs already considered in this run, reuses stored results (recorded at once) and
+  // keeps the rest for measuring, at most `budget` configs in all.
+  Admitted admit(const std::vector<Config>& configs, std::size_t budget) {
+    Admitted a;
     for (const Config& config : configs) {
       if (budget == 0) break;
       std::string key = space().key(config);
@@ -198,32 +239,50 @@ class Run final : public search::SearchServices {
         Result reused = it->second;
         reused.reused = true;
         record(reused);
-        slots.emplace_back(std::move(reused));
+        a.slots.emplace_back(std::move(reused));
       } else {
-        measured_slots.push_back(slots.size());
-        slots.emplace_back();
-        to_measure.push_back(config);
+        a.measured_slots.push_back(a.slots.size());
+        a.slots.emplace_back();
+        a.to_measure.push_back(config);
+        ++in_flight_;
       }
     }
+    return a;
+  }
+
+  // Reuses stored results and measures the rest, at most the evaluations left; configs already
+  // considered in this run are skipped. Results come back in the order of `configs` (then those
+  // a refill added).
+  std::vector<Result> measure(const std::vector<Config>& configs, const BatchRefill& refill = {}) {
+    Admitted a = admit(configs, remaining());
+    std::vector<Result> extra;
     // On a stop request nothing more is measured: what was measured is already stored.
-    if (!to_measure.empty() && !stop_requested()) {
+    if (!a.to_measure.empty() && !stop_requested()) {
       auto sink = [&](const Result& r) {
         store_.put_result(run_id_, context_, r);
+        --in_flight_;
         record(r);
       };
-      std::vector<Result> measured = evaluator_.evaluate(to_measure, sink);
+      std::vector<Result> measured = evaluator_.evaluate(a.to_measure, sink, refill);
       for (std::size_t i = 0; i < measured.size(); ++i) {
-        slots[measured_slots[i]] = std::move(measured[i]);
+        if (i < a.measured_slots.size()) {
+          a.slots[a.measured_slots[i]] = std::move(measured[i]);
+        } else {
+          extra.push_back(std::move(measured[i]));
+        }
       }
     }
+    in_flight_ = 0;  // a stop request leaves admitted configs unmeasured
     std::vector<Result> out;
-    for (auto& slot : slots) {
+    for (auto& slot : a.slots) {
       if (slot) out.push_back(std::move(*slot));
     }
+    for (auto& r : extra) out.push_back(std::move(r));
     return out;
   }
 
   void record(const Result& r) {
+    if (strategy_) unobserved_.push_back(r);
     ++progress_.considered;
     ++(r.reused ? progress_.reused : progress_.measured);
     ++progress_.counts[r.status];
@@ -308,6 +367,8 @@ class Run final : public search::SearchServices {
   std::optional<Result> best_;
   std::optional<Result> default_result_;
   double charged_s_ = 0;  // the simulated clock (simulated_clock())
+  std::vector<Result> unobserved_;  // recorded, not yet shown to the ask/tell strategy
+  std::size_t in_flight_ = 0;       // admitted for measuring, not yet recorded
   std::optional<double> uncapped_compile_timeout_;
   TuneProgress progress_;
 };

@@ -12,6 +12,7 @@ class ExhaustiveStrategy : public Strategy {
  public:
   explicit ExhaustiveStrategy(const Space& space);
   std::string name() const override { return "exhaustive"; }
+  bool proposes_while_measuring() const override { return true; }
   std::vector<Config> propose(std::size_t n) override;
   void observe(const std::vector<Result>& results) override;
 

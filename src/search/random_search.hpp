@@ -20,6 +20,7 @@ class RandomSearch : public Strategy {
  public:
   RandomSearch(const Space& space, RandomSearchOptions options);
   std::string name() const override { return "random"; }
+  bool proposes_while_measuring() const override { return true; }
   std::vector<Config> propose(std::size_t n) override;
   void observe(const std::vector<Result>& results) override;
 

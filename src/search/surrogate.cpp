@@ -157,7 +157,8 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   };
   // The initial design; then random picks while nothing has run correctly, since the model
   // has no success to aim for.
-  while (batch.size() < n && history_.size() + batch.size() < options_.initial_samples)
+  // Claimed counts configs still being measured too (the driver may ask before they finish).
+  while (batch.size() < n && history_.claimed_count() < options_.initial_samples)
     if (!add_random()) return batch;
   if (!history_.any_ok()) {
     while (batch.size() < n)

@@ -54,6 +54,7 @@ class SurrogateSearch : public Strategy {
  public:
   SurrogateSearch(const Space& space, SurrogateOptions options);
   std::string name() const override { return "surrogate"; }
+  bool proposes_while_measuring() const override { return true; }
   std::vector<Config> propose(std::size_t n) override;
   void observe(const std::vector<Result>& results) override;
 

@@ -99,7 +99,7 @@ class CudaBackendTest : public ::testing::Test {
  protected:
   void SetUp() override {
     try {
-      make_backend("cuda");
+      make_backend("cuda")->device_info();  // opens the driver and the device
     } catch (const UserError& e) {
       GTEST_SKIP() << "no usable CUDA device: " << e.what();
     }

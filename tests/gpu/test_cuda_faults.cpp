@@ -36,7 +36,7 @@ const std::map<int, Expected> kExpected = {
 // Empty when a CUDA device is usable here, else why not.
 std::string cuda_unavailable() {
   try {
-    make_backend("cuda");
+    make_backend("cuda")->device_info();  // opens the driver and the device
     return {};
   } catch (const UserError& e) {
     return e.what();

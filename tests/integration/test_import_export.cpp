@@ -93,10 +93,10 @@ TEST(ImportExport, ATimeBudgetOnTheSimBackendIsChargedTheRecordedCosts) {
   EXPECT_NE(whole.output.find("configs: 6 (6 measured"), std::string::npos) << whole.output;
   EXPECT_NE(whole.output.find("s simulated"), std::string::npos) << whole.output;
 
-  // One config per batch: the budget is checked between batches, so the count does not depend
-  // on how many compile jobs this machine has.
+  // One config per batch, no lookahead: the budget is checked between batches, so the count
+  // does not depend on how many compile jobs this machine has.
   auto timed = box.run({"tune", spec, "--strategy", "exhaustive", "-n", "0", "--time", "0.25",
-                        "--fresh", "--batch", "1"});
+                        "--fresh", "--batch", "1", "--sync-batches"});
   ASSERT_TRUE(timed.ok()) << timed.output;
   EXPECT_NE(timed.output.find("time budget reached (0.25 s)"), std::string::npos) << timed.output;
   std::smatch m;

@@ -77,10 +77,10 @@ struct Runtime {
 
 class CudaBackend final : public Backend {
  public:
-  CudaBackend() : driver_((disable_compute_cache(), std::make_unique<DriverApi>())) {
-    index_ = device_index_from_environment();
-    device_ = open_device(*driver_, index_);
-  }
+  // The driver and the device are opened on first need (device_info, prepare), never in a
+  // compile child: compiling needs only NVRTC, and cuInit in each of dozens of compile processes
+  // would cost a GPU machine seconds per batch.
+  CudaBackend() = default;
   ~CudaBackend() override {
     // Release device objects before the driver library they call into.
     runtime_.reset();
@@ -89,6 +89,7 @@ class CudaBackend final : public Backend {
   std::string name() const override { return "cuda"; }
 
   DeviceInfo device_info() const override {
+    open_device_once();
     std::call_once(info_once_, [&] {
       info_ = query_device_info(*driver_, device_, index_, compiler().nvrtc_version());
     });
@@ -102,6 +103,7 @@ class CudaBackend final : public Backend {
   }
 
   void prepare(const KernelSpec& spec, const DeviceInfo& device, std::uint64_t seed) override {
+    open_device_once();
     device_facts_ = device;
     runtime_.reset();
     try {
@@ -138,6 +140,17 @@ class CudaBackend final : public Backend {
   }
 
  private:
+  // A failure (no driver, no such device) is a UserError and leaves the flag unset.
+  void open_device_once() const {
+    std::call_once(open_once_, [&] {
+      disable_compute_cache();
+      auto driver = std::make_unique<DriverApi>();
+      index_ = device_index_from_environment();
+      device_ = open_device(*driver, index_);
+      driver_ = std::move(driver);
+    });
+  }
+
   const CudaCompiler& compiler() const {
     if (!compiler_) compiler_ = std::make_unique<CudaCompiler>();
     return *compiler_;
@@ -250,9 +263,10 @@ class CudaBackend final : public Backend {
           "flushing the L2 cache");
   }
 
-  std::unique_ptr<DriverApi> driver_;
-  int index_ = 0;
-  CUdevice device_ = 0;
+  mutable std::once_flag open_once_;
+  mutable std::unique_ptr<DriverApi> driver_;
+  mutable int index_ = 0;
+  mutable CUdevice device_ = 0;
   mutable std::unique_ptr<CudaCompiler> compiler_;
   mutable std::once_flag info_once_;
   mutable DeviceInfo info_;
