@@ -36,10 +36,12 @@ run_mode() {  # $1: mode
     all-sync) "$tuna" tune "$spec" --devices all --sync-batches -j "$jobs" "${common[@]}" ;;
     mpi)
       # One rank per GPU, each choosing its GPU by its rank on this host; the compile cores are
-      # shared out among the ranks.
+      # shared out among the ranks. --bind-to none: OpenMPI would otherwise bind each rank (and
+      # its compile children) to one core.
       local gpus ranks
       gpus=$(nvidia-smi -L 2>/dev/null | wc -l); ranks=$((gpus > 0 ? gpus : 1))
       OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -n "$ranks" --oversubscribe \
+        --bind-to none \
         bash -c 'TUNA_CUDA_DEVICE=$OMPI_COMM_WORLD_LOCAL_RANK exec "$0" "$@"' \
         "$tuna" tune "$spec" -j $((jobs / ranks)) "${common[@]}" ;;
   esac >"$out/multi-$1.json" 2>"$dir/stderr.log"

@@ -11,6 +11,7 @@
 #include "cluster/follower.hpp"
 #include "cluster/leader.hpp"
 #include "cluster/mpi_session.hpp"
+#include "cluster/rank_share.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/llm_flags.hpp"
 #include "report/console.hpp"
@@ -75,15 +76,32 @@ int run_tune(const TuneFlags& f) {
 // middle of a batch could not otherwise learn of it.
 int run_tune_in_cluster(const TuneFlags& f) {
   cluster::MpiSession session;
-  KernelSpec spec = load_spec(f.spec_path);
+  cluster::RankShare share = cluster::rank_share();
+  if (auto warning = cluster::binding_warning(share, session.rank(), session.host())) {
+    fmt::print(stderr, "{}\n", *warning);
+  }
+  TuneFlags flags = f;
+  if (flags.evaluator.compile_jobs == 0) {
+    flags.evaluator.compile_jobs = cluster::default_compile_jobs(share);
+  }
   if (session.rank() != cluster::kLeader) {
     // The leader decides when to stop; a Ctrl-C that mpirun forwards to every rank reaches it.
     std::signal(SIGINT, SIG_IGN);
-    return cluster::serve_leader(session, spec, f.evaluator.options());
+    return cluster::serve_leader(
+        session, [&] { return load_spec(flags.spec_path); },
+        [&] { return flags.evaluator.options(); });
   }
+  std::optional<KernelSpec> loaded;
+  try {
+    loaded = load_spec(flags.spec_path);
+  } catch (const UserError&) {
+    cluster::release_followers(session);  // they wait for the leader's word before exiting
+    throw;
+  }
+  const KernelSpec& spec = *loaded;
   std::vector<std::shared_ptr<eval::Peer>> peers = cluster::gather_followers(session, spec);
   try {
-    int code = tune_and_report(f, spec, std::move(peers));
+    int code = tune_and_report(flags, spec, std::move(peers));
     cluster::release_followers(session);
     return code;
   } catch (const UserError& e) {

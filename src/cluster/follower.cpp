@@ -142,10 +142,13 @@ class Follower {
 
 }  // namespace
 
-int serve_leader(MpiSession& session, const KernelSpec& spec, const EvaluatorOptions& options) {
+int serve_leader(MpiSession& session, const std::function<KernelSpec()>& load_spec,
+                 const std::function<EvaluatorOptions()>& evaluator_options) {
+  std::optional<KernelSpec> spec;
   std::optional<Evaluator> evaluator;
   try {
-    evaluator.emplace(spec, options);
+    spec = load_spec();
+    evaluator.emplace(*spec, evaluator_options());
   } catch (const UserError& e) {
     session.send(kLeader, json{{"type", "failed"},
                                {"rank", session.rank()},
@@ -158,7 +161,7 @@ int serve_leader(MpiSession& session, const KernelSpec& spec, const EvaluatorOpt
     return 2;
   }
   Follower follower(session, *evaluator);
-  follower.join(spec);
+  follower.join(*spec);
   follower.serve();
   return 0;
 }

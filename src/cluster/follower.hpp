@@ -3,14 +3,18 @@
 // the leader says stop. Configs that crash, hang or compute wrong answers are handled here
 // exactly as on a single host (the local Evaluator's bench workers and compile pool) and go back
 // to the leader as Results.
+#include <functional>
+
 #include "cluster/mpi_session.hpp"
 #include "tuna/evaluator.hpp"
 #include "tuna/spec.hpp"
 
 namespace tuna::cluster {
 
-// Joins the run (or tells the leader why it cannot) and serves batches until `stop`. Returns
-// the process's exit code: 0 after a normal stop, 2 when this rank could not start.
-int serve_leader(MpiSession& session, const KernelSpec& spec, const EvaluatorOptions& options);
+// Loads the spec and starts this rank's devices, joins the run (or tells the leader why it
+// cannot: a spec this host cannot read, no device) and serves batches until `stop`. Returns the
+// process's exit code: 0 after a normal stop, 2 when this rank could not start.
+int serve_leader(MpiSession& session, const std::function<KernelSpec()>& load_spec,
+                 const std::function<EvaluatorOptions()>& evaluator_options);
 
 }  // namespace tuna::cluster

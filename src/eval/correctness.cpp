@@ -1,5 +1,7 @@
 #include "eval/correctness.hpp"
 
+#include "core/usable_cores.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -82,7 +84,7 @@ auto with_decoder(Dtype dtype, F&& f) {
 template <typename R, typename Part>
 std::vector<R> split_over_cores(std::size_t n, const Part& part) {
   constexpr std::size_t kMinChunk = std::size_t{1} << 20;
-  std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t cores = usable_cores();
   std::size_t chunks = std::clamp<std::size_t>(n / kMinChunk, 1, cores);
   std::vector<R> results(chunks);
   if (chunks == 1) {

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/usable_cores.hpp"
 #include "eval/compile_pool.hpp"
 #include "eval/device_selection.hpp"
 #include "eval/device_worker.hpp"
@@ -118,7 +119,7 @@ struct Evaluator::Impl {
 
   Impl(const KernelSpec& s, EvaluatorOptions o) : spec(s), options(std::move(o)) {
     if (options.compile_jobs <= 0) {
-      options.compile_jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      options.compile_jobs = static_cast<int>(usable_cores());
     }
     pool_env = options.child_env;
     start_workers(resolve_selectors());

@@ -12,6 +12,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "core/usable_cores.hpp"
 #include "search/search_services.hpp"
 #include "search/shootout.hpp"
 #include "tuna/errors.hpp"
@@ -457,7 +458,7 @@ std::vector<TuneSummary> tune_models_at_once(const KernelSpec& spec, const TuneO
                                              TuneObserver& observer,
                                              const std::vector<std::vector<std::string>>& models) {
   SerialisedObserver serialised(observer);
-  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int cores = static_cast<int>(usable_cores());
   std::vector<TuneSummary> summaries(models.size());
   std::vector<std::exception_ptr> errors(models.size());
   {

@@ -100,3 +100,24 @@ TEST(Cluster, ARankThatCannotStartIsNamedAndEveryRankStops) {
   EXPECT_NE(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("no-such-device"), std::string::npos) << run.output;
 }
+
+TEST(Cluster, AFollowerThatCannotReadTheSpecIsNamedAndTheJobEnds) {
+  if (std::string problem = mpirun_problem(kMpirun); !problem.empty()) GTEST_SKIP() << problem;
+  TunaSandbox box("cluster-no-spec");
+  // Rank 1 is given a spec path that does not exist on its "host".
+  std::string spec = source_path("tests/faults/host/spec.toml");
+  std::vector<std::string> argv = {
+      kMpirun, "-n", "2", "--oversubscribe", "bash", "-c",
+      "if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then s=/nonexistent/spec.toml; else s=$1; fi; "
+      "exec \"$0\" tune \"$s\" --max-evals 2",
+      TUNA_BINARY, spec};
+  RunProcessOptions options;
+  options.timeout_s = 120;
+  options.extra_env = box.env();
+  for (auto& kv : mpirun_env()) options.extra_env.push_back(kv);
+  ProcessResult run = run_process(argv, options);
+  EXPECT_FALSE(run.timed_out) << run.output;
+  EXPECT_NE(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("rank 1"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("/nonexistent/spec.toml"), std::string::npos) << run.output;
+}
