@@ -32,6 +32,7 @@ struct TuneFlags {
   bool fresh = false;
   bool sync_batches = false;
   int finalists = 5;
+  double finalists_within = 1.5;
   int shootout_rounds = 5;
   OutputFlags output;
   StoreFlags store;
@@ -132,6 +133,7 @@ int tune_and_report(const TuneFlags& f, const KernelSpec& spec,
   options.fresh = f.fresh;
   options.lookahead = !f.sync_batches;
   options.finalists = f.finalists;
+  options.finalists_within = f.finalists_within;
   options.shootout_rounds = f.shootout_rounds;
   options.evaluator = f.evaluator.options();
   options.evaluator.peers = std::move(peers);
@@ -180,6 +182,10 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--sync-batches", flags->sync_batches,
                 "wait for each batch to end before proposing the next (default: random, "
                 "exhaustive and surrogate propose more while a batch's last configs run)");
+  cmd->add_option("--finalists-within", flags->finalists_within,
+                  "only configs within this factor of the best time enter the shootout")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
   cmd->add_option("--finalists", flags->finalists, "configs in the final shootout")
       ->capture_default_str();
   cmd->add_option("--shootout-rounds", flags->shootout_rounds,

@@ -2,6 +2,7 @@
 // with the right status and error class, a config that breaks the CUDA context costs only its
 // own bench worker, and the run finishes with a correct answer. Skips without a CUDA device.
 #include <map>
+#include <set>
 
 #include "integration/cli_runner.hpp"
 #include "tuna/backend.hpp"
@@ -70,6 +71,31 @@ TEST(CudaFaults, EveryFailureIsRecordedWithItsClassAndTheRunFinishes) {
   }
   int best_mode = static_cast<int>(results.front().config[0].as_int());
   EXPECT_TRUE(results.front().ok() && (best_mode == 0 || best_mode == 1)) << results.front().key;
+}
+
+// With every GPU of the host (--devices all): a config that breaks one device's context costs
+// only that device's worker; the other device goes on, and every failure is still recorded.
+TEST(CudaFaults, OnEveryDeviceOfTheHostEachFailureIsRecordedAndEveryDeviceMeasures) {
+  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  const Value* count = make_backend("cuda")->device_info().facts.find("device_count");
+  if (count == nullptr || count->as_int() < 2) GTEST_SKIP() << "fewer than two CUDA devices";
+  TunaSandbox box("cuda-faults-all");
+  std::string spec = source_path("tests/faults/cuda/spec.toml");
+  ProcessResult run = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "0",
+                               "--run-timeout", "3", "--timing-budget", "20", "--devices", "all"},
+                              /*timeout_s=*/240);
+  ASSERT_TRUE(run.ok()) << run.describe() << "\n" << run.output;
+  std::vector<Result> results = stored_results(box.db(), spec);
+  ASSERT_EQ(results.size(), kExpected.size()) << "a result was lost\n" << run.output;
+  std::set<std::string> devices;
+  for (const Result& r : results) {
+    const Expected& want = kExpected.at(static_cast<int>(r.config[0].as_int()));
+    EXPECT_EQ(status_name(r.status), std::string(status_name(want.status)))
+        << r.key << " on " << r.device << ": " << r.error_class << ": " << r.message;
+    EXPECT_EQ(r.error_class, want.error_class) << r.key << " on " << r.device;
+    if (r.status != Status::CompileError) devices.insert(r.device);
+  }
+  EXPECT_GE(devices.size(), 2u) << "one device measured everything:\n" << run.output;
 }
 
 TEST(CudaFaults, TheConfigAfterAnIllegalAddressRunsInAFreshWorker) {
