@@ -4,6 +4,7 @@
 // parallel child processes (compile_error, timeout); run one at a time in the bench worker
 // (runtime_error, timeout); compare outputs with the reference (wrong_result). Each Result is
 // handed to the sink as soon as it is final, before the next config runs.
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -48,6 +49,9 @@ struct EvaluatorOptions {
   bool allow_mixed_devices = false;
   // Other hosts' devices (cluster mode): configs are shared out among these and this host's own.
   std::vector<std::shared_ptr<eval::Peer>> peers;
+  // Once set (Ctrl-C), no new config of a batch is started; those compiling or running finish,
+  // and evaluate() returns the results of those only.
+  const std::atomic<bool>* stop_requested = nullptr;
 };
 
 // Where the evaluator's wall time went, for throughput figures (bench/, docs/benchmarking.md).
@@ -115,7 +119,8 @@ class Evaluator {
 
   // The reference outputs are made on first use (the default config, or the reference kernel).
   // Throws UserError when the reference itself fails: nothing can be checked without it.
-  // Results come back in the order of `configs`, then of what `refill` added.
+  // Results come back in the order of `configs`, then of what `refill` added; after a stop
+  // request (EvaluatorOptions::stop_requested), configs never started have none.
   std::vector<Result> evaluate(const std::vector<Config>& configs, const ResultSink& sink = {},
                                const BatchRefill& refill = {});
   // Times configs again, without the correctness check (they passed it already). Failed

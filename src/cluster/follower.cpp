@@ -158,7 +158,9 @@ int serve_leader(MpiSession& session, const std::function<KernelSpec()>& load_sp
     // Stay until the leader ends the run, so that it can report every rank's problem at once.
     while (wait_from_leader(session).at("type") != "stop") {
     }
-    return 2;
+    // Rank 0 reports the problem and gives the job its exit status. A non-zero status here would
+    // make mpirun kill rank 0 before it could print why.
+    return 0;
   }
   Follower follower(session, *evaluator);
   follower.join(*spec);

@@ -13,7 +13,7 @@ namespace tuna::cluster {
 
 // Loads the spec and starts this rank's devices, joins the run (or tells the leader why it
 // cannot: a spec this host cannot read, no device) and serves batches until `stop`. Returns the
-// process's exit code: 0 after a normal stop, 2 when this rank could not start.
+// process's exit code, 0 either way: rank 0 reports a rank's failure and exits with the error.
 int serve_leader(MpiSession& session, const std::function<KernelSpec()>& load_spec,
                  const std::function<EvaluatorOptions()>& evaluator_options);
 

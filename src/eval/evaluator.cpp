@@ -420,7 +420,7 @@ class Evaluator::Impl::Batch {
   // The next job; refills once every config was handed out. Nullopt at the end of the batch.
   std::optional<EvaluationJob> take() {
     std::lock_guard lock(mutex_);
-    if (stopped_) return std::nullopt;
+    if (stopped_ || stop_requested()) return std::nullopt;
     if (taken_ == jobs_.size() && refill_) add_locked(refill_());
     if (taken_ == jobs_.size()) return std::nullopt;
     return jobs_[taken_++];
@@ -442,6 +442,7 @@ class Evaluator::Impl::Batch {
     std::vector<Result> out;
     out.reserve(results_.size());
     for (auto& r : results_) {
+      if (!r && stop_requested()) continue;  // never started
       TUNA_ASSERT(r.has_value(), "a config of the batch got no result");
       out.push_back(std::move(*r));
     }
@@ -449,6 +450,10 @@ class Evaluator::Impl::Batch {
   }
 
  private:
+  bool stop_requested() const {
+    return impl_.options.stop_requested != nullptr && impl_.options.stop_requested->load();
+  }
+
   void add_locked(const std::vector<Config>& configs) {
     for (const Config& config : configs) {
       std::size_t i = results_.size();

@@ -45,13 +45,19 @@ nlohmann::json options_json(const TuneOptions& o) {
           {"data_seed", o.evaluator.seed}};
 }
 
+EvaluatorOptions evaluator_options(const TuneOptions& options) {
+  EvaluatorOptions o = options.evaluator;
+  o.stop_requested = options.stop_requested;
+  return o;
+}
+
 // The state of one run: what was considered, the best so far, the counts. It is also what a
 // guided search (the LLM-guided search, the hybrid) sees of the run: SearchServices.
 class Run final : public search::SearchServices {
  public:
   Run(const KernelSpec& spec, const TuneOptions& options, Store& store, TuneObserver& observer)
       : spec_(spec), options_(options), store_(store), observer_(observer),
-        evaluator_(spec, options.evaluator),
+        evaluator_(spec, evaluator_options(options)),
         context_(store_context(spec, evaluator_.device())),
         strategy_(options.guided_search ? nullptr
                                         : make_strategy(options.strategy, evaluator_.space())),
@@ -264,12 +270,17 @@ class Run final : public search::SearchServices {
         --in_flight_;
         record(r);
       };
-      std::vector<Result> measured = evaluator_.evaluate(a.to_measure, sink, refill);
-      for (std::size_t i = 0; i < measured.size(); ++i) {
-        if (i < a.measured_slots.size()) {
-          a.slots[a.measured_slots[i]] = std::move(measured[i]);
+      std::unordered_map<std::string, std::size_t> slot_of;
+      for (std::size_t i = 0; i < a.to_measure.size(); ++i) {
+        slot_of.emplace(space().key(a.to_measure[i]), a.measured_slots[i]);
+      }
+      // By key: after a stop request, configs never started have no result.
+      for (Result& r : evaluator_.evaluate(a.to_measure, sink, refill)) {
+        auto slot = slot_of.find(r.key);
+        if (slot != slot_of.end()) {
+          a.slots[slot->second] = std::move(r);
         } else {
-          extra.push_back(std::move(measured[i]));
+          extra.push_back(std::move(r));
         }
       }
     }

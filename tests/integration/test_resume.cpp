@@ -97,3 +97,37 @@ TEST(Resume, FreshRemeasuresInsteadOfReusing) {
   ASSERT_TRUE(third.ok()) << third.output;
   EXPECT_NE(third.output.find("3 measured, 0 reused"), std::string::npos) << third.output;
 }
+
+// Ctrl-C: the run stops after the configs in flight, even in the middle of a large batch, and
+// ends as "interrupted" with everything it measured stored.
+TEST(Resume, SigintStopsAfterTheConfigsInFlight) {
+  TunaSandbox box("sigint");
+  std::string spec = source_path("tests/integration/kernels/slow_sum.toml");
+  // One batch holds all 23 configs after the default (host backend: compiled in rounds of -j,
+  // then run); --sync-batches, so that lookahead does not cut it into smaller ones.
+  std::vector<std::string> args = {"tune", spec, "--strategy", "exhaustive", "--max-evals", "0",
+                                   "--timing-budget", "150", "--shootout-rounds", "0", "-j", "2",
+                                   "--batch", "24", "--sync-batches"};
+  pid_t pid = spawn_tuna(box, args);
+  ASSERT_GT(pid, 0);
+  std::size_t before = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline && before < 3) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (std::filesystem::exists(box.db())) before = stored_results(box.db(), spec).size();
+  }
+  ASSERT_GE(before, 3u) << "tuna stored too few results before the deadline";
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "tuna died of the signal instead of stopping";
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  std::size_t after = stored_results(box.db(), spec).size();
+  // At most the configs in flight were added: a round of -j compiles and their runs.
+  EXPECT_LE(after, before + 2) << "the batch went on after Ctrl-C";
+  EXPECT_LT(after, 24u);
+  Store store(box.db());
+  std::optional<std::pair<RunRecord, StoreContext>> run = store.run(1);
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->first.outcome, "interrupted");
+}
