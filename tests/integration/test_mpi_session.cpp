@@ -8,44 +8,14 @@
 #include <vector>
 
 #include "eval/process.hpp"
+#include "mpi_launch.hpp"
 
 namespace {
 
 #if defined(TUNA_HAVE_MPI) && defined(TUNA_MPI_PROBE) && defined(TUNA_MPIEXEC)
 
-// OpenMPI refuses to start as root without both variables; CI containers run as root.
-// OMPI_MCA_btl_vader_single_copy_mechanism=none: for large messages the shared-memory transport
-// (vader) copies straight between processes with process_vm_readv (CMA) by default, which some
-// containers forbid (Docker without CAP_SYS_PTRACE: "Read -1, expected ..., errno = 1"); "none"
-// copies through the shared segment instead. This container allows CMA (the probe passes with
-// the default, with "none" and with --mca btl self,tcp alike), so this is for other CI hosts.
-// The variable rather than --mca keeps the command line valid for an mpirun without vader.
-const std::vector<std::pair<std::string, std::string>> kMpirunEnv = {
-    {"OMPI_ALLOW_RUN_AS_ROOT", "1"},
-    {"OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"},
-    {"OMPI_MCA_btl_vader_single_copy_mechanism", "none"},
-};
-
 // Why the probe cannot run here, or empty when it can.
-std::string launcher_problem() {
-  const std::string mpirun = TUNA_MPIEXEC;
-  if (mpirun.empty() || ::access(mpirun.c_str(), X_OK) != 0) {
-    return "mpirun was not found (CMake saw '" + mpirun +
-           "'); install openmpi-bin and reconfigure to run the cluster transport tests";
-  }
-  tuna::RunProcessOptions options;
-  options.timeout_s = 30;
-  options.extra_env = kMpirunEnv;
-  tuna::ProcessResult version = tuna::run_process({mpirun, "--version"}, options);
-  if (!version.ok()) return mpirun + " --version failed: " + version.describe();
-  // --oversubscribe and the variables above are OpenMPI's; other launchers spell them otherwise.
-  // OpenMPI 4's mpiexec names its runtime (OpenRTE), its mpirun the library (Open MPI).
-  if (version.output.find("Open MPI") == std::string::npos &&
-      version.output.find("OpenRTE") == std::string::npos) {
-    return mpirun + " is not OpenMPI's launcher; this test knows only OpenMPI's options";
-  }
-  return {};
-}
+std::string launcher_problem() { return tuna::testing::mpirun_problem(TUNA_MPIEXEC); }
 
 // --oversubscribe: OpenMPI gives one slot per core and refuses more ranks than slots; the CI
 // machine may have fewer cores than the 3 ranks the probe needs.
@@ -54,7 +24,7 @@ tuna::ProcessResult run_probe(const std::vector<std::string>& probe_args, double
   argv.insert(argv.end(), probe_args.begin(), probe_args.end());
   tuna::RunProcessOptions options;
   options.timeout_s = timeout_s;
-  options.extra_env = kMpirunEnv;
+  options.extra_env = tuna::testing::mpirun_env();
   return tuna::run_process(argv, options);
 }
 
