@@ -16,6 +16,7 @@
 #include <fmt/ranges.h>
 
 #include "core/usable_cores.hpp"
+#include "eval/batch.hpp"
 #include "eval/compile_pool.hpp"
 #include "eval/device_selection.hpp"
 #include "eval/device_worker.hpp"
@@ -29,31 +30,6 @@ namespace {
 double now_seconds() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-Result make_result(const Space& space, const Config& config, Status status,
-                   std::string error_class, std::string message) {
-  Result r;
-  r.config = config;
-  r.key = space.key(config);
-  r.status = status;
-  r.error_class = std::move(error_class);
-  r.message = eval::one_line(message);
-  r.started_at = r.finished_at = now_seconds();
-  return r;
-}
-
-std::string describe_invalid(const Space& space, const Config& config) {
-  for (std::size_t p : space.out_of_range(config)) {
-    const Parameter& param = space.params()[p];
-    return fmt::format("{}={} is not one of the allowed values of {}", param.name,
-                       config[p].to_string(), param.name);
-  }
-  for (std::size_t c : space.violations(config)) {
-    const Constraint& constraint = space.constraints()[c];
-    return fmt::format("violates constraint '{}' ({})", constraint.expr.text(), constraint.origin);
-  }
-  return "invalid";
 }
 
 // Runs `body` once per item on its own thread and rethrows the first exception once all ended.
@@ -223,7 +199,7 @@ struct Evaluator::Impl {
   Result compile_failure(const Config& config, const CompileOutcome& outcome,
                          double started) const {
     Status status = outcome.error_class == "timeout" ? Status::Timeout : Status::CompileError;
-    Result r = make_result(space, config, status, outcome.error_class, outcome.message);
+    Result r = eval::new_result(space, config, status, outcome.error_class, outcome.message);
     r.started_at = started;
     r.compile_ms = outcome.compile_ms;
     return r;
@@ -232,7 +208,7 @@ struct Evaluator::Impl {
   Result run_on(eval::DeviceWorker& worker, const Config& config, const CompileOutcome& compiled,
                 const eval::BatchSettings& settings) {
     double started = now_seconds();
-    Result base = make_result(space, config, Status::Ok, "", "");
+    Result base = eval::new_result(space, config, Status::Ok, "", "");
     Result r = worker.run(std::move(base), compiled, settings.check, settings.timing, setup);
     std::lock_guard lock(stats_mutex);
     double busy = now_seconds() - started;
@@ -254,7 +230,6 @@ struct Evaluator::Impl {
                              const eval::BatchSettings& settings, const JobDone& emit);
   void compile_then_run(const JobSource& take, const std::vector<eval::DeviceWorker*>& devices,
                         const eval::BatchSettings& settings, const JobDone& emit);
-  class Batch;
   std::vector<Result> measure(const std::vector<Config>& configs, const ResultSink& sink,
                               const BatchRefill& refill, const eval::BatchSettings& settings,
                               bool first_device_only);
@@ -405,94 +380,19 @@ void Evaluator::Impl::compile_then_run(const JobSource& take,
   }
 }
 
-// The configs of one batch, growing when a refill adds some, and their results. Shared by the
-// threads of every participant; one mutex serialises everything, the sink and refills included.
-class Evaluator::Impl::Batch {
- public:
-  Batch(Impl& impl, const ResultSink& sink, const BatchRefill& refill)
-      : impl_(impl), sink_(sink), refill_(refill) {}
-
-  void add(const std::vector<Config>& configs) {
-    std::lock_guard lock(mutex_);
-    add_locked(configs);
-  }
-
-  // The next job; refills once every config was handed out. Nullopt at the end of the batch.
-  std::optional<EvaluationJob> take() {
-    std::lock_guard lock(mutex_);
-    if (stopped_ || stop_requested()) return std::nullopt;
-    if (taken_ == jobs_.size() && refill_) add_locked(refill_());
-    if (taken_ == jobs_.size()) return std::nullopt;
-    return jobs_[taken_++];
-  }
-
-  void done(std::size_t i, const Result& r) {
-    std::lock_guard lock(mutex_);
-    done_locked(i, r);
-  }
-
-  // After a participant failed: the others finish what they hold and take nothing more.
-  void stop() {
-    std::lock_guard lock(mutex_);
-    stopped_ = true;
-  }
-
-  std::vector<Result> results() {
-    std::lock_guard lock(mutex_);
-    std::vector<Result> out;
-    out.reserve(results_.size());
-    for (auto& r : results_) {
-      if (!r && stop_requested()) continue;  // never started
-      TUNA_ASSERT(r.has_value(), "a config of the batch got no result");
-      out.push_back(std::move(*r));
-    }
-    return out;
-  }
-
- private:
-  bool stop_requested() const {
-    return impl_.options.stop_requested != nullptr && impl_.options.stop_requested->load();
-  }
-
-  void add_locked(const std::vector<Config>& configs) {
-    for (const Config& config : configs) {
-      std::size_t i = results_.size();
-      results_.emplace_back();
-      if (impl_.space.is_valid(config)) {
-        jobs_.push_back({i, config});
-      } else {
-        done_locked(i, make_result(impl_.space, config, Status::Invalid, "constraint",
-                                   describe_invalid(impl_.space, config)));
-      }
-    }
-  }
-
-  void done_locked(std::size_t i, const Result& r) {
-    if (sink_) sink_(r);
-    results_[i] = r;
-    std::lock_guard stats_lock(impl_.stats_mutex);
-    if (!r.device.empty()) ++impl_.stats.ran_on[r.device];
-  }
-
-  Impl& impl_;
-  const ResultSink& sink_;
-  const BatchRefill& refill_;
-  std::mutex mutex_;
-  std::deque<std::optional<Result>> results_;
-  std::vector<EvaluationJob> jobs_;
-  std::size_t taken_ = 0;
-  bool stopped_ = false;
-};
-
 std::vector<Result> Evaluator::Impl::measure(const std::vector<Config>& configs,
                                              const ResultSink& sink, const BatchRefill& refill,
                                              const eval::BatchSettings& settings,
                                              bool first_device_only) {
   double entered = now_seconds();
-  Batch batch(*this, sink, refill);
+  eval::Batch batch(space, sink, refill, options.stop_requested);
   batch.add(configs);
   JobSource take = [&] { return batch.take(); };
-  JobDone emit = [&](std::size_t i, const Result& r) { batch.done(i, r); };
+  JobDone emit = [&](std::size_t i, const Result& r) {
+    batch.done(i, r);
+    std::lock_guard lock(stats_mutex);
+    if (!r.device.empty()) ++stats.ran_on[r.device];
+  };
   std::vector<eval::DeviceWorker*> devices;
   for (auto& w : workers) devices.push_back(w.get());
   if (first_device_only) devices.resize(1);
@@ -569,8 +469,7 @@ void Evaluator::evaluate_stream(const JobSource& next, const TimingOptions& timi
   JobSource valid_only = [&]() -> std::optional<EvaluationJob> {
     while (std::optional<EvaluationJob> job = next()) {
       if (impl_->space.is_valid(job->config)) return job;
-      serialised(job->index, make_result(impl_->space, job->config, Status::Invalid, "constraint",
-                                         describe_invalid(impl_->space, job->config)));
+      serialised(job->index, eval::invalid_result(impl_->space, job->config));
     }
     return std::nullopt;
   };
@@ -578,28 +477,6 @@ void Evaluator::evaluate_stream(const JobSource& next, const TimingOptions& timi
   for (auto& w : impl_->workers) devices.push_back(w.get());
   eval::BatchSettings settings{true, timing, impl_->options.compile_timeout_s};
   impl_->run_local(valid_only, devices, settings, serialised);
-}
-
-std::filesystem::path default_tuna_exe() {
-  if (const char* env = std::getenv("TUNA_EXE"); env && *env) return env;
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    if (self.filename() == "tuna") return self;
-    for (auto dir : {self.parent_path(), self.parent_path().parent_path()}) {
-      if (std::filesystem::exists(dir / "tuna")) return dir / "tuna";
-    }
-  }
-  throw UserError("cannot find the tuna binary to start child processes; set TUNA_EXE to its path");
-}
-
-std::filesystem::path default_cache_dir() {
-  if (const char* env = std::getenv("TUNA_CACHE_DIR"); env && *env) return env;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
-    return std::filesystem::path(xdg) / "tuna";
-  }
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(home && *home ? home : "/tmp") / ".cache" / "tuna";
 }
 
 }  // namespace tuna
