@@ -1,6 +1,9 @@
 // `tuna show SPEC`: the stored results of a kernel, best first, per device.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+
 #include "cli/common.hpp"
 #include "report/console.hpp"
 #include "report/json_output.hpp"
@@ -25,7 +28,19 @@ void show_context(const Store& store, const StoreContext& ctx, const Space& spac
   fmt::print("== {} on {} ({}), problem {}: {} results, {} ok\n", ctx.kernel_name,
              ctx.device_name, ctx.backend, ctx.problem.empty() ? "-" : ctx.problem,
              results.size(), ok);
-  fmt::print("{:>4}  {:>12}  {:>7}  {:<14}  {}\n", "rank", "median", "spread", "status", "config");
+  // Which GPU measured each result matters once several did (--devices, MPI ranks).
+  std::set<std::string> devices;
+  for (const Result& r : results) {
+    if (!r.device.empty()) devices.insert(r.device);
+  }
+  const bool device_column = devices.size() > 1;
+  std::size_t device_width = 6;
+  for (const std::string& d : devices) device_width = std::max(device_width, d.size());
+  auto device_cell = [&](const std::string& d) {
+    return device_column ? fmt::format("{:<{}}  ", d, device_width) : std::string();
+  };
+  fmt::print("{:>4}  {:>12}  {:>7}  {:<14}  {}{}\n", "rank", "median", "spread", "status",
+             device_cell("device"), "config");
   std::size_t shown = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
     const Result& r = results[i];
@@ -33,8 +48,9 @@ void show_context(const Store& store, const StoreContext& ctx, const Space& spac
     if (f.limit && shown++ >= f.limit) break;
     std::string median = r.ok() ? report::format_ms(r.median_ms) : "-";
     std::string spread = r.ok() ? fmt::format("{:.1f}%", r.spread() * 100) : "-";
-    fmt::print("{:>4}  {:>12}  {:>7}  {:<14}  {}{}\n", i + 1, median, spread,
-               status_name(r.status), r.key, r.ok() ? "" : "  # " + r.message);
+    fmt::print("{:>4}  {:>12}  {:>7}  {:<14}  {}{}{}\n", i + 1, median, spread,
+               status_name(r.status), device_cell(r.device.empty() ? "-" : r.device), r.key,
+               r.ok() ? "" : "  # " + r.message);
   }
   if (!f.failures && ok < results.size()) {
     fmt::print("({} failed configs not shown; --failures shows them)\n", results.size() - ok);

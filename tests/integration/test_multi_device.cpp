@@ -34,6 +34,13 @@ TEST_P(TwoWorkersInEitherOrder, EveryFaultIsRecordedAndBothDevicesMeasure) {
     }
   }
   EXPECT_EQ(measured_on.size(), 2u) << "one of the two workers measured nothing";
+  // `tuna show` names the device of each result once several measured (the finalists were all
+  // re-timed on host:0; some failures happened on host:1).
+  ProcessResult shown = box.run({"show", spec, "--failures"});
+  ASSERT_TRUE(shown.ok()) << shown.output;
+  EXPECT_NE(shown.output.find("status          device  config"), std::string::npos)
+      << shown.output;
+  EXPECT_NE(shown.output.find("host:1  MODE="), std::string::npos) << shown.output;
   // The finalists' shootout re-times every finalist on the first device, so they compare. Every
   // correct config is a finalist (--finalists-within), so there are several whatever the noise.
   nlohmann::json doc = nlohmann::json::parse(run.output.substr(run.output.find('{')));
