@@ -34,6 +34,9 @@ class DeviceWorker {
   const DeviceInfo& device() const { return device_; }
   const std::string& selector() const { return selector_; }
   const std::string& label() const { return label_; }
+  // For a worker started on the backend's default device and then found to be the device that
+  // `selector` names ("all" starts one to count the devices): it keeps its process.
+  void name_selector(std::string selector) { selector_ = std::move(selector); }
 
   // Runs one compiled config and fills `result` (status, times, resources, device). A crash or
   // a hang becomes the result's status and the next call starts a fresh worker. Throws

@@ -116,7 +116,7 @@ struct Evaluator::Impl {
     return std::make_unique<eval::DeviceWorker>(std::move(w), selector);
   }
 
-    // Unique across the runs of one process (one per device model runs at once): named after the
+  // Unique across the runs of one process (one per device model runs at once): named after the
   // selector, which no two runs share.
   static std::string log_name(const std::string& selector, std::size_t n) {
     std::string safe;
@@ -126,19 +126,32 @@ struct Evaluator::Impl {
   }
 
   // "all" needs the backend's count of devices, which only a started worker can tell.
+  // The worker started to learn what "all" stands for becomes the worker of its own device.
+  std::unique_ptr<eval::DeviceWorker> probe;
+
   std::vector<std::string> resolve_selectors() {
     eval::DeviceRequest request = eval::parse_device_request(options.devices);
     if (!request.all) {
       return request.selectors.empty() ? std::vector<std::string>{""} : request.selectors;
     }
-    auto probe = make_worker("", 0);
+    probe = make_worker("", 0);
     DeviceInfo first = probe->start();
     return eval::expand_all(first, pool_env);
   }
 
   void start_workers(const std::vector<std::string>& selectors) {
-    for (std::size_t i = 0; i < selectors.size(); ++i) workers.push_back(make_worker(selectors[i], i));
-    on_threads(workers, [](auto& w) { w->start(); });
+    std::vector<eval::DeviceWorker*> to_start;
+    for (std::size_t i = 0; i < selectors.size(); ++i) {
+      if (probe && eval::device_label(probe->device(), selectors[i]) == probe->label()) {
+        probe->name_selector(selectors[i]);
+        workers.push_back(std::move(probe));
+        continue;
+      }
+      workers.push_back(make_worker(selectors[i], i));
+      to_start.push_back(workers.back().get());
+    }
+    probe.reset();
+    on_threads(to_start, [](eval::DeviceWorker* w) { w->start(); });
     for (const auto& w : workers) {
       if (w->device().id != workers.front()->device().id) refuse_mixed(workers);
     }
@@ -210,8 +223,8 @@ struct Evaluator::Impl {
     double started = now_seconds();
     Result base = eval::new_result(space, config, Status::Ok, "", "");
     Result r = worker.run(std::move(base), compiled, settings.check, settings.timing, setup);
-    std::lock_guard lock(stats_mutex);
     double busy = now_seconds() - started;
+    std::lock_guard lock(stats_mutex);
     stats.run_s += busy;
     stats.busy_s_on[worker.label()] += busy;
     ++stats.ran;

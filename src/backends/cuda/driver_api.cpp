@@ -10,7 +10,8 @@ namespace tuna::cuda {
 
 DriverApi::DriverApi() {
   // Only the soname: the driver's library must match the kernel module, so it is taken from
-  // wherever the system's loader finds it, never from the toolkit (whose stub cannot run).
+  // wherever the system's loader finds it, never from the toolkit, whose libcuda is only a
+  // placeholder for linking and cannot run.
   opened_ = open_first({"libcuda.so.1"});
   if (!opened_.library.valid())
     throw UserError(fmt::format(
