@@ -78,7 +78,14 @@ struct KernelSpec {
   std::string name;
   std::string backend = "host";
   std::string description;       // free text, read by the LLM
-  std::filesystem::path source;  // absolute after load_spec
+  // The kernel's source file, absolute after load_spec. On the sim backend it is optional: the
+  // real kernel's source, shown to the LLM (the recording is never shown: it holds the answers).
+  std::filesystem::path source;
+  // sim backend only: the recorded search space replayed instead of a device (absolute).
+  std::filesystem::path recording;
+  // sim backend only: the recorded device as the spec's [device] table states it (name and
+  // facts); nullopt when the spec states none. See device_for_spec().
+  std::optional<DeviceInfo> recorded_device;
   std::string entry;             // function name, or a template such as `gemm<{BM},{BN}>`
   std::vector<std::string> compiler_flags;
   // Format of one define per parameter; {name} and {value} are substituted.
@@ -119,6 +126,11 @@ struct KernelSpec {
   // `problem` of a StoreContext.
   std::string problem_key() const;
 };
+
+// The device a spec's expressions, prompts and store see: on the sim backend, the recorded device
+// of its [device] table when it has one (backend "sim", id "sim:<name>"); otherwise the device
+// the backend reported.
+DeviceInfo device_for_spec(const KernelSpec& spec, const DeviceInfo& backend_device);
 
 // Launch geometry evaluated for one config; empty expressions count as 1 (grid, block) and
 // 0 (shared memory).

@@ -1,17 +1,25 @@
-// `tuna compare FILE...`: model-free strategies side by side on recorded search spaces,
-// replayed in-process (no device, no bench worker).
+// `tuna compare FILE...`: strategies side by side on recorded search spaces, replayed
+// in-process (no device, no bench worker). The LLM strategies (llm, hybrid) run on the same
+// replay through search/compare_guided.hpp, live or from a transcript.
 #include <fmt/format.h>
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "backends/sim/recorded_space.hpp"
 #include "cli/common.hpp"
+#include "cli/llm_flags.hpp"
 #include "report/json_output.hpp"
 #include "search/compare.hpp"
+#include "search/compare_guided.hpp"
 #include "search/compare_report.hpp"
+#include "search/compare_transcript.hpp"
+#include "search/registry.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/strategy.hpp"
 
@@ -34,19 +42,78 @@ struct CompareFlags {
   std::string csv = "compare.csv";
   std::string svg = "compare.svg";
   bool quiet = false;
+  bool verbose = false;
   bool json = false;
+  // LLM strategies.
+  LlmFlags llm;
+  std::size_t llm_runs = 0;
+  unsigned llm_threads = 1;
+  std::string llm_transcript, llm_replay, db;
 };
 
-std::vector<sim::RecordedSpace> load_all(const std::vector<std::string>& files,
-                                         unsigned threads) {
-  std::vector<sim::RecordedSpace> spaces(files.size());
+struct Inputs {
+  std::vector<sim::RecordedSpace> spaces;
+  std::vector<KernelSpec> specs;  // one per space: what the LLM is told about the kernel
+};
+
+bool is_spec_file(const std::string& file) { return file.ends_with(".toml"); }
+
+bool same_parameters(const Space& a, const Space& b) {
+  if (a.params().size() != b.params().size()) return false;
+  for (std::size_t i = 0; i < a.params().size(); ++i)
+    if (a.params()[i].name != b.params()[i].name ||
+        a.params()[i].values.size() != b.params()[i].values.size())
+      return false;
+  return true;
+}
+
+// The spec's constraints (T1 restrictions, a library's rules) on top of the recording's list, so
+// the LLM reads why configs are excluded, not only that they were never recorded.
+void with_spec_constraints(const KernelSpec& spec, sim::RecordedSpace& recorded) {
+  if (spec.constraints.empty()) return;
+  DeviceInfo simulated;
+  simulated.backend = "sim";
+  Space space = spec.make_space(simulated);
+  if (!same_parameters(space, recorded.space)) return;  // a hand-made spec: keep the recording's
+  std::vector<Config> allowed;
+  for (const sim::RecordedConfig& rc : recorded.configs)
+    if (rc.status != Status::Invalid && space.is_valid(rc.config)) allowed.push_back(rc.config);
+  space.restrict_to(allowed);
+  recorded.space = std::move(space);
+}
+
+// A recording, or a sim spec (`tuna import --write-spec`) whose recording is loaded: the spec
+// adds what the LLM needs, the kernel's real source and the recorded device's facts.
+void load_input(const std::string& file, sim::RecordedSpace& space, KernelSpec& spec) {
+  if (!is_spec_file(file)) {
+    space = sim::load_recorded_space(file);
+    spec = search::spec_for_recorded(space);
+    return;
+  }
+  spec = load_spec(file);
+  if (spec.backend != "sim") {
+    throw UserError(fmt::format(
+        "{}: a spec compared here must replay a recording ([kernel] backend = \"sim\", "
+        "recording = \"...\"), not run on '{}'; write one with `tuna import RECORDING "
+        "--write-spec {}`, or give the recording itself",
+        file, spec.backend, file));
+  }
+  space = sim::load_recorded_space(spec.recording);
+  with_spec_constraints(spec, space);
+}
+
+Inputs load_all(const std::vector<std::string>& files, unsigned threads) {
+  Inputs in;
+  in.spaces.resize(files.size());
+  in.specs.resize(files.size());
+  std::vector<sim::RecordedSpace>& spaces = in.spaces;
   std::atomic<std::size_t> next{0};
   std::mutex error_mutex;
   std::exception_ptr error;
   auto worker = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
       try {
-        spaces[i] = sim::load_recorded_space(files[i]);
+        load_input(files[i], spaces[i], in.specs[i]);
       } catch (...) {
         std::lock_guard lock(error_mutex);
         if (!error) error = std::current_exception();
@@ -58,7 +125,13 @@ std::vector<sim::RecordedSpace> load_all(const std::vector<std::string>& files,
     pool.emplace_back(worker);
   for (std::thread& t : pool) t.join();
   if (error) std::rethrow_exception(error);
-  return spaces;
+  return in;
+}
+
+bool any_guided(const search::CompareOptions& o) {
+  for (const std::string& name : o.strategies)
+    if (search::is_guided_strategy(name)) return true;
+  return false;
 }
 
 void check_flags(const CompareFlags& f, const search::CompareOptions& o) {
@@ -70,16 +143,120 @@ void check_flags(const CompareFlags& f, const search::CompareOptions& o) {
   for (const std::string& name : o.strategies) {
     bool known = false;
     for (const auto& [n, _] : strategy_names()) known = known || n == name;
-    if (!known || name == "llm" || name == "hybrid" || name == "exhaustive") {
+    if (!known || name == "exhaustive") {
       throw UserError(fmt::format(
-          "--strategies: '{}' cannot be compared; use model-free strategies: auto, random, "
-          "pattern, differential_evolution, simulated_annealing, genetic_algorithm, surrogate",
+          "--strategies: '{}' cannot be compared; use auto, random, pattern, "
+          "differential_evolution, simulated_annealing, genetic_algorithm, surrogate, or the LLM "
+          "strategies llm and hybrid",
           name));
+    }
+  }
+  if (!f.llm_transcript.empty() && !f.llm_replay.empty()) {
+    throw UserError("--llm-transcript writes the exchanges of a live comparison and --llm-replay "
+                    "reads them back: give one of them");
+  }
+}
+
+// A transcript and a store run are keyed by the space's name, so two spaces may not share one.
+void check_unique_names(const std::vector<std::string>& files, const Inputs& in) {
+  std::map<std::string, std::size_t> first;
+  for (std::size_t i = 0; i < in.spaces.size(); ++i) {
+    auto [it, inserted] = first.emplace(in.spaces[i].name, i);
+    if (!inserted) {
+      throw UserError(fmt::format(
+          "{} and {} are both called '{}'; LLM runs are told apart by the space's name (in the "
+          "transcript and the store): rename one of the recordings",
+          files[it->second], files[i], in.spaces[i].name));
     }
   }
 }
 
-int run_compare_command(const CompareFlags& f) {
+std::vector<search::GuidedRunKey> guided_runs(const Inputs& in, const search::CompareOptions& o) {
+  std::vector<search::GuidedRunKey> keys;
+  for (const sim::RecordedSpace& space : in.spaces)
+    for (const std::string& name : o.strategies)
+      if (search::is_guided_strategy(name))
+        for (std::size_t r = 0; r < o.runs_of(name); ++r) keys.push_back({space.name, name, o.seed + r});
+  return keys;
+}
+
+llm::ProviderSettings provider_for(const search::GuidedSearchSettings& settings) {
+  llm::ProviderSettings p = settings.provider;
+  p.request_timeout_s = settings.llm.request_timeout_s;
+  p.structured_output = settings.llm.structured_output;
+  return p;
+}
+
+// Where the LLM strategies' replies come from: a live provider (each exchange appended to the
+// transcript when one is asked for) or a transcript. Throws UserError before anything runs when
+// neither is configured or the transcript lacks a run.
+struct GuidedSetup {
+  search::GuidedSearchSettings settings;
+  std::optional<search::Transcript> replay;
+  std::shared_ptr<search::TranscriptWriter> writer;
+};
+
+GuidedSetup setup_guided(const CompareFlags& f, const Inputs& in, search::CompareOptions& o) {
+  GetEnv getenv = [](const char* name) { return std::getenv(name); };
+  GuidedSetup g;
+  if (f.llm_replay.empty() && !f.llm.configured(getenv)) {
+    throw UserError(
+        "the llm and hybrid strategies need an LLM provider: give a model (--llm-model NAME, "
+        "with OPENAI_API_KEY or ANTHROPIC_API_KEY set), a local server (--llm-provider "
+        "openai-chat --llm-base-url URL --llm-model NAME) or a program (--llm-provider command "
+        "--llm-command \"...\"), or answer from a transcript of an earlier comparison with "
+        "--llm-replay FILE.jsonl (docs/llm.md, \"Comparing LLM strategies offline\")");
+  }
+  g.settings = f.llm.resolve(getenv);
+  if (!f.llm_replay.empty()) {
+    g.replay = search::Transcript::load(f.llm_replay);
+    std::vector<std::string> missing = g.replay->missing_runs(guided_runs(in, o));
+    if (!missing.empty()) {
+      std::string list;
+      for (std::size_t i = 0; i < missing.size() && i < 10; ++i) list += "\n  " + missing[i];
+      if (missing.size() > 10) list += fmt::format("\n  ... and {} more", missing.size() - 10);
+      throw UserError(fmt::format(
+          "--llm-replay {}: {} LLM run{} of this comparison {} no line in the transcript:{}\n"
+          "Replay with the spaces, strategies, --seed and --runs/--llm-runs of the live "
+          "comparison that wrote it",
+          f.llm_replay, missing.size(), missing.size() == 1 ? "" : "s",
+          missing.size() == 1 ? "has" : "have", list));
+    }
+  } else {
+    // Made once now so that a missing key or command fails before any run starts.
+    std::shared_ptr<llm::LlmClient> probe = llm::make_llm_client(provider_for(g.settings));
+    for (const std::string& name : o.strategies)
+      if (search::is_guided_strategy(name)) search::make_guided_search(name, g.settings, probe);
+    if (!f.llm_transcript.empty())
+      g.writer = std::make_shared<search::TranscriptWriter>(f.llm_transcript);
+  }
+  o.make_guided = [g](const search::GuidedRunKey& key,
+                      const std::function<void(const std::string&)>& log) {
+    std::shared_ptr<llm::LlmClient> client;
+    if (g.replay) {
+      client = g.replay->client_for(key, log);
+    } else {
+      client = llm::make_llm_client(provider_for(g.settings));
+      if (g.writer) client = search::transcribing_client(std::move(client), g.writer, key);
+    }
+    return search::make_guided_search(key.strategy, g.settings, std::move(client));
+  };
+  return g;
+}
+
+void print_guided_notes(const CompareFlags& f, const GuidedSetup& g, std::FILE* notes) {
+  if (g.writer) fmt::print(notes, "appended the LLM exchanges to {}\n", f.llm_transcript);
+  if (!f.db.empty()) fmt::print(notes, "stored the LLM exchanges in {}\n", f.db);
+  if (g.replay && g.replay->prompt_mismatches() > 0) {
+    fmt::print(notes,
+               "note: {} replayed LLM request{} differed from the recorded prompt "
+               "(prompt_sha256): the settings, the spaces or tuna's prompts changed since the "
+               "transcript was written, so those runs may not reproduce it (-v shows where)\n",
+               g.replay->prompt_mismatches(), g.replay->prompt_mismatches() == 1 ? "" : "s");
+  }
+}
+
+search::CompareOptions compare_options(const CompareFlags& f) {
   search::CompareOptions o;
   if (!f.strategies.empty()) o.strategies = f.strategies;
   o.budgets = f.budgets;
@@ -90,30 +267,65 @@ int run_compare_command(const CompareFlags& f) {
                                         : sim::ReplayNoise::Median;
   o.threads = f.threads ? f.threads : std::max(1u, std::thread::hardware_concurrency());
   o.batch_size = f.batch;
+  o.guided_runs = f.llm_runs;
+  o.guided_threads = std::max(1u, f.llm_threads);
+  o.store = f.db;
+  if (f.verbose) {
+    o.on_guided_log = [](const search::GuidedRunKey& key, const std::string& line) {
+      fmt::print(stderr, "[{} {} seed {}] {}\n", key.space, key.strategy, key.seed, line);
+    };
+  }
+  return o;
+}
+
+std::string runs_note(const search::CompareOptions& o) {
+  std::size_t most = o.runs;
+  for (const std::string& name : o.strategies) most = std::max(most, o.runs_of(name));
+  std::string runs = fmt::format("{} runs", o.runs);
+  if (any_guided(o) && o.guided_runs > 0) runs += fmt::format(" ({} for LLM strategies)", o.guided_runs);
+  return fmt::format("{}, seeds {}..{}", runs, o.seed, o.seed + most - 1);
+}
+
+int run_compare_command(const CompareFlags& f) {
+  search::CompareOptions o = compare_options(f);
   check_flags(f, o);
 
-  std::vector<sim::RecordedSpace> spaces = load_all(f.files, o.threads);
+  Inputs in = load_all(f.files, o.threads);
+  std::optional<GuidedSetup> guided;
+  if (any_guided(o)) {
+    check_unique_names(f.files, in);
+    guided = setup_guided(f, in, o);
+  }
   std::size_t last_shown = 0;
   search::CompareReport report = search::run_compare(
-      spaces, o, [&](std::size_t done, std::size_t total) {
-        // About twenty progress lines on stderr, so a long comparison shows it is alive.
+      in.spaces, o,
+      [&](std::size_t done, std::size_t total) {
+        // About twenty progress lines on stderr, so a long comparison shows it is alive. With
+        // -v the LLM runs' logs come in between, so each gets a line of its own.
         if (f.quiet || (done * 20 / total == last_shown && done != total)) return;
         last_shown = done * 20 / total;
-        fmt::print(stderr, "\rcompare: {}/{} runs", done, total);
-        if (done == total) fmt::print(stderr, "\n");
-      });
+        fmt::print(stderr, "{}compare: {}/{} runs", f.verbose ? "" : "\r", done, total);
+        if (done == total || f.verbose) fmt::print(stderr, "\n");
+      },
+      in.specs);
   // With --json, stdout holds the document only; the files' notices go to stderr.
   std::FILE* notes = f.json ? stderr : stdout;
   const bool show_notes = !f.json || !f.quiet;
-  if (f.json)
-    report::print_json(report::compare_json(report, f.noise));
-  else
+  if (f.json) {
+    report::Json document = report::compare_json(report, f.noise);
+    search::add_llm_usage_json(document, report);
+    report::print_json(document);
+  } else {
     fmt::print("{}", search::format_compare_table(report));
+    if (f.verbose && guided) fmt::print("\nLLM runs\n{}", search::format_guided_runs(report));
+  }
   if (show_notes)
-    fmt::print(notes, "\n{} strategies x {} spaces x {} runs in {:.1f} s on {} threads (noise: {}, batch "
-             "{}, seeds {}..{})\n",
-             o.strategies.size(), spaces.size(), o.runs, report.seconds, o.threads, f.noise,
-             o.batch_size, o.seed, o.seed + o.runs - 1);
+    fmt::print(notes, "\n{} strategies x {} spaces, {} in {:.1f} s on {} threads{} (noise: {}, "
+                      "batch {})\n",
+               o.strategies.size(), in.spaces.size(), runs_note(o), report.seconds, o.threads,
+               guided ? fmt::format(" + {} for LLM runs", o.guided_threads) : "", f.noise,
+               o.batch_size);
+  if (guided && show_notes) print_guided_notes(f, *guided, notes);
   if (!f.csv.empty()) {
     search::write_text_file(f.csv, search::compare_csv(report));
     if (show_notes) fmt::print(notes, "wrote {}\n", f.csv);
@@ -134,14 +346,21 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->footer(
       "Each strategy runs --runs times (seeds --seed, --seed+1, ...) on each recording, which "
       "answers every config from its recorded time. Budgets count unique evaluations; failed "
-      "configs count. Example:\n  tuna compare ../shared/datasets/*.json.gz --runs 20");
+      "configs count. Examples:\n  tuna compare ../shared/datasets/*.json.gz --runs 20\n"
+      "  tuna compare conv_A100.toml --strategies llm,hybrid,surrogate --llm-runs 3 \\\n"
+      "      --llm-model gpt-5-mini --llm-transcript panel.jsonl\n"
+      "  tuna compare conv_A100.toml --strategies llm,hybrid,surrogate --llm-runs 3 "
+      "--llm-replay panel.jsonl\n"
+      "LLM strategies: docs/llm.md, \"Comparing LLM strategies offline\".");
   cmd->add_option("files", flags->files,
                   "recorded spaces: Kernel Tuner caches, T4 results, KTT output (.gz read "
-                  "directly)")
+                  "directly), or sim specs (.toml, `tuna import --write-spec`) whose kernel "
+                  "source and device the LLM strategies are told about")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--strategies", flags->strategies,
-                  "comma-separated strategies (default: every model-free one)")
+                  "comma-separated strategies (default: every model-free one); llm and hybrid "
+                  "need an LLM provider or --llm-replay")
       ->delimiter(',');
   cmd->add_option("--runs", flags->runs, "seeded runs per strategy and space")
       ->capture_default_str();
@@ -166,6 +385,31 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--svg", flags->svg, "SVG plot of mean score against evaluations ('' to skip)")
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", flags->quiet, "no progress on stderr");
+  cmd->add_flag("-v,--verbose", flags->verbose,
+                "print the LLM runs' logs on stderr as they run, and one line per LLM run after "
+                "the table");
+  const char* group = "LLM strategies in compare (docs/llm.md)";
+  cmd->add_option("--llm-runs", flags->llm_runs,
+                  "seeded runs per LLM strategy and space (default: --runs)")
+      ->group(group);
+  cmd->add_option("--llm-threads", flags->llm_threads,
+                  "LLM runs at once, beside the --threads of the model-free runs (a relay "
+                  "model answers one request at a time)")
+      ->group(group)
+      ->capture_default_str();
+  cmd->add_option("--llm-transcript", flags->llm_transcript,
+                  "append one JSON line per LLM exchange to this file (for --llm-replay)")
+      ->group(group);
+  cmd->add_option("--llm-replay", flags->llm_replay,
+                  "answer the LLM runs from a transcript written by --llm-transcript, without a "
+                  "model")
+      ->group(group)
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--db", flags->db,
+                  "also store each LLM run's exchanges in this tuna store, one run per space, "
+                  "strategy and seed")
+      ->group(group);
+  flags->llm.add_to(*cmd, /*with_replay_run=*/false);
   cmd->add_flag("--json", flags->json,
                 "print one JSON document on stdout instead of the table (schema: docs/json.md)");
   cmd->callback([flags, &exit_code] { exit_code = run_compare_command(*flags); });

@@ -16,7 +16,7 @@ bool env_set(const GetEnv& getenv, const char* name) {
 
 }  // namespace
 
-void LlmFlags::add_to(CLI::App& cmd) {
+void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
   const char* group = "LLM search (docs/llm.md)";
   auto add = [&](const std::string& name, auto& target, const std::string& help,
                  const char* env = nullptr) {
@@ -41,7 +41,7 @@ void LlmFlags::add_to(CLI::App& cmd) {
   add("--llm-configs-per-round", configs_per_round, "configs asked of the LLM per round (15)",
       "TUNA_LLM_CONFIGS_PER_ROUND")
       ->check(CLI::PositiveNumber);
-  add("--llm-rounds", rounds, "LLM calls in all, round 0 included (4; hybrid: 1)",
+  add("--llm-rounds", rounds, "LLM calls in all, round 0 included (4)",
       "TUNA_LLM_ROUNDS")
       ->check(CLI::PositiveNumber);
   add("--llm-initial-random", initial_random,
@@ -63,9 +63,11 @@ void LlmFlags::add_to(CLI::App& cmd) {
   add("--llm-fallback", fallback,
       "model-free strategy that continues the run if the provider fails (default: abort)",
       "TUNA_LLM_FALLBACK");
-  add("--llm-replay", replay_run,
-      "answer from the LLM exchanges recorded in this run of the store, without the network",
-      "TUNA_LLM_REPLAY");
+  if (with_replay_run) {
+    add("--llm-replay", replay_run,
+        "answer from the LLM exchanges recorded in this run of the store, without the network",
+        "TUNA_LLM_REPLAY");
+  }
 }
 
 bool LlmFlags::configured(const GetEnv& getenv) const {
@@ -75,10 +77,20 @@ bool LlmFlags::configured(const GetEnv& getenv) const {
 }
 
 search::GuidedSearchSettings LlmFlags::resolve(const Store& store, const GetEnv& getenv) const {
+  return resolve_from(&store, getenv);
+}
+
+search::GuidedSearchSettings LlmFlags::resolve(const GetEnv& getenv) const {
+  return resolve_from(nullptr, getenv);
+}
+
+search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
+                                                    const GetEnv& getenv) const {
   search::GuidedSearchSettings out;
   out.llm = search::llm_guided_defaults(effort.empty() ? search::LlmEffort::Full
                                                        : search::parse_llm_effort(effort));
   out.rounds_explicit = rounds.has_value() || !effort.empty();
+  out.configs_explicit = configs_per_round.has_value();
   if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;
@@ -106,12 +118,13 @@ search::GuidedSearchSettings LlmFlags::resolve(const Store& store, const GetEnv&
     flags.api_key = key;
   }
   if (replay_run) {
+    TUNA_ASSERT(store != nullptr, "--llm-replay RUN needs the store it reads the run from");
     flags.provider = "replay";
-    flags.replay = store.llm_exchanges(*replay_run);
+    flags.replay = store->llm_exchanges(*replay_run);
     if (flags.replay.empty()) {
       throw UserError(fmt::format("--llm-replay {}: the store {} holds no LLM exchanges for run "
                                   "{}; `tuna tune` prints the id of each run at its end (\"run: N\")",
-                                  *replay_run, store.path().string(), *replay_run));
+                                  *replay_run, store->path().string(), *replay_run));
     }
     if (flags.model.empty()) flags.model = flags.replay.front().model;
   } else if (!command.empty() && provider.empty()) {

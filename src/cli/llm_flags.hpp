@@ -27,13 +27,20 @@ struct LlmFlags {
   std::string fallback;
   std::optional<std::int64_t> replay_run;
 
-  void add_to(CLI::App& cmd);
+  // `with_replay_run` false leaves out --llm-replay RUN, for a command whose --llm-replay means
+  // something else (`tuna compare`: a transcript file).
+  void add_to(CLI::App& cmd, bool with_replay_run = true);
   // A provider or model set by flag or TUNA_LLM_* variable (or a command or replay run): then
   // `--strategy auto` means the hybrid.
   bool configured(const GetEnv& getenv) const;
   // The search options and provider settings, environment and store consulted (the replay's
   // exchanges are read from `store`). Throws UserError for settings that cannot work.
   search::GuidedSearchSettings resolve(const Store& store, const GetEnv& getenv) const;
+  // The same for a command without --llm-replay RUN (no store consulted).
+  search::GuidedSearchSettings resolve(const GetEnv& getenv) const;
+
+ private:
+  search::GuidedSearchSettings resolve_from(const Store* store, const GetEnv& getenv) const;
 };
 
 }  // namespace tuna::cli

@@ -100,12 +100,11 @@ std::optional<Enum> value_in(const std::array<std::pair<Enum, const char*>, N>& 
   return std::nullopt;
 }
 
-std::string read_file(const std::filesystem::path& path) {
+std::string read_file(const std::filesystem::path& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw UserError(
-        fmt::format("cannot read kernel source '{}'. Check that it exists and is "
-                    "readable",
+        fmt::format("cannot read {} '{}'. Check that it exists and is readable", what,
                     path.string()));
   std::ostringstream text;
   text << in.rdbuf();
@@ -156,7 +155,7 @@ std::optional<Reference> reference_from_name(std::string_view n) {
 Space KernelSpec::make_space(const DeviceInfo& device) const {
   const auto loc = spec_internal::SpecLocations::for_spec(*this);
   Env env = constants;
-  env.merge(device.as_env());
+  env.merge(device_for_spec(*this, device).as_env());
   spec_internal::check_device_names(*this, env, loc);
   std::vector<Parameter> params;
   params.reserve(parameters.size());
@@ -176,7 +175,7 @@ Space KernelSpec::make_space(const DeviceInfo& device) const {
 Env KernelSpec::env_for(const Space& space, const Config& config, const DeviceInfo& device) const {
   TUNA_ASSERT(config.size() == space.params().size(), "config does not match the space");
   Env env = constants;
-  env.merge(device.as_env());
+  env.merge(device_for_spec(*this, device).as_env());
   for (std::size_t i = 0; i < config.size(); ++i) env.set(space.params()[i].name, config[i]);
   return env;
 }
@@ -209,8 +208,21 @@ std::string KernelSpec::content_hash() const {
   ContentHasher h;
   h.field("tuna.kernel_spec.v1");
   h.field(spec_internal::spec_to_toml_text(*this, spec_internal::SourcePath::FileNameOnly));
-  h.field(read_file(source));
+  // On the sim backend the recording decides every measurement; the kernel's source, when
+  // given, only informs the LLM.
+  if (backend == "sim")
+    h.field(read_file(recording, "the recording"));
+  else
+    h.field(read_file(source, "kernel source"));
   return h.hex();
+}
+
+DeviceInfo device_for_spec(const KernelSpec& spec, const DeviceInfo& backend_device) {
+  if (spec.backend != "sim" || !spec.recorded_device) return backend_device;
+  DeviceInfo d = *spec.recorded_device;
+  d.backend = "sim";
+  d.id = "sim:" + d.name;
+  return d;
 }
 
 std::string KernelSpec::constraint_name(std::size_t i) const {

@@ -81,6 +81,30 @@ std::string describe_value(const Value& v) {
   return v.is_string() ? fmt::format("\"{}\"", v.as_string()) : v.to_string();
 }
 
+// A replay reads its recording from `recording`; `source` is the kernel shown to the LLM. Specs
+// written before the two were apart named the recording in `source`: say how to move it.
+void check_recording_key(const KernelSpec& spec, const SpecLocations& loc) {
+  if (spec.backend != "sim") {
+    if (!spec.recording.empty())
+      loc.fail("kernel.recording",
+               fmt::format("a recording is replayed by the sim backend, not by '{}'",
+                           spec.backend),
+               "Remove recording, or set backend = \"sim\"");
+    return;
+  }
+  if (!spec.recording.empty()) return;
+  const std::string name = spec.source.filename().string();
+  const bool looks_recorded = name.ends_with(".json") || name.ends_with(".json.gz");
+  loc.fail("kernel.recording", "missing required key 'recording' (the sim backend's recording)",
+           looks_recorded
+               ? fmt::format("This spec names the recording '{}' as its source, as older tuna "
+                             "versions wrote it: rename source to recording, and set source to "
+                             "the kernel's real source file if you have it (the LLM reads it)",
+                             name)
+               : std::string("Add recording = \"<file.json.gz>\", the recorded search space, "
+                             "relative to the spec file"));
+}
+
 void check_kernel(const KernelSpec& spec, const SpecLocations& loc) {
   if (spec.name.empty())
     loc.fail("kernel.name", "missing required key 'name'", "Add name = \"<kernel name>\"");
@@ -92,9 +116,10 @@ void check_kernel(const KernelSpec& spec, const SpecLocations& loc) {
         "kernel.backend",
         fmt::format("unknown backend '{}'{}", spec.backend, did_you_mean(spec.backend, kBackends)),
         "Use one of " + quoted_list(kBackends));
-  if (spec.source.empty())
+  if (spec.source.empty() && spec.backend != "sim")
     loc.fail("kernel.source", "missing required key 'source'",
              "Add source = \"<file>\", the kernel's source file relative to the spec file");
+  check_recording_key(spec, loc);
   if (spec.entry.empty())
     loc.fail("kernel.entry", "missing required key 'entry'",
              "Add entry = \"<function name>\", the function tuna calls");
@@ -348,17 +373,23 @@ void check_device_free_space(const KernelSpec& spec, const SpecLocations& loc) {
   check_space_usable(spec, space, spec_index, spec.constants, loc);
 }
 
-void check_source(const KernelSpec& spec, const SpecLocations& loc) {
+void check_file(const std::filesystem::path& path, const char* key, const char* what,
+                const KernelSpec& spec, const SpecLocations& loc) {
   std::error_code ec;
-  if (std::filesystem::is_regular_file(spec.source, ec)) return;
-  const bool exists = std::filesystem::exists(spec.source, ec);
-  loc.fail("kernel.source",
-           fmt::format("source file '{}' {}", spec.source.string(),
+  if (std::filesystem::is_regular_file(path, ec)) return;
+  const bool exists = std::filesystem::exists(path, ec);
+  loc.fail(key,
+           fmt::format("{} '{}' {}", what, path.string(),
                        exists ? "is not a regular file" : "does not exist"),
            spec.spec_path.empty()
                ? std::string("Check the path")
                : fmt::format("Check the path; it is relative to the spec file's folder ({})",
                              spec.spec_path.parent_path().string()));
+}
+
+void check_source(const KernelSpec& spec, const SpecLocations& loc) {
+  if (!spec.source.empty()) check_file(spec.source, "kernel.source", "source file", spec, loc);
+  if (spec.backend == "sim") check_file(spec.recording, "kernel.recording", "recording", spec, loc);
 }
 
 // Fraction of configurations that constraint `c` alone rejects. Exact over the parameters it

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/spec_check.hpp"
+#include "core/spec_device.hpp"
 #include "core/spec_diag.hpp"
 #include "core/spec_toml_section.hpp"
 #include "tuna/errors.hpp"
@@ -26,8 +27,9 @@ using spec_internal::TomlSection;
 // list would not fit in memory for long.
 constexpr std::int64_t kMaxRangeValues = 1 << 20;
 
-const std::vector<std::string> kTopLevel = {"kernel", "problem", "params", "constraints",
-                                            "args",   "launch",  "check",  "metrics"};
+const std::vector<std::string> kTopLevel = {"kernel", "problem", "params",  "constraints",
+                                            "args",   "launch",  "check",   "metrics",
+                                            "device"};
 
 const toml::table* table_at(const toml::table& root, std::string_view name,
                             const SpecLocations& loc) {
@@ -45,11 +47,17 @@ void parse_kernel(const toml::table& root, const std::filesystem::path& origin, 
     loc.fail("kernel", "missing table [kernel]",
              "Start the spec with [kernel] and its name, source and entry (docs/spec.md)");
   const TomlSection s(*t, "kernel", loc);
-  s.allow_only({"name", "backend", "source", "entry", "description", "flags", "define_format"});
+  s.allow_only({"name", "backend", "source", "recording", "entry", "description", "flags",
+                "define_format"});
   spec.name = s.required_string("name", "Add name = \"<kernel name>\"");
   spec.backend = s.string("backend").value_or("host");
-  const std::string source = s.required_string(
-      "source", "Add source = \"<file>\", the kernel's source file relative to the spec file");
+  // A replay needs no source (it is only shown to the LLM); every other backend compiles it.
+  const std::string source =
+      spec.backend == "sim"
+          ? s.string("source").value_or("")
+          : s.required_string("source",
+                              "Add source = \"<file>\", the kernel's source file relative to the "
+                              "spec file");
   spec.entry =
       s.required_string("entry", "Add entry = \"<function name>\", the function tuna calls");
   spec.description = s.string("description").value_or("");
@@ -57,6 +65,9 @@ void parse_kernel(const toml::table& root, const std::filesystem::path& origin, 
   spec.define_format = s.string("define_format").value_or(spec.define_format);
   if (!source.empty())
     spec.source = std::filesystem::absolute(origin.parent_path() / source).lexically_normal();
+  if (const auto recording = s.string("recording"); recording && !recording->empty())
+    spec.recording =
+        std::filesystem::absolute(origin.parent_path() / *recording).lexically_normal();
 }
 
 void parse_problem(const toml::table& root, KernelSpec& spec, const SpecLocations& loc) {
@@ -461,6 +472,7 @@ KernelSpec parse_spec(std::string_view toml_text, const std::filesystem::path& o
   parse_launch(root, spec, loc);
   parse_check(root, spec, loc);
   parse_metrics(root, spec, loc);
+  spec_internal::parse_device_table(root, spec, loc);
   spec_internal::check_spec(spec, loc);
   return spec;
 }

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/spec_device.hpp"
 #include "core/spec_diag.hpp"
 
 namespace tuna {
@@ -72,15 +73,20 @@ std::string toml_value_list(const std::vector<Value>& values) {
   return fmt::format("[{}]", fmt::join(items, ", "));
 }
 
+std::string path_text(const std::filesystem::path& path, SourcePath form) {
+  return form == SourcePath::Absolute
+             ? std::filesystem::absolute(path).lexically_normal().string()
+             : path.filename().string();
+}
+
 void write_kernel(std::string& out, const KernelSpec& spec, SourcePath source_path) {
-  const std::string source =
-      source_path == SourcePath::Absolute
-          ? std::filesystem::absolute(spec.source).lexically_normal().string()
-          : spec.source.filename().string();
   out += "[kernel]\n";
   out += fmt::format("name = {}\n", toml_quote(spec.name));
   out += fmt::format("backend = {}\n", toml_quote(spec.backend));
-  out += fmt::format("source = {}\n", toml_quote(source));
+  if (!spec.source.empty())
+    out += fmt::format("source = {}\n", toml_quote(path_text(spec.source, source_path)));
+  if (!spec.recording.empty())
+    out += fmt::format("recording = {}\n", toml_quote(path_text(spec.recording, source_path)));
   out += fmt::format("entry = {}\n", toml_quote(spec.entry));
   if (!spec.description.empty())
     out += fmt::format("description = {}\n", toml_quote(spec.description));
@@ -229,6 +235,7 @@ std::string spec_to_toml_text(const KernelSpec& spec, SourcePath source_path) {
   write_launch(out, spec.launch);
   write_check(out, spec.check);
   write_metrics(out, spec.metrics);
+  write_device_table(out, spec);
   return out;
 }
 

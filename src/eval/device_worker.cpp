@@ -57,11 +57,12 @@ Result fill_from_reply(Result result, const json& reply) {
 
 }  // namespace
 
-DeviceWorker::DeviceWorker(WorkerOptions options, std::string selector)
-    : worker_(std::move(options)), selector_(std::move(selector)) {}
+DeviceWorker::DeviceWorker(WorkerOptions options, std::string selector, const KernelSpec* spec)
+    : worker_(std::move(options)), selector_(std::move(selector)), spec_(spec) {}
 
 const DeviceInfo& DeviceWorker::start() {
-  device_ = worker_.start(kStartTimeout);
+  DeviceInfo reported = worker_.start(kStartTimeout);
+  device_ = spec_ ? device_for_spec(*spec_, reported) : std::move(reported);
   label_ = device_label(device_, selector_);
   return device_;
 }

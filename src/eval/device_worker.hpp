@@ -27,9 +27,12 @@ struct DeviceWorkerSetup {
 
 class DeviceWorker {
  public:
-  DeviceWorker(WorkerOptions options, std::string selector);
+  // `spec` (optional, outlives the worker) may state the device it describes: a sim spec's
+  // [device] table names the recorded device, which then stands for the backend's own.
+  DeviceWorker(WorkerOptions options, std::string selector, const KernelSpec* spec = nullptr);
 
-  // Starts the worker and learns the device; throws UserError when it cannot start.
+  // Starts the worker and learns the device (device_for_spec); throws UserError when it cannot
+  // start.
   const DeviceInfo& start();
   const DeviceInfo& device() const { return device_; }
   const std::string& selector() const { return selector_; }
@@ -51,6 +54,7 @@ class DeviceWorker {
 
   BenchWorker worker_;
   std::string selector_;
+  const KernelSpec* spec_ = nullptr;
   std::string label_;
   DeviceInfo device_;
   bool prepared_ = false;

@@ -113,7 +113,7 @@ struct Evaluator::Impl {
     eval::WorkerOptions w{options.exe, spec.backend,
                           options.cache_dir / "logs" / log_name(selector, n),
                           eval::selector_env(spec.backend, selector, pool_env)};
-    return std::make_unique<eval::DeviceWorker>(std::move(w), selector);
+    return std::make_unique<eval::DeviceWorker>(std::move(w), selector, &spec);
   }
 
   // Unique across the runs of one process (one per device model runs at once): named after the

@@ -50,6 +50,31 @@ std::string diff_json(const Space& space, const Config& config, const Config& ba
   return out + "}";
 }
 
+namespace {
+
+std::string value_compact(const Value& v) {
+  if (!v.is_string()) return v.is_float() ? value_json(v) : v.to_string();
+  const std::string& s = v.as_string();
+  bool bare = !s.empty() && s.find_first_of(" \t=\"\\,") == std::string::npos;
+  for (char c : s) bare = bare && static_cast<unsigned char>(c) >= 0x20;
+  return bare ? s : value_json(v);
+}
+
+}  // namespace
+
+std::string setting_compact(const Parameter& p, const Value& v) {
+  return p.name + "=" + value_compact(v);
+}
+
+std::string diff_compact(const Space& space, const Config& config, const Config& base) {
+  std::string out;
+  for (const auto& [name, value] : space.diff(config, base)) {
+    if (!out.empty()) out += ' ';
+    out += name + "=" + value_compact(value);
+  }
+  return out.empty() ? "(default)" : out;
+}
+
 std::string format_ms(double ms) {
   if (!std::isfinite(ms)) return "n/a";
   if (std::fabs(ms) >= 1000) return fmt::format("{:.1f} ms", ms);
@@ -83,6 +108,19 @@ std::string format_count(double n) {
 
 std::string format_percent(double fraction) {
   return fmt::format("{:+.1f}%", fraction * 100);
+}
+
+std::string format_share(double fraction) {
+  const double pct = fraction * 100;
+  if (!std::isfinite(pct)) return "n/a";
+  if (std::fabs(pct) < 10) return fmt::format("{:.2g}%", pct);
+  return fmt::format("{:.0f}%", pct);
+}
+
+std::string format_ratio(double ratio) {
+  if (!std::isfinite(ratio)) return "n/a";
+  if (ratio < 10) return fmt::format("x{:.3f}", ratio);
+  return fmt::format("x{:.1f}", ratio);
 }
 
 }  // namespace tuna::llm

@@ -56,9 +56,10 @@ std::string build_initial_search_guidance(const InitialPromptInputs& in) {
   bullet(fmt::format("Propose up to {} configs, all different. Fewer configs that are valid beat "
                      "more that break the space.",
                      n));
-  bullet("Before choosing, read the source, the arguments, the hardware and the space, and decide "
-         "what limits this kernel: memory traffic, arithmetic, parallelism, or cache and register "
-         "capacity.");
+  bullet(fmt::format("Before choosing, read {}the arguments, the hardware and the space, and "
+                     "decide what limits this kernel: memory traffic, arithmetic, parallelism, or "
+                     "cache and register capacity.",
+                     in.kernel_source.empty() ? "the parameter descriptions, " : "the source, "));
   bullet("Spread the configs over three families:");
   out += fmt::format("  - about {} near the default: one or two parameters moved a step or two; "
                      "safe choices that show which direction helps.\n",

@@ -9,9 +9,28 @@
 namespace tuna::llm {
 namespace {
 
-constexpr std::size_t kResultsShown = 12;
-constexpr std::size_t kFailuresShown = 10;
 constexpr std::size_t kResourcesShown = 6;
+// Parameters with suggested moves per anchor: enough to cover the parameters that matter,
+// few enough that the list stays a short ranking rather than a catalogue.
+constexpr std::size_t kMovesAnchor1 = 6;
+constexpr std::size_t kMovesAnchor2 = 3;
+
+std::string moves_guidance(const FeedbackInputs& fb, const std::vector<const Result*>& ranked) {
+  if (ranked.empty()) return {};
+  std::string moves = suggested_moves(fb, ranked[0]->config, kMovesAnchor1, "    ");
+  const Result* second = pick_second_anchor(ranked);
+  std::string moves2 = second ? suggested_moves(fb, second->config, kMovesAnchor2, "    ") : "";
+  if (moves.empty() && moves2.empty()) return {};
+  std::string out =
+      "- One-parameter moves worth measuring, most promising first, each with the evidence for "
+      "it: parameters whose values changed the time most, then parameters never varied. Moves "
+      "that failed or spilled in most configs using the value, or that would exceed the "
+      "device's limits, are left out.\n";
+  if (!moves.empty()) out += "  Around anchor 1:\n" + moves;
+  if (!moves2.empty()) out += "  Around anchor 2:\n" + moves2;
+  return out;
+}
+
 std::string next_step(const RefinementPromptInputs& in, const FeedbackInputs& fb) {
   const auto ranked = ranked_results(in.results);
   const std::size_t failed = in.results.size() - ranked.size();
@@ -22,28 +41,17 @@ std::string next_step(const RefinementPromptInputs& in, const FeedbackInputs& fb
         "Back off: {} of the {} configs measured so far failed, a third or more. Build only on "
         "anchors 1 and 2; make at least 80% of the configs one- or two-parameter changes of "
         "them; move towards smaller, safer values first (smaller tiles, less work per thread, "
-        "less unrolling, fewer resource-hungry options); repeat no setting that the failed "
-        "configs above share.",
+        "less unrolling, fewer resource-hungry options); avoid the values and pairs the failure "
+        "rates above single out.",
         failed, in.results.size()));
   } else {
     bullet("About two thirds of the configs: one-parameter changes of anchor 1. Most of the rest: "
            "one- or two-parameter changes of anchor 2. At most a few from a clearly different "
            "family, each chosen for a reason, not at random.");
   }
-  if (!ranked.empty()) {
-    std::string moves = untried_moves(fb, ranked[0]->config, "    ");
-    const Result* second = pick_second_anchor(ranked);
-    std::string moves2 = second ? untried_moves(fb, second->config, "    ") : std::string();
-    if (!moves.empty() || !moves2.empty()) {
-      bullet("Measure every parameter's effect around the best configs: include one-parameter "
-             "moves for each parameter that still has an unmeasured neighbouring value. The "
-             "best config's neighbourhood is often where the last gains are, and a parameter "
-             "never moved is a parameter never learned.");
-      if (!moves.empty()) out += "  Unmeasured one-step moves of anchor 1:\n" + moves;
-      if (!moves2.empty()) out += "  Unmeasured one-step moves of anchor 2:\n" + moves2;
-    }
-  }
-  bullet("Prefer changes whose effect can be told apart: one idea per config.");
+  out += moves_guidance(fb, ranked);
+  bullet("Prefer changes whose effect can be told apart: one idea per config. A gain smaller "
+         "than the timing noise above is not a gain.");
   bullet("Keep configs sparse: usually 1 to 4 changed parameters, never more than 6.");
   if (in.compile_timeout_s > 0)
     bullet(fmt::format("A config that takes longer than {:g} s to compile is abandoned.",
@@ -52,29 +60,38 @@ std::string next_step(const RefinementPromptInputs& in, const FeedbackInputs& fb
   return out;
 }
 
+std::string achieved(const RefinementPromptInputs& in) {
+  if (!in.spec) return {};
+  const auto ranked = ranked_results(in.results);
+  if (ranked.empty() || ranked[0]->config.size() != in.space.params().size()) return {};
+  return describe_achieved(*in.spec, in.space, in.device, ranked[0]->config, ranked[0]->median_ms);
+}
+
 }  // namespace
 
 std::string build_refinement_prompt(const RefinementPromptInputs& in) {
-  const FeedbackInputs fb{in.space, in.default_config, in.results};
+  const FeedbackInputs fb{in.space, in.default_config, in.results, in.spec, in.device};
+  std::string failures = summarize_failed_configs(fb);
+  if (!failures.empty()) failures += "\n" + summarize_failure_rates(fb);
   std::vector<std::pair<std::string, std::string>> sections;
   sections.emplace_back(fmt::format("Search state after round {}", in.round - 1),
                         summarize_search_state(fb));
   sections.emplace_back("Anchors", summarize_anchors(fb));
-  sections.emplace_back("Results, fastest first (changes from the default)",
-                        format_results(fb, kResultsShown));
+  sections.emplace_back("Configs that ran, fastest first", format_results(fb));
+  sections.emplace_back("Failed configs", failures);
+  sections.emplace_back("Achieved performance", achieved(in));
   sections.emplace_back("Patterns among the top configs", analyze_top_configs(fb));
-  sections.emplace_back("Failed configs (status [error class] changes: reason)",
-                        summarize_failed_configs(fb, kFailuresShown));
   sections.emplace_back("Resource usage of the top configs (as the compiler reported it)",
                         summarize_resources(fb, kResourcesShown));
   sections.emplace_back("Next step", next_step(in, fb));
   sections.emplace_back(
       "Task",
-      fmt::format("Propose up to {} new configs for round {}, around the anchors above; repeat "
-                  "no config listed above and avoid what failed. Answer with the JSON object "
-                  "only: {{\"configs\": [...]}}, each config listing only the parameters it "
-                  "changes from the default.\n",
-                  in.configs_per_round, in.round));
+      fmt::format("Propose up to {} new configs for round {}, around the anchors above. Repeat "
+                  "no config listed above (all {} were measured; repeats are dropped unmeasured) "
+                  "and avoid what failed. Answer with the JSON object only: {{\"configs\": "
+                  "[...]}}, each config listing only the parameters it changes from the "
+                  "default.\n",
+                  in.configs_per_round, in.round, in.results.size()));
   return join_sections(sections);
 }
 

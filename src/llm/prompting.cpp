@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "llm/prompt_format.hpp"
 #include "llm/prompt_sections.hpp"
@@ -16,6 +17,11 @@ namespace {
 // Longer kernel sources are cut here: the prompt must fit a context window, and kernels worth
 // tuning are rarely this long.
 constexpr std::size_t kMaxSourceChars = 64 * 1024;
+// Said instead of the source when there is none; nothing else takes its place.
+constexpr std::string_view kNoSource =
+    "Not available: the kernel's source is not part of this task. Reason from the parameter "
+    "names and descriptions, the arguments, the hardware and the space below, and from the "
+    "measurements that later messages report.\n";
 // A parameter with more values than this is described by its range alone.
 constexpr std::size_t kMaxListedValues = 32;
 // Lists longer than this become an integer range in the reply schema instead of an enum.
@@ -123,7 +129,8 @@ std::string build_system_prompt(const KernelSpec& spec, const Space& space) {
   for (const Parameter& p : space.params())
     out += fmt::format("- {}: {}\n", p.name,
                        p.description.empty()
-                           ? "no description given; work out its role from the kernel source"
+                           ? "no description given; infer its role from its name, the kernel source when shown, "
+                             "and the measurements"
                            : p.description);
   out += "\nHow to answer, every time:\n";
   out += "- Reply with exactly one JSON object and nothing else: {\"configs\": [...]}. No prose "
@@ -156,7 +163,7 @@ std::string build_initial_prompt(const InitialPromptInputs& in) {
   }
   if (!source.empty() && source.back() != '\n') source += '\n';
   sections.emplace_back("Kernel source",
-                        source.empty() ? "(the source file could not be read)\n"
+                        source.empty() ? std::string(kNoSource)
                                        : fmt::format("```{}\n{}```\n{}",
                                                      source_language(in.spec.backend), source, cut));
   sections.emplace_back("Arguments and problem constants",

@@ -22,7 +22,9 @@ struct InitialPromptInputs {
   const KernelSpec& spec;
   const Space& space;
   const DeviceInfo& device;
-  std::string kernel_source;     // the kernel file's text
+  // The kernel file's text; empty when there is none (a simulated kernel replayed from a
+  // recording without its source): the prompt then says so and shows nothing in its place.
+  std::string kernel_source;
   int configs_per_round = 15;
   double compile_timeout_s = 0;  // 0: not mentioned
 };
@@ -37,9 +39,16 @@ struct RefinementPromptInputs {
   int round = 1;
   int configs_per_round = 15;
   double compile_timeout_s = 0;
+  // Optional (nullptr: left out). With the spec, the best config's achieved GFLOP/s and GB/s
+  // from its metrics; with the device too, the share of the device's peaks, and resource
+  // checks of suggested moves against the device's limits (threads, registers, shared memory).
+  const KernelSpec* spec = nullptr;
+  const DeviceInfo* device = nullptr;
 };
-// Search state, anchors, results, top patterns, failures, resources, next-step guidance (backs
-// off when a third or more of the configs failed), the task.
+// Search state (with the timing noise), anchors, every measured config (ok ones with time,
+// spread and ratio to the best; failures with status, class and reason, and where failures
+// concentrate), achieved performance, top patterns, resources, next-step guidance with ranked
+// one-parameter moves (backs off when a third or more of the configs failed), the task.
 std::string build_refinement_prompt(const RefinementPromptInputs& in);
 
 // The JSON schema of the reply, for providers that support structured output.

@@ -66,6 +66,11 @@ std::string fact_text(std::string_view name, const Value& v) {
   return v.to_string();
 }
 
+// A rate in G-units: four significant digits, without an exponent for large peaks.
+std::string format_rate(double x) {
+  return x >= 1000 ? fmt::format("{:.0f}", x) : fmt::format("{:.4g}", x);
+}
+
 // What the better-known facts mean; others are shown by name alone.
 const char* fact_meaning(std::string_view name) {
   static constexpr std::pair<std::string_view, const char*> kMeanings[] = {
@@ -178,6 +183,49 @@ std::string describe_workload(const WorkloadAnalysis& a) {
   if (a.min_time_ms)
     line(fmt::format("- Lower bound on the time per call at peak rates: {}",
                      format_ms(*a.min_time_ms)));
+  return out;
+}
+
+std::string describe_achieved(const KernelSpec& spec, const Space& space, const DeviceInfo* device,
+                              const Config& config, double time_ms) {
+  if (!std::isfinite(time_ms) || time_ms <= 0) return {};
+  const DeviceInfo no_device;
+  const DeviceInfo& dev = device ? *device : no_device;
+  Env env;
+  try {
+    env = spec.env_for(space, config, dev);
+  } catch (const std::exception&) {
+    return {};
+  }
+  // Problems were already reported with the workload analysis of the first prompt.
+  std::vector<std::string> ignored;
+  const auto flops = evaluate_metric(spec.metrics.flops, env, "flops", ignored);
+  const auto bytes = evaluate_metric(spec.metrics.bytes, env, "bytes", ignored);
+  if (!flops && !bytes) return {};
+  const double seconds = time_ms * 1e-3;
+  const auto peak_flops = device ? device_peak_flops(*device) : std::nullopt;
+  const auto peak_bytes = device ? device_peak_bytes_per_s(*device) : std::nullopt;
+  std::string out;
+  auto rate_line = [&](const char* what, double per_s, const std::optional<double>& peak,
+                       const char* unit) {
+    out += fmt::format("- {}: {} {}", what, format_rate(per_s / 1e9), unit);
+    if (peak)
+      out += fmt::format(" = {} of the device's peak {} {}", format_share(per_s / *peak),
+                         format_rate(*peak / 1e9), unit);
+    out += "\n";
+  };
+  out += fmt::format("The best config ({}) achieves:\n", format_ms(time_ms));
+  if (flops) rate_line("arithmetic", *flops / seconds, peak_flops, "GFLOP/s");
+  if (bytes) rate_line("memory traffic (the spec's byte count)", *bytes / seconds, peak_bytes, "GB/s");
+  std::optional<double> bound_s;
+  if (flops && peak_flops) bound_s = *flops / *peak_flops;
+  if (bytes && peak_bytes) bound_s = std::max(bound_s.value_or(0), *bytes / *peak_bytes);
+  if (bound_s && *bound_s > 0)
+    out += fmt::format("- Its time is {} the lower bound at peak rates ({}): {}\n",
+                       format_ratio(seconds / *bound_s), format_ms(*bound_s * 1e3),
+                       seconds / *bound_s < 1.5
+                           ? "little is left to gain, prefer small refinements"
+                           : "the gap shows how much a better config could still gain at most");
   return out;
 }
 

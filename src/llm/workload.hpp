@@ -37,6 +37,13 @@ WorkloadAnalysis analyze_workload(const KernelSpec& spec, const Space& space,
 // Text sections for the initial prompt. Pure functions: same inputs, same text.
 std::string describe_workload(const WorkloadAnalysis& analysis);
 std::string describe_hardware(const DeviceInfo& device);
+// What one measured config achieves, for the refinement prompt: the spec's metrics evaluated at
+// that config (they may depend on its parameters) over its time, as GFLOP/s and GB/s, with the
+// share of the device's peak rates and the roofline bound when the device reports peaks.
+// Empty when the spec gives no metrics, they fail to evaluate, or the time is not positive.
+// `device` may be null: rates are then given without peaks.
+std::string describe_achieved(const KernelSpec& spec, const Space& space, const DeviceInfo* device,
+                              const Config& config, double time_ms);
 // Arguments with dtype, element counts and bytes; problem constants with values.
 std::string describe_arguments(const KernelSpec& spec, const Space& space,
                                const DeviceInfo& device);

@@ -11,7 +11,9 @@
 #include <thread>
 #include <unordered_set>
 
+#include "search/compare_guided.hpp"
 #include "search/compare_random.hpp"
+#include "search/registry.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/strategy.hpp"
 
@@ -32,17 +34,31 @@ double score_at(const RunTrace& run, std::size_t evals, double optimum_ms) {
   return std::isfinite(best) ? optimum_ms / best : 0.0;
 }
 
-// The replay noise stream of a run is independent of the strategy's own generator.
-std::uint64_t noise_seed(std::uint64_t seed) { return seed * 0x9E3779B97F4A7C15ULL + 0x5EED; }
-
 }  // namespace
+
+std::uint64_t replay_noise_seed(std::uint64_t seed) {
+  return seed * 0x9E3779B97F4A7C15ULL + 0x5EED;
+}
+
+std::size_t CompareOptions::runs_of(const std::string& strategy) const {
+  return is_guided_strategy(strategy) && guided_runs > 0 ? guided_runs : runs;
+}
+
+LlmUsage& LlmUsage::operator+=(const LlmUsage& other) {
+  calls += other.calls;
+  failed_calls += other.failed_calls;
+  input_tokens += other.input_tokens;
+  output_tokens += other.output_tokens;
+  model_s += other.model_s;
+  return *this;
+}
 
 RunTrace run_on_recording(const sim::RecordedSpace& recorded, const std::string& strategy,
                           std::uint64_t seed, std::size_t max_evals, sim::ReplayNoise noise,
                           std::size_t batch_size) {
   const Space& space = recorded.space;
   std::unique_ptr<Strategy> s = make_strategy({strategy, seed}, space);
-  std::mt19937_64 noise_rng(noise_seed(seed));
+  std::mt19937_64 noise_rng(replay_noise_seed(seed));
   std::unordered_set<std::string> seen;
   RunTrace trace;
   trace.best_ms.reserve(max_evals);
@@ -80,6 +96,13 @@ StrategyStats summarise_runs(const std::string& strategy, const std::vector<RunT
   const std::size_t cap = largest_budget(options);
   StrategyStats st;
   st.strategy = strategy;
+  st.runs = runs.size();
+  for (const RunTrace& run : runs) {
+    if (!run.guided) continue;
+    if (!st.llm) st.llm.emplace();
+    *st.llm += run.guided->llm;
+    st.guided_runs.push_back(*run.guided);
+  }
   if (runs.empty()) return st;
   const double n = static_cast<double>(runs.size());
   st.curve.assign(cap, 0.0);
@@ -141,6 +164,83 @@ StrategyStats mean_of(const std::vector<const StrategyStats*>& rows) {
   average(&StrategyStats::evals_to);
   average(&StrategyStats::reached);
   average(&StrategyStats::curve);
+  // The cost of the LLM adds up over spaces; each run's details stay with its space.
+  out.guided_runs.clear();
+  if (out.llm) {
+    out.llm = LlmUsage{};
+    for (const StrategyStats* r : rows)
+      if (r->llm) *out.llm += *r->llm;
+  }
+  out.runs = 0;
+  for (const StrategyStats* r : rows) out.runs += r->runs;
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// One seeded run of one strategy on one space.
+struct Job {
+  std::size_t space = 0, strategy = 0, run = 0;
+};
+
+// Hands out jobs to a pool of threads; the first error stops the handing out and is rethrown.
+class JobPool {
+ public:
+  JobPool(std::vector<Job> jobs, std::function<void(const Job&)> run)
+      : jobs_(std::move(jobs)), run_(std::move(run)) {}
+  void start(unsigned threads) {
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(jobs_.size())));
+    if (jobs_.empty()) return;
+    for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this] { work(); });
+  }
+  void join() {
+    for (std::thread& t : pool_) t.join();
+    pool_.clear();
+  }
+  void stop() { next_ = jobs_.size(); }
+  std::exception_ptr error() const { return error_; }
+  std::function<void()> on_error;  // called once, on the first error
+
+ private:
+  void work() {
+    while (true) {
+      std::size_t i = next_++;
+      if (i >= jobs_.size()) return;
+      try {
+        run_(jobs_[i]);
+      } catch (...) {
+        {
+          std::lock_guard lock(error_mutex_);
+          if (error_) return;
+          error_ = std::current_exception();
+        }
+        stop();
+        if (on_error) on_error();
+        return;
+      }
+    }
+  }
+  std::vector<Job> jobs_;
+  std::function<void(const Job&)> run_;
+  std::atomic<std::size_t> next_{0};
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+  std::vector<std::thread> pool_;
+};
+
+std::vector<GuidedSpace> prepare_guided_spaces(const std::vector<sim::RecordedSpace>& spaces,
+                                               const std::vector<KernelSpec>& specs) {
+  if (!specs.empty() && specs.size() != spaces.size()) {
+    throw UserError(fmt::format("compare: {} specs given for {} spaces; give one per space or "
+                                "none",
+                                specs.size(), spaces.size()));
+  }
+  std::vector<GuidedSpace> out;
+  for (std::size_t s = 0; s < spaces.size(); ++s)
+    out.push_back(prepare_guided_space(
+        spaces[s], specs.empty() ? spec_for_recorded(spaces[s]) : specs[s]));
   return out;
 }
 
@@ -148,50 +248,70 @@ StrategyStats mean_of(const std::vector<const StrategyStats*>& rows) {
 
 CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
                           const CompareOptions& options,
-                          const std::function<void(std::size_t, std::size_t)>& progress) {
+                          const std::function<void(std::size_t, std::size_t)>& progress,
+                          const std::vector<KernelSpec>& specs) {
   const auto start = std::chrono::steady_clock::now();
   const std::size_t cap = largest_budget(options);
   for (std::size_t b : options.budgets) {
     if (b == 0) throw UserError("compare: a budget must be at least 1 evaluation");
   }
   const std::size_t n_strategies = options.strategies.size();
-  const std::size_t per_space = n_strategies * options.runs;
-  const std::size_t total_jobs = spaces.size() * per_space;
-  // traces[space][strategy][run], filled by whichever thread takes the job.
+  // traces[space][strategy][run], filled by whichever thread takes the job. Model-free runs
+  // and LLM runs go to pools of their own, which run side by side: LLM runs mostly wait for
+  // the model, and how many may wait at once is the provider's business (guided_threads).
   std::vector<std::vector<std::vector<RunTrace>>> traces(
-      spaces.size(), std::vector<std::vector<RunTrace>>(n_strategies,
-                                                        std::vector<RunTrace>(options.runs)));
-  std::atomic<std::size_t> next{0}, done{0};
-  std::mutex progress_mutex, error_mutex;
-  std::exception_ptr error;
-  auto worker = [&] {
-    while (true) {
-      std::size_t job = next++;
-      if (job >= total_jobs) return;
-      std::size_t s = job / per_space, j = (job % per_space) / options.runs,
-                  r = job % options.runs;
-      try {
-        traces[s][j][r] = run_on_recording(spaces[s], options.strategies[j], options.seed + r,
-                                           cap, options.noise, options.batch_size);
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-        next = total_jobs;  // stop handing out work
-        return;
-      }
-      std::size_t finished = ++done;
-      if (progress) {
-        std::lock_guard lock(progress_mutex);
-        progress(finished, total_jobs);
-      }
+      spaces.size(), std::vector<std::vector<RunTrace>>(n_strategies));
+  std::vector<Job> model_free, guided;
+  for (std::size_t s = 0; s < spaces.size(); ++s) {
+    for (std::size_t j = 0; j < n_strategies; ++j) {
+      const std::string& name = options.strategies[j];
+      traces[s][j].resize(options.runs_of(name));
+      for (std::size_t r = 0; r < traces[s][j].size(); ++r)
+        (is_guided_strategy(name) ? guided : model_free).push_back({s, j, r});
     }
+  }
+  const std::size_t total_jobs = model_free.size() + guided.size();
+  std::vector<GuidedSpace> guided_spaces;
+  if (!guided.empty()) guided_spaces = prepare_guided_spaces(spaces, specs);
+
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mutex, log_mutex;
+  auto finished = [&] {
+    std::size_t n = ++done;
+    if (!progress) return;
+    std::lock_guard lock(progress_mutex);
+    progress(n, total_jobs);
   };
+  JobPool free_pool(model_free, [&](const Job& job) {
+    traces[job.space][job.strategy][job.run] =
+        run_on_recording(spaces[job.space], options.strategies[job.strategy],
+                         options.seed + job.run, cap, options.noise, options.batch_size);
+    finished();
+  });
+  JobPool guided_pool(guided, [&](const Job& job) {
+    GuidedRunKey key{spaces[job.space].name, options.strategies[job.strategy],
+                     options.seed + job.run};
+    GuidedRunSettings settings{cap, options.noise, options.batch_size, options.store, {}};
+    if (options.on_guided_log) {
+      settings.on_log = [&, key](const std::string& line) {
+        std::lock_guard lock(log_mutex);
+        options.on_guided_log(key, line);
+      };
+    }
+    traces[job.space][job.strategy][job.run] =
+        run_guided_on_recording(guided_spaces[job.space], key, options.make_guided, settings);
+    finished();
+  });
+  // A failure in either pool stops both: the comparison is incomplete either way.
+  free_pool.on_error = [&] { guided_pool.stop(); };
+  guided_pool.on_error = [&] { free_pool.stop(); };
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(total_jobs)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  free_pool.start(threads);
+  guided_pool.start(std::max(1u, options.guided_threads));
+  guided_pool.join();
+  free_pool.join();
+  if (guided_pool.error()) std::rethrow_exception(guided_pool.error());
+  if (free_pool.error()) std::rethrow_exception(free_pool.error());
 
   CompareReport report;
   report.options = options;

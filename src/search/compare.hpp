@@ -3,13 +3,30 @@
 // t_opt / t_found at fixed budgets (../shared/datasets/README.md). Budgets count unique
 // evaluations; failed configs count; configs outside the recorded space are never proposed.
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "backends/sim/recorded_space.hpp"
+#include "search/search_services.hpp"
+#include "tuna/spec.hpp"
 
 namespace tuna::search {
+
+// One run of an LLM strategy (llm, hybrid): what its transcript lines and store run are keyed by.
+struct GuidedRunKey {
+  std::string space;  // RecordedSpace::name
+  std::string strategy;
+  std::uint64_t seed = 0;
+};
+
+// Builds the search for one run of an LLM strategy. `log` writes to that run's log (a replayed
+// client notes there when a prompt differs from the recorded one).
+using GuidedSearchFactory = std::function<std::shared_ptr<GuidedSearch>(
+    const GuidedRunKey& key, const std::function<void(const std::string&)>& log)>;
 
 struct CompareOptions {
   std::vector<std::string> strategies = {"random",  "pattern",           "differential_evolution",
@@ -23,6 +40,37 @@ struct CompareOptions {
   sim::ReplayNoise noise = sim::ReplayNoise::Median;
   std::size_t batch_size = 1;  // configs per propose()
   unsigned threads = 0;        // 0: one per hardware thread
+
+  // LLM strategies ("llm", "hybrid" in `strategies`) run through make_guided, on a
+  // SearchServices over the recording (compare_guided.hpp). They stop on their own (llm) or at
+  // the largest budget (hybrid).
+  GuidedSearchFactory make_guided;
+  std::size_t guided_runs = 0;   // seeded runs per LLM strategy and space; 0: `runs`
+  unsigned guided_threads = 1;   // LLM runs at once: a relay model answers one request at a time
+  std::filesystem::path store;   // non-empty: each LLM run's exchanges go to a run of this store
+  // Each line of an LLM run's log as it is written (the lines are also kept in its RunTrace).
+  std::function<void(const GuidedRunKey&, const std::string&)> on_guided_log;
+
+  std::size_t runs_of(const std::string& strategy) const;
+};
+
+// What the LLM of one run, or of several summed, cost.
+struct LlmUsage {
+  std::size_t calls = 0;
+  std::size_t failed_calls = 0;  // provider failures (a fallback or an abort followed)
+  std::int64_t input_tokens = 0, output_tokens = 0;
+  double model_s = 0;  // the sum of the calls' latencies
+  LlmUsage& operator+=(const LlmUsage& other);
+};
+
+// What an LLM run did besides its trace.
+struct GuidedRunInfo {
+  std::uint64_t seed = 0;
+  std::size_t evaluations = 0;  // before the search stopped on its own or at the budget
+  std::string stop_reason;
+  LlmUsage llm;
+  std::int64_t store_run = 0;  // the run in CompareOptions::store; 0: not stored
+  std::vector<std::string> log;
 };
 
 // The recorded (median) time of the best config a run had found after each evaluation,
@@ -30,7 +78,11 @@ struct CompareOptions {
 // scored by its true time.
 struct RunTrace {
   std::vector<double> best_ms;
+  std::optional<GuidedRunInfo> guided;  // LLM strategies only
 };
+
+// The seed of a run's replay noise stream, independent of the strategy's own generator.
+std::uint64_t replay_noise_seed(std::uint64_t seed);
 
 RunTrace run_on_recording(const sim::RecordedSpace& recorded, const std::string& strategy,
                           std::uint64_t seed, std::size_t max_evals, sim::ReplayNoise noise,
@@ -44,6 +96,11 @@ struct StrategyStats {
   std::vector<double> reached;    // fraction of runs that reached each target
   std::vector<double> curve;      // mean score after 1, 2, ..., largest budget evaluations
   bool exact = false;             // the exact expectation of random search
+  std::size_t runs = 0;           // runs averaged (per space; 0 for the exact expectation)
+  // LLM strategies: what the model cost, summed over the runs (over spaces in the average),
+  // and each run's details (per space only).
+  std::optional<LlmUsage> llm;
+  std::vector<GuidedRunInfo> guided_runs;
 };
 
 struct SpaceStats {
@@ -68,9 +125,12 @@ StrategyStats random_search_stats(const sim::RecordedSpace& recorded,
                                   const CompareOptions& options);
 
 // Runs everything on a pool of threads; results do not depend on the number of threads.
-// `progress` (optional) is called after each finished run with (done, total).
+// `progress` (optional) is called after each finished run with (done, total). LLM strategies
+// need `specs`, one per space (the kernel and device the LLM is told about); without them a spec
+// is made from each recording (compare_guided.hpp: spec_for_recorded).
 CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
                           const CompareOptions& options,
-                          const std::function<void(std::size_t, std::size_t)>& progress = {});
+                          const std::function<void(std::size_t, std::size_t)>& progress = {},
+                          const std::vector<KernelSpec>& specs = {});
 
 }  // namespace tuna::search

@@ -64,14 +64,73 @@ std::string xml_escape(const std::string& s) {
 constexpr const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                     "#E69F00", "#56B4E9", "#F0E442", "#000000"};
 
+bool any_llm(const CompareReport& report) {
+  for (const StrategyStats& r : report.average)
+    if (r.llm) return true;
+  return false;
+}
+
+std::string runs_phrase(const CompareOptions& o) {
+  bool guided = false;
+  for (const std::string& name : o.strategies) guided = guided || o.runs_of(name) != o.runs;
+  if (!guided) return fmt::format("{} runs", o.runs);
+  return fmt::format("{} runs, {} for LLM strategies", o.runs, o.guided_runs);
+}
+
+std::string usage_cells(const LlmUsage& u, std::size_t runs) {
+  const double n = static_cast<double>(std::max<std::size_t>(1, runs));
+  std::string calls = fmt::format("{} ({:.1f})", u.calls, static_cast<double>(u.calls) / n);
+  if (u.failed_calls) calls += fmt::format(" {} failed", u.failed_calls);
+  return fmt::format(" {:>16} {:>20} {:>18} {:>18}", calls,
+                     fmt::format("{} ({:.0f})", u.input_tokens, u.input_tokens / n),
+                     fmt::format("{} ({:.0f})", u.output_tokens, u.output_tokens / n),
+                     fmt::format("{:.1f} s ({:.1f})", u.model_s, u.model_s / n));
+}
+
+// What the LLM strategies cost: calls, tokens and model time, summed over runs.
+void append_llm_usage(std::string& out, const CompareReport& report) {
+  std::size_t width = 10;
+  for (const SpaceStats& s : report.spaces) width = std::max(width, s.name.size());
+  out += "\nLLM usage (summed over runs; per run in brackets; model time: the calls' latencies)\n";
+  out += fmt::format("  {:<{}} {:<8} {:>5} {:>16} {:>20} {:>18} {:>18}\n", "space", width,
+                     "strategy", "runs", "calls", "tokens in", "tokens out", "model time");
+  auto rows = [&](const std::string& space, const std::vector<StrategyStats>& stats) {
+    for (const StrategyStats& r : stats) {
+      if (!r.llm) continue;
+      out += fmt::format("  {:<{}} {:<8} {:>5}", space, width, r.strategy, r.runs) +
+             usage_cells(*r.llm, r.runs) + "\n";
+    }
+  };
+  for (const SpaceStats& s : report.spaces) rows(s.name, s.strategies);
+  if (report.spaces.size() > 1) rows("all spaces", report.average);
+}
+
 }  // namespace
+
+std::string format_guided_runs(const CompareReport& report) {
+  std::string out;
+  for (const SpaceStats& s : report.spaces) {
+    for (const StrategyStats& r : s.strategies) {
+      for (const GuidedRunInfo& run : r.guided_runs) {
+        out += fmt::format(
+            "{} {} seed {}: {} evaluations, {} LLM calls{}, tokens {} in + {} out, model time "
+            "{:.1f} s{}; stopped: {}\n",
+            s.name, r.strategy, run.seed, run.evaluations, run.llm.calls,
+            run.llm.failed_calls ? fmt::format(" ({} failed)", run.llm.failed_calls) : "",
+            run.llm.input_tokens, run.llm.output_tokens, run.llm.model_s,
+            run.store_run ? fmt::format(", store run {}", run.store_run) : "", run.stop_reason);
+      }
+    }
+  }
+  return out;
+}
 
 std::string format_compare_table(const CompareReport& report) {
   const CompareOptions& o = report.options;
   std::string out = fmt::format(
-      "score = t_opt / t_found (mean over {} runs); evals>=f: mean evaluations to reach f of "
+      "score = t_opt / t_found (mean over {}); evals>=f: mean evaluations to reach f of "
       "the optimum (runs that never did count as {}; '>' with the share that did)\n\n",
-      o.runs, o.budgets.empty() ? 0 : *std::max_element(o.budgets.begin(), o.budgets.end()));
+      runs_phrase(o), o.budgets.empty() ? 0 : *std::max_element(o.budgets.begin(), o.budgets.end()));
   for (const SpaceStats& s : report.spaces) {
     append_block(out,
                  fmt::format("{}: {} valid configs, {} ran correctly, optimum {:.4g} ms", s.name,
@@ -80,6 +139,7 @@ std::string format_compare_table(const CompareReport& report) {
     out += "\n";
   }
   append_block(out, fmt::format("mean over {} spaces", report.spaces.size()), report.average, o);
+  if (any_llm(report)) append_llm_usage(out, report);
   return out;
 }
 
@@ -88,14 +148,23 @@ std::string compare_csv(const CompareReport& report) {
   std::string out = "space,strategy,runs";
   for (std::size_t b : o.budgets) out += fmt::format(",score_at_{}", b);
   for (double t : o.targets) out += fmt::format(",evals_to_{:g},reached_{:g}", t, t);
+  // The LLM's cost, summed over the row's runs, only when LLM strategies were compared.
+  const bool llm = any_llm(report);
+  if (llm) out += ",llm_calls,llm_input_tokens,llm_output_tokens,llm_model_s";
   out += "\n";
   auto rows = [&](const std::string& space, const std::vector<StrategyStats>& stats) {
     for (const StrategyStats& r : stats) {
       out += csv_field(space) + "," + csv_field(r.strategy) + "," +
-             (r.exact ? std::string("exact") : std::to_string(o.runs));
+             (r.exact ? std::string("exact") : std::to_string(o.runs_of(r.strategy)));
       for (double s : r.score) out += fmt::format(",{:.6f}", s);
       for (std::size_t i = 0; i < r.evals_to.size(); ++i)
         out += fmt::format(",{:.3f},{:.4f}", r.evals_to[i], r.reached[i]);
+      if (llm && r.llm) {
+        out += fmt::format(",{},{},{},{:.3f}", r.llm->calls, r.llm->input_tokens,
+                           r.llm->output_tokens, r.llm->model_s);
+      } else if (llm) {
+        out += ",,,,";
+      }
       out += "\n";
     }
   };
@@ -121,8 +190,8 @@ std::string compare_svg(const CompareReport& report) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
       "fill=\"white\"/>\n<text x=\"{}\" y=\"18\" font-size=\"14\">Mean score t_opt/t_found over "
-      "{} spaces ({} runs each)</text>\n",
-      w, h, left, report.spaces.size(), report.options.runs);
+      "{} spaces ({} each)</text>\n",
+      w, h, left, report.spaces.size(), runs_phrase(report.options));
   for (int i = 0; i <= 10; ++i) {
     double s = lo + (1.0 - lo) * i / 10.0;
     svg += fmt::format(
@@ -160,6 +229,51 @@ std::string compare_svg(const CompareReport& report) {
   }
   svg += "</svg>\n";
   return svg;
+}
+
+namespace {
+
+nlohmann::ordered_json usage_json(const LlmUsage& u) {
+  return {{"calls", u.calls},
+          {"failed_calls", u.failed_calls},
+          {"input_tokens", u.input_tokens},
+          {"output_tokens", u.output_tokens},
+          {"model_time_s", u.model_s}};
+}
+
+void add_usage_rows(nlohmann::ordered_json& rows, const std::vector<StrategyStats>& stats) {
+  if (!rows.is_array() || rows.size() != stats.size()) return;
+  for (std::size_t i = 0; i < stats.size(); ++i) {
+    const StrategyStats& st = stats[i];
+    if (!st.exact) rows[i]["runs"] = st.runs;
+    if (!st.llm) continue;
+    nlohmann::ordered_json llm = usage_json(*st.llm);
+    if (!st.guided_runs.empty()) {
+      nlohmann::ordered_json runs = nlohmann::ordered_json::array();
+      for (const GuidedRunInfo& run : st.guided_runs) {
+        nlohmann::ordered_json j = usage_json(run.llm);
+        j["seed"] = run.seed;
+        j["evaluations"] = run.evaluations;
+        j["stop_reason"] = run.stop_reason;
+        if (run.store_run) j["store_run"] = run.store_run;
+        runs.push_back(std::move(j));
+      }
+      llm["runs"] = std::move(runs);
+    }
+    rows[i]["llm"] = std::move(llm);
+  }
+}
+
+}  // namespace
+
+void add_llm_usage_json(nlohmann::ordered_json& document, const CompareReport& report) {
+  if (document.contains("options") && report.options.guided_runs > 0)
+    document["options"]["llm_runs"] = report.options.guided_runs;
+  if (document.contains("spaces") && document["spaces"].size() == report.spaces.size()) {
+    for (std::size_t s = 0; s < report.spaces.size(); ++s)
+      add_usage_rows(document["spaces"][s]["strategies"], report.spaces[s].strategies);
+  }
+  if (document.contains("average")) add_usage_rows(document["average"], report.average);
 }
 
 void write_text_file(const std::filesystem::path& file, const std::string& text) {

@@ -3,36 +3,162 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "search/ask_tell_loop.hpp"
-#include "tuna/strategy.hpp"
+#include <algorithm>
+#include <unordered_set>
+
+#include "search/hybrid_note.hpp"
+#include "search/llm_session.hpp"
+#include "tuna/errors.hpp"
 
 namespace tuna::search {
+namespace {
+
+// The model-free half of the hybrid: one strategy for the whole run, shown every result once
+// (its own, the LLM's, the seeds'), so its model always learns from everything measured.
+class ModelFreeTurns {
+ public:
+  ModelFreeTurns(std::unique_ptr<Strategy> strategy, SearchServices& services)
+      : strategy_(std::move(strategy)), services_(services) {}
+
+  const std::string name() const { return strategy_->name(); }
+
+  // Shows the strategy the results it has not seen yet.
+  void observe_new(const std::vector<Result>& results) {
+    std::vector<Result> fresh;
+    for (const Result& r : results)
+      if (observed_.insert(r.key).second) fresh.push_back(r);
+    if (!fresh.empty()) strategy_->observe(fresh);
+  }
+
+  // Up to `share` evaluations (all the budget when 0); returns what was measured. `why` is set
+  // when the strategy cannot go on.
+  std::vector<Result> take_turn(std::size_t share, std::string& why) {
+    std::vector<Result> measured;
+    while (services_.budget_left() && (share == 0 || measured.size() < share)) {
+      std::size_t n = services_.batch_size();
+      if (share > 0) n = std::min(n, share - measured.size());
+      std::vector<Config> batch = strategy_->propose(std::max<std::size_t>(n, 1));
+      if (batch.empty()) {
+        why = fmt::format("{} has nothing more to propose (space exhausted)", name());
+        break;
+      }
+      std::vector<Result> results = services_.evaluate(batch);
+      if (results.empty() && services_.budget_left()) {
+        why = fmt::format("{} proposed only configs already considered", name());
+        break;
+      }
+      observe_new(results);
+      measured.insert(measured.end(), results.begin(), results.end());
+    }
+    return measured;
+  }
+
+ private:
+  std::unique_ptr<Strategy> strategy_;
+  SearchServices& services_;
+  std::unordered_set<std::string> observed_;
+};
+
+// Caps the compile timeout for the LLM's proposals only (they explore; the model-free search's
+// proposals keep the user's timeout).
+struct CappedCompileTimeout {
+  CappedCompileTimeout(SearchServices& s, double cap) : services(s) {
+    if (cap > 0) services.cap_compile_timeout(cap);
+  }
+  ~CappedCompileTimeout() { services.restore_compile_timeout(); }
+  SearchServices& services;
+};
+
+}  // namespace
+
+void HybridOptions::validate() const {
+  llm.validate();
+  if (model_free_share < 1)
+    throw UserError("the hybrid's model-free share between LLM rounds must be at least 1");
+  if (llm_round_configs < 1)
+    throw UserError("the hybrid's configs per later LLM round must be at least 1");
+}
 
 HybridSearch::HybridSearch(HybridOptions options, std::shared_ptr<llm::LlmClient> client,
                            std::string provider_json)
-    : options_(std::move(options)),
-      llm_stage_(options_.llm, std::move(client), std::move(provider_json)) {}
+    : options_(std::move(options)), client_(client),
+      llm_options_view_(options_.llm, std::move(client), std::move(provider_json)) {
+  options_.validate();
+}
 
 std::string HybridSearch::options_json() const {
-  nlohmann::json j = {{"llm_stage", nlohmann::json::parse(llm_stage_.options_json())},
-                      {"second_stage", options_.second_stage}};
+  nlohmann::json j = {{"llm", nlohmann::json::parse(llm_options_view_.options_json())},
+                      {"model_free", options_.second_stage},
+                      {"model_free_share", options_.model_free_share},
+                      {"llm_round_configs", options_.llm_round_configs}};
   return j.dump();
 }
 
 std::string HybridSearch::run(SearchServices& services) {
-  std::string llm_why = llm_stage_.run(services);
-  // A provider failure with a fallback already spent the budget on the fallback strategy.
-  if (llm_stage_.fell_back()) return llm_why;
-  if (!services.budget_left()) return kBudgetSpent;
-  std::unique_ptr<Strategy> strategy =
+  services.log(fmt::format("hybrid: LLM ({}, model {}) and {} take turns: {} model-free "
+                           "evaluations, then an LLM round of {} configs, up to {} LLM calls",
+                           client_->provider(), client_->model(), options_.second_stage,
+                           options_.model_free_share, options_.llm_round_configs,
+                           options_.llm.max_rounds));
+  LlmSession session(options_.llm, client_, services);
+  struct Closing {
+    LlmSession& session;
+    ~Closing() {
+      try {
+        session.log_stats();
+      } catch (...) {
+      }
+    }
+  } closing{session};
+
+  RoundOutcome first;
+  {
+    CappedCompileTimeout cap(services, options_.llm.compile_timeout_cap_s);
+    first = session.first_round();
+  }
+  if (first.kind == RoundOutcome::Kind::FellBack) return first.why;
+
+  ModelFreeTurns model_free(
       options_.make_second_stage
           ? options_.make_second_stage(services.space(), services.seed())
-          : make_strategy({options_.second_stage, services.seed()}, services.space());
-  services.log(fmt::format("hybrid: LLM stage done ({}); {} continues from its {} results",
-                           llm_why, strategy->name(), llm_stage_.results().size()));
-  std::string why = continue_with_strategy(services, *strategy, llm_stage_.results());
-  if (why == kBudgetSpent) return why;
-  return fmt::format("LLM stage: {}; then {}", llm_why, why);
+          : make_strategy({options_.second_stage, services.seed()}, services.space()),
+      services);
+  model_free.observe_new(session.results());
+
+  std::string llm_ended = fmt::format("all {} LLM calls made", options_.llm.max_rounds);
+  for (int round = 1; round < options_.llm.max_rounds; ++round) {
+    const double best_before = session.best_ms();
+    std::string why;
+    std::vector<Result> turn = model_free.take_turn(options_.model_free_share, why);
+    session.absorb(turn);
+    if (!why.empty()) return why;
+    if (!services.budget_left()) return kBudgetSpent;
+    RoundOutcome outcome;
+    {
+      CappedCompileTimeout cap(services, options_.llm.compile_timeout_cap_s);
+      outcome = session.next_round(
+          round, hybrid_note(services.space(), session.results(), turn, best_before,
+                             model_free.name()),
+          options_.llm_round_configs);
+    }
+    if (outcome.kind == RoundOutcome::Kind::FellBack) return outcome.why;
+    if (outcome.kind == RoundOutcome::Kind::BudgetSpent) return kBudgetSpent;
+    if (outcome.kind == RoundOutcome::Kind::NothingNew) {
+      llm_ended = outcome.why;
+      break;
+    }
+    model_free.observe_new(session.results());
+    if (session.stagnant()) {
+      llm_ended = fmt::format("no significant improvement for {} turns", session.stagnant_rounds());
+      break;
+    }
+  }
+  services.log(fmt::format("hybrid: LLM done ({}); {} continues alone", llm_ended,
+                           model_free.name()));
+  std::string why;
+  model_free.take_turn(0, why);
+  if (!why.empty()) return fmt::format("LLM: {}; then {}", llm_ended, why);
+  return kBudgetSpent;
 }
 
 }  // namespace tuna::search

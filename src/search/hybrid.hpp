@@ -1,9 +1,18 @@
 #pragma once
-// The hybrid (`--strategy hybrid`): one quick LLM round (the default, the random seeds and the
-// LLM's first proposals), then every result so far, failures included, is handed to the best
-// model-free strategy, which searches on for the rest of the budget. The LLM's priors are often
-// right and sometimes wrong (DESIGN.md §3): a systematic search seeded with what it measured
-// catches what it missed.
+// The hybrid (`--strategy hybrid`): the LLM and a model-free search take turns within one
+// budget, each seeing everything the other measured.
+//   round 0     the LLM's first request is in flight while the default and random seeds are
+//               measured; its proposals are measured after (as in the LLM-guided search);
+//   then        a model-free share (the surrogate by default: a model trained on every result,
+//               the LLM's included, ranks candidates across the whole space), then an LLM round
+//               whose prompt shows every result, says what the model-free search found since the
+//               last round and which parameter values were never measured, and so on;
+//   the LLM     stops being asked after its rounds are spent, when a round brings nothing new,
+//               or after two turns that improve the best by less than the stagnation threshold;
+//               the model-free search then has the rest of the budget.
+// Why: the LLM's priors are often right and sometimes wrong (DESIGN.md §3); a global model-free
+// search catches what it misses, and the LLM, shown where that search went, can correct it
+// in turn. docs/llm.md ("The hybrid") gives the measurements behind the defaults.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,11 +24,18 @@
 namespace tuna::search {
 
 struct HybridOptions {
-  LlmGuidedOptions llm = llm_guided_defaults(LlmEffort::Quick);
-  std::string second_stage = "auto";  // a model-free strategy name (make_strategy)
-  // Builds the second stage instead of make_strategy(second_stage) when set (tests, and
+  // The LLM's settings; max_rounds counts its calls, round 0 included.
+  LlmGuidedOptions llm = hybrid_llm_defaults();
+  std::string second_stage = "auto";  // the model-free search (make_strategy name)
+  // Evaluations the model-free search makes between two LLM rounds.
+  std::size_t model_free_share = 8;
+  // Configs asked of the LLM in each round after round 0 (round 0 asks configs_per_round).
+  std::size_t llm_round_configs = 6;
+  // Builds the model-free search instead of make_strategy(second_stage) when set (tests, and
   // strategies configured beyond a name).
   std::function<std::unique_ptr<Strategy>(const Space&, std::uint64_t seed)> make_second_stage;
+
+  void validate() const;  // throws UserError naming the bad setting
 };
 
 class HybridSearch : public GuidedSearch {
@@ -32,7 +48,8 @@ class HybridSearch : public GuidedSearch {
 
  private:
   HybridOptions options_;
-  LlmGuidedSearch llm_stage_;
+  std::shared_ptr<llm::LlmClient> client_;
+  LlmGuidedSearch llm_options_view_;  // for options_json: the LLM's settings as the llm search writes them
 };
 
 }  // namespace tuna::search

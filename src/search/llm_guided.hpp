@@ -44,6 +44,8 @@ struct LlmGuidedOptions {
 
 // quick: one round (round 0 only); full: the defaults.
 LlmGuidedOptions llm_guided_defaults(LlmEffort effort);
+// The hybrid's LLM: 4 calls, 12 configs in round 0 (its later rounds ask fewer, HybridOptions).
+LlmGuidedOptions hybrid_llm_defaults();
 LlmEffort parse_llm_effort(const std::string& text);  // throws UserError
 
 class LlmGuidedSearch : public GuidedSearch {

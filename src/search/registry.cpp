@@ -43,7 +43,7 @@ std::vector<std::pair<std::string, std::string>> strategy_names() {
                               "and less often"},
       {"genetic_algorithm", "tournament selection, uniform crossover and mutation, elitist"},
       {"llm", "an LLM proposes configs in rounds, fed back what was measured (docs/llm.md)"},
-      {"hybrid", "one quick LLM round, then the best model-free strategy seeded with its results"},
+      {"hybrid", "the LLM and the surrogate take turns, each seeing what the other measured"},
   };
 }
 
@@ -136,8 +136,10 @@ std::shared_ptr<GuidedSearch> make_guided_search(const std::string& name,
   }
   if (name == "hybrid") {
     HybridOptions hybrid;
+    const int configs_per_round = hybrid.llm.configs_per_round;
     hybrid.llm = settings.llm;
-    if (!settings.rounds_explicit) hybrid.llm.max_rounds = 1;
+    // The hybrid's own round-0 size unless the user chose one.
+    if (!settings.configs_explicit) hybrid.llm.configs_per_round = configs_per_round;
     return std::make_shared<HybridSearch>(hybrid, std::move(client), provider_json);
   }
   throw UserError(fmt::format("'{}' is not an LLM strategy (llm, hybrid)", name));

@@ -18,8 +18,10 @@ std::string resolve_strategy_name(const std::string& name, bool llm_configured);
 
 struct GuidedSearchSettings {
   LlmGuidedOptions llm;
-  // The hybrid's LLM stage is one quick round unless the rounds were set explicitly.
+  // Whether the user set the rounds (or the effort) and the configs per round; the hybrid
+  // keeps its own round-0 size otherwise (hybrid_llm_defaults).
   bool rounds_explicit = false;
+  bool configs_explicit = false;
   llm::ProviderSettings provider;
 };
 

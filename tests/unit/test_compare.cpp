@@ -198,3 +198,67 @@ TEST(Compare, ReplaysAHandMadeRecording) {
   EXPECT_NE(svg.find("surrogate"), std::string::npos);
   EXPECT_NE(format_compare_table(report).find("mean over 1 spaces"), std::string::npos);
 }
+
+TEST(Compare, LlmUsageIsSummedPerStrategyAndShownInCsvAndJson) {
+  CompareOptions o;
+  o.strategies = {"llm", "random"};
+  o.budgets = {1, 4};
+  o.targets = {1.0};
+  o.runs = 5;
+  o.guided_runs = 2;
+  EXPECT_EQ(o.runs_of("llm"), 2u);
+  EXPECT_EQ(o.runs_of("hybrid"), 2u);
+  EXPECT_EQ(o.runs_of("random"), 5u);
+  // Two LLM runs: the second stopped on its own after 2 evaluations and keeps its best.
+  RunTrace a{{2.0, 1.0, 1.0, 1.0}, GuidedRunInfo{1, 4, "all 4 LLM rounds done",
+                                                 {4, 0, 1000, 200, 12.5}, 0, {}}};
+  RunTrace b{{2.0, 2.0}, GuidedRunInfo{2, 2, "round 1 brought no new config",
+                                       {2, 1, 300, 50, 2.5}, 7, {}}};
+  StrategyStats st = summarise_runs("llm", {a, b}, 1.0, o);
+  EXPECT_EQ(st.runs, 2u);
+  EXPECT_DOUBLE_EQ(st.score[1], (1.0 + 0.5) / 2);  // run b keeps 2 ms up to the budget of 4
+  ASSERT_TRUE(st.llm);
+  EXPECT_EQ(st.llm->calls, 6u);
+  EXPECT_EQ(st.llm->failed_calls, 1u);
+  EXPECT_EQ(st.llm->input_tokens, 1300);
+  EXPECT_EQ(st.llm->output_tokens, 250);
+  EXPECT_DOUBLE_EQ(st.llm->model_s, 15.0);
+  ASSERT_EQ(st.guided_runs.size(), 2u);
+
+  CompareReport report;
+  report.options = o;
+  SpaceStats space;
+  space.name = "tiny";
+  space.optimum_ms = 1.0;
+  space.strategies = {st, summarise_runs("random", {RunTrace{{1.0}}}, 1.0, o)};
+  report.spaces = {space};
+  report.average = space.strategies;
+  report.average[0].guided_runs.clear();
+
+  std::string csv = compare_csv(report);
+  EXPECT_NE(csv.find(",llm_calls,llm_input_tokens,llm_output_tokens,llm_model_s\n"),
+            std::string::npos) << csv;
+  EXPECT_NE(csv.find("tiny,llm,2,0.500000,0.750000,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",6,1300,250,15.000\n"), std::string::npos) << csv;
+  std::string table = format_compare_table(report);
+  EXPECT_NE(table.find("LLM usage"), std::string::npos) << table;
+  EXPECT_NE(table.find("6 (3.0) 1 failed"), std::string::npos) << table;
+  EXPECT_NE(format_guided_runs(report).find("tiny llm seed 2: 2 evaluations, 2 LLM calls (1 "
+                                            "failed), tokens 300 in + 50 out, model time 2.5 s, "
+                                            "store run 7; stopped: round 1 brought no new config"),
+            std::string::npos);
+
+  nlohmann::ordered_json doc = {{"options", nlohmann::ordered_json::object()},
+                                {"spaces", {{{"strategies", {{}, {}}}}}},
+                                {"average", {{}, {}}}};
+  add_llm_usage_json(doc, report);
+  EXPECT_EQ(doc["options"]["llm_runs"], 2);
+  const auto& row = doc["spaces"][0]["strategies"][0];
+  EXPECT_EQ(row["runs"], 2);
+  EXPECT_EQ(row["llm"]["calls"], 6);
+  EXPECT_EQ(row["llm"]["runs"][1]["store_run"], 7);
+  EXPECT_EQ(row["llm"]["runs"][1]["stop_reason"], "round 1 brought no new config");
+  EXPECT_FALSE(doc["spaces"][0]["strategies"][1].contains("llm"));
+  EXPECT_EQ(doc["average"][0]["llm"]["input_tokens"], 1300);
+  EXPECT_FALSE(doc["average"][0]["llm"].contains("runs"));
+}

@@ -386,6 +386,46 @@ TEST_F(LlmGuidedTest, HybridFeedsEveryLlmResultFailuresIncludedToTheSecondStage)
   EXPECT_EQ(observed.size(), 12u);
 }
 
+TEST_F(LlmGuidedTest, HybridTakesTurnsAndEachSideSeesWhatTheOtherMeasured) {
+  // Replies long enough that each round has new configs whatever the model-free turns measured.
+  const std::string many =
+      R"([{"A": 8}, {"A": 8, "B": 2}, {"A": 7, "B": 4}, {"A": 6, "B": 8}, {"A": 5, "B": 8}])";
+  auto c = client({R"({"configs": [{"A": 2}, {"A": 3}]})",
+                   R"({"configs": [{"A": 4}, {"A": 5}, )" + many.substr(1) + "}",
+                   R"({"configs": [{"A": 6}, {"A": 7}, )" + many.substr(1) + "}",
+                   R"({"configs": )" + many + "}"});
+  search::HybridOptions h;
+  h.llm = quick_options();
+  h.llm.initial_random_configs = 1;
+  h.model_free_share = 3;
+  h.llm_round_configs = 2;
+  std::vector<Result> observed;
+  h.make_second_stage = [&observed](const Space& space, std::uint64_t) {
+    return std::make_unique<SpyStrategy>(space, &observed);
+  };
+  TuneSummary s = tune_with(std::make_shared<search::HybridSearch>(h, c), 24);
+  EXPECT_EQ(s.progress.considered, 24u);
+  const auto requests = c->requests();
+  const auto seen_at = c->results_at_request();
+  ASSERT_EQ(requests.size(), 4u);
+  // Between two LLM calls: that round's LLM configs, then a model-free turn of 3.
+  for (std::size_t i = 2; i < seen_at.size(); ++i) {
+    EXPECT_LE(seen_at[i] - seen_at[i - 1], 2u + 3u) << i;
+    EXPECT_GE(seen_at[i] - seen_at[i - 1], 3u) << i;
+  }
+  for (std::size_t i = 1; i < requests.size(); ++i) {
+    const std::string& prompt = requests[i].messages.back().content;
+    EXPECT_NE(prompt.find("## Between your rounds"), std::string::npos) << i;
+    EXPECT_NE(prompt.find("measured 3 configs"), std::string::npos) << i;
+  }
+  // The model-free side saw every LLM result, and nothing was measured twice.
+  std::set<std::string> observed_keys;
+  for (const Result& r : observed) observed_keys.insert(r.key);
+  for (const char* key : {"A=2,B=1", "A=5,B=1", "A=7,B=1"}) EXPECT_TRUE(observed_keys.count(key)) << key;
+  for (const auto& [key, count] : observer_.measured_per_key) EXPECT_EQ(count, 1) << key;
+  EXPECT_EQ(observed_keys.size(), 24u);
+}
+
 TEST(LlmGuidedOptionsTest, DefaultsAreTheSeeds) {
   LlmGuidedOptions o;
   EXPECT_EQ(o.configs_per_round, 15);
@@ -430,7 +470,14 @@ TEST(LlmGuidedOptionsTest, StrategySelection) {
   auto hybrid = search::make_guided_search(
       "hybrid", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
   EXPECT_EQ(hybrid->name(), "hybrid");
-  EXPECT_NE(hybrid->options_json().find("\"max_rounds\":1"), std::string::npos);
+  // The hybrid asks the LLM up to 4 times, 12 configs in round 0, unless told otherwise.
+  EXPECT_NE(hybrid->options_json().find("\"max_rounds\":4"), std::string::npos);
+  EXPECT_NE(hybrid->options_json().find("\"configs_per_round\":12"), std::string::npos);
+  settings.configs_explicit = true;
+  settings.llm.configs_per_round = 5;
+  hybrid = search::make_guided_search(
+      "hybrid", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
+  EXPECT_NE(hybrid->options_json().find("\"configs_per_round\":5"), std::string::npos);
 }
 
 }  // namespace

@@ -2,8 +2,11 @@
 // back-off switch, resource lines only when there are resources, and the reply schema.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
+#include "llm/prompt_format.hpp"
 #include "llm/prompting.hpp"
 #include "unit/spec_test_support.hpp"
 
@@ -32,8 +35,8 @@ class LlmPrompting : public SpecFolder {
     spec = load(kMatmulSpec);
     space = spec.make_space(device);
   }
-  std::string initial(int n = 15, double timeout = 0) {
-    InitialPromptInputs in{spec, space, device, std::string(kSource), n, timeout};
+  std::string initial(int n = 15, double timeout = 0, std::string source = std::string(kSource)) {
+    InitialPromptInputs in{spec, space, device, std::move(source), n, timeout};
     return build_initial_prompt(in);
   }
   Result ok(std::string_view sparse, double ms) {
@@ -54,6 +57,35 @@ class LlmPrompting : public SpecFolder {
     const Config base = space.default_config();
     RefinementPromptInputs in{space, base, results, round, 15, 15};
     return build_refinement_prompt(in);
+  }
+  // The same with the spec and the device, as the search passes them.
+  std::string refine_with_spec(const std::vector<Result>& results, int round = 1) {
+    const Config base = space.default_config();
+    RefinementPromptInputs in{space, base, results, round, 15, 15, &spec, &device};
+    return build_refinement_prompt(in);
+  }
+  // A run of `n` configs as a recorded space replays it: the space's 176 valid configs taken
+  // with a stride of 7 (a permutation, so every part of the space comes early), five
+  // repetitions each; every config with BM=32 failed with a bare recorded status.
+  std::vector<Result> recorded_run(std::size_t n) {
+    std::vector<Result> out;
+    const auto all = space.enumerate_all();
+    for (std::size_t i = 0; i < all.size() && out.size() < n; ++i) {
+      Result r;
+      r.config = all[(i * 7) % all.size()];
+      r.key = space.key(r.config);
+      if (r.config[0] == Value(32)) {
+        r.status = Status::CompileError;
+        r.error_class = "compile_error";
+        r.message = "recorded as compile_error";
+      } else {
+        const double ms = 1.0 + 0.005 * static_cast<double>(i);
+        r.times_ms = {ms * 0.99, ms * 0.995, ms, ms * 1.005, ms * 1.01};
+        r.median_ms = ms;
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
   }
   // The body of section "## title" (up to the next section).
   static std::string section(const std::string& prompt, std::string_view title) {
@@ -91,6 +123,7 @@ TEST_F(LlmPrompting, InitialPromptHasEverySectionWithItsContent) {
   EXPECT_EQ(p, initial());
   EXPECT_TRUE(has(section(p, "Kernel"), "Name: matmul; backend: host; entry point: `matmul`"));
   EXPECT_TRUE(has(section(p, "Kernel source"), "```cpp\n" + std::string(kSource) + "```"));
+  EXPECT_FALSE(has(section(p, "Kernel source"), "Not available"));
   const std::string args = section(p, "Arguments and problem constants");
   EXPECT_TRUE(has(args, "- A: input buffer of f32, 2,048 elements (`M * K`), 8 KiB")) << args;
   EXPECT_TRUE(has(args, "- alpha = 1.5")) << args;
@@ -141,26 +174,105 @@ TEST_F(LlmPrompting, WorkloadVerdictIsLeftOpenWithoutPeakRates) {
   EXPECT_FALSE(has(wl, "memory-bound")) << wl;
 }
 
+TEST_F(LlmPrompting, SaysTheSourceIsNotAvailableAndShowsNothingInItsPlace) {
+  const std::string p = initial(15, 0, "");
+  EXPECT_EQ(p, initial(15, 0, ""));
+  EXPECT_EQ(section(p, "Kernel source"),
+            "Not available: the kernel's source is not part of this task. Reason from the "
+            "parameter names and descriptions, the arguments, the hardware and the space below, "
+            "and from the measurements that later messages report.\n");
+  EXPECT_FALSE(has(p, "```")) << p;  // no code block of any kind
+  EXPECT_FALSE(has(p, "matmul(const float*")) << p;
+  EXPECT_FALSE(has(p, "could not be read")) << p;
+  EXPECT_TRUE(has(section(p, "Search strategy"), "read the parameter descriptions, the arguments"));
+  EXPECT_FALSE(has(section(p, "Search strategy"), "read the source"));
+}
+
 TEST_F(LlmPrompting, RefinementPromptHasStateAnchorsResultsPatternsFailuresAndTask) {
   std::vector<Result> results = {ok("BM=8", 1.0), ok("BN=4", 1.5), ok("", 2.0),
                                  ok("UNROLL=1", 2.5), failed("BM=32", "error: bad\nthing")};
   const std::string p = refine(results, 2);
   EXPECT_EQ(p, refine(results, 2));
   EXPECT_TRUE(has(section(p, "Search state after round 1"), "Best so far: 1 ms with {\"BM\": 8}"));
+  EXPECT_TRUE(has(section(p, "Search state after round 1"), "Timing noise: unknown"));
   EXPECT_TRUE(has(section(p, "Anchors"), "Anchor 1 (the best): 1 ms {\"BM\": 8}"));
-  EXPECT_TRUE(has(section(p, "Results, fastest first (changes from the default)"),
-                  "- #1 1 ms (best) {\"BM\": 8}\n- #2 1.5 ms (+50.0%) {\"BN\": 4}\n"));
+  EXPECT_TRUE(has(section(p, "Configs that ran, fastest first"),
+                  "#1  1 ms  -  x1.000  BM=8\n#2  1.5 ms  -  x1.500  BN=4\n"));
   EXPECT_TRUE(has(section(p, "Patterns among the top configs"), "Over the 3 fastest configs"));
-  EXPECT_TRUE(has(section(p, "Failed configs (status [error class] changes: reason)"),
-                  "- compile_error [syntax] {\"BM\": 32}: error: bad thing"));
+  const std::string failures = section(p, "Failed configs");
+  EXPECT_TRUE(has(failures, "compile_error, 1 config: failed to compile")) << failures;
+  EXPECT_TRUE(has(failures, "- BM=32 [syntax]: error: bad thing")) << failures;
   EXPECT_FALSE(has(p, "## Resource usage"));
+  EXPECT_FALSE(has(p, "## Achieved performance"));  // no spec given
   const std::string next = section(p, "Next step");
   EXPECT_TRUE(has(next, "two thirds of the configs: one-parameter changes of anchor 1")) << next;
   EXPECT_FALSE(has(next, "Back off")) << next;
-  EXPECT_TRUE(has(next, "Unmeasured one-step moves of anchor 1:\n")) << next;
-  EXPECT_TRUE(has(next, "- LOOP (now \"ikj\"): \"ijk\"")) << next;
+  EXPECT_TRUE(has(next, "Around anchor 1:\n")) << next;
+  EXPECT_TRUE(has(next, "- LOOP \"ikj\" -> \"ijk\": effect not measured yet")) << next;
   EXPECT_TRUE(has(next, "longer than 15 s to compile")) << next;
   EXPECT_TRUE(has(section(p, "Task"), "Propose up to 15 new configs for round 2"));
+  EXPECT_TRUE(has(section(p, "Task"), "all 5 were measured; repeats are dropped unmeasured"));
+}
+
+TEST_F(LlmPrompting, ListsEveryConfigOfASixtyConfigRunWithItsSpreadAndFailureReason) {
+  const std::vector<Result> results = recorded_run(60);
+  const Config base = space.default_config();
+  const std::string p = refine_with_spec(results, 3);
+  EXPECT_EQ(p, refine_with_spec(results, 3));
+  const std::string ran = section(p, "Configs that ran, fastest first");
+  const std::string failures = section(p, "Failed configs");
+  std::size_t ok_count = 0, failed_count = 0;
+  for (const Result& r : results) {
+    const std::string diff = llm::diff_compact(space, r.config, base);
+    if (r.ok()) {
+      ++ok_count;
+      EXPECT_TRUE(has(ran, "  " + diff + "\n")) << diff;
+    } else {
+      ++failed_count;
+      EXPECT_TRUE(has(failures, "- " + diff + "\n")) << diff;
+    }
+  }
+  ASSERT_GT(ok_count, 20u);
+  ASSERT_GT(failed_count, 5u);
+  EXPECT_TRUE(has(ran, fmt::format("{} configs ran.", ok_count))) << ran;
+  EXPECT_TRUE(has(ran, fmt::format("#{}  ", ok_count))) << ran;
+  EXPECT_FALSE(has(ran, "not listed")) << ran;
+  EXPECT_TRUE(has(ran, "do not propose any of them again")) << ran;
+  // Each time carries its spread: five repetitions at +-1% give an interquartile range of 1%.
+  EXPECT_TRUE(has(ran, "#1  1 ms  1%  x1.000  ")) << ran;
+  const std::string state = section(p, "Search state after round 2");
+  EXPECT_TRUE(has(state, "repeated timings spread by 1% (interquartile range over median")) << state;
+  EXPECT_TRUE(has(state, "differences below 2% are not significant")) << state;
+  EXPECT_TRUE(has(state, "fastest configs are within")) << state;
+  // Recorded failures: what the status means, and the value they all share.
+  EXPECT_FALSE(has(failures, "recorded as")) << failures;
+  EXPECT_TRUE(has(failures, "failed to compile, for example more registers or shared memory")) << failures;
+  EXPECT_TRUE(has(failures, fmt::format("- BM=32 failed in {} of {} configs (100%)", failed_count,
+                                        failed_count)))
+      << failures;
+  // Achieved rates from the spec's metrics and the device's peaks.
+  const std::string perf = section(p, "Achieved performance");
+  EXPECT_TRUE(has(perf, "The best config (1 ms) achieves:")) << perf;
+  EXPECT_TRUE(has(perf, "- arithmetic: 0.2621 GFLOP/s = 0.0013% of the device's peak 19500 GFLOP/s"))
+      << perf;
+  EXPECT_TRUE(has(perf, "- memory traffic (the spec's byte count): 0.03277 GB/s")) << perf;
+  EXPECT_TRUE(has(perf, "the lower bound at peak rates")) << perf;
+  // A move to BM=32, which failed everywhere, is never suggested.
+  const std::string next = section(p, "Next step");
+  for (std::size_t at = next.find("- BM "); at != std::string::npos; at = next.find("- BM ", at + 1)) {
+    const std::string line = next.substr(at, next.find('\n', at) - at);
+    EXPECT_FALSE(has(line.substr(0, line.find(':')), "32")) << line;
+  }
+}
+
+TEST_F(LlmPrompting, CollapsesOnlyPastOneHundredAndFiftyConfigs) {
+  const std::vector<Result> results = recorded_run(176);
+  const std::string p = refine(results);
+  const std::string ran = section(p, "Configs that ran, fastest first");
+  EXPECT_TRUE(has(ran, "#100  ")) << ran;
+  EXPECT_FALSE(has(ran, "#101  ")) << ran;
+  EXPECT_TRUE(has(ran, "slower configs,")) << ran;
+  EXPECT_TRUE(has(ran, "they were measured too")) << ran;
 }
 
 TEST_F(LlmPrompting, BacksOffWhenAThirdOrMoreOfTheConfigsFailed) {
@@ -172,7 +284,7 @@ TEST_F(LlmPrompting, BacksOffWhenAThirdOrMoreOfTheConfigsFailed) {
   const std::string next = section(refine(results), "Next step");
   EXPECT_TRUE(has(next, "Back off: 1 of the 3 configs measured so far failed")) << next;
   EXPECT_TRUE(has(next, "smaller, safer values")) << next;
-  EXPECT_TRUE(has(next, "Unmeasured one-step moves of anchor 1")) << next;
+  EXPECT_TRUE(has(next, "Around anchor 1:")) << next;
 }
 
 TEST_F(LlmPrompting, ShowsResourceUsageOnlyWhenResultsCarryIt) {
@@ -181,6 +293,8 @@ TEST_F(LlmPrompting, ShowsResourceUsageOnlyWhenResultsCarryIt) {
   const std::string p = refine(results);
   EXPECT_EQ(section(p, "Resource usage of the top configs (as the compiler reported it)"),
             "- #1 1 ms {\"BM\": 8}: registers=40, shared_bytes=4096\n");
+  results[0].resources = {{"recorded_run_ms", 3}};  // bookkeeping, not resources
+  EXPECT_FALSE(has(refine(results), "## Resource usage")) << refine(results);
 }
 
 TEST_F(LlmPrompting, RefinementWithNothingMeasuredStillBuildsAPrompt) {

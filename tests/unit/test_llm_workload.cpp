@@ -132,5 +132,31 @@ TEST_F(LlmWorkload, DescribesArgumentsWithTypesSizesAndTheProblemConstants) {
   EXPECT_TRUE(has(text, "- alpha = 1.5")) << text;
 }
 
+TEST_F(LlmWorkload, ReportsWhatTheBestConfigAchievesAgainstTheDevicePeaks) {
+  KernelSpec spec = load(kMatmulSpec);
+  const DeviceInfo device = gpu();
+  Space space = spec.make_space(device);
+  const Config best = space.default_config();
+  // 262,144 FLOP and 32,768 bytes in 0.001 ms: 262.1 GFLOP/s and 32.77 GB/s.
+  const std::string text = llm::describe_achieved(spec, space, &device, best, 0.001);
+  EXPECT_EQ(text, llm::describe_achieved(spec, space, &device, best, 0.001));
+  EXPECT_TRUE(has(text, "The best config (0.001 ms) achieves:")) << text;
+  EXPECT_TRUE(has(text, "- arithmetic: 262.1 GFLOP/s = 1.3% of the device's peak 19500 GFLOP/s"))
+      << text;
+  EXPECT_TRUE(has(text, "- memory traffic (the spec's byte count): 32.77 GB/s = 2.1% of the "
+                        "device's peak 1555 GB/s"))
+      << text;
+  // The roofline bound is the memory time, 32768 / 1555e9 s = 2.107e-05 ms: x47.5.
+  EXPECT_TRUE(has(text, "- Its time is x47.5 the lower bound at peak rates")) << text;
+
+  // Without a device: rates only. Without metrics, or without a time: nothing.
+  const std::string bare = llm::describe_achieved(spec, space, nullptr, best, 0.001);
+  EXPECT_TRUE(has(bare, "- arithmetic: 262.1 GFLOP/s\n")) << bare;
+  EXPECT_FALSE(has(bare, "peak")) << bare;
+  EXPECT_EQ(llm::describe_achieved(spec, space, &device, best, 0), "");
+  spec.metrics = Metrics{};
+  EXPECT_EQ(llm::describe_achieved(spec, space, &device, best, 0.001), "");
+}
+
 }  // namespace
 }  // namespace tuna::testing

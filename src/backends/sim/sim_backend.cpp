@@ -20,7 +20,7 @@ std::string not_recorded(const KernelSpec& spec) {
       "not in the recording {}: the recording is exhaustive, so this "
       "configuration violates one of its restrictions (give the T1 restrictions "
       "as [constraints] to rule such configs out before they are proposed)",
-      spec.source.filename().string());
+      spec.recording.filename().string());
 }
 
 }  // namespace
@@ -34,9 +34,9 @@ DeviceInfo SimBackend::device_info() const {
 }
 
 const RecordedSpace& SimBackend::recording(const KernelSpec& spec) {
-  if (!recorded_ || loaded_from_ != spec.source) {
-    recorded_ = load_recorded_space(spec.source);
-    loaded_from_ = spec.source;
+  if (!recorded_ || loaded_from_ != spec.recording) {
+    recorded_ = load_recorded_space(spec.recording);
+    loaded_from_ = spec.recording;
   }
   return *recorded_;
 }
@@ -57,9 +57,9 @@ CompileOutcome SimBackend::compile(const KernelSpec& spec, const Space& space, c
     return out;
   }
   out.ok = true;
-  out.artifact.path = spec.source;
+  out.artifact.path = spec.recording;
   out.artifact.symbol = rc->key;
-  out.artifact.hash = content_hash_hex(spec.source.string() + "\n" + rc->key);
+  out.artifact.hash = content_hash_hex(spec.recording.string() + "\n" + rc->key);
   return out;
 }
 

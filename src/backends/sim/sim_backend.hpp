@@ -1,6 +1,6 @@
 #pragma once
-// The simulation backend: a "device" that answers from a recorded search space (spec.source is
-// the recording) instead of running anything. Compiling looks the config up and reports the
+// The simulation backend: a "device" that answers from a recorded search space (spec.recording)
+// instead of running anything. Compiling looks the config up and reports the
 // recorded compile failure or compile time; running reports the recorded repetitions or the
 // recorded run-time failure. docs/backends/sim.md.
 #include <filesystem>
@@ -15,8 +15,8 @@ namespace tuna::sim {
 class SimBackend final : public Backend {
  public:
   std::string name() const override { return "sim"; }
-  // The bench worker asks before it has a spec, so the device is named generically; the
-  // recorded device is in the spec's description and in the store context of `tuna import`.
+  // The bench worker asks before it has a spec, so the device is named generically; a spec's
+  // [device] table names the recorded device (device_for_spec), which the evaluator then uses.
   DeviceInfo device_info() const override;
 
   CompileOutcome compile(const KernelSpec& spec, const Space& space, const Config& config,
@@ -37,8 +37,11 @@ class SimBackend final : public Backend {
 std::unique_ptr<Backend> make_sim_backend();
 
 // A spec that replays `recording` on the sim backend: one list parameter per recorded parameter,
-// the T1 restrictions (when given) as constraints, no arguments and no correctness check.
+// the T1 restrictions (when given) as constraints, no arguments and no correctness check;
+// `source` (optional) the kernel's real source for the LLM; the recorded device's facts when
+// known_recorded_device() knows it by name, else its name alone.
 KernelSpec spec_from_recording(const std::filesystem::path& recording,
-                               const std::optional<std::filesystem::path>& t1_file = {});
+                               const std::optional<std::filesystem::path>& t1_file = {},
+                               const std::optional<std::filesystem::path>& source = {});
 
 }  // namespace tuna::sim

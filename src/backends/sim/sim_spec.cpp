@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "backends/sim/known_devices.hpp"
 #include "backends/sim/sim_backend.hpp"
 #include "tuna/errors.hpp"
 
@@ -20,12 +21,18 @@ std::string identifier(const std::string& text) {
 }  // namespace
 
 KernelSpec spec_from_recording(const std::filesystem::path& recording,
-                               const std::optional<std::filesystem::path>& t1_file) {
+                               const std::optional<std::filesystem::path>& t1_file,
+                               const std::optional<std::filesystem::path>& source) {
   RecordedSpace rec = load_recorded_space(recording, t1_file);
   KernelSpec spec;
   spec.name = identifier(rec.kernel_name.empty() ? rec.name : rec.kernel_name);
   spec.backend = "sim";
-  spec.source = std::filesystem::absolute(recording).lexically_normal();
+  spec.recording = std::filesystem::absolute(recording).lexically_normal();
+  if (source) spec.source = std::filesystem::absolute(*source).lexically_normal();
+  if (!rec.device_name.empty()) {
+    spec.recorded_device = known_recorded_device(rec.device_name);
+    if (!spec.recorded_device) spec.recorded_device = DeviceInfo{.name = rec.device_name};
+  }
   spec.entry = rec.kernel_name.empty() ? spec.name : rec.kernel_name;
   spec.description = fmt::format("replay of {} as recorded on {} ({} configurations, {} format)",
                                  rec.kernel_name.empty() ? rec.name : rec.kernel_name,

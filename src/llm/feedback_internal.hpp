@@ -1,0 +1,22 @@
+#pragma once
+// Helpers the feedback_*.cpp files share; not part of the prompt API.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "llm/feedback.hpp"
+
+namespace tuna::llm::detail {
+
+// The result's canonical key (recomputed when its config is complete).
+std::string key_of(const Space& space, const Result& r);
+// The changes from the default as JSON ({"BM": 64}) or compactly (BM=64).
+std::string diff_of(const FeedbackInputs& in, const Result& r);
+std::string compact_diff_of(const FeedbackInputs& in, const Result& r);
+// Control characters replaced by spaces, cut at a fixed length with "...".
+std::string one_line(std::string_view text);
+std::string joined(const std::vector<std::string>& items, std::string_view sep = ", ");
+// Whether the backend reported register spills (spill_*_bytes or spills above zero).
+bool spills(const Result& r);
+
+}  // namespace tuna::llm::detail

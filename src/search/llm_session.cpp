@@ -1,0 +1,388 @@
+#include "search/llm_session.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <limits>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "llm/configs.hpp"
+#include "llm/kernel_source.hpp"
+#include "llm/prompting.hpp"
+#include "search/ask_tell_loop.hpp"
+#include "tuna/errors.hpp"
+#include "tuna/strategy.hpp"
+
+namespace tuna::search {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// One request and what became of it. A provider failure (LlmError) is data here: the search
+// decides between aborting and falling back. Anything else is rethrown where it is awaited.
+struct CallOutcome {
+  llm::LlmRequest request;
+  std::optional<llm::LlmReply> reply;
+  std::string error;
+  double latency_s = 0;
+};
+
+CallOutcome call_llm(llm::LlmClient& client, llm::LlmRequest request) {
+  CallOutcome out;
+  out.request = std::move(request);
+  Clock::time_point t0 = Clock::now();
+  try {
+    out.reply = client.complete(out.request);
+  } catch (const llm::LlmError& e) {
+    out.error = e.what();
+  }
+  out.latency_s = seconds_since(t0);
+  return out;
+}
+
+// Round 0's request, in flight on its own thread while the seeds are measured. The thread owns
+// everything it touches (the client through a shared_ptr, the promise), so if measuring the
+// seeds throws, the thread is detached and finishes on its own instead of holding the error
+// back for up to a request timeout.
+class InFlightCall {
+ public:
+  InFlightCall(std::shared_ptr<llm::LlmClient> client, llm::LlmRequest request) {
+    auto promise = std::make_shared<std::promise<CallOutcome>>();
+    future_ = promise->get_future();
+    thread_ = std::thread([client = std::move(client), promise,
+                           request = std::move(request)]() mutable {
+      try {
+        promise->set_value(call_llm(*client, std::move(request)));
+      } catch (...) {
+        promise->set_exception(std::current_exception());
+      }
+    });
+  }
+  InFlightCall(const InFlightCall&) = delete;
+  InFlightCall& operator=(const InFlightCall&) = delete;
+  ~InFlightCall() {
+    if (thread_.joinable()) thread_.detach();
+  }
+  CallOutcome wait() {
+    future_.wait();
+    thread_.join();
+    return future_.get();
+  }
+
+ private:
+  std::future<CallOutcome> future_;
+  std::thread thread_;
+};
+
+bool faster(const Result& a, const Result& b) {
+  if (a.ok() != b.ok()) return a.ok();
+  return a.ok() && a.median_ms < b.median_ms;
+}
+
+}  // namespace
+
+std::vector<Config> LlmSession::seed_configs() {
+  std::vector<Config> seeds = {default_};
+  std::unordered_set<std::string> keys = {space_.key(default_)};
+  std::mt19937_64 rng(services_.seed());
+  // A small space may hold fewer distinct configs than asked for: give up after many repeats.
+  int draws_left = 20 * options_.initial_random_configs + 20;
+  while (static_cast<int>(seeds.size()) < options_.initial_random_configs + 1 && draws_left-- > 0) {
+    Config c;
+    try {
+      c = space_.random_valid(rng);
+    } catch (const UserError&) {
+      break;  // no valid config can be drawn: the default alone seeds the search
+    }
+    if (keys.insert(space_.key(c)).second) seeds.push_back(std::move(c));
+  }
+  return seeds;
+}
+
+llm::LlmRequest LlmSession::make_request(std::vector<llm::Message> messages) const {
+  llm::LlmRequest request;
+  request.messages = std::move(messages);
+  request.max_output_tokens = options_.output_tokens();
+  if (options_.structured_output) request.json_schema = llm::response_json_schema(space_);
+  return request;
+}
+
+// The system prompt and the first prompt always; after them only the latest exchanges, so long
+// runs stay within the model's context.
+std::vector<llm::Message> LlmSession::context_messages() const {
+  std::size_t prefix = std::min<std::size_t>(2, messages_.size());
+  std::size_t max_suffix = static_cast<std::size_t>(options_.context_rounds) * 2;
+  std::size_t suffix_begin = std::max(prefix, messages_.size() > max_suffix + prefix
+                                                  ? messages_.size() - max_suffix
+                                                  : prefix);
+  std::vector<llm::Message> out(messages_.begin(), messages_.begin() + prefix);
+  out.insert(out.end(), messages_.begin() + suffix_begin, messages_.end());
+  return out;
+}
+
+void LlmSession::record_exchange(const llm::LlmRequest& request,
+                                 const std::optional<llm::LlmReply>& reply,
+                                 const std::string& error, double latency_s) {
+  llm_times_.push_back(latency_s);
+  LlmExchange e;
+  e.provider = client_->provider();
+  e.model = client_->model();
+  e.prompt_json = llm::request_json_for_store(request, e.model);
+  e.latency_s = latency_s;
+  e.error = error;
+  if (reply) {
+    e.response_text = reply->text;
+    e.input_tokens = reply->input_tokens;
+    e.output_tokens = reply->output_tokens;
+    e.latency_s = reply->latency_s > 0 ? reply->latency_s : latency_s;
+    tokens_in_ += e.input_tokens;
+    tokens_out_ += e.output_tokens;
+  }
+  services_.record_llm_exchange(e);
+}
+
+std::string LlmSession::fall_back_or_abort(int round, const std::string& error) {
+  if (options_.fallback_strategy.empty()) {
+    throw UserError(fmt::format(
+        "the LLM provider '{}' (model '{}') failed in round {}: {}\nThe run stops here; "
+        "everything measured so far is in the store. Check the provider settings (docs/llm.md), "
+        "or pass --llm-fallback STRATEGY (for example --llm-fallback random) to continue "
+        "without the LLM when the provider fails.",
+        client_->provider(), client_->model(), round, error));
+  }
+  fell_back_ = true;
+  services_.log(fmt::format("round {}: the LLM provider '{}' failed ({}); continuing with the "
+                            "'{}' strategy",
+                            round, client_->provider(), error, options_.fallback_strategy));
+  // The cap is for the LLM's exploratory proposals, not for the model-free search.
+  services_.restore_compile_timeout();
+  std::unique_ptr<Strategy> strategy =
+      make_strategy({options_.fallback_strategy, services_.seed()}, space_);
+  std::string why = continue_with_strategy(services_, *strategy, results_);
+  if (why == kBudgetSpent) return why;
+  return fmt::format("the LLM provider failed in round {}; then {}", round, why);
+}
+
+std::vector<Config> LlmSession::new_configs(const std::string& reply, int round) {
+  llm::ParsedConfigs parsed = llm::parse_response_configs(reply, space_, default_);
+  for (const std::string& note : parsed.notes) services_.log(fmt::format("round {}: {}", round, note));
+  if (!parsed.found_json) {
+    services_.log(fmt::format("round {}: the LLM's reply holds no JSON configs", round));
+  }
+  std::vector<Config> fresh;
+  for (Config& c : parsed.configs) {
+    if (seen_.insert(space_.key(c)).second) fresh.push_back(std::move(c));
+  }
+  return fresh;
+}
+
+void LlmSession::measure(const std::vector<Config>& configs) {
+  Clock::time_point t0 = Clock::now();
+  std::vector<Result> measured = services_.evaluate(configs);
+  bench_times_.push_back(seconds_since(t0));
+  for (const Result& r : measured) {
+    store_latest(r);
+    add_to_population(r);
+  }
+}
+
+void LlmSession::add_to_population(const Result& r) {
+  auto same = [&](const Result& member) { return member.key == r.key; };
+  population_.erase(std::remove_if(population_.begin(), population_.end(), same),
+                    population_.end());
+  population_.push_back(r);
+  std::stable_sort(population_.begin(), population_.end(), faster);
+  if (population_.size() > static_cast<std::size_t>(options_.population_size())) {
+    population_.resize(options_.population_size());
+  }
+}
+
+void LlmSession::store_latest(const Result& r) {
+  auto [it, inserted] = result_index_.try_emplace(r.key, results_.size());
+  if (inserted) {
+    results_.push_back(r);
+  } else {
+    results_[it->second] = r;
+  }
+}
+
+// Re-times the population's members within the threshold of the best, so the next prompt and
+// the stop rule see stabilised timings rather than one-shot measurements.
+void LlmSession::finalize_round(int round) {
+  double best = best_ms();
+  std::vector<Config> to_retime;
+  for (const Result& member : population_) {
+    if (member.ok() && member.median_ms <= best * options_.rebenchmark_threshold) {
+      to_retime.push_back(member.config);
+    }
+  }
+  if (!to_retime.empty()) {
+    std::vector<Result> timed = services_.retime(to_retime);
+    for (const Result& t : timed) {
+      for (Result& member : population_) {
+        if (member.key == t.key) member = t;
+      }
+      store_latest(t);
+    }
+    std::stable_sort(population_.begin(), population_.end(), faster);
+  }
+  std::string best_line = "no correct config yet";
+  if (!population_.empty() && population_.front().ok()) {
+    const Result& b = population_.front();
+    best_line = fmt::format("best {:.4g} ms ({})", b.median_ms, b.key);
+  }
+  services_.log(fmt::format("round {} complete: {} configs measured, {} re-timed; {}", round,
+                            results_.size(), to_retime.size(), best_line));
+}
+
+double LlmSession::best_ms() const {
+  if (population_.empty() || !population_.front().ok()) return std::numeric_limits<double>::infinity();
+  return population_.front().median_ms;
+}
+
+bool LlmSession::stagnant() {
+  double best = best_ms();
+  if (std::isfinite(best) && std::isfinite(prev_best_) && prev_best_ > 0) {
+    double improvement = (prev_best_ - best) / prev_best_;
+    if (improvement < options_.min_improvement) {
+      if (++stagnant_rounds_ >= options_.max_stagnant_rounds) return true;
+    } else {
+      stagnant_rounds_ = 0;
+    }
+  }
+  prev_best_ = best;
+  return false;
+}
+
+LlmSession::LlmSession(const LlmGuidedOptions& options, std::shared_ptr<llm::LlmClient> client,
+                       SearchServices& services)
+    : options_(options), client_(std::move(client)), services_(services),
+      space_(services.space()), default_(space_.default_config()) {}
+
+RoundOutcome LlmSession::first_round() {
+  const KernelSpec& spec = services_.spec();
+  messages_ = {
+      {"system", llm::build_system_prompt(spec, space_)},
+      {"user", llm::build_initial_prompt({spec, space_, services_.device(),
+                                          llm::read_kernel_source(spec),
+                                          options_.configs_per_round,
+                                          services_.compile_timeout_s()})},
+  };
+
+  // The first prompt needs no feedback, so its request overlaps the seeds' timing.
+  std::vector<Config> seeds = seed_configs();
+  for (const Config& c : seeds) seen_.insert(space_.key(c));
+  services_.log(fmt::format("round 0: asking the LLM while measuring {} seed configs (1 default "
+                            "+ {} random)",
+                            seeds.size(), seeds.size() - 1));
+  InFlightCall first_call(client_, make_request(messages_));
+  measure(seeds);
+  CallOutcome first = first_call.wait();
+  record_exchange(first.request, first.reply, first.error, first.latency_s);
+  if (!first.reply) return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(0, first.error)};
+  messages_.push_back({"assistant", first.reply->text});
+  std::vector<Config> proposed = new_configs(first.reply->text, 0);
+  if (proposed.empty()) {
+    services_.log("round 0: no new configs from the LLM");
+  } else {
+    services_.log(fmt::format("round 0: measuring {} new configs from the LLM", proposed.size()));
+    measure(proposed);
+  }
+  finalize_round(0);
+  prev_best_ = best_ms();
+  return {RoundOutcome::Kind::Measured, proposed.size(), {}};
+}
+
+RoundOutcome LlmSession::next_round(int round, const std::string& note, std::size_t max_configs) {
+  if (!services_.budget_left()) return {RoundOutcome::Kind::BudgetSpent, 0, kBudgetSpent};
+  const int asked = max_configs > 0 ? static_cast<int>(max_configs) : options_.configs_per_round;
+  std::string prompt = llm::build_refinement_prompt(
+      {space_, default_, results_, round, asked, services_.compile_timeout_s(), &services_.spec(),
+       &services_.device()});
+  if (!note.empty()) prompt = note + "\n\n" + prompt;
+  std::vector<llm::Message> request = context_messages();
+  request.push_back({"user", prompt});
+  CallOutcome outcome = call_llm(*client_, make_request(std::move(request)));
+  record_exchange(outcome.request, outcome.reply, outcome.error, outcome.latency_s);
+  if (!outcome.reply)
+    return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, outcome.error)};
+  messages_.push_back({"user", std::move(prompt)});
+  messages_.push_back({"assistant", outcome.reply->text});
+  std::vector<Config> proposed = new_configs(outcome.reply->text, round);
+  if (max_configs > 0 && proposed.size() > max_configs) {
+    // Proposals beyond the round's share are forgotten, not measured: a later round may propose
+    // them again.
+    for (std::size_t i = max_configs; i < proposed.size(); ++i) seen_.erase(space_.key(proposed[i]));
+    proposed.resize(max_configs);
+  }
+  if (proposed.empty()) {
+    services_.log(fmt::format("round {}: no new configs from the LLM", round));
+    return {RoundOutcome::Kind::NothingNew, 0, fmt::format("round {} brought no new config", round)};
+  }
+  services_.log(fmt::format("round {}: measuring {} new configs", round, proposed.size()));
+  measure(proposed);
+  finalize_round(round);
+  return {RoundOutcome::Kind::Measured, proposed.size(), {}};
+}
+
+void LlmSession::absorb(const std::vector<Result>& results) {
+  for (const Result& r : results) {
+    seen_.insert(r.key);
+    store_latest(r);
+    add_to_population(r);
+  }
+}
+
+std::string LlmSession::run() {
+  services_.log(fmt::format("LLM-guided search: provider {}, model {}, {} configs per round, "
+                            "up to {} rounds",
+                            client_->provider(), client_->model(), options_.configs_per_round,
+                            options_.max_rounds));
+  if (options_.compile_timeout_cap_s > 0) {
+    services_.cap_compile_timeout(options_.compile_timeout_cap_s);
+    services_.log(fmt::format("LLM compile timeout capped at {:g} s",
+                              services_.compile_timeout_s()));
+  }
+  RoundOutcome first = first_round();
+  if (first.kind == RoundOutcome::Kind::FellBack) return first.why;
+  // Later rounds are synchronous: each prompt reports the previous round's re-timed results.
+  for (int round = 1; round < options_.max_rounds; ++round) {
+    RoundOutcome outcome = next_round(round);
+    if (outcome.kind != RoundOutcome::Kind::Measured) {
+      if (outcome.kind == RoundOutcome::Kind::NothingNew)
+        services_.log(fmt::format("round {}: stopping", round));
+      return outcome.why;
+    }
+    if (stagnant()) {
+      services_.log(fmt::format("early stop: the best improved by less than {:g}% for {} rounds",
+                                options_.min_improvement * 100, stagnant_rounds_));
+      return fmt::format("no significant improvement for {} rounds", stagnant_rounds_);
+    }
+  }
+  if (!services_.budget_left()) return kBudgetSpent;
+  return fmt::format("all {} LLM rounds done", options_.max_rounds);
+}
+
+void LlmSession::log_stats() {
+  if (llm_times_.empty()) return;
+  auto mean = [](const std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
+  };
+  services_.log(fmt::format("LLM search stats: {} LLM calls, avg LLM call {:.1f} s, avg "
+                            "benchmark {:.1f} s, tokens {} in + {} out = {}",
+                            llm_times_.size(), mean(llm_times_), mean(bench_times_), tokens_in_,
+                            tokens_out_, tokens_in_ + tokens_out_));
+}
+
+
+}  // namespace tuna::search
