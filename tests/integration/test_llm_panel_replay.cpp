@@ -1,0 +1,74 @@
+// The LLM panel (bench/llm_panel, bench/results/llm.md) replayed without a model: every run
+// recorded in results/runs.csv is answered from transcripts/panel.jsonl and must score exactly
+// what the live run scored. Needs the shared recordings beside the checkout (../shared/datasets);
+// skipped where they are absent.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "integration/cli_runner.hpp"
+
+namespace tuna::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kPanel = fs::path(TUNA_SOURCE_DIR) / "bench" / "llm_panel";
+const fs::path kDatasets = fs::path(TUNA_SOURCE_DIR) / ".." / "shared" / "datasets";
+const char* const kBudgets[] = {"20", "50", "71", "100"};
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream in(line);
+  for (std::string cell; std::getline(in, cell, ',');) out.push_back(cell);
+  return out;
+}
+
+// Rows of a CSV as header -> cell maps.
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = split(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::vector<std::string> cells = split(line);
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+TEST(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
+  if (!fs::exists(kDatasets)) GTEST_SKIP() << "no shared recordings at " << kDatasets;
+  const auto runs = read_csv(kPanel / "results" / "runs.csv");
+  ASSERT_FALSE(runs.empty());
+  TunaSandbox box("llm-panel-replay");
+  for (const auto& run : runs) {
+    const std::string what = run.at("space") + " " + run.at("strategy") + " seed " + run.at("seed");
+    SCOPED_TRACE(what);
+    const fs::path csv = box.dir() / "replay.csv";
+    ProcessResult p = box.run({"compare", (kPanel / "specs" / (run.at("space") + ".toml")).string(),
+                               "--strategies", run.at("strategy"), "--runs", "1", "--seed",
+                               run.at("seed"), "--budgets", "20,50,71,100", "--threads", "1",
+                               "--llm-replay", (kPanel / "transcripts" / "panel.jsonl").string(),
+                               "--csv", csv.string()});
+    ASSERT_EQ(p.exit_code, 0) << p.output;
+    const auto replayed = read_csv(csv);
+    ASSERT_FALSE(replayed.empty());
+    for (const char* budget : kBudgets) {
+      const std::string key = std::string("score_at_") + budget;
+      EXPECT_NEAR(std::stod(replayed.front().at(key)), std::stod(run.at(key)), 1e-6) << key;
+    }
+    EXPECT_EQ(replayed.front().at("llm_calls"), run.at("llm_calls"));
+  }
+}
+
+}  // namespace
+}  // namespace tuna::testing
