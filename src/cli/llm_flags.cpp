@@ -91,6 +91,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
                                                        : search::parse_llm_effort(effort));
   out.rounds_explicit = rounds.has_value() || !effort.empty();
   out.configs_explicit = configs_per_round.has_value();
+  out.initial_random_explicit = initial_random.has_value();
   if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;

@@ -44,7 +44,8 @@ struct LlmGuidedOptions {
 
 // quick: one round (round 0 only); full: the defaults.
 LlmGuidedOptions llm_guided_defaults(LlmEffort effort);
-// The hybrid's LLM: 4 calls, 12 configs in round 0 (its later rounds ask fewer, HybridOptions).
+// The hybrid's LLM: 4 calls, 12 configs and 4 random seeds in round 0 (its later rounds ask
+// fewer, HybridOptions).
 LlmGuidedOptions hybrid_llm_defaults();
 LlmEffort parse_llm_effort(const std::string& text);  // throws UserError
 

@@ -136,10 +136,12 @@ std::shared_ptr<GuidedSearch> make_guided_search(const std::string& name,
   }
   if (name == "hybrid") {
     HybridOptions hybrid;
-    const int configs_per_round = hybrid.llm.configs_per_round;
+    const LlmGuidedOptions own = hybrid.llm;
     hybrid.llm = settings.llm;
-    // The hybrid's own round-0 size unless the user chose one.
-    if (!settings.configs_explicit) hybrid.llm.configs_per_round = configs_per_round;
+    // The hybrid's own round-0 size and seeds unless the user chose them.
+    if (!settings.configs_explicit) hybrid.llm.configs_per_round = own.configs_per_round;
+    if (!settings.initial_random_explicit)
+      hybrid.llm.initial_random_configs = own.initial_random_configs;
     return std::make_shared<HybridSearch>(hybrid, std::move(client), provider_json);
   }
   throw UserError(fmt::format("'{}' is not an LLM strategy (llm, hybrid)", name));

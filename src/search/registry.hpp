@@ -18,10 +18,11 @@ std::string resolve_strategy_name(const std::string& name, bool llm_configured);
 
 struct GuidedSearchSettings {
   LlmGuidedOptions llm;
-  // Whether the user set the rounds (or the effort) and the configs per round; the hybrid
-  // keeps its own round-0 size otherwise (hybrid_llm_defaults).
+  // Whether the user set the rounds (or the effort), the configs per round and the random
+  // seeds; the hybrid keeps its own round-0 size and seeds otherwise (hybrid_llm_defaults).
   bool rounds_explicit = false;
   bool configs_explicit = false;
+  bool initial_random_explicit = false;
   llm::ProviderSettings provider;
 };
 

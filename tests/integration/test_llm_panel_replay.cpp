@@ -1,6 +1,6 @@
 // The LLM panel (bench/llm_panel, bench/results/llm.md) replayed without a model: every run
-// recorded in results/runs.csv is answered from transcripts/panel.jsonl and must score exactly
-// what the live run scored. Needs the shared recordings beside the checkout (../shared/datasets);
+// recorded in results/<variant>.csv is answered from transcripts/<variant>.jsonl, with the
+// variant's settings (the row's args), and must score exactly what the live run scored. Needs the shared recordings beside the checkout (../shared/datasets);
 // skipped where they are absent.
 #include <gtest/gtest.h>
 
@@ -45,20 +45,35 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& file) {
   return rows;
 }
 
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
 TEST(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
   if (!fs::exists(kDatasets)) GTEST_SKIP() << "no shared recordings at " << kDatasets;
-  const auto runs = read_csv(kPanel / "results" / "runs.csv");
-  ASSERT_FALSE(runs.empty());
+  std::vector<fs::path> variants;
+  for (const auto& entry : fs::directory_iterator(kPanel / "results"))
+    if (entry.path().extension() == ".csv") variants.push_back(entry.path());
+  ASSERT_FALSE(variants.empty());
   TunaSandbox box("llm-panel-replay");
-  for (const auto& run : runs) {
-    const std::string what = run.at("space") + " " + run.at("strategy") + " seed " + run.at("seed");
+  for (const fs::path& results : variants) {
+    const fs::path transcript = kPanel / "transcripts" / (results.stem().string() + ".jsonl");
+    const auto runs = read_csv(results);
+    ASSERT_FALSE(runs.empty()) << results;
+    for (const auto& run : runs) {
+    const std::string what = results.stem().string() + ": " + run.at("space") + " " +
+                             run.at("strategy") + " seed " + run.at("seed");
     SCOPED_TRACE(what);
     const fs::path csv = box.dir() / "replay.csv";
-    ProcessResult p = box.run({"compare", (kPanel / "specs" / (run.at("space") + ".toml")).string(),
-                               "--strategies", run.at("strategy"), "--runs", "1", "--seed",
-                               run.at("seed"), "--budgets", "20,50,71,100", "--threads", "1",
-                               "--llm-replay", (kPanel / "transcripts" / "panel.jsonl").string(),
-                               "--csv", csv.string()});
+    std::vector<std::string> args = {
+        "compare", (kPanel / "specs" / (run.at("space") + ".toml")).string(), "--strategies",
+        run.at("strategy"), "--runs", "1", "--seed", run.at("seed"), "--budgets", "20,50,71,100",
+        "--threads", "1", "--llm-replay", transcript.string(), "--csv", csv.string()};
+    for (std::string& w : words(run.at("args"))) args.push_back(std::move(w));
+    ProcessResult p = box.run(args);
     ASSERT_EQ(p.exit_code, 0) << p.output;
     const auto replayed = read_csv(csv);
     ASSERT_FALSE(replayed.empty());
@@ -67,6 +82,7 @@ TEST(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
       EXPECT_NEAR(std::stod(replayed.front().at(key)), std::stod(run.at(key)), 1e-6) << key;
     }
     EXPECT_EQ(replayed.front().at("llm_calls"), run.at("llm_calls"));
+    }
   }
 }
 

@@ -473,11 +473,15 @@ TEST(LlmGuidedOptionsTest, StrategySelection) {
   // The hybrid asks the LLM up to 4 times, 12 configs in round 0, unless told otherwise.
   EXPECT_NE(hybrid->options_json().find("\"max_rounds\":4"), std::string::npos);
   EXPECT_NE(hybrid->options_json().find("\"configs_per_round\":12"), std::string::npos);
+  EXPECT_NE(hybrid->options_json().find("\"initial_random_configs\":4"), std::string::npos);
   settings.configs_explicit = true;
   settings.llm.configs_per_round = 5;
+  settings.initial_random_explicit = true;
+  settings.llm.initial_random_configs = 10;
   hybrid = search::make_guided_search(
       "hybrid", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
   EXPECT_NE(hybrid->options_json().find("\"configs_per_round\":5"), std::string::npos);
+  EXPECT_NE(hybrid->options_json().find("\"initial_random_configs\":10"), std::string::npos);
 }
 
 }  // namespace

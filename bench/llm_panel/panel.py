@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""The LLM panel's bookkeeping: collect finished live runs, and replay them without a model.
+
+  panel.py collect WORKDIR VARIANT [ARGS]
+      Reads the finished runs of `run_panel.sh live WORKDIR` and writes transcripts/VARIANT.jsonl
+      (every exchange, for replay) and results/VARIANT.csv (one row per run: the extra compare
+      ARGS the variant ran with, scores at each budget, LLM calls, model time, and tokens
+      estimated as characters / 4 because the command provider reports none); prints the
+      per-space means as a Markdown table for bench/results/llm.md.
+  panel.py replay [TUNA]
+      Replays every run of every results/*.csv from its transcript and checks the scores.
+
+A variant is one version of the searches' settings (for example the hybrid's number of random
+seeds); its runs replay only with the same settings, hence the ARGS kept per row."""
+import csv
+import glob
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+import sys
+from collections import defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUDGETS = ["20", "50", "71", "100"]
+
+
+def estimated_tokens(relay):
+    """Characters / 4 of every request's messages and every reply (a common rule of thumb)."""
+    tokens_in = tokens_out = 0
+    for req in glob.glob(os.path.join(relay, "req-*.json")):
+        with open(req) as f:
+            messages = json.load(f).get("messages", [])
+        tokens_in += sum(len(str(m.get("content", ""))) for m in messages) // 4
+        resp = req.replace("req-", "resp-").replace(".json", ".txt")
+        if os.path.exists(resp):
+            with open(resp) as f:
+                tokens_out += len(f.read()) // 4
+    return tokens_in, tokens_out
+
+
+def finished_runs(work):
+    for run in sorted(glob.glob(os.path.join(work, "runs", "*"))):
+        done = os.path.join(run, "done")
+        if not os.path.exists(done) or open(done).read().strip() != "exit 0":
+            continue
+        name = os.path.basename(run)
+        space, strategy, seed = name.rsplit("_", 2)
+        with open(os.path.join(run, "result.csv")) as f:
+            row = next(csv.DictReader(f))
+        yield run, space, strategy, int(seed[1:]), row
+
+
+def collect(work, variant, args):
+    rows, lines = [], []
+    for run, space, strategy, seed, row in finished_runs(work):
+        with open(os.path.join(run, "transcript.jsonl")) as f:
+            lines += [l for l in f if l.strip()]
+        tin, tout = estimated_tokens(os.path.join(run, "relay"))
+        rows.append({"space": space, "strategy": strategy, "seed": seed, "args": args,
+                     **{"score_at_" + b: row["score_at_" + b] for b in BUDGETS},
+                     "llm_calls": row["llm_calls"], "model_s": row["llm_model_s"],
+                     "est_tokens_in": tin, "est_tokens_out": tout})
+    os.makedirs(os.path.join(HERE, "transcripts"), exist_ok=True)
+    with open(os.path.join(HERE, "transcripts", variant + ".jsonl"), "w") as f:
+        f.writelines(lines)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", variant + ".csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    by = defaultdict(list)
+    for r in rows:
+        by[(r["space"], r["strategy"])].append(r)
+    print("| space | strategy | seeds | @20 | @50 | @71 | @100 | LLM calls / run | model s / run | est. tokens in+out / run |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for (space, strategy), rs in sorted(by.items()):
+        mean = lambda k: sum(float(r[k]) for r in rs) / len(rs)
+        print("| %s | %s | %s | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f | %.0f + %.0f |" % (
+            space, strategy, ",".join(str(r["seed"]) for r in rs),
+            *[mean("score_at_" + b) for b in BUDGETS], mean("llm_calls"), mean("model_s"),
+            mean("est_tokens_in"), mean("est_tokens_out")))
+    print("\n%d runs, %d exchanges" % (len(rows), len(lines)))
+
+
+def replay(tuna):
+    failures = 0
+    for results in sorted(glob.glob(os.path.join(HERE, "results", "*.csv"))):
+        variant = os.path.splitext(os.path.basename(results))[0]
+        transcript = os.path.join(HERE, "transcripts", variant + ".jsonl")
+        with open(results) as f:
+            for row in csv.DictReader(f):
+                with tempfile.TemporaryDirectory() as tmp:
+                    out = os.path.join(tmp, "replay.csv")
+                    cmd = [tuna, "compare", os.path.join(HERE, "specs", row["space"] + ".toml"),
+                           "--strategies", row["strategy"], "--runs", "1", "--seed", row["seed"],
+                           "--budgets", ",".join(BUDGETS), "--threads", "1", "--llm-replay",
+                           transcript, "--csv", out] + shlex.split(row["args"])
+                    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=tmp)
+                    with open(out) as f2:
+                        got = next(csv.DictReader(f2))
+                same = all(abs(float(got["score_at_" + b]) - float(row["score_at_" + b])) < 1e-6
+                           for b in BUDGETS)
+                failures += not same
+                print("%-8s %-12s %-7s seed %s: %s" % (variant, row["space"], row["strategy"],
+                                                       row["seed"], "same" if same else "DIFFERENT"))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "collect":
+        collect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "")
+    elif len(sys.argv) >= 2 and sys.argv[1] == "replay":
+        replay(sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "build", "tuna"))
+    else:
+        sys.exit(__doc__)
