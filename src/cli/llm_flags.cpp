@@ -47,6 +47,13 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
   add("--llm-initial-random", initial_random,
       "random seed configs measured with the default in round 0 (10)", "TUNA_LLM_INITIAL_RANDOM")
       ->check(CLI::NonNegativeNumber);
+  add("--hybrid-turn", hybrid_turn,
+      "the hybrid's model-free evaluations between two LLM rounds (8)", "TUNA_HYBRID_TURN")
+      ->check(CLI::PositiveNumber);
+  add("--hybrid-llm-configs", hybrid_llm_configs,
+      "configs the hybrid asks of the LLM in each round after round 0 (6)",
+      "TUNA_HYBRID_LLM_CONFIGS")
+      ->check(CLI::PositiveNumber);
   add("--llm-effort", effort, "quick (1 round) or full (the defaults)", "TUNA_LLM_EFFORT")
       ->check(CLI::IsMember({"quick", "full"}));
   add("--llm-timeout", timeout_s, "seconds per LLM request, retries included (120)",
@@ -92,6 +99,8 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   out.rounds_explicit = rounds.has_value() || !effort.empty();
   out.configs_explicit = configs_per_round.has_value();
   out.initial_random_explicit = initial_random.has_value();
+  if (hybrid_turn) out.hybrid_turn = static_cast<std::size_t>(*hybrid_turn);
+  if (hybrid_llm_configs) out.hybrid_llm_configs = static_cast<std::size_t>(*hybrid_llm_configs);
   if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;

@@ -142,6 +142,8 @@ std::shared_ptr<GuidedSearch> make_guided_search(const std::string& name,
     if (!settings.configs_explicit) hybrid.llm.configs_per_round = own.configs_per_round;
     if (!settings.initial_random_explicit)
       hybrid.llm.initial_random_configs = own.initial_random_configs;
+    if (settings.hybrid_turn) hybrid.model_free_share = *settings.hybrid_turn;
+    if (settings.hybrid_llm_configs) hybrid.llm_round_configs = *settings.hybrid_llm_configs;
     return std::make_shared<HybridSearch>(hybrid, std::move(client), provider_json);
   }
   throw UserError(fmt::format("'{}' is not an LLM strategy (llm, hybrid)", name));

@@ -2,6 +2,7 @@
 // Strategies that drive their own rounds (GuidedSearch): the LLM-guided search and the hybrid.
 // Ask/tell strategies are made by tuna::make_strategy (tuna/strategy.hpp).
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "llm/transport.hpp"
@@ -23,6 +24,8 @@ struct GuidedSearchSettings {
   bool rounds_explicit = false;
   bool configs_explicit = false;
   bool initial_random_explicit = false;
+  // The hybrid's turn sizes (HybridOptions) when the user set them.
+  std::optional<std::size_t> hybrid_turn, hybrid_llm_configs;
   llm::ProviderSettings provider;
 };
 

@@ -482,6 +482,12 @@ TEST(LlmGuidedOptionsTest, StrategySelection) {
       "hybrid", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
   EXPECT_NE(hybrid->options_json().find("\"configs_per_round\":5"), std::string::npos);
   EXPECT_NE(hybrid->options_json().find("\"initial_random_configs\":10"), std::string::npos);
+  settings.hybrid_turn = 3;
+  settings.hybrid_llm_configs = 2;
+  hybrid = search::make_guided_search(
+      "hybrid", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
+  EXPECT_NE(hybrid->options_json().find("\"model_free_share\":3"), std::string::npos);
+  EXPECT_NE(hybrid->options_json().find("\"llm_round_configs\":2"), std::string::npos);
 }
 
 }  // namespace
