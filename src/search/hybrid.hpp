@@ -28,9 +28,9 @@ struct HybridOptions {
   LlmGuidedOptions llm = hybrid_llm_defaults();
   std::string second_stage = "auto";  // the model-free search (make_strategy name)
   // Evaluations the model-free search makes between two LLM rounds.
-  std::size_t model_free_share = 8;
+  std::size_t model_free_share = 6;
   // Configs asked of the LLM in each round after round 0 (round 0 asks configs_per_round).
-  std::size_t llm_round_configs = 6;
+  std::size_t llm_round_configs = 5;
   // Builds the model-free search instead of make_strategy(second_stage) when set (tests, and
   // strategies configured beyond a name).
   std::function<std::unique_ptr<Strategy>(const Space&, std::uint64_t seed)> make_second_stage;
