@@ -48,13 +48,12 @@ const std::vector<std::string>& recorded_device_fact_names() {
       "vendor", "architecture", "compute_capability",
       // NVIDIA names the multiprocessor an SM and the thread group a warp; AMD says compute unit
       // and wavefront. Both spellings are kept so a constraint reads the vendor's own word.
-      "sm_count", "compute_units", "warp_size", "wavefront_size",
-      "max_threads_per_block", "max_threads_per_sm", "max_blocks_per_sm",
-      "shared_memory_per_block", "shared_memory_per_block_optin", "shared_memory_per_sm",
-      "registers_per_block", "registers_per_sm", "l2_bytes", "infinity_cache_bytes",
-      "total_memory_bytes", "memory_bandwidth_gbps", "memory_bus_width_bits", "memory_clock_mhz",
-      "sm_clock_mhz", "peak_fp32_gflops", "peak_fp16_gflops", "peak_fp64_gflops",
-      "peak_fp16_tensor_gflops"};
+      "sm_count", "compute_units", "warp_size", "wavefront_size", "max_threads_per_block",
+      "max_threads_per_sm", "max_blocks_per_sm", "shared_memory_per_block",
+      "shared_memory_per_block_optin", "shared_memory_per_sm", "registers_per_block",
+      "registers_per_sm", "l2_bytes", "infinity_cache_bytes", "total_memory_bytes",
+      "memory_bandwidth_gbps", "memory_bus_width_bits", "memory_clock_mhz", "sm_clock_mhz",
+      "peak_fp32_gflops", "peak_fp16_gflops", "peak_fp64_gflops", "peak_fp16_tensor_gflops"};
   return kNames;
 }
 

@@ -97,8 +97,8 @@ std::string prone_value_lines(const FeedbackInputs& in, const ValueTable& table,
     for (std::size_t v = 0; v < table[i].size(); ++v) {
       const ValueStats& s = table[i][v];
       if (failure_prone(s, baseline)) {
-        prone.push_back(fmt::format("{} failed in {} of {} configs ({})",
-                                    setting(in.space, i, v), s.failed, s.measured,
+        prone.push_back(fmt::format("{} failed in {} of {} configs ({})", setting(in.space, i, v),
+                                    s.failed, s.measured,
                                     format_share(rate(s.failed, s.measured))));
       } else if (s.failed == 0 && s.measured >= kMinSafeConfigs) {
         safe.push_back(value_json(params[i].values[v]));
@@ -167,7 +167,8 @@ const char* status_meaning(Status status) {
 
 bool message_is_bare_record(const Result& r) {
   constexpr std::string_view kPrefix = "recorded as ";
-  return r.message.rfind(kPrefix, 0) == 0 && r.message.find(' ', kPrefix.size()) == std::string::npos;
+  return r.message.rfind(kPrefix, 0) == 0 &&
+         r.message.find(' ', kPrefix.size()) == std::string::npos;
 }
 
 std::string summarize_failed_configs(const FeedbackInputs& in, std::size_t list_all_up_to) {
@@ -178,12 +179,14 @@ std::string summarize_failed_configs(const FeedbackInputs& in, std::size_t list_
     return a->error_class < b->error_class;
   });
   // Past the limit, a third of the lines go to failures (see format_results).
-  const std::size_t listed = in.results.size() > list_all_up_to
-                                 ? std::min(failed.size(), std::max<std::size_t>(1, list_all_up_to / 3))
-                                 : failed.size();
-  std::string out = fmt::format("{} of the {} measured configs failed; each group says what its "
-                                "status means. They count as measured: do not propose them again.\n",
-                                failed.size(), in.results.size());
+  const std::size_t listed =
+      in.results.size() > list_all_up_to
+          ? std::min(failed.size(), std::max<std::size_t>(1, list_all_up_to / 3))
+          : failed.size();
+  std::string out = fmt::format(
+      "{} of the {} measured configs failed; each group says what its "
+      "status means. They count as measured: do not propose them again.\n",
+      failed.size(), in.results.size());
   for (std::size_t i = 0; i < failed.size();) {
     std::size_t end = i;
     bool all_bare = true;
@@ -201,9 +204,10 @@ std::string summarize_failed_configs(const FeedbackInputs& in, std::size_t list_
     i = end;
   }
   if (failed.size() > listed)
-    out += fmt::format("({} more failed configs not listed one by one; they were measured too, "
-                       "and the failure rates below include them)\n",
-                       failed.size() - listed);
+    out += fmt::format(
+        "({} more failed configs not listed one by one; they were measured too, "
+        "and the failure rates below include them)\n",
+        failed.size() - listed);
   return out;
 }
 
@@ -252,9 +256,10 @@ std::string summarize_failure_rates(const FeedbackInputs& in) {
   const ValueTable table = value_table(in);
   const std::string values = prone_value_lines(in, table, baseline);
   const std::string pairs = prone_pair_lines(in, table, baseline);
-  std::string out = fmt::format("Where the failures concentrate ({} of {} configs failed overall, "
-                                "{}):\n",
-                                failed, in.results.size(), format_share(baseline));
+  std::string out = fmt::format(
+      "Where the failures concentrate ({} of {} configs failed overall, "
+      "{}):\n",
+      failed, in.results.size(), format_share(baseline));
   if (values.empty() && pairs.empty())
     return out + "- No parameter value or pair of values fails clearly more often than that.\n";
   return out + values + pairs;

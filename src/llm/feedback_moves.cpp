@@ -66,15 +66,17 @@ std::optional<std::string> resource_overflow(const FeedbackInputs& in, const Res
   const std::map<std::string, double> none;
   const auto& res = anchor ? anchor->resources : none;
   if (auto fn_max = positive(res, "max_threads_per_block"); fn_max && threads > *fn_max)
-    return fmt::format("needs {:.0f} threads per block; at the anchor's register use the kernel "
-                       "launches at most {:.0f}",
-                       threads, *fn_max);
+    return fmt::format(
+        "needs {:.0f} threads per block; at the anchor's register use the kernel "
+        "launches at most {:.0f}",
+        threads, *fn_max);
   auto regs = positive(res, "registers");
   auto reg_limit = device_fact(in.device, "registers_per_block");
   if (regs && reg_limit && *regs * threads > *reg_limit)
-    return fmt::format("{:.0f} threads x {:.0f} registers = {:.0f} registers per block, above the "
-                       "device's {:.0f}",
-                       threads, *regs, *regs * threads, *reg_limit);
+    return fmt::format(
+        "{:.0f} threads x {:.0f} registers = {:.0f} registers per block, above the "
+        "device's {:.0f}",
+        threads, *regs, *regs * threads, *reg_limit);
   const double shared = positive(res, "static_shared_bytes").value_or(0) +
                         static_cast<double>(dims.shared_memory_bytes);
   auto limit = device_fact(in.device, "shared_memory_per_block");
@@ -114,8 +116,8 @@ std::string best_per_value(const Parameter& p, const std::vector<ValueStats>& st
   return joined(parts);
 }
 
-std::string why(const Parameter& p, const std::vector<ValueStats>& stats,
-                const ParamSensitivity& s, Evidence e, const Value& now) {
+std::string why(const Parameter& p, const std::vector<ValueStats>& stats, const ParamSensitivity& s,
+                Evidence e, const Value& now) {
   switch (e) {
     case Evidence::Strong:
       return fmt::format("{} matters: best time per value spans {} ({})", p.name,
@@ -205,9 +207,10 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
   std::string out;
   for (std::size_t k = 0; k < order.size() && k < limit; ++k) {
     const std::size_t i = order[k];
-    out += fmt::format("{}- {} {} -> {}: {}\n", indent, params[i].name, value_json(config[i]),
-                       joined(kept[i], " or "),
-                       why(params[i], table[i], sens[i], evidence_of(sens[i], significant), config[i]));
+    out += fmt::format(
+        "{}- {} {} -> {}: {}\n", indent, params[i].name, value_json(config[i]),
+        joined(kept[i], " or "),
+        why(params[i], table[i], sens[i], evidence_of(sens[i], significant), config[i]));
   }
   if (order.size() > limit) {
     std::vector<std::string> rest;
@@ -216,7 +219,8 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
   }
   if (!dropped.empty()) {
     const std::size_t named = std::min(dropped.size(), kMaxDroppedNamed);
-    std::vector<std::string> shown(dropped.begin(), dropped.begin() + static_cast<std::ptrdiff_t>(named));
+    std::vector<std::string> shown(dropped.begin(),
+                                   dropped.begin() + static_cast<std::ptrdiff_t>(named));
     out += fmt::format("{}- Not worth a slot: {}{}\n", indent, joined(shown, "; "),
                        dropped.size() > named ? fmt::format("; and {} more", dropped.size() - named)
                                               : std::string());

@@ -50,9 +50,10 @@ std::string read_kernel_source(const KernelSpec& spec) {
   if (spec.source.empty()) return {};
   std::ifstream in(spec.source, std::ios::binary);
   if (!in)
-    throw UserError(fmt::format("cannot read the kernel source '{}' to describe it to the LLM; "
-                                "check that the file exists and is readable",
-                                spec.source.string()));
+    throw UserError(
+        fmt::format("cannot read the kernel source '{}' to describe it to the LLM; "
+                    "check that the file exists and is readable",
+                    spec.source.string()));
   std::ostringstream text;
   text << in.rdbuf();
   std::string source = text.str();

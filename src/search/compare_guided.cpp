@@ -1,13 +1,13 @@
 #include "search/compare_guided.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <unordered_set>
@@ -53,8 +53,12 @@ class RecordedServices final : public SearchServices {
  public:
   RecordedServices(const GuidedSpace& space, const GuidedRunKey& key,
                    const GuidedRunSettings& settings, RunTrace& trace)
-      : space_(space), recorded_(*space.recorded), key_(key), settings_(settings),
-        trace_(trace), noise_rng_(replay_noise_seed(key.seed)),
+      : space_(space),
+        recorded_(*space.recorded),
+        key_(key),
+        settings_(settings),
+        trace_(trace),
+        noise_rng_(replay_noise_seed(key.seed)),
         compile_timeout_s_(EvaluatorOptions{}.compile_timeout_s) {
     trace_.guided.emplace();
     trace_.guided->seed = key.seed;
@@ -207,10 +211,10 @@ KernelSpec spec_for_recorded(const sim::RecordedSpace& recorded) {
   spec.name = identifier(kernel);
   spec.backend = "sim";
   spec.entry = kernel;
-  spec.description = fmt::format(
-      "replay of {} as recorded on {} ({} configurations, {} format)", kernel,
-      recorded.device_name.empty() ? "an unnamed device" : recorded.device_name,
-      recorded.configs.size(), recorded.source_format);
+  spec.description =
+      fmt::format("replay of {} as recorded on {} ({} configurations, {} format)", kernel,
+                  recorded.device_name.empty() ? "an unnamed device" : recorded.device_name,
+                  recorded.configs.size(), recorded.source_format);
   for (const Parameter& p : recorded.space.params()) spec.parameters.push_back(ParameterSpec{p, 0});
   if (!recorded.device_name.empty()) {
     spec.recorded_device = sim::known_recorded_device(recorded.device_name);
@@ -236,14 +240,15 @@ GuidedSpace prepare_guided_space(const sim::RecordedSpace& recorded, KernelSpec 
   if (recorded.space.restricted()) {
     if (spec.constraint_names.size() + 1 != n) spec.constraint_names.clear();
     while (spec.constraint_names.size() + 1 < n)
-      spec.constraint_names.push_back(fmt::format("restriction_{}", spec.constraint_names.size() + 1));
+      spec.constraint_names.push_back(
+          fmt::format("restriction_{}", spec.constraint_names.size() + 1));
     spec.constraint_names.push_back("in_recorded_space");
   }
   // The recording holds every answer: it must never reach the LLM as "the source". Without a
   // source the first prompt says the source is not available.
   if (!spec.source.empty() && spec.source == spec.recording) spec.source.clear();
-  out.context = {spec.name,      spec_hash(spec, recorded), spec.problem_key(),
-                 out.device.id,  out.device.name,           out.device.backend};
+  out.context = {spec.name,     spec_hash(spec, recorded), spec.problem_key(),
+                 out.device.id, out.device.name,           out.device.backend};
   out.spec = std::move(spec);
   return out;
 }
@@ -253,9 +258,10 @@ RunTrace run_guided_on_recording(const GuidedSpace& space, const GuidedRunKey& k
                                  const GuidedRunSettings& settings) {
   TUNA_ASSERT(space.recorded != nullptr, "run_guided_on_recording needs a recorded space");
   if (!make_search) {
-    throw UserError(fmt::format("compare: the '{}' strategy needs an LLM client; configure a "
-                                "provider (docs/llm.md)",
-                                key.strategy));
+    throw UserError(
+        fmt::format("compare: the '{}' strategy needs an LLM client; configure a "
+                    "provider (docs/llm.md)",
+                    key.strategy));
   }
   RunTrace trace;
   RecordedServices services(space, key, settings, trace);
@@ -264,13 +270,14 @@ RunTrace run_guided_on_recording(const GuidedSpace& space, const GuidedRunKey& k
   services.begin_store_run(*search);
   try {
     std::string why = search->run(services);
-    if (why == kBudgetSpent) why = fmt::format("evaluation budget reached ({})", settings.max_evals);
+    if (why == kBudgetSpent)
+      why = fmt::format("evaluation budget reached ({})", settings.max_evals);
     trace.guided->stop_reason = why;
   } catch (const UserError& e) {
     // Name the run: a comparison runs many, and the message alone does not say which failed.
     services.end_store_run("failed: " + short_error(e.what()));
-    throw UserError(fmt::format("{} on {} (seed {}): {}", key.strategy, key.space, key.seed,
-                                e.what()));
+    throw UserError(
+        fmt::format("{} on {} (seed {}): {}", key.strategy, key.space, key.seed, e.what()));
   } catch (const std::exception& e) {
     services.end_store_run("failed: " + short_error(e.what()));
     throw;

@@ -21,8 +21,8 @@ namespace tuna::search {
 // the store context its runs are filed under.
 struct GuidedSpace {
   const sim::RecordedSpace* recorded = nullptr;
-  KernelSpec spec;      // source: the real kernel, or none (never the recording)
-  DeviceInfo device;    // the recorded device when known, else a generic simulated one
+  KernelSpec spec;    // source: the real kernel, or none (never the recording)
+  DeviceInfo device;  // the recorded device when known, else a generic simulated one
   StoreContext context;
 };
 
@@ -38,8 +38,8 @@ GuidedSpace prepare_guided_space(const sim::RecordedSpace& recorded, KernelSpec 
 struct GuidedRunSettings {
   std::size_t max_evals = 0;
   sim::ReplayNoise noise = sim::ReplayNoise::Median;
-  std::size_t batch_size = 1;      // for the hybrid's model-free stage
-  std::filesystem::path store;     // non-empty: store the exchanges under a run of their own
+  std::size_t batch_size = 1;   // for the hybrid's model-free stage
+  std::filesystem::path store;  // non-empty: store the exchanges under a run of their own
   std::function<void(const std::string&)> on_log;  // each log line as it is written
 };
 

@@ -1,12 +1,12 @@
 #include "search/compare_transcript.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "tuna/errors.hpp"
 
@@ -168,9 +168,10 @@ class ReplayingClient final : public llm::LlmClient {
         sha256_hex(llm::request_json_for_store(request, line.model)) != line.prompt_sha256) {
       ++data_->mismatches;
       if (log_)
-        log_(fmt::format("replay: the request of call {} differs from the recorded one "
-                         "(prompt_sha256); this run may diverge from the live one",
-                         call));
+        log_(
+            fmt::format("replay: the request of call {} differs from the recorded one "
+                        "(prompt_sha256); this run may diverge from the live one",
+                        call));
     }
     if (!line.error.empty())
       throw llm::LlmError(fmt::format("replay: recorded call {} failed: {}", call, line.error));
@@ -203,17 +204,17 @@ std::string sha256_hex(std::string_view data) {
 std::string transcript_line_json(const TranscriptLine& l) {
   // In the order people read them: which run and call, then what came back.
   nlohmann::ordered_json j = {{"space", l.key.space},
-                      {"strategy", l.key.strategy},
-                      {"seed", l.key.seed},
-                      {"call", l.call},
-                      {"model", l.model},
-                      {"provider", l.provider},
-                      {"reply", l.reply},
-                      {"input_tokens", l.input_tokens},
-                      {"output_tokens", l.output_tokens},
-                      {"latency_s", l.latency_s},
-                      {"error", l.error},
-                      {"prompt_sha256", l.prompt_sha256}};
+                              {"strategy", l.key.strategy},
+                              {"seed", l.key.seed},
+                              {"call", l.call},
+                              {"model", l.model},
+                              {"provider", l.provider},
+                              {"reply", l.reply},
+                              {"input_tokens", l.input_tokens},
+                              {"output_tokens", l.output_tokens},
+                              {"latency_s", l.latency_s},
+                              {"error", l.error},
+                              {"prompt_sha256", l.prompt_sha256}};
   // A reply is the model's text: bytes that are not UTF-8 are replaced rather than fail the run.
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -221,15 +222,17 @@ std::string transcript_line_json(const TranscriptLine& l) {
 TranscriptLine parse_transcript_line(const std::string& text, const std::string& origin) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_object()) {
-    throw UserError(fmt::format("{}: not a JSON object; a transcript holds one JSON object per "
-                                "line, as `tuna compare --llm-transcript` writes it",
-                                origin));
+    throw UserError(
+        fmt::format("{}: not a JSON object; a transcript holds one JSON object per "
+                    "line, as `tuna compare --llm-transcript` writes it",
+                    origin));
   }
   auto need = [&](const char* field, bool ok) {
     if (!ok || !j.contains(field))
-      throw UserError(fmt::format("{}: field '{}' is missing or of the wrong type (see "
-                                  "docs/llm.md, \"Comparing LLM strategies offline\")",
-                                  origin, field));
+      throw UserError(
+          fmt::format("{}: field '{}' is missing or of the wrong type (see "
+                      "docs/llm.md, \"Comparing LLM strategies offline\")",
+                      origin, field));
   };
   need("space", j.contains("space") && j["space"].is_string());
   need("strategy", j.contains("strategy") && j["strategy"].is_string());
@@ -253,17 +256,18 @@ TranscriptLine parse_transcript_line(const std::string& text, const std::string&
   l.prompt_sha256 = text_of("prompt_sha256");
   l.input_tokens = int_of("input_tokens");
   l.output_tokens = int_of("output_tokens");
-  l.latency_s = j.contains("latency_s") && j["latency_s"].is_number() ? j["latency_s"].get<double>()
-                                                                       : 0.0;
+  l.latency_s =
+      j.contains("latency_s") && j["latency_s"].is_number() ? j["latency_s"].get<double>() : 0.0;
   return l;
 }
 
 TranscriptWriter::TranscriptWriter(std::filesystem::path file)
     : path_(std::move(file)), out_(path_, std::ios::binary | std::ios::app) {
   if (!out_) {
-    throw UserError(fmt::format("--llm-transcript {}: cannot open it for appending: {}; check "
-                                "that its folder exists and is writable",
-                                path_.string(), std::strerror(errno)));
+    throw UserError(
+        fmt::format("--llm-transcript {}: cannot open it for appending: {}; check "
+                    "that its folder exists and is writable",
+                    path_.string(), std::strerror(errno)));
   }
 }
 
@@ -272,8 +276,8 @@ void TranscriptWriter::append(const TranscriptLine& line) {
   out_ << transcript_line_json(line) << '\n';
   out_.flush();
   if (!out_) {
-    throw UserError(fmt::format("--llm-transcript {}: writing failed (disk full?)",
-                                path_.string()));
+    throw UserError(
+        fmt::format("--llm-transcript {}: writing failed (disk full?)", path_.string()));
   }
 }
 
@@ -286,9 +290,10 @@ std::shared_ptr<llm::LlmClient> transcribing_client(std::shared_ptr<llm::LlmClie
 Transcript Transcript::load(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    throw UserError(fmt::format("--llm-replay {}: cannot read it: {}; give the file that "
-                                "`tuna compare --llm-transcript` wrote",
-                                file.string(), std::strerror(errno)));
+    throw UserError(
+        fmt::format("--llm-replay {}: cannot read it: {}; give the file that "
+                    "`tuna compare --llm-transcript` wrote",
+                    file.string(), std::strerror(errno)));
   }
   Transcript t;
   t.data_ = std::make_shared<Data>();
@@ -300,9 +305,10 @@ Transcript Transcript::load(const std::filesystem::path& file) {
     t.data_->lines[line_key(line.key, line.call)] = std::move(line);
   }
   if (t.data_->lines.empty()) {
-    throw UserError(fmt::format("--llm-replay {}: the file holds no transcript lines; run the "
-                                "comparison live with --llm-transcript {} first",
-                                file.string(), file.string()));
+    throw UserError(
+        fmt::format("--llm-replay {}: the file holds no transcript lines; run the "
+                    "comparison live with --llm-transcript {} first",
+                    file.string(), file.string()));
   }
   return t;
 }

@@ -16,7 +16,8 @@ std::string config_text(const Space& space, const Config& config) {
   auto d = space.diff(config, space.default_config());
   if (d.empty()) return "the default config";
   std::string out;
-  for (const auto& [name, value] : d) out += fmt::format("{}{}={}", out.empty() ? "" : " ", name, value.to_string());
+  for (const auto& [name, value] : d)
+    out += fmt::format("{}{}={}", out.empty() ? "" : " ", name, value.to_string());
   return out;
 }
 
@@ -37,13 +38,15 @@ std::string turn_summary(const Space& space, const std::vector<Result>& turn, do
       model_free_name, turn.size(), failed);
   const Result* best = fastest(turn);
   if (!best) return out + "\n";
-  out += fmt::format(" Its best: {:.4g} ms with {}", best->median_ms, config_text(space, best->config));
+  out += fmt::format(" Its best: {:.4g} ms with {}", best->median_ms,
+                     config_text(space, best->config));
   if (!std::isfinite(best_before_ms))
     out += ".";
   else if (best->median_ms < best_before_ms)
-    out += fmt::format(", a new best ({:.1f}% faster than the previous best {:.4g} ms): look at what "
-                       "it changed.",
-                       100 * (1 - best->median_ms / best_before_ms), best_before_ms);
+    out += fmt::format(
+        ", a new best ({:.1f}% faster than the previous best {:.4g} ms): look at what "
+        "it changed.",
+        100 * (1 - best->median_ms / best_before_ms), best_before_ms);
   else
     out += fmt::format(", {:.1f}% slower than the best so far.",
                        100 * (best->median_ms / best_before_ms - 1));
@@ -68,7 +71,8 @@ std::string untried_values(const Space& space, const std::vector<Result>& all) {
   }
   if (out.empty()) return "Every value of every parameter appears in some measured config.\n";
   return "Parameter values no measured config uses yet (untested regions; some may be invalid "
-         "with other values):\n" + out;
+         "with other values):\n" +
+         out;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "search/llm_session.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -7,8 +9,6 @@
 #include <limits>
 #include <random>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "llm/configs.hpp"
 #include "llm/kernel_source.hpp"
@@ -57,14 +57,14 @@ class InFlightCall {
   InFlightCall(std::shared_ptr<llm::LlmClient> client, llm::LlmRequest request) {
     auto promise = std::make_shared<std::promise<CallOutcome>>();
     future_ = promise->get_future();
-    thread_ = std::thread([client = std::move(client), promise,
-                           request = std::move(request)]() mutable {
-      try {
-        promise->set_value(call_llm(*client, std::move(request)));
-      } catch (...) {
-        promise->set_exception(std::current_exception());
-      }
-    });
+    thread_ =
+        std::thread([client = std::move(client), promise, request = std::move(request)]() mutable {
+          try {
+            promise->set_value(call_llm(*client, std::move(request)));
+          } catch (...) {
+            promise->set_exception(std::current_exception());
+          }
+        });
   }
   InFlightCall(const InFlightCall&) = delete;
   InFlightCall& operator=(const InFlightCall&) = delete;
@@ -120,9 +120,8 @@ llm::LlmRequest LlmSession::make_request(std::vector<llm::Message> messages) con
 std::vector<llm::Message> LlmSession::context_messages() const {
   std::size_t prefix = std::min<std::size_t>(2, messages_.size());
   std::size_t max_suffix = static_cast<std::size_t>(options_.context_rounds) * 2;
-  std::size_t suffix_begin = std::max(prefix, messages_.size() > max_suffix + prefix
-                                                  ? messages_.size() - max_suffix
-                                                  : prefix);
+  std::size_t suffix_begin = std::max(
+      prefix, messages_.size() > max_suffix + prefix ? messages_.size() - max_suffix : prefix);
   std::vector<llm::Message> out(messages_.begin(), messages_.begin() + prefix);
   out.insert(out.end(), messages_.begin() + suffix_begin, messages_.end());
   return out;
@@ -159,9 +158,10 @@ std::string LlmSession::fall_back_or_abort(int round, const std::string& error) 
         client_->provider(), client_->model(), round, error));
   }
   fell_back_ = true;
-  services_.log(fmt::format("round {}: the LLM provider '{}' failed ({}); continuing with the "
-                            "'{}' strategy",
-                            round, client_->provider(), error, options_.fallback_strategy));
+  services_.log(
+      fmt::format("round {}: the LLM provider '{}' failed ({}); continuing with the "
+                  "'{}' strategy",
+                  round, client_->provider(), error, options_.fallback_strategy));
   // The cap is for the LLM's exploratory proposals, not for the model-free search.
   services_.restore_compile_timeout();
   std::unique_ptr<Strategy> strategy =
@@ -173,7 +173,8 @@ std::string LlmSession::fall_back_or_abort(int round, const std::string& error) 
 
 std::vector<Config> LlmSession::new_configs(const std::string& reply, int round) {
   llm::ParsedConfigs parsed = llm::parse_response_configs(reply, space_, default_);
-  for (const std::string& note : parsed.notes) services_.log(fmt::format("round {}: {}", round, note));
+  for (const std::string& note : parsed.notes)
+    services_.log(fmt::format("round {}: {}", round, note));
   if (!parsed.found_json) {
     services_.log(fmt::format("round {}: the LLM's reply holds no JSON configs", round));
   }
@@ -244,7 +245,8 @@ void LlmSession::finalize_round(int round) {
 }
 
 double LlmSession::best_ms() const {
-  if (population_.empty() || !population_.front().ok()) return std::numeric_limits<double>::infinity();
+  if (population_.empty() || !population_.front().ok())
+    return std::numeric_limits<double>::infinity();
   return population_.front().median_ms;
 }
 
@@ -264,25 +266,28 @@ bool LlmSession::stagnant() {
 
 LlmSession::LlmSession(const LlmGuidedOptions& options, std::shared_ptr<llm::LlmClient> client,
                        SearchServices& services)
-    : options_(options), client_(std::move(client)), services_(services),
-      space_(services.space()), default_(space_.default_config()) {}
+    : options_(options),
+      client_(std::move(client)),
+      services_(services),
+      space_(services.space()),
+      default_(space_.default_config()) {}
 
 RoundOutcome LlmSession::first_round() {
   const KernelSpec& spec = services_.spec();
   messages_ = {
       {"system", llm::build_system_prompt(spec, space_)},
-      {"user", llm::build_initial_prompt({spec, space_, services_.device(),
-                                          llm::read_kernel_source(spec),
-                                          options_.configs_per_round,
-                                          services_.compile_timeout_s()})},
+      {"user",
+       llm::build_initial_prompt({spec, space_, services_.device(), llm::read_kernel_source(spec),
+                                  options_.configs_per_round, services_.compile_timeout_s()})},
   };
 
   // The first prompt needs no feedback, so its request overlaps the seeds' timing.
   std::vector<Config> seeds = seed_configs();
   for (const Config& c : seeds) seen_.insert(space_.key(c));
-  services_.log(fmt::format("round 0: asking the LLM while measuring {} seed configs (1 default "
-                            "+ {} random)",
-                            seeds.size(), seeds.size() - 1));
+  services_.log(
+      fmt::format("round 0: asking the LLM while measuring {} seed configs (1 default "
+                  "+ {} random)",
+                  seeds.size(), seeds.size() - 1));
   InFlightCall first_call(client_, make_request(messages_));
   measure(seeds);
   CallOutcome first = first_call.wait();
@@ -304,9 +309,9 @@ RoundOutcome LlmSession::first_round() {
 RoundOutcome LlmSession::next_round(int round, const std::string& note, std::size_t max_configs) {
   if (!services_.budget_left()) return {RoundOutcome::Kind::BudgetSpent, 0, kBudgetSpent};
   const int asked = max_configs > 0 ? static_cast<int>(max_configs) : options_.configs_per_round;
-  std::string prompt = llm::build_refinement_prompt(
-      {space_, default_, results_, round, asked, services_.compile_timeout_s(), &services_.spec(),
-       &services_.device()});
+  std::string prompt = llm::build_refinement_prompt({space_, default_, results_, round, asked,
+                                                     services_.compile_timeout_s(),
+                                                     &services_.spec(), &services_.device()});
   if (!note.empty()) prompt = note + "\n\n" + prompt;
   std::vector<llm::Message> request = context_messages();
   request.push_back({"user", prompt});
@@ -320,12 +325,14 @@ RoundOutcome LlmSession::next_round(int round, const std::string& note, std::siz
   if (max_configs > 0 && proposed.size() > max_configs) {
     // Proposals beyond the round's share are forgotten, not measured: a later round may propose
     // them again.
-    for (std::size_t i = max_configs; i < proposed.size(); ++i) seen_.erase(space_.key(proposed[i]));
+    for (std::size_t i = max_configs; i < proposed.size(); ++i)
+      seen_.erase(space_.key(proposed[i]));
     proposed.resize(max_configs);
   }
   if (proposed.empty()) {
     services_.log(fmt::format("round {}: no new configs from the LLM", round));
-    return {RoundOutcome::Kind::NothingNew, 0, fmt::format("round {} brought no new config", round)};
+    return {RoundOutcome::Kind::NothingNew, 0,
+            fmt::format("round {} brought no new config", round)};
   }
   services_.log(fmt::format("round {}: measuring {} new configs", round, proposed.size()));
   measure(proposed);
@@ -342,14 +349,14 @@ void LlmSession::absorb(const std::vector<Result>& results) {
 }
 
 std::string LlmSession::run() {
-  services_.log(fmt::format("LLM-guided search: provider {}, model {}, {} configs per round, "
-                            "up to {} rounds",
-                            client_->provider(), client_->model(), options_.configs_per_round,
-                            options_.max_rounds));
+  services_.log(fmt::format(
+      "LLM-guided search: provider {}, model {}, {} configs per round, "
+      "up to {} rounds",
+      client_->provider(), client_->model(), options_.configs_per_round, options_.max_rounds));
   if (options_.compile_timeout_cap_s > 0) {
     services_.cap_compile_timeout(options_.compile_timeout_cap_s);
-    services_.log(fmt::format("LLM compile timeout capped at {:g} s",
-                              services_.compile_timeout_s()));
+    services_.log(
+        fmt::format("LLM compile timeout capped at {:g} s", services_.compile_timeout_s()));
   }
   RoundOutcome first = first_round();
   if (first.kind == RoundOutcome::Kind::FellBack) return first.why;
@@ -378,11 +385,11 @@ void LlmSession::log_stats() {
     for (double x : v) sum += x;
     return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
   };
-  services_.log(fmt::format("LLM search stats: {} LLM calls, avg LLM call {:.1f} s, avg "
-                            "benchmark {:.1f} s, tokens {} in + {} out = {}",
-                            llm_times_.size(), mean(llm_times_), mean(bench_times_), tokens_in_,
-                            tokens_out_, tokens_in_ + tokens_out_));
+  services_.log(
+      fmt::format("LLM search stats: {} LLM calls, avg LLM call {:.1f} s, avg "
+                  "benchmark {:.1f} s, tokens {} in + {} out = {}",
+                  llm_times_.size(), mean(llm_times_), mean(bench_times_), tokens_in_, tokens_out_,
+                  tokens_in_ + tokens_out_));
 }
-
 
 }  // namespace tuna::search

@@ -20,10 +20,10 @@ namespace tuna::search {
 // How a round ended.
 struct RoundOutcome {
   enum class Kind {
-    Measured,       // new configs were measured
-    NothingNew,     // the reply held no config not seen before
-    BudgetSpent,    // the budget ran out before the round
-    FellBack,       // the provider failed and the fallback strategy finished the run
+    Measured,     // new configs were measured
+    NothingNew,   // the reply held no config not seen before
+    BudgetSpent,  // the budget ran out before the round
+    FellBack,     // the provider failed and the fallback strategy finished the run
   };
   Kind kind = Kind::Measured;
   std::size_t new_configs = 0;
