@@ -54,6 +54,10 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
       "configs the hybrid asks of the LLM in each round after round 0 (5)",
       "TUNA_HYBRID_LLM_CONFIGS")
       ->check(CLI::PositiveNumber);
+  add("--hybrid-explore", hybrid_explore,
+      "exploration weight of the hybrid's surrogate (1; larger explores more)",
+      "TUNA_HYBRID_EXPLORE")
+      ->check(CLI::NonNegativeNumber);
   add("--llm-effort", effort, "quick (1 round) or full (the defaults)", "TUNA_LLM_EFFORT")
       ->check(CLI::IsMember({"quick", "full"}));
   add("--llm-timeout", timeout_s, "seconds per LLM request, retries included (120)",
@@ -101,6 +105,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   out.initial_random_explicit = initial_random.has_value();
   if (hybrid_turn) out.hybrid_turn = static_cast<std::size_t>(*hybrid_turn);
   if (hybrid_llm_configs) out.hybrid_llm_configs = static_cast<std::size_t>(*hybrid_llm_configs);
+  if (hybrid_explore) out.hybrid_explore = *hybrid_explore;
   if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;

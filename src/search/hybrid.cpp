@@ -8,6 +8,7 @@
 
 #include "search/hybrid_note.hpp"
 #include "search/llm_session.hpp"
+#include "search/surrogate.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::search {
@@ -77,6 +78,8 @@ void HybridOptions::validate() const {
     throw UserError("the hybrid's model-free share between LLM rounds must be at least 1");
   if (llm_round_configs < 1)
     throw UserError("the hybrid's configs per later LLM round must be at least 1");
+  if (!(model_free_exploration >= 0))
+    throw UserError("--hybrid-explore must be 0 or more (the surrogate's exploration weight)");
 }
 
 HybridSearch::HybridSearch(HybridOptions options, std::shared_ptr<llm::LlmClient> client,
@@ -90,8 +93,21 @@ std::string HybridSearch::options_json() const {
   nlohmann::json j = {{"llm", nlohmann::json::parse(llm_options_view_.options_json())},
                       {"model_free", options_.second_stage},
                       {"model_free_share", options_.model_free_share},
-                      {"llm_round_configs", options_.llm_round_configs}};
+                      {"llm_round_configs", options_.llm_round_configs},
+                      {"model_free_exploration", options_.model_free_exploration}};
   return j.dump();
+}
+
+std::unique_ptr<Strategy> HybridSearch::make_model_free(const SearchServices& services) const {
+  if (options_.make_second_stage)
+    return options_.make_second_stage(services.space(), services.seed());
+  if (options_.second_stage == "auto" || options_.second_stage == "surrogate") {
+    SurrogateOptions surrogate;
+    surrogate.seed = services.seed();
+    surrogate.exploration = options_.model_free_exploration;
+    return std::make_unique<SurrogateSearch>(services.space(), surrogate);
+  }
+  return make_strategy({options_.second_stage, services.seed()}, services.space());
 }
 
 std::string HybridSearch::run(SearchServices& services) {
@@ -118,11 +134,7 @@ std::string HybridSearch::run(SearchServices& services) {
   }
   if (first.kind == RoundOutcome::Kind::FellBack) return first.why;
 
-  ModelFreeTurns model_free(
-      options_.make_second_stage
-          ? options_.make_second_stage(services.space(), services.seed())
-          : make_strategy({options_.second_stage, services.seed()}, services.space()),
-      services);
+  ModelFreeTurns model_free(make_model_free(services), services);
   model_free.observe_new(session.results());
 
   std::string llm_ended = fmt::format("all {} LLM calls made", options_.llm.max_rounds);

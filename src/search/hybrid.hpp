@@ -31,6 +31,9 @@ struct HybridOptions {
   std::size_t model_free_share = 6;
   // Configs asked of the LLM in each round after round 0 (round 0 asks configs_per_round).
   std::size_t llm_round_configs = 5;
+  // The surrogate's exploration weight (SurrogateOptions::exploration) when the model-free
+  // search is the surrogate: the LLM already exploits, so its partner may explore more.
+  double model_free_exploration = 1.0;
   // Builds the model-free search instead of make_strategy(second_stage) when set (tests, and
   // strategies configured beyond a name).
   std::function<std::unique_ptr<Strategy>(const Space&, std::uint64_t seed)> make_second_stage;
@@ -47,6 +50,7 @@ class HybridSearch : public GuidedSearch {
   std::string run(SearchServices& services) override;
 
  private:
+  std::unique_ptr<Strategy> make_model_free(const SearchServices& services) const;
   HybridOptions options_;
   std::shared_ptr<llm::LlmClient> client_;
   LlmGuidedSearch llm_options_view_;  // for options_json: the LLM's settings as the llm search writes them

@@ -144,6 +144,7 @@ std::shared_ptr<GuidedSearch> make_guided_search(const std::string& name,
       hybrid.llm.initial_random_configs = own.initial_random_configs;
     if (settings.hybrid_turn) hybrid.model_free_share = *settings.hybrid_turn;
     if (settings.hybrid_llm_configs) hybrid.llm_round_configs = *settings.hybrid_llm_configs;
+    if (settings.hybrid_explore) hybrid.model_free_exploration = *settings.hybrid_explore;
     return std::make_shared<HybridSearch>(hybrid, std::move(client), provider_json);
   }
   throw UserError(fmt::format("'{}' is not an LLM strategy (llm, hybrid)", name));

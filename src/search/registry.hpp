@@ -26,6 +26,7 @@ struct GuidedSearchSettings {
   bool initial_random_explicit = false;
   // The hybrid's turn sizes (HybridOptions) when the user set them.
   std::optional<std::size_t> hybrid_turn, hybrid_llm_configs;
+  std::optional<double> hybrid_explore;
   llm::ProviderSettings provider;
 };
 
