@@ -25,7 +25,29 @@ constexpr std::size_t kMaxDroppedNamed = 6;
 // At most this many values' best times are shown for one parameter.
 constexpr std::size_t kMaxValuesShown = 8;
 
-enum class Evidence { Strong, Untested, Flat };
+// Strong: the parameter's values changed the time by more than the noise. FarOnly: they did,
+// but the values this move would try were measured only in configs far from the anchor, where
+// other settings may explain their times. Untested: one value ran. Flat: within the noise.
+enum class Evidence { Strong, FarOnly, Untested, Flat };
+
+// A measured config is near the anchor when it differs from it in at most this many parameters
+// besides the one being moved: then its time says something about the move.
+constexpr std::size_t kNearOtherParams = 1;
+
+// The fewest parameters, besides `param`, in which a correct measured config using one of
+// `values` at `param` differs from `anchor`; nullopt when no such config was measured.
+std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,
+                                       std::size_t param, const std::vector<Value>& values) {
+  std::optional<std::size_t> best;
+  for (const Result& r : in.results) {
+    if (counts_as_failed(r) || r.config.size() != anchor.size()) continue;
+    if (std::find(values.begin(), values.end(), r.config[param]) == values.end()) continue;
+    std::size_t d = 0;
+    for (std::size_t j = 0; j < anchor.size(); ++j) d += j != param && !(r.config[j] == anchor[j]);
+    if (!best || d < *best) best = d;
+  }
+  return best;
+}
 
 std::optional<double> positive(const std::map<std::string, double>& m, const char* name) {
   auto it = m.find(name);
@@ -122,6 +144,11 @@ std::string why(const Parameter& p, const std::vector<ValueStats>& stats, const 
     case Evidence::Strong:
       return fmt::format("{} matters: best time per value spans {} ({})", p.name,
                          format_ratio(s.ratio), best_per_value(p, stats));
+    case Evidence::FarOnly:
+      return fmt::format(
+          "not yet tried near this config: the configs with {} differ from it in {} or more "
+          "other parameters, so their times ({}) say little about this move",
+          p.name, kNearOtherParams + 1, best_per_value(p, stats));
     case Evidence::Untested:
       return fmt::format("effect not measured yet (no other value than {} ran)", value_json(now));
     case Evidence::Flat:
@@ -180,6 +207,7 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
   const Result* anchor = measured_ok(in, config);
 
   std::vector<std::vector<std::string>> kept(params.size());
+  std::vector<std::vector<Value>> kept_values(params.size());
   std::vector<std::string> dropped;
   for (const Config& n : in.space.neighbours(config, 1)) {
     if (measured.count(in.space.key(n))) continue;
@@ -189,17 +217,28 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
     const std::ptrdiff_t v = params[i].index_of(n[i]);
     if (auto reason = drop_reason(in, table, baseline, anchor, n, i, v))
       dropped.push_back(fmt::format("{} ({})", setting_compact(params[i], n[i]), *reason));
-    else
+    else {
       kept[i].push_back(value_json(n[i]));
+      kept_values[i].push_back(n[i]);
+    }
   }
 
   const double significant = timing_noise(in.results).significant;
   const auto sens = parameter_sensitivity(in, table);
+  // A strong effect read from configs far from the anchor is no evidence about the move: every
+  // target value measured, but never near the anchor.
+  std::vector<Evidence> evidence(params.size(), Evidence::Flat);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    evidence[i] = evidence_of(sens[i], significant);
+    if (evidence[i] != Evidence::Strong || kept_values[i].empty()) continue;
+    auto nearest = nearest_use(in, config, i, kept_values[i]);
+    if (nearest && *nearest > kNearOtherParams) evidence[i] = Evidence::FarOnly;
+  }
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < params.size(); ++i)
     if (!kept[i].empty()) order.push_back(i);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const Evidence ea = evidence_of(sens[a], significant), eb = evidence_of(sens[b], significant);
+    const Evidence ea = evidence[a], eb = evidence[b];
     if (ea != eb) return ea < eb;
     return ea == Evidence::Strong && sens[a].ratio > sens[b].ratio;
   });
@@ -210,7 +249,7 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
     out += fmt::format(
         "{}- {} {} -> {}: {}\n", indent, params[i].name, value_json(config[i]),
         joined(kept[i], " or "),
-        why(params[i], table[i], sens[i], evidence_of(sens[i], significant), config[i]));
+        why(params[i], table[i], sens[i], evidence[i], config[i]));
   }
   if (order.size() > limit) {
     std::vector<std::string> rest;

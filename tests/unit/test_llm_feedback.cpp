@@ -290,6 +290,18 @@ TEST_F(LlmFeedback, SuggestsMovesOfTheParametersThatMatteredFirstAndSaysWhy) {
   EXPECT_TRUE(has(short_list, "(less promising, not listed: moves of PACK, BM)")) << short_list;
 }
 
+TEST_F(LlmFeedback, AValueMeasuredOnlyFarFromTheAnchorIsNotReadAsEvidenceAgainstTheMove) {
+  // PACK=true ran once, in a config that differs from the anchor in BM and BN as well: its slow
+  // time says little about moving PACK alone. BN=16 ran next to the anchor: real evidence.
+  results = {ok("BM=32,BN=32", 1.0, 0.01), ok("BM=32", 1.5, 0.01), ok("BN=32", 1.1, 0.01),
+             ok("BM=64,BN=64,PACK=true", 3.0, 0.01)};
+  const std::string s = suggested_moves(inputs(), space.parse_key("BM=32,BN=32"), 6);
+  const std::size_t pack = s.find("- PACK false -> true: not yet tried near this config");
+  ASSERT_NE(pack, std::string::npos) << s;
+  EXPECT_TRUE(has(s, "other parameters, so their times (false 1 ms, true 3 ms)")) << s;
+  EXPECT_FALSE(has(s, "PACK matters")) << s;
+}
+
 TEST_F(LlmFeedback, DoesNotSuggestAMoveToAValueThatFailedInMostConfigs) {
   results = {ok("BM=32", 1.0), ok("", 1.5), ok("BN=32", 1.4), ok("PACK=true", 1.6),
              failed("BM=64,BN=32", Status::CompileError, "ptxas", "too many resources"),
