@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The LLM panel's bookkeeping: collect finished live runs, and replay them without a model.
 
-  panel.py collect WORKDIR VARIANT [ARGS]
+  panel.py collect WORKDIR VARIANT [HYBRID_ARGS [LLM_ARGS]]
       Reads the finished runs of `run_panel.sh live WORKDIR` and writes transcripts/VARIANT.jsonl
-      (every exchange, for replay) and results/VARIANT.csv (one row per run: the extra compare
-      ARGS the variant ran with, scores at each budget, LLM calls, model time, and tokens
+      (every exchange, for replay) and results/VARIANT.csv (one row per run: the compare flags
+      its strategy ran with, HYBRID_ARGS or LLM_ARGS, spelled out in full so that a later change
+      of a default does not change the replay, scores at each budget, LLM calls, model time, and tokens
       estimated as characters / 4 because the command provider reports none); prints the
       per-space means as a Markdown table for bench/results/llm.md.
   panel.py replay [TUNA]
@@ -52,12 +53,13 @@ def finished_runs(work):
         yield run, space, strategy, int(seed[1:]), row
 
 
-def collect(work, variant, args):
+def collect(work, variant, hybrid_args, llm_args):
     rows, lines = [], []
     for run, space, strategy, seed, row in finished_runs(work):
         with open(os.path.join(run, "transcript.jsonl")) as f:
             lines += [l for l in f if l.strip()]
         tin, tout = estimated_tokens(os.path.join(run, "relay"))
+        args = hybrid_args if strategy == "hybrid" else llm_args
         rows.append({"space": space, "strategy": strategy, "seed": seed, "args": args,
                      **{"score_at_" + b: row["score_at_" + b] for b in BUDGETS},
                      "llm_calls": row["llm_calls"], "model_s": row["llm_model_s"],
@@ -110,7 +112,8 @@ def replay(tuna):
 
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "collect":
-        collect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "")
+        collect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "",
+                sys.argv[5] if len(sys.argv) > 5 else "")
     elif len(sys.argv) >= 2 and sys.argv[1] == "replay":
         replay(sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "build", "tuna"))
     else:
