@@ -129,7 +129,8 @@ struct KernelSpec {
 
 // The device a spec's expressions, prompts and store see: on the sim backend, the recorded device
 // of its [device] table when it has one (backend "sim", id "sim:<name>"); otherwise the device
-// the backend reported.
+// the backend reported. Applied where a backend's device meets the spec (DeviceWorker::start,
+// the bench worker's prepare); make_space and env_for take the device as given.
 DeviceInfo device_for_spec(const KernelSpec& spec, const DeviceInfo& backend_device);
 
 // Launch geometry evaluated for one config; empty expressions count as 1 (grid, block) and

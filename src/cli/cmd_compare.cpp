@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "backends/sim/recorded_space.hpp"
+#include "backends/sim/sim_backend.hpp"
 #include "cli/common.hpp"
 #include "cli/llm_flags.hpp"
 #include "report/json_output.hpp"
@@ -73,7 +74,7 @@ void with_spec_constraints(const KernelSpec& spec, sim::RecordedSpace& recorded)
   if (spec.constraints.empty()) return;
   DeviceInfo simulated;
   simulated.backend = "sim";
-  Space space = spec.make_space(simulated);
+  Space space = spec.make_space(device_for_spec(spec, simulated));
   if (!same_parameters(space, recorded.space)) return;  // a hand-made spec: keep the recording's
   std::vector<Config> allowed;
   for (const sim::RecordedConfig& rc : recorded.configs)
@@ -87,7 +88,7 @@ void with_spec_constraints(const KernelSpec& spec, sim::RecordedSpace& recorded)
 void load_input(const std::string& file, sim::RecordedSpace& space, KernelSpec& spec) {
   if (!is_spec_file(file)) {
     space = sim::load_recorded_space(file);
-    spec = search::spec_for_recorded(space);
+    spec = sim::spec_from_recorded_space(space);
     return;
   }
   spec = load_spec(file);
@@ -250,7 +251,7 @@ void print_guided_notes(const CompareFlags& f, const GuidedSetup& g, std::FILE* 
   if (g.replay && g.replay->prompt_mismatches() > 0) {
     fmt::print(notes,
                "note: {} replayed LLM request{} differed from the recorded prompt "
-               "(prompt_sha256): the settings, the spaces or tuna's prompts changed since the "
+               "(prompt_hash): the settings, the spaces or tuna's prompts changed since the "
                "transcript was written, so those runs may not reproduce it (-v shows where)\n",
                g.replay->prompt_mismatches(), g.replay->prompt_mismatches() == 1 ? "" : "s");
   }

@@ -155,7 +155,7 @@ std::optional<Reference> reference_from_name(std::string_view n) {
 Space KernelSpec::make_space(const DeviceInfo& device) const {
   const auto loc = spec_internal::SpecLocations::for_spec(*this);
   Env env = constants;
-  env.merge(device_for_spec(*this, device).as_env());
+  env.merge(device.as_env());
   spec_internal::check_device_names(*this, env, loc);
   std::vector<Parameter> params;
   params.reserve(parameters.size());
@@ -175,7 +175,7 @@ Space KernelSpec::make_space(const DeviceInfo& device) const {
 Env KernelSpec::env_for(const Space& space, const Config& config, const DeviceInfo& device) const {
   TUNA_ASSERT(config.size() == space.params().size(), "config does not match the space");
   Env env = constants;
-  env.merge(device_for_spec(*this, device).as_env());
+  env.merge(device.as_env());
   for (std::size_t i = 0; i < config.size(); ++i) env.set(space.params()[i].name, config[i]);
   return env;
 }

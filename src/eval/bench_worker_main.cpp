@@ -43,6 +43,9 @@ class WorkerState {
     require_backend();
     spec_ = parse_spec(request.at("spec_toml").get<std::string>(),
                        request.at("origin").get<std::string>());
+    // The worker learnt its device before it had a spec: a sim spec's [device] replaces it now,
+    // as the parent's DeviceWorker did, so `device.*` in constraints reads the recorded device.
+    device_ = device_for_spec(*spec_, device_);
     space_ = spec_->make_space(device_);
     backend_->prepare(*spec_, device_, request.at("seed").get<std::uint64_t>());
     return {{"ok", true}};

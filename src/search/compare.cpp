@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "backends/sim/sim_backend.hpp"
 #include "search/compare_guided.hpp"
 #include "search/compare_random.hpp"
 #include "search/registry.hpp"
@@ -240,7 +241,7 @@ std::vector<GuidedSpace> prepare_guided_spaces(const std::vector<sim::RecordedSp
   std::vector<GuidedSpace> out;
   for (std::size_t s = 0; s < spaces.size(); ++s)
     out.push_back(prepare_guided_space(
-        spaces[s], specs.empty() ? spec_for_recorded(spaces[s]) : specs[s]));
+        spaces[s], specs.empty() ? sim::spec_from_recorded_space(spaces[s]) : specs[s]));
   return out;
 }
 

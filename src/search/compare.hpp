@@ -127,7 +127,7 @@ StrategyStats random_search_stats(const sim::RecordedSpace& recorded,
 // Runs everything on a pool of threads; results do not depend on the number of threads.
 // `progress` (optional) is called after each finished run with (done, total). LLM strategies
 // need `specs`, one per space (the kernel and device the LLM is told about); without them a spec
-// is made from each recording (compare_guided.hpp: spec_for_recorded).
+// is made from each recording (sim::spec_from_recorded_space).
 CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
                           const CompareOptions& options,
                           const std::function<void(std::size_t, std::size_t)>& progress = {},

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -12,7 +11,6 @@
 #include <random>
 #include <unordered_set>
 
-#include "backends/sim/known_devices.hpp"
 #include "core/hash.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/evaluator.hpp"
@@ -21,13 +19,6 @@ namespace tuna::search {
 namespace {
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
-
-std::string identifier(const std::string& text) {
-  std::string out;
-  for (char c : text) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "k_" + out;
-  return out;
-}
 
 // A recorded device known by its name only.
 DeviceInfo named_device(const std::string& name) {
@@ -204,25 +195,6 @@ std::string short_error(const std::string& what) {
 }
 
 }  // namespace
-
-KernelSpec spec_for_recorded(const sim::RecordedSpace& recorded) {
-  KernelSpec spec;
-  const std::string& kernel = recorded.kernel_name.empty() ? recorded.name : recorded.kernel_name;
-  spec.name = identifier(kernel);
-  spec.backend = "sim";
-  spec.entry = kernel;
-  spec.description =
-      fmt::format("replay of {} as recorded on {} ({} configurations, {} format)", kernel,
-                  recorded.device_name.empty() ? "an unnamed device" : recorded.device_name,
-                  recorded.configs.size(), recorded.source_format);
-  for (const Parameter& p : recorded.space.params()) spec.parameters.push_back(ParameterSpec{p, 0});
-  if (!recorded.device_name.empty()) {
-    spec.recorded_device = sim::known_recorded_device(recorded.device_name);
-    if (!spec.recorded_device) spec.recorded_device = named_device(recorded.device_name);
-  }
-  spec.check.reference = Reference::None;
-  return spec;
-}
 
 GuidedSpace prepare_guided_space(const sim::RecordedSpace& recorded, KernelSpec spec) {
   GuidedSpace out;

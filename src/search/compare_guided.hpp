@@ -26,11 +26,6 @@ struct GuidedSpace {
   StoreContext context;
 };
 
-// A spec for a recording held in memory (what sim::spec_from_recording writes, less the files):
-// parameters, the recorded device (its facts when sim::known_recorded_device knows it), a
-// description. No source, no recording path.
-KernelSpec spec_for_recorded(const sim::RecordedSpace& recorded);
-
 // Makes `spec` ready for the LLM on `recorded`: the device from its [device] table (else the
 // recording's device name), and never the recording as its source (it holds the answers).
 GuidedSpace prepare_guided_space(const sim::RecordedSpace& recorded, KernelSpec spec);

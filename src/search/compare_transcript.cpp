@@ -2,87 +2,24 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/hash.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::search {
 namespace {
 
-// FIPS 180-4. The store has no cryptographic hash and a prompt hash must be one that anyone can
-// recompute with standard tools (`sha256sum`), so it is written out here.
-class Sha256 {
- public:
-  void update(std::string_view data) {
-    for (unsigned char c : data) {
-      block_[fill_++] = c;
-      if (fill_ == 64) {
-        compress();
-        fill_ = 0;
-      }
-    }
-    length_ += data.size();
-  }
-  std::string hex() {
-    const std::uint64_t bits = length_ * 8;
-    update(std::string_view("\x80", 1));
-    while (fill_ != 56) update(std::string_view("\0", 1));
-    for (int i = 7; i >= 0; --i) block_[fill_++] = static_cast<unsigned char>(bits >> (8 * i));
-    compress();
-    std::string out;
-    for (std::uint32_t word : state_) out += fmt::format("{:08x}", word);
-    return out;
-  }
-
- private:
-  static std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-  void compress() {
-    static constexpr std::array<std::uint32_t, 64> k = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2};
-    std::array<std::uint32_t, 64> w{};
-    for (int i = 0; i < 16; ++i)
-      w[i] = (std::uint32_t{block_[4 * i]} << 24) | (std::uint32_t{block_[4 * i + 1]} << 16) |
-             (std::uint32_t{block_[4 * i + 2]} << 8) | std::uint32_t{block_[4 * i + 3]};
-    for (int i = 16; i < 64; ++i) {
-      std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    std::array<std::uint32_t, 8> v = state_;
-    for (int i = 0; i < 64; ++i) {
-      std::uint32_t s1 = rotr(v[4], 6) ^ rotr(v[4], 11) ^ rotr(v[4], 25);
-      std::uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
-      std::uint32_t t1 = v[7] + s1 + ch + k[i] + w[i];
-      std::uint32_t s0 = rotr(v[0], 2) ^ rotr(v[0], 13) ^ rotr(v[0], 22);
-      std::uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-      std::uint32_t t2 = s0 + maj;
-      v = {t1 + t2, v[0], v[1], v[2], v[3] + t1, v[4], v[5], v[6]};
-    }
-    for (int i = 0; i < 8; ++i) state_[i] += v[i];
-  }
-
-  std::array<std::uint32_t, 8> state_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::array<unsigned char, 64> block_{};
-  std::size_t fill_ = 0;
-  std::uint64_t length_ = 0;
-};
-
 std::string describe(const GuidedRunKey& key) {
   return fmt::format("space '{}', strategy '{}', seed {}", key.space, key.strategy, key.seed);
+}
+
+// The request as the store keeps it, hashed with the store's own content hash.
+std::string prompt_hash(const llm::LlmRequest& request, const std::string& model) {
+  return content_hash_hex(llm::request_json_for_store(request, model));
 }
 
 Transcript::LineKey line_key(const GuidedRunKey& key, std::size_t call) {
@@ -105,7 +42,7 @@ class TranscribingClient final : public llm::LlmClient {
     line.call = calls_++;
     line.model = live_->model();
     line.provider = live_->provider();
-    line.prompt_sha256 = sha256_hex(llm::request_json_for_store(request, line.model));
+    line.prompt_hash = prompt_hash(request, line.model);
     const auto t0 = std::chrono::steady_clock::now();
     auto elapsed = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -164,13 +101,12 @@ class ReplayingClient final : public llm::LlmClient {
           data_->file.string(), describe(key_), call, call, call == 1 ? "" : "s"));
     }
     const TranscriptLine& line = it->second;
-    if (!line.prompt_sha256.empty() &&
-        sha256_hex(llm::request_json_for_store(request, line.model)) != line.prompt_sha256) {
+    if (!line.prompt_hash.empty() && prompt_hash(request, line.model) != line.prompt_hash) {
       ++data_->mismatches;
       if (log_)
         log_(
             fmt::format("replay: the request of call {} differs from the recorded one "
-                        "(prompt_sha256); this run may diverge from the live one",
+                        "(prompt_hash); this run may diverge from the live one",
                         call));
     }
     if (!line.error.empty())
@@ -195,12 +131,6 @@ class ReplayingClient final : public llm::LlmClient {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
-  Sha256 h;
-  h.update(data);
-  return h.hex();
-}
-
 std::string transcript_line_json(const TranscriptLine& l) {
   // In the order people read them: which run and call, then what came back.
   nlohmann::ordered_json j = {{"space", l.key.space},
@@ -214,7 +144,7 @@ std::string transcript_line_json(const TranscriptLine& l) {
                               {"output_tokens", l.output_tokens},
                               {"latency_s", l.latency_s},
                               {"error", l.error},
-                              {"prompt_sha256", l.prompt_sha256}};
+                              {"prompt_hash", l.prompt_hash}};
   // A reply is the model's text: bytes that are not UTF-8 are replaced rather than fail the run.
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -253,7 +183,7 @@ TranscriptLine parse_transcript_line(const std::string& text, const std::string&
   l.model = text_of("model");
   l.provider = text_of("provider");
   l.error = text_of("error");
-  l.prompt_sha256 = text_of("prompt_sha256");
+  l.prompt_hash = text_of("prompt_hash");
   l.input_tokens = int_of("input_tokens");
   l.output_tokens = int_of("output_tokens");
   l.latency_s =

@@ -3,12 +3,13 @@
 //
 // A live comparison (`--llm-transcript FILE.jsonl`) appends one JSON line per LLM exchange:
 //   {"space", "strategy", "seed", "call" (0-based within that run), "model", "provider",
-//    "reply", "input_tokens", "output_tokens", "latency_s", "error", "prompt_sha256"}
+//    "reply", "input_tokens", "output_tokens", "latency_s", "error", "prompt_hash"}
 // A replay (`--llm-replay FILE.jsonl`) answers each run's requests from the lines with the same
 // (space, strategy, seed, call). Given its seed and the replies, a search is deterministic, so
-// the replay proposes the same configs and scores the same as the live run. prompt_sha256 is the
-// SHA-256 of the request as stored (llm::request_json_for_store): a replayed request whose hash
-// differs was not the question the reply answered, which the run's log notes.
+// the replay proposes the same configs and scores the same as the live run. prompt_hash is the
+// content hash (core/hash.hpp) of the request as stored (llm::request_json_for_store): a
+// replayed request whose hash differs was not the question the reply answered, which the run's
+// log notes.
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -27,13 +28,10 @@
 
 namespace tuna::search {
 
-// SHA-256 of `data` as 64 lower-case hex digits.
-std::string sha256_hex(std::string_view data);
-
 struct TranscriptLine {
   GuidedRunKey key;
   std::size_t call = 0;
-  std::string model, provider, reply, error, prompt_sha256;
+  std::string model, provider, reply, error, prompt_hash;
   std::int64_t input_tokens = 0, output_tokens = 0;
   double latency_s = 0;
 };

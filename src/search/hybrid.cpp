@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "search/ask_tell_loop.hpp"
 #include "search/hybrid_note.hpp"
 #include "search/llm_session.hpp"
 #include "search/surrogate.hpp"
@@ -31,27 +32,10 @@ class ModelFreeTurns {
     if (!fresh.empty()) strategy_->observe(fresh);
   }
 
-  // Up to `share` evaluations (all the budget when 0); returns what was measured. `why` is set
-  // when the strategy cannot go on.
-  std::vector<Result> take_turn(std::size_t share, std::string& why) {
-    std::vector<Result> measured;
-    while (services_.budget_left() && (share == 0 || measured.size() < share)) {
-      std::size_t n = services_.batch_size();
-      if (share > 0) n = std::min(n, share - measured.size());
-      std::vector<Config> batch = strategy_->propose(std::max<std::size_t>(n, 1));
-      if (batch.empty()) {
-        why = fmt::format("{} has nothing more to propose (space exhausted)", name());
-        break;
-      }
-      std::vector<Result> results = services_.evaluate(batch);
-      if (results.empty() && services_.budget_left()) {
-        why = fmt::format("{} proposed only configs already considered", name());
-        break;
-      }
-      observe_new(results);
-      measured.insert(measured.end(), results.begin(), results.end());
-    }
-    return measured;
+  // Up to `share` evaluations (all the budget when 0).
+  AskTellStretch take_turn(std::size_t share) {
+    return ask_tell_stretch(services_, *strategy_, share,
+                            [this](const std::vector<Result>& r) { observe_new(r); });
   }
 
  private:
@@ -140,16 +124,15 @@ std::string HybridSearch::run(SearchServices& services) {
   std::string llm_ended = fmt::format("all {} LLM calls made", options_.llm.max_rounds);
   for (int round = 1; round < options_.llm.max_rounds; ++round) {
     const double best_before = session.best_ms();
-    std::string why;
-    std::vector<Result> turn = model_free.take_turn(options_.model_free_share, why);
-    session.absorb(turn);
-    if (!why.empty()) return why;
+    AskTellStretch turn = model_free.take_turn(options_.model_free_share);
+    session.absorb(turn.measured);
+    if (!turn.stopped.empty()) return turn.stopped;
     if (!services.budget_left()) return kBudgetSpent;
     RoundOutcome outcome;
     {
       CappedCompileTimeout cap(services, options_.llm.compile_timeout_cap_s);
       outcome = session.next_round(
-          round, hybrid_note(services.space(), session.results(), turn, best_before,
+          round, hybrid_note(services.space(), session.results(), turn.measured, best_before,
                              model_free.name()),
           options_.llm_round_configs);
     }
@@ -167,9 +150,8 @@ std::string HybridSearch::run(SearchServices& services) {
   }
   services.log(fmt::format("hybrid: LLM done ({}); {} continues alone", llm_ended,
                            model_free.name()));
-  std::string why;
-  model_free.take_turn(0, why);
-  if (!why.empty()) return fmt::format("LLM: {}; then {}", llm_ended, why);
+  const std::string stopped = model_free.take_turn(0).stopped;
+  if (!stopped.empty()) return fmt::format("LLM: {}; then {}", llm_ended, stopped);
   return kBudgetSpent;
 }
 

@@ -15,6 +15,7 @@
 #include "integration/cli_runner.hpp"
 #include "llm/transport.hpp"
 #include "search/compare.hpp"
+#include "backends/sim/sim_backend.hpp"
 #include "search/compare_guided.hpp"
 #include "search/compare_report.hpp"
 #include "search/compare_transcript.hpp"
@@ -111,7 +112,7 @@ class CompareGuidedTest : public ::testing::Test {
 };
 
 TEST_F(CompareGuidedTest, LlmRunStopsOnItsOwnAndItsTraceKeepsTheBelievedBest) {
-  GuidedSpace space = prepare_guided_space(kt_small(), spec_for_recorded(kt_small()));
+  GuidedSpace space = prepare_guided_space(kt_small(), sim::spec_from_recorded_space(kt_small()));
   ScriptedFactory f{settings()};
   GuidedRunSettings run{10, sim::ReplayNoise::Median, 1, {}, {}};
   RunTrace trace = run_guided_on_recording(space, {"kt_small", "llm", 1}, f.factory(), run);
@@ -140,7 +141,7 @@ TEST_F(CompareGuidedTest, LlmRunStopsOnItsOwnAndItsTraceKeepsTheBelievedBest) {
 }
 
 TEST_F(CompareGuidedTest, TheBudgetStopsTheSearchAndTheRecordingIsNeverShown) {
-  KernelSpec spec = spec_for_recorded(kt_small());
+  KernelSpec spec = sim::spec_from_recorded_space(kt_small());
   // A spec whose source is its recording (as `tuna import` wrote them before [kernel]
   // recording existed): the LLM must not be shown it, it holds every answer.
   spec.recording = data("kt_small.json");
@@ -195,7 +196,7 @@ class ProbeSearch : public GuidedSearch {
 };
 
 TEST_F(CompareGuidedTest, ServicesCountUniqueValidEvaluationsAndStoreExchanges) {
-  GuidedSpace space = prepare_guided_space(kt_small(), spec_for_recorded(kt_small()));
+  GuidedSpace space = prepare_guided_space(kt_small(), sim::spec_from_recorded_space(kt_small()));
   auto probe = std::make_shared<ProbeSearch>();
   GuidedSearchFactory factory = [&](const GuidedRunKey&,
                                     const std::function<void(const std::string&)>&) {
@@ -353,14 +354,14 @@ TEST_F(CompareGuidedTest, TranscriptReplaysToIdenticalScores) {
       EXPECT_EQ(a.guided_runs[r].stop_reason, b.guided_runs[r].stop_reason);
   }
 
-  // Each line carries what the brief promises, the prompt's SHA-256 included.
+  // Each line carries what the brief promises, the prompt's hash included.
   std::ifstream in(file);
   std::string first;
   std::getline(in, first);
   TranscriptLine line = parse_transcript_line(first, "panel.jsonl:1");
   EXPECT_EQ(line.model, "script-1");
   EXPECT_EQ(line.provider, "scripted");
-  EXPECT_EQ(line.prompt_sha256.size(), 64u);
+  EXPECT_EQ(line.prompt_hash.size(), 32u);
   EXPECT_EQ(line.output_tokens, 20);
   EXPECT_DOUBLE_EQ(line.latency_s, 0.25);
 }
@@ -394,15 +395,6 @@ TEST_F(CompareGuidedTest, AMissingTranscriptLineIsAClearError) {
         << what;
     EXPECT_NE(what.find(file.string()), std::string::npos) << what;
   }
-}
-
-TEST(CompareTranscript, Sha256MatchesTheStandardVectors) {
-  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
-            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 TEST(CompareTranscript, BadLinesNameTheFileLineAndField) {

@@ -119,7 +119,7 @@ TEST_F(SimSpecTest, ConstraintsReadTheRecordedDevice) {
   const DeviceInfo seen = device_for_spec(spec, generic);
   EXPECT_EQ(seen.name, "Test GPU 9000");
   EXPECT_EQ(seen.id, "sim:Test GPU 9000");
-  Space space = spec.make_space(generic);
+  Space space = spec.make_space(seen);
   EXPECT_EQ(space.size().count, 4.0);  // bx in {1, 2} x mode in {a, b}
 }
 

@@ -36,6 +36,10 @@ class SimBackend final : public Backend {
 
 std::unique_ptr<Backend> make_sim_backend();
 
+// The spec of a recorded space already loaded, without a recording path or source (`tuna
+// compare` keeps the space in memory): what spec_from_recording writes, less those two.
+KernelSpec spec_from_recorded_space(const RecordedSpace& recorded);
+
 // A spec that replays `recording` on the sim backend: one list parameter per recorded parameter,
 // the T1 restrictions (when given) as constraints, no arguments and no correctness check;
 // `source` (optional) the kernel's real source for the LLM; the recorded device's facts when

@@ -20,15 +20,10 @@ std::string identifier(const std::string& text) {
 
 }  // namespace
 
-KernelSpec spec_from_recording(const std::filesystem::path& recording,
-                               const std::optional<std::filesystem::path>& t1_file,
-                               const std::optional<std::filesystem::path>& source) {
-  RecordedSpace rec = load_recorded_space(recording, t1_file);
+KernelSpec spec_from_recorded_space(const RecordedSpace& rec) {
   KernelSpec spec;
   spec.name = identifier(rec.kernel_name.empty() ? rec.name : rec.kernel_name);
   spec.backend = "sim";
-  spec.recording = std::filesystem::absolute(recording).lexically_normal();
-  if (source) spec.source = std::filesystem::absolute(*source).lexically_normal();
   if (!rec.device_name.empty()) {
     spec.recorded_device = known_recorded_device(rec.device_name);
     if (!spec.recorded_device) spec.recorded_device = DeviceInfo{.name = rec.device_name};
@@ -39,10 +34,11 @@ KernelSpec spec_from_recording(const std::filesystem::path& recording,
                                  rec.device_name.empty() ? "an unnamed device" : rec.device_name,
                                  rec.configs.size(), rec.source_format);
   for (const auto& p : rec.space.params()) spec.parameters.push_back(ParameterSpec{p, 0});
-  // Every constraint but the last, which stands for "in the recording" and exists only in a
-  // restricted Space; its constant is left out with it.
+  // The restrictions, without the last constraint of a restricted Space, which stands for "in
+  // the recording"; its constant is left out with it.
   const auto& constraints = rec.space.constraints();
-  for (std::size_t c = 0; c + 1 < constraints.size(); ++c) {
+  const std::size_t kept = constraints.size() - (rec.space.restricted() ? 1 : 0);
+  for (std::size_t c = 0; c < kept; ++c) {
     spec.constraints.push_back(constraints[c]);
     spec.constraint_names.push_back(fmt::format("restriction_{}", c + 1));
   }
@@ -51,6 +47,15 @@ KernelSpec spec_from_recording(const std::filesystem::path& recording,
   spec.launch.grid = spec.launch.block = {Expr::constant(1), Expr::constant(1), Expr::constant(1)};
   spec.launch.shared_memory_bytes = Expr::constant(0);
   spec.check.reference = Reference::None;
+  return spec;
+}
+
+KernelSpec spec_from_recording(const std::filesystem::path& recording,
+                               const std::optional<std::filesystem::path>& t1_file,
+                               const std::optional<std::filesystem::path>& source) {
+  KernelSpec spec = spec_from_recorded_space(load_recorded_space(recording, t1_file));
+  spec.recording = std::filesystem::absolute(recording).lexically_normal();
+  if (source) spec.source = std::filesystem::absolute(*source).lexically_normal();
   return spec;
 }
 
