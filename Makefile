@@ -24,3 +24,44 @@ test: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# ---- Sanitizers and fuzzing (docs/building.md, "Sanitizers" and "Fuzzing") ---------------------
+SANITIZE_DIR ?= build-sanitize
+SANITIZE_CTEST_FLAGS ?=
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 45
+SANITIZER_LOGS = $(abspath $(SANITIZE_DIR))/sanitizer-logs
+# Every process writes its sanitizer reports to SANITIZER_LOGS (log_path), the tuna children
+# included, whose output tuna shortens to one line; the target fails when any report is there.
+# Kernels that crash on purpose must die by their own signal, as they do without sanitizers (the
+# fault tests expect SIGSEGV, SIGFPE, ...), so the sanitizers leave those signals alone.
+SANITIZER_COMMON = log_path=$(SANITIZER_LOGS)/report:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0
+SANITIZE_ENV = ASAN_OPTIONS=$(SANITIZER_COMMON):detect_leaks=1:check_initialization_order=1 \
+  UBSAN_OPTIONS=$(SANITIZER_COMMON):print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0
+
+.PHONY: test-sanitize fuzz-smoke
+
+# The whole test suite built with AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer.
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTUNA_SANITIZE=address,undefined -DTUNA_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	rm -rf $(SANITIZER_LOGS) && mkdir -p $(SANITIZER_LOGS)
+	cd $(SANITIZE_DIR) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1200 \
+	  $(SANITIZE_CTEST_FLAGS); status=$$?; \
+	if ls $(SANITIZER_LOGS)/report.* >/dev/null 2>&1; then \
+	  echo "test-sanitize: sanitizer reports in $(SANITIZER_LOGS):"; head -n 60 $(SANITIZER_LOGS)/report.*; \
+	  status=1; fi; exit $$status
+
+# Each libFuzzer target for FUZZ_SECONDS from its seeds; skipped (with a line saying so) without clang.
+fuzz-smoke: deps
+	@if ! command -v clang++ >/dev/null 2>&1; then \
+	  echo "fuzz-smoke: SKIPPED: clang++ not found (the libFuzzer targets need clang)"; exit 0; fi; \
+	set -e; \
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DTUNA_BUILD_FUZZ=ON \
+	  -DTUNA_SANITIZE=address,undefined -DTUNA_BUILD_TESTS=OFF -DTUNA_BUILD_BENCH=OFF \
+	  -DTUNA_WITH_CUDA=OFF -DTUNA_WITH_OPENCL=OFF -DTUNA_WITH_MPI=OFF $(CMAKE_FLAGS); \
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_expr fuzz_spec fuzz_llm_configs; \
+	bash tests/fuzz/smoke.sh $(FUZZ_DIR) $(FUZZ_SECONDS)

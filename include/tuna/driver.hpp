@@ -13,15 +13,12 @@
 
 #include "tuna/evaluator.hpp"
 #include "tuna/result.hpp"
+#include "tuna/search.hpp"
 #include "tuna/spec.hpp"
 #include "tuna/store.hpp"
 #include "tuna/strategy.hpp"
 
 namespace tuna {
-
-namespace search {
-class GuidedSearch;  // src/search/search_services.hpp
-}
 
 struct TuneOptions {
   StrategyOptions strategy;
@@ -39,9 +36,11 @@ struct TuneOptions {
   // Set from a signal handler: the run stops after the config in flight and is marked
   // interrupted; everything measured is already in the store.
   const std::atomic<bool>* stop_requested = nullptr;
-  // A search that drives its own rounds (the LLM-guided search, the hybrid), built by
-  // search::make_guided_search. When set it replaces the ask/tell strategy named in `strategy`.
-  std::shared_ptr<search::GuidedSearch> guided_search;
+  // The search to run. When empty, the model-free strategy named in `strategy` runs (measuring
+  // the default config first, with lookahead as set above). The LLM-guided searches (llm,
+  // hybrid) need a provider and are set here (the CLI builds them from its --llm flags); so is
+  // any Search an application writes itself (tuna/search.hpp).
+  std::shared_ptr<Search> search;
 };
 
 struct TuneProgress {

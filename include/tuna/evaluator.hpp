@@ -5,6 +5,7 @@
 // (runtime_error, timeout); compare outputs with the reference (wrong_result). Each Result is
 // handed to the sink as soon as it is final, before the next config runs.
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -16,19 +17,23 @@
 #include <vector>
 
 #include "tuna/backend.hpp"
+#include "tuna/device.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/result.hpp"
 #include "tuna/spec.hpp"
 
 namespace tuna {
 
-namespace eval {
-class Peer;  // src/eval/peer.hpp: devices on another host (cluster mode)
-}
+class EvaluatorPeer;  // below: devices on another host (cluster mode)
 
 struct EvaluatorOptions {
-  std::filesystem::path exe;        // the tuna binary (children run it); see default_tuna_exe()
-  std::filesystem::path cache_dir;  // compiled artifacts and worker logs
+  // The tuna binary (children run it). Empty: $TUNA_EXE, else this program when it is tuna, else
+  // the tuna installed with the package this program was built against (docs/package.md), else
+  // `tuna` beside this program. The Evaluator throws UserError when none exists.
+  std::filesystem::path exe;
+  // Compiled artifacts and worker logs. Empty: $TUNA_CACHE_DIR, else $XDG_CACHE_HOME/tuna, else
+  // ~/.cache/tuna.
+  std::filesystem::path cache_dir;
   int compile_jobs = 0;             // compile child processes at once; 0: one per core
   double compile_timeout_s = 120;
   double run_timeout_s = 30;        // per config: the checked run plus timing
@@ -42,13 +47,13 @@ struct EvaluatorOptions {
   // device choices (TUNA_CUDA_DEVICE, TUNA_OPENCL_PLATFORM, TUNA_OPENCL_DEVICE) reach them.
   std::vector<std::pair<std::string, std::string>> child_env;
   // The devices to measure on, one bench worker each, all fed by the one compile pool: "0,1",
-  // "all", or "" for the backend's default device (the --devices flag; eval/device_selection.hpp).
+  // "all", or "" for the backend's default device (the --devices flag).
   std::string devices;
   // Devices of other models are refused (their timings do not compare) unless this is set; the
   // driver then runs one search per model (driver.hpp).
   bool allow_mixed_devices = false;
   // Other hosts' devices (cluster mode): configs are shared out among these and this host's own.
-  std::vector<std::shared_ptr<eval::Peer>> peers;
+  std::vector<std::shared_ptr<EvaluatorPeer>> peers;
   // Once set (Ctrl-C), no new config of a batch is started; those compiling or running finish,
   // and evaluate() returns the results of those only.
   const std::atomic<bool>* stop_requested = nullptr;
@@ -81,6 +86,35 @@ struct EvaluationJob {
 using JobSource = std::function<std::optional<EvaluationJob>()>;
 // Receives each Result as soon as it is final, with its job's index. Calls are serialised.
 using JobDone = std::function<void(std::size_t, const Result&)>;
+
+// What a batch asks of every device that takes part in it, this host's and peers'.
+struct PeerBatchSettings {
+  bool check = true;  // compare with the reference (false when re-timing)
+  TimingOptions timing;
+  double compile_timeout_s = 120;
+};
+
+// A peer: devices on another host that take part in a run (EvaluatorOptions::peers; tuna's
+// cluster mode makes one per MPI rank). The evaluator hands a peer configs the same way it hands
+// them to its own compile pool, one at a time from the batch's queue, so fast hosts take more;
+// the peer compiles, runs and checks them on its own devices, exactly as a single-host run
+// would, and returns Results.
+class EvaluatorPeer {
+ public:
+  virtual ~EvaluatorPeer() = default;
+  // For messages: "rank 2 (node7)".
+  virtual std::string name() const = 0;
+  // The devices it measures on, all of the run's model (the Evaluator refuses others).
+  virtual const std::vector<DeviceInfo>& devices() const = 0;
+  // How many configs it can usefully hold at once (its compile jobs plus its devices): the
+  // evaluator's batches are made large enough to fill every peer.
+  virtual std::size_t capacity() const = 0;
+  // Takes configs from `next` until it returns nullopt, evaluates them and hands each Result to
+  // `done` (with the job's index) as soon as it arrives. Returns once every config it took has a
+  // Result. Throws UserError when the peer reports a failure it cannot record as a Result.
+  virtual void evaluate(const JobSource& next, const PeerBatchSettings& settings,
+                        const JobDone& done) = 0;
+};
 
 // Devices of different models were asked for without allow_mixed_devices: their timings cannot
 // be compared. The message lists them; `models` holds each model's selectors, for a driver that
@@ -135,11 +169,5 @@ class Evaluator {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// The tuna binary to run as a child: $TUNA_EXE, else this process's own executable when it is
-// tuna, else `tuna` next to it. Throws UserError when none exists.
-std::filesystem::path default_tuna_exe();
-// $TUNA_CACHE_DIR, else $XDG_CACHE_HOME/tuna, else ~/.cache/tuna.
-std::filesystem::path default_cache_dir();
 
 }  // namespace tuna

@@ -1,6 +1,7 @@
-// The table of backends compiled into this binary. A backend whose SDK was missing at build time
-// is left out of the table (its CMake condition is off) but still known by name, so that asking
-// for it says why it is missing instead of "unknown backend".
+// The table of backends compiled into this binary. Every backend of backends.def is known by
+// name; those whose SDK was missing at build time are not compiled in (their backend.cmake left
+// them out of compiled_backends.inc, which CMake writes), so that asking for one says why it is
+// missing instead of "unknown backend".
 #include <fmt/format.h>
 
 #include <memory>
@@ -8,16 +9,16 @@
 #include <string_view>
 #include <vector>
 
-#include "backends/host/host_backend.hpp"
-#include "backends/sim/sim_backend.hpp"
-#if defined(TUNA_HAVE_CUDA)
-#include "backends/cuda/cuda_backend.hpp"
-#endif
-#if defined(TUNA_HAVE_OPENCL)
-#include "backends/opencl/opencl_backend.hpp"
-#endif
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
+
+// The factory each compiled backend's folder defines.
+#define TUNA_COMPILED_BACKEND(name) \
+  namespace tuna::name {            \
+  std::unique_ptr<Backend> make_##name##_backend();  \
+  }
+#include "compiled_backends.inc"
+#undef TUNA_COMPILED_BACKEND
 
 namespace tuna {
 namespace {
@@ -27,16 +28,10 @@ struct BackendEntry {
   std::unique_ptr<Backend> (*make)();
 };
 
-// Add a backend here behind its CMake condition.
 constexpr BackendEntry kCompiledBackends[] = {
-    {"host", &host::make_host_backend},
-    {"sim", &sim::make_sim_backend},
-#if defined(TUNA_HAVE_CUDA)
-    {"cuda", &cuda::make_cuda_backend},
-#endif
-#if defined(TUNA_HAVE_OPENCL)
-    {"opencl", &opencl::make_opencl_backend},
-#endif
+#define TUNA_COMPILED_BACKEND(name) {#name, &name::make_##name##_backend},
+#include "compiled_backends.inc"
+#undef TUNA_COMPILED_BACKEND
 };
 
 // Every backend tuna knows of, with what a build needs to include it.
@@ -46,29 +41,30 @@ struct KnownBackend {
 };
 
 constexpr KnownBackend kKnownBackends[] = {
-    {"host", "a C++ compiler"},
-    {"cuda", "the CUDA toolkit (NVRTC and the driver API headers) at build time"},
-    {"opencl", "the OpenCL headers and ICD loader at build time"},
-    {"sim", "nothing (always built)"},
+#define TUNA_BACKEND(name, requirement) {#name, requirement},
+#include "backends.def"
+#undef TUNA_BACKEND
 };
 
-std::string available_list() {
-  std::vector<std::string_view> names;
-  for (const auto& entry : kCompiledBackends) names.push_back(entry.name);
-  return fmt::format("{}", fmt::join(names, ", "));
+const BackendEntry* compiled(std::string_view name) {
+  for (const auto& entry : kCompiledBackends)
+    if (entry.name == name) return &entry;
+  return nullptr;
 }
+
+std::string available_list() { return fmt::format("{}", fmt::join(backend_names(), ", ")); }
 
 }  // namespace
 
 std::vector<std::string> backend_names() {
   std::vector<std::string> names;
-  for (const auto& entry : kCompiledBackends) names.emplace_back(entry.name);
+  for (const auto& known : kKnownBackends)
+    if (compiled(known.name)) names.emplace_back(known.name);
   return names;
 }
 
 std::unique_ptr<Backend> make_backend(std::string_view name) {
-  for (const auto& entry : kCompiledBackends)
-    if (entry.name == name) return entry.make();
+  if (const BackendEntry* entry = compiled(name)) return entry->make();
   for (const auto& known : kKnownBackends)
     if (known.name == name)
       throw UserError(fmt::format(

@@ -11,8 +11,9 @@
 #include <optional>
 #include <thread>
 
-#include "backends/sim/recorded_space.hpp"
+#include "store/recorded_space.hpp"
 #include "backends/sim/sim_backend.hpp"
+#include "store/recording_spec.hpp"
 #include "cli/common.hpp"
 #include "cli/llm_flags.hpp"
 #include "report/json_output.hpp"
@@ -40,8 +41,7 @@ struct CompareFlags {
   std::string noise = "median";
   unsigned threads = 0;
   std::size_t batch = 1;
-  std::string csv = "compare.csv";
-  std::string svg = "compare.svg";
+  std::string csv, svg;  // empty: no file (written only when asked)
   bool quiet = false;
   bool verbose = false;
   bool json = false;
@@ -172,8 +172,8 @@ void check_unique_names(const std::vector<std::string>& files, const Inputs& in)
   }
 }
 
-std::vector<search::GuidedRunKey> guided_runs(const Inputs& in, const search::CompareOptions& o) {
-  std::vector<search::GuidedRunKey> keys;
+std::vector<search::CompareRunKey> guided_runs(const Inputs& in, const search::CompareOptions& o) {
+  std::vector<search::CompareRunKey> keys;
   for (const sim::RecordedSpace& space : in.spaces)
     for (const std::string& name : o.strategies)
       if (search::is_guided_strategy(name))
@@ -231,7 +231,7 @@ GuidedSetup setup_guided(const CompareFlags& f, const Inputs& in, search::Compar
     if (!f.llm_transcript.empty())
       g.writer = std::make_shared<search::TranscriptWriter>(f.llm_transcript);
   }
-  o.make_guided = [g](const search::GuidedRunKey& key,
+  o.make_guided = [g](const search::CompareRunKey& key,
                       const std::function<void(const std::string&)>& log) {
     std::shared_ptr<llm::LlmClient> client;
     if (g.replay) {
@@ -272,7 +272,7 @@ search::CompareOptions compare_options(const CompareFlags& f) {
   o.guided_threads = std::max(1u, f.llm_threads);
   o.store = f.db;
   if (f.verbose) {
-    o.on_guided_log = [](const search::GuidedRunKey& key, const std::string& line) {
+    o.on_guided_log = [](const search::CompareRunKey& key, const std::string& line) {
       fmt::print(stderr, "[{} {} seed {}] {}\n", key.space, key.strategy, key.seed, line);
     };
   }
@@ -364,27 +364,34 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                   "need an LLM provider or --llm-replay")
       ->delimiter(',');
   cmd->add_option("--runs", flags->runs, "seeded runs per strategy and space")
+      ->check(not_negative())
       ->capture_default_str();
   cmd->add_option("--budgets", flags->budgets, "budgets in evaluations, comma-separated")
       ->delimiter(',')
+      ->check(not_negative())
       ->capture_default_str();
   cmd->add_option("--targets", flags->targets,
                   "fractions of the optimum whose evaluations-to-reach are reported")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "seed of the first run")->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "seed of the first run")
+      ->check(not_negative())
+      ->capture_default_str();
   cmd->add_option("--noise", flags->noise,
                   "median: replay each config's median time; one-repetition: one recorded "
                   "repetition drawn at random (noisy evaluation)")
       ->check(CLI::IsMember({"median", "one-repetition"}))
       ->capture_default_str();
   cmd->add_option("--threads", flags->threads, "worker threads (0: one per core)")
+      ->check(not_negative())
       ->capture_default_str();
   cmd->add_option("--batch", flags->batch, "configs asked of a strategy at a time")
+      ->check(not_negative())
       ->capture_default_str();
-  cmd->add_option("--csv", flags->csv, "CSV output ('' to skip)")->capture_default_str();
-  cmd->add_option("--svg", flags->svg, "SVG plot of mean score against evaluations ('' to skip)")
-      ->capture_default_str();
+  cmd->add_option("--csv", flags->csv, "write the scores as CSV to this file (default: no file)");
+  cmd->add_option("--svg", flags->svg,
+                  "write an SVG plot of mean score against evaluations to this file (default: "
+                  "no file)");
   cmd->add_flag("-q,--quiet", flags->quiet, "no progress on stderr");
   cmd->add_flag("-v,--verbose", flags->verbose,
                 "print the LLM runs' logs on stderr as they run, and one line per LLM run after "
@@ -392,10 +399,12 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   const char* group = "LLM strategies in compare (docs/llm.md)";
   cmd->add_option("--llm-runs", flags->llm_runs,
                   "seeded runs per LLM strategy and space (default: --runs)")
+      ->check(not_negative())
       ->group(group);
   cmd->add_option("--llm-threads", flags->llm_threads,
                   "LLM runs at once, beside the --threads of the model-free runs (a relay "
                   "model answers one request at a time)")
+      ->check(not_negative())
       ->group(group)
       ->capture_default_str();
   cmd->add_option("--llm-transcript", flags->llm_transcript,

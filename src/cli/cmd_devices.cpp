@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.hpp"
+#include "base/paths.hpp"
 #include "eval/bench_worker.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "backends/sim/sim_backend.hpp"
+#include "store/recording_spec.hpp"
 #include "cli/common.hpp"
 #include "store/import_recording.hpp"
 #include "store/import_store.hpp"

@@ -87,7 +87,9 @@ void add_show_command(CLI::App& app, int& exit_code) {
   cmd->footer("Example:\n  tuna show examples/host/matmul/spec.toml --limit 10 --failures");
   cmd->add_option("spec", flags->spec_path, "the kernel's spec.toml")->required();
   cmd->add_option("--device", flags->device, "only devices whose name contains this text");
-  cmd->add_option("--limit", flags->limit, "rows per device (0: all)")->capture_default_str();
+  cmd->add_option("--limit", flags->limit, "rows per device (0: all)")
+      ->check(not_negative())
+      ->capture_default_str();
   cmd->add_flag("--failures", flags->failures, "include failed configs");
   cmd->add_flag("--json", flags->json,
                 "print one JSON document on stdout instead of text (schema: docs/json.md)");

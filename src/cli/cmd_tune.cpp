@@ -125,7 +125,7 @@ int tune_and_report(const TuneFlags& f, const KernelSpec& spec,
   std::string strategy = search::resolve_strategy_name(f.strategy, f.llm.configured(getenv));
   options.strategy = {strategy, f.seed};
   if (search::is_guided_strategy(strategy)) {
-    options.guided_search = search::make_guided_search(strategy, f.llm.resolve(store, getenv));
+    options.search = search::make_guided_search(strategy, f.llm.resolve(store, getenv));
   }
   options.max_evals = f.max_evals;
   options.time_budget_s = f.time_budget_s;
@@ -172,12 +172,17 @@ void add_tune_command(CLI::App& app, int& exit_code) {
                   names + " (auto: hybrid when an LLM provider is configured, else surrogate; "
                           "docs/strategies.md)")
       ->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "seed of the strategy")->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "seed of the strategy")
+      ->check(not_negative())
+      ->capture_default_str();
   cmd->add_option("-n,--max-evals", flags->max_evals, "configs to consider (0: no limit)")
+      ->check(not_negative())
       ->capture_default_str();
   cmd->add_option("-t,--time", flags->time_budget_s, "wall-clock budget in seconds (0: none)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--batch", flags->batch_size, "configs per batch (default: compile jobs + devices)");
+  cmd->add_option("--batch", flags->batch_size,
+                  "configs per batch (default: compile jobs + devices)")
+      ->check(not_negative());
   cmd->add_flag("--fresh", flags->fresh, "re-measure configs already in the store");
   cmd->add_flag("--sync-batches", flags->sync_batches,
                 "wait for each batch to end before proposing the next (default: random, "
@@ -187,9 +192,11 @@ void add_tune_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1.0, 1e9))
       ->capture_default_str();
   cmd->add_option("--finalists", flags->finalists, "configs in the final shootout")
+      ->check(not_negative())
       ->capture_default_str();
   cmd->add_option("--shootout-rounds", flags->shootout_rounds,
                   "interleaved re-timing rounds of the finalists (0: none)")
+      ->check(not_negative())
       ->capture_default_str();
   flags->output.add_to(*cmd, /*verbosity_flags=*/true);
   flags->store.add_to(*cmd);

@@ -1,8 +1,21 @@
 #include "cli/common.hpp"
+#include "base/paths.hpp"
+
+#include <fmt/format.h>
 
 #include "tuna/errors.hpp"
 
 namespace tuna::cli {
+
+CLI::Validator not_negative() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::size_t first = text.find_first_not_of(" \t");
+        if (first == std::string::npos || text[first] != '-') return {};
+        return fmt::format("{} is negative; give a whole number of 0 or more", text);
+      },
+      "NONNEGATIVE");
+}
 
 void StoreFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--db", db, "results database (default: $TUNA_DB or ~/.cache/tuna/tuna.db)");
@@ -17,7 +30,7 @@ void EvaluatorFlags::add_to(CLI::App& cmd) {
                  "compiled artifacts and logs (default: $TUNA_CACHE_DIR or ~/.cache/tuna)");
   cmd.add_option("-j,--compile-jobs", compile_jobs,
                  "compile processes at once (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(not_negative());
   cmd.add_option("--compile-timeout", compile_timeout_s, "seconds per config to compile")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -32,11 +45,13 @@ void EvaluatorFlags::add_to(CLI::App& cmd) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd.add_option("--warmup", warmup, "untimed runs before timing")
-      ->check(CLI::NonNegativeNumber)
+      ->check(not_negative())
       ->capture_default_str();
   cmd.add_flag("--flush-cache", flush_cache,
                "flush the last-level cache between repetitions (for inputs that fit in cache)");
-  cmd.add_option("--data-seed", data_seed, "seed of the random input data")->capture_default_str();
+  cmd.add_option("--data-seed", data_seed, "seed of the random input data")
+      ->check(not_negative())
+      ->capture_default_str();
   cmd.add_option("--overlap-compile", overlap,
                  "run each config while the rest of its batch compiles: auto (on for GPU "
                  "backends, off for host), on, off")

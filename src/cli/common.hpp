@@ -53,6 +53,13 @@ struct OutputFlags {
   void add_to(CLI::App& cmd, bool verbosity_flags);
 };
 
+// For every flag that counts or sizes something (and for seeds): refuses a negative value with
+// a message naming the flag ("--max-evals: -5 is negative; ..."). It must check the text: CLI11
+// 2.1 converts "-5" into an unsigned target as 2^64 - 5 without complaint, which made
+// `--max-evals -5` an unlimited run. tests/integration/test_cli_flags.cpp runs every unsigned
+// flag of every subcommand with a negative value.
+CLI::Validator not_negative();
+
 // A space without constraints, for reading stored keys when no device is at hand.
 Space key_space(const KernelSpec& spec);
 

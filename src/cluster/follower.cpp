@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cluster/cluster_protocol.hpp"
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::cluster {

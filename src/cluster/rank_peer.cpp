@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "cluster/cluster_protocol.hpp"
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::cluster {

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/usable_cores.hpp"
+#include "base/usable_cores.hpp"
 
 namespace tuna::cluster {
 namespace {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <utility>
 
-#include "core/hash.hpp"
+#include "base/hash.hpp"
 #include "core/spec_check.hpp"
 #include "core/spec_diag.hpp"
 #include "core/spec_write.hpp"

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "eval/one_line.hpp"
+#include "base/one_line.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::eval {

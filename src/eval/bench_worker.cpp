@@ -14,9 +14,9 @@
 
 #include <fmt/format.h>
 
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 #include "eval/message_channel.hpp"
-#include "eval/process.hpp"
+#include "base/process.hpp"
 #include "eval/worker_protocol.hpp"
 #include "tuna/errors.hpp"
 

@@ -3,7 +3,7 @@
 #include <memory>
 #include <optional>
 
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 #include "eval/correctness.hpp"
 #include "eval/message_channel.hpp"
 #include "eval/worker_protocol.hpp"

@@ -16,8 +16,8 @@
 
 #include <fmt/format.h>
 
-#include "eval/codec.hpp"
-#include "eval/process.hpp"
+#include "core/codec.hpp"
+#include "base/process.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/spec.hpp"
 

@@ -1,6 +1,6 @@
 #include "eval/correctness.hpp"
 
-#include "core/usable_cores.hpp"
+#include "base/usable_cores.hpp"
 
 #include <fmt/format.h>
 

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 #include "eval/device_selection.hpp"
-#include "eval/one_line.hpp"
+#include "base/one_line.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::eval {

@@ -15,12 +15,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "core/usable_cores.hpp"
+#include "base/paths.hpp"
+#include "base/usable_cores.hpp"
 #include "eval/batch.hpp"
 #include "eval/compile_pool.hpp"
 #include "eval/device_selection.hpp"
 #include "eval/device_worker.hpp"
-#include "eval/one_line.hpp"
+#include "base/one_line.hpp"
 #include "eval/peer.hpp"
 #include "tuna/errors.hpp"
 
@@ -94,6 +95,8 @@ struct Evaluator::Impl {
   EvaluatorStats stats;
 
   Impl(const KernelSpec& s, EvaluatorOptions o) : spec(s), options(std::move(o)) {
+    if (options.exe.empty()) options.exe = default_tuna_exe();
+    if (options.cache_dir.empty()) options.cache_dir = default_cache_dir();
     if (options.compile_jobs <= 0) {
       options.compile_jobs = static_cast<int>(usable_cores());
     }

@@ -11,8 +11,8 @@
 #include <mutex>
 #include <sstream>
 
-#include "eval/one_line.hpp"
-#include "eval/process.hpp"
+#include "base/one_line.hpp"
+#include "base/process.hpp"
 #include "llm/providers.hpp"
 #include "tuna/errors.hpp"
 

@@ -6,7 +6,7 @@
 #include <random>
 #include <thread>
 
-#include "eval/one_line.hpp"
+#include "base/one_line.hpp"
 #include "llm/http_client.hpp"
 #include "llm/providers.hpp"
 #include "llm/redaction.hpp"

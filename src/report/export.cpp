@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 
 namespace tuna::report {
 namespace {

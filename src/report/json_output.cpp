@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 
 namespace tuna::report {
 namespace {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna {

@@ -11,7 +11,7 @@
 #include <thread>
 #include <unordered_set>
 
-#include "backends/sim/sim_backend.hpp"
+#include "store/recording_spec.hpp"
 #include "search/compare_guided.hpp"
 #include "search/compare_random.hpp"
 #include "search/registry.hpp"
@@ -33,6 +33,20 @@ double score_at(const RunTrace& run, std::size_t evals, double optimum_ms) {
   if (run.best_ms.empty() || evals == 0) return 0;
   double best = run.best_ms[std::min(evals, run.best_ms.size()) - 1];
   return std::isfinite(best) ? optimum_ms / best : 0.0;
+}
+
+// A model-free strategy through the same Search protocol as in a tuning run, except that only
+// what the strategy proposes counts (the default config is not measured first), with no
+// lookahead (a replay measures nothing in the background).
+RunTrace run_model_free(const ReplaySpace& space, const std::string& strategy, std::uint64_t seed,
+                        const ReplayRunSettings& settings) {
+  CompareRunKey key{space.recorded->name, strategy, seed};
+  return run_search_on_recording(
+      space, key,
+      [&](const std::function<void(const std::string&)>&) {
+        return make_search({strategy, seed}, {.default_first = false, .lookahead = false});
+      },
+      settings);
 }
 
 }  // namespace
@@ -57,39 +71,8 @@ LlmUsage& LlmUsage::operator+=(const LlmUsage& other) {
 RunTrace run_on_recording(const sim::RecordedSpace& recorded, const std::string& strategy,
                           std::uint64_t seed, std::size_t max_evals, sim::ReplayNoise noise,
                           std::size_t batch_size) {
-  const Space& space = recorded.space;
-  std::unique_ptr<Strategy> s = make_strategy({strategy, seed}, space);
-  std::mt19937_64 noise_rng(replay_noise_seed(seed));
-  std::unordered_set<std::string> seen;
-  RunTrace trace;
-  trace.best_ms.reserve(max_evals);
-  double best_seen = kNever, best_true = kNever;
-  while (trace.best_ms.size() < max_evals) {
-    std::vector<Config> batch =
-        s->propose(std::min(std::max<std::size_t>(batch_size, 1), max_evals - trace.best_ms.size()));
-    if (batch.empty()) break;  // the strategy has nothing more to propose
-    std::vector<Result> results;
-    results.reserve(batch.size());
-    for (const Config& config : batch) {
-      std::string key = space.key(config);
-      TUNA_ASSERT(space.is_valid(config),
-                  fmt::format("strategy '{}' proposed an invalid config {}", strategy, key));
-      TUNA_ASSERT(seen.insert(key).second,
-                  fmt::format("strategy '{}' proposed {} twice", strategy, key));
-      Result r = sim::replay(recorded, config, noise, noise_rng);
-      r.key = key;
-      if (r.ok() && r.median_ms < best_seen) {
-        best_seen = r.median_ms;
-        const sim::RecordedConfig* rc = recorded.find(key);
-        best_true = rc ? rc->time_ms : r.median_ms;
-      }
-      trace.best_ms.push_back(best_true);
-      results.push_back(std::move(r));
-      if (trace.best_ms.size() >= max_evals) break;
-    }
-    s->observe(results);
-  }
-  return trace;
+  ReplaySpace space = prepare_replay_space(recorded, sim::spec_from_recorded_space(recorded));
+  return run_model_free(space, strategy, seed, {.max_evals = max_evals, .noise = noise, .batch_size = batch_size});
 }
 
 StrategyStats summarise_runs(const std::string& strategy, const std::vector<RunTrace>& runs,
@@ -231,16 +214,16 @@ class JobPool {
   std::vector<std::thread> pool_;
 };
 
-std::vector<GuidedSpace> prepare_guided_spaces(const std::vector<sim::RecordedSpace>& spaces,
+std::vector<ReplaySpace> prepare_replay_spaces(const std::vector<sim::RecordedSpace>& spaces,
                                                const std::vector<KernelSpec>& specs) {
   if (!specs.empty() && specs.size() != spaces.size()) {
     throw UserError(fmt::format("compare: {} specs given for {} spaces; give one per space or "
                                 "none",
                                 specs.size(), spaces.size()));
   }
-  std::vector<GuidedSpace> out;
+  std::vector<ReplaySpace> out;
   for (std::size_t s = 0; s < spaces.size(); ++s)
-    out.push_back(prepare_guided_space(
+    out.push_back(prepare_replay_space(
         spaces[s], specs.empty() ? sim::spec_from_recorded_space(spaces[s]) : specs[s]));
   return out;
 }
@@ -272,8 +255,7 @@ CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
     }
   }
   const std::size_t total_jobs = model_free.size() + guided.size();
-  std::vector<GuidedSpace> guided_spaces;
-  if (!guided.empty()) guided_spaces = prepare_guided_spaces(spaces, specs);
+  const std::vector<ReplaySpace> replay_spaces = prepare_replay_spaces(spaces, specs);
 
   std::atomic<std::size_t> done{0};
   std::mutex progress_mutex, log_mutex;
@@ -285,14 +267,17 @@ CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
   };
   JobPool free_pool(model_free, [&](const Job& job) {
     traces[job.space][job.strategy][job.run] =
-        run_on_recording(spaces[job.space], options.strategies[job.strategy],
-                         options.seed + job.run, cap, options.noise, options.batch_size);
+        run_model_free(replay_spaces[job.space], options.strategies[job.strategy],
+                       options.seed + job.run, {.max_evals = cap, .noise = options.noise, .batch_size = options.batch_size});
     finished();
   });
   JobPool guided_pool(guided, [&](const Job& job) {
-    GuidedRunKey key{spaces[job.space].name, options.strategies[job.strategy],
+    CompareRunKey key{spaces[job.space].name, options.strategies[job.strategy],
                      options.seed + job.run};
-    GuidedRunSettings settings{cap, options.noise, options.batch_size, options.store, {}};
+    ReplayRunSettings settings{.max_evals = cap,
+                               .noise = options.noise,
+                               .batch_size = options.batch_size,
+                               .store = options.store};
     if (options.on_guided_log) {
       settings.on_log = [&, key](const std::string& line) {
         std::lock_guard lock(log_mutex);
@@ -300,7 +285,7 @@ CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
       };
     }
     traces[job.space][job.strategy][job.run] =
-        run_guided_on_recording(guided_spaces[job.space], key, options.make_guided, settings);
+        run_guided_on_recording(replay_spaces[job.space], key, options.make_guided, settings);
     finished();
   });
   // A failure in either pool stops both: the comparison is incomplete either way.

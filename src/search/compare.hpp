@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "backends/sim/recorded_space.hpp"
-#include "search/search_services.hpp"
+#include "store/recorded_space.hpp"
+#include "tuna/search.hpp"
 #include "tuna/spec.hpp"
 
 namespace tuna::search {
 
 // One run of an LLM strategy (llm, hybrid): what its transcript lines and store run are keyed by.
-struct GuidedRunKey {
+struct CompareRunKey {
   std::string space;  // RecordedSpace::name
   std::string strategy;
   std::uint64_t seed = 0;
@@ -25,8 +25,8 @@ struct GuidedRunKey {
 
 // Builds the search for one run of an LLM strategy. `log` writes to that run's log (a replayed
 // client notes there when a prompt differs from the recorded one).
-using GuidedSearchFactory = std::function<std::shared_ptr<GuidedSearch>(
-    const GuidedRunKey& key, const std::function<void(const std::string&)>& log)>;
+using GuidedSearchFactory = std::function<std::shared_ptr<Search>(
+    const CompareRunKey& key, const std::function<void(const std::string&)>& log)>;
 
 struct CompareOptions {
   std::vector<std::string> strategies = {"random",  "pattern",           "differential_evolution",
@@ -49,7 +49,7 @@ struct CompareOptions {
   unsigned guided_threads = 1;   // LLM runs at once: a relay model answers one request at a time
   std::filesystem::path store;   // non-empty: each LLM run's exchanges go to a run of this store
   // Each line of an LLM run's log as it is written (the lines are also kept in its RunTrace).
-  std::function<void(const GuidedRunKey&, const std::string&)> on_guided_log;
+  std::function<void(const CompareRunKey&, const std::string&)> on_guided_log;
 
   std::size_t runs_of(const std::string& strategy) const;
 };

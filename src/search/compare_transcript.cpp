@@ -7,13 +7,13 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "core/hash.hpp"
+#include "base/hash.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::search {
 namespace {
 
-std::string describe(const GuidedRunKey& key) {
+std::string describe(const CompareRunKey& key) {
   return fmt::format("space '{}', strategy '{}', seed {}", key.space, key.strategy, key.seed);
 }
 
@@ -22,7 +22,7 @@ std::string prompt_hash(const llm::LlmRequest& request, const std::string& model
   return content_hash_hex(llm::request_json_for_store(request, model));
 }
 
-Transcript::LineKey line_key(const GuidedRunKey& key, std::size_t call) {
+Transcript::LineKey line_key(const CompareRunKey& key, std::size_t call) {
   return {key.space, key.strategy, key.seed, call};
 }
 
@@ -30,7 +30,7 @@ Transcript::LineKey line_key(const GuidedRunKey& key, std::size_t call) {
 class TranscribingClient final : public llm::LlmClient {
  public:
   TranscribingClient(std::shared_ptr<llm::LlmClient> live, std::shared_ptr<TranscriptWriter> writer,
-                     GuidedRunKey key)
+                     CompareRunKey key)
       : live_(std::move(live)), writer_(std::move(writer)), key_(std::move(key)) {}
   std::string provider() const override { return live_->provider(); }
   std::string model() const override { return live_->model(); }
@@ -69,7 +69,7 @@ class TranscribingClient final : public llm::LlmClient {
  private:
   std::shared_ptr<llm::LlmClient> live_;
   std::shared_ptr<TranscriptWriter> writer_;
-  GuidedRunKey key_;
+  CompareRunKey key_;
   std::mutex mutex_;
   std::size_t calls_ = 0;
 };
@@ -77,7 +77,7 @@ class TranscribingClient final : public llm::LlmClient {
 // Answers one run's requests from its transcript lines, in call order.
 class ReplayingClient final : public llm::LlmClient {
  public:
-  ReplayingClient(std::shared_ptr<Transcript::Data> data, GuidedRunKey key,
+  ReplayingClient(std::shared_ptr<Transcript::Data> data, CompareRunKey key,
                   std::function<void(const std::string&)> log)
       : data_(std::move(data)), key_(std::move(key)), log_(std::move(log)) {
     auto first = data_->lines.find(line_key(key_, 0));
@@ -122,7 +122,7 @@ class ReplayingClient final : public llm::LlmClient {
 
  private:
   std::shared_ptr<Transcript::Data> data_;
-  GuidedRunKey key_;
+  CompareRunKey key_;
   std::function<void(const std::string&)> log_;
   std::string model_;
   std::mutex mutex_;
@@ -213,7 +213,7 @@ void TranscriptWriter::append(const TranscriptLine& line) {
 
 std::shared_ptr<llm::LlmClient> transcribing_client(std::shared_ptr<llm::LlmClient> live,
                                                     std::shared_ptr<TranscriptWriter> writer,
-                                                    const GuidedRunKey& key) {
+                                                    const CompareRunKey& key) {
   return std::make_shared<TranscribingClient>(std::move(live), std::move(writer), key);
 }
 
@@ -243,15 +243,15 @@ Transcript Transcript::load(const std::filesystem::path& file) {
   return t;
 }
 
-std::vector<std::string> Transcript::missing_runs(const std::vector<GuidedRunKey>& runs) const {
+std::vector<std::string> Transcript::missing_runs(const std::vector<CompareRunKey>& runs) const {
   std::vector<std::string> missing;
-  for (const GuidedRunKey& key : runs)
+  for (const CompareRunKey& key : runs)
     if (!data_->lines.contains(line_key(key, 0))) missing.push_back(describe(key));
   return missing;
 }
 
 std::shared_ptr<llm::LlmClient> Transcript::client_for(
-    const GuidedRunKey& key, std::function<void(const std::string&)> log) const {
+    const CompareRunKey& key, std::function<void(const std::string&)> log) const {
   return std::make_shared<ReplayingClient>(data_, key, std::move(log));
 }
 

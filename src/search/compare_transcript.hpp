@@ -29,7 +29,7 @@
 namespace tuna::search {
 
 struct TranscriptLine {
-  GuidedRunKey key;
+  CompareRunKey key;
   std::size_t call = 0;
   std::string model, provider, reply, error, prompt_hash;
   std::int64_t input_tokens = 0, output_tokens = 0;
@@ -57,7 +57,7 @@ class TranscriptWriter {
 // A live client whose every exchange of run `key` is appended to `writer`.
 std::shared_ptr<llm::LlmClient> transcribing_client(std::shared_ptr<llm::LlmClient> live,
                                                     std::shared_ptr<TranscriptWriter> writer,
-                                                    const GuidedRunKey& key);
+                                                    const CompareRunKey& key);
 
 // A transcript read back for replay.
 class Transcript {
@@ -67,11 +67,11 @@ class Transcript {
   static Transcript load(const std::filesystem::path& file);
 
   // The runs among `runs` that have no line at all, as "space 'x', strategy 'llm', seed 3".
-  std::vector<std::string> missing_runs(const std::vector<GuidedRunKey>& runs) const;
+  std::vector<std::string> missing_runs(const std::vector<CompareRunKey>& runs) const;
   // Answers run `key`'s requests in order. A request beyond the recorded ones throws UserError
   // naming the missing line; a recorded failure is replayed as the same provider failure.
   // `log` receives a note when a request differs from the recorded one.
-  std::shared_ptr<llm::LlmClient> client_for(const GuidedRunKey& key,
+  std::shared_ptr<llm::LlmClient> client_for(const CompareRunKey& key,
                                              std::function<void(const std::string&)> log) const;
   // Replayed requests whose prompt hash differed from the recorded one, so far.
   std::size_t prompt_mismatches() const { return data_->mismatches.load(); }

@@ -1,9 +1,50 @@
-#include "search/differential_evolution.hpp"
-
+// Differential evolution on value indices: each generation, every member of the population gets
+// a trial config, a mutant a + F·(b − c) of three other members crossed over with it, snapped
+// and repaired onto the valid space; a trial that is at least as fast replaces its member.
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <random>
+#include <unordered_map>
+
+#include "search/population.hpp"
+#include "search/strategy_factories.hpp"
+#include "tuna/strategy.hpp"
 
 namespace tuna::search {
+namespace {
+
+struct DifferentialEvolutionOptions {
+  std::uint64_t seed = 0;
+  // Members; the first generation is this many random configs.
+  std::size_t population = 12;
+  // Scale of the difference vector (F), in value-index steps.
+  double mutation = 0.7;
+  // Probability that a parameter comes from the mutant rather than the member (CR).
+  double crossover = 0.6;
+  // Mutate around the best member (DE/best/1) instead of a random one (DE/rand/1): faster to
+  // converge, less robust on spaces with several basins.
+  bool from_best = true;
+};
+
+class DifferentialEvolution : public GenerationalStrategy {
+ public:
+  DifferentialEvolution(const Space& space, DifferentialEvolutionOptions options);
+  std::string name() const override { return "differential_evolution"; }
+  void observe(const std::vector<Result>& results) override;
+
+ private:
+  void next_generation() override;
+  std::optional<Config> trial_for(std::size_t slot);
+  std::size_t pick_other(std::initializer_list<std::size_t> not_these);
+
+  DifferentialEvolutionOptions options_;
+  std::vector<std::size_t> members_;                    // history entries
+  std::unordered_map<std::string, std::size_t> trial_slot_;  // trial key -> member slot
+  bool seeded_ = false;
+};
+
+}  // namespace
 
 namespace {
 
@@ -15,12 +56,8 @@ constexpr int kTrialAttempts = 8;
 
 DifferentialEvolution::DifferentialEvolution(const Space& space,
                                              DifferentialEvolutionOptions options)
-    : space_(space), options_(options), rng_(options.seed), history_(space) {
+    : GenerationalStrategy(space, options.seed), options_(options) {
   options_.population = std::max<std::size_t>(options_.population, 4);
-}
-
-std::vector<Config> DifferentialEvolution::propose(std::size_t n) {
-  return take_batch(n, queue_, [this] { next_generation(); }, space_, rng_, history_);
 }
 
 void DifferentialEvolution::observe(const std::vector<Result>& results) {
@@ -40,11 +77,7 @@ void DifferentialEvolution::observe(const std::vector<Result>& results) {
 void DifferentialEvolution::next_generation() {
   if (!seeded_) {
     seeded_ = true;
-    for (std::size_t i = members_.size(); i < options_.population; ++i) {
-      std::optional<Config> c = claim_random(space_, rng_, history_);
-      if (!c) break;
-      queue_.push_back(std::move(*c));
-    }
+    queue_random(members_.size(), options_.population, queue_, space_, rng_, history_);
     if (!queue_.empty()) return;
   }
   if (members_.size() < 4) return;  // the initial design is still being measured
@@ -91,12 +124,11 @@ std::optional<Config> DifferentialEvolution::trial_for(std::size_t slot) {
   }
   // The mutants keep landing on measured configs (a converged population): step away from
   // the member instead.
-  auto moves = unclaimed_neighbours(space_, history_.entries()[members_[slot]].config, 1,
-                                    history_);
-  if (moves.empty()) return std::nullopt;
-  Config pick = moves[std::uniform_int_distribution<std::size_t>(0, moves.size() - 1)(rng_)];
-  history_.claim(space_.key(pick));
-  return pick;
+  return claim_random_neighbour(space_, history_.entries()[members_[slot]].config, rng_, history_);
+}
+
+std::unique_ptr<Strategy> make_differential_evolution_strategy(const Space& space, std::uint64_t seed) {
+  return std::make_unique<DifferentialEvolution>(space, DifferentialEvolutionOptions{seed});
 }
 
 }  // namespace tuna::search

@@ -9,7 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "search/search_services.hpp"
+#include "search/compile_failure_watch.hpp"
+#include "search/registry.hpp"
 #include "search/shootout.hpp"
 #include "tuna/errors.hpp"
 
@@ -47,29 +48,34 @@ EvaluatorOptions evaluator_options(const TuneOptions& options) {
   return o;
 }
 
-// The state of one run: what was considered, the best so far, the counts. It is also what a
-// guided search (the LLM-guided search, the hybrid) sees of the run: SearchServices.
-class Run final : public search::SearchServices {
+// The search the options ask for: the one given, else the model-free strategy named, which
+// measures the default config first (every run has the baseline).
+std::shared_ptr<Search> search_of(const TuneOptions& options) {
+  if (options.search) return options.search;
+  return search::make_search(options.strategy, {.default_first = true,
+                                                .lookahead = options.lookahead});
+}
+
+// The state of one run: what was considered, the best so far, the counts. It is also what the
+// search sees of the run: SearchServices.
+class Run final : public SearchServices {
  public:
   Run(const KernelSpec& spec, const TuneOptions& options, Store& store, TuneObserver& observer)
       : spec_(spec), options_(options), store_(store), observer_(observer),
         evaluator_(spec, evaluator_options(options)),
         context_(store_context(spec, evaluator_.device())),
-        strategy_(options.guided_search ? nullptr
-                                        : make_strategy(options.strategy, evaluator_.space())),
+        search_(search_of(options)),
         default_key_(space().key(space().default_config())),
         started_(Clock::now()) {
     if (!options_.fresh) {
       for (Result& r : store_.results(context_, space())) stored_.emplace(r.key, std::move(r));
     }
     nlohmann::json logged = options_json(options_);
-    if (options_.guided_search) {
-      logged["search"] = nlohmann::json::parse(options_.guided_search->options_json());
-    }
-    run_id_ = store_.begin_run(context_, strategy_name(), logged.dump());
+    logged["search"] = nlohmann::json::parse(search_->options_json());
+    run_id_ = store_.begin_run(context_, search_->name(), logged.dump());
     observer_.on_start(spec_, evaluator_.device(), space(), options_, stored_.size());
-    if (options_.guided_search) {
-      observer_.on_phase(fmt::format("{} options: {}", strategy_name(), logged["search"].dump()));
+    if (options_.search) {
+      observer_.on_phase(fmt::format("{} options: {}", search_->name(), logged["search"].dump()));
     }
   }
 
@@ -78,9 +84,9 @@ class Run final : public search::SearchServices {
     summary.run_id = run_id_;
     summary.device = evaluator_.device();
     summary.kernel_name = spec_.name;
-    summary.strategy = strategy_name();
+    summary.strategy = search_->name();
     try {
-      summary.stop_reason = options_.guided_search ? guided_search() : ask_tell_search();
+      summary.stop_reason = run_search();
       summary.interrupted = stop_requested();
       if (!summary.interrupted) summary.finalists = final_shootout();
     } catch (...) {
@@ -101,14 +107,16 @@ class Run final : public search::SearchServices {
     std::size_t b = options_.batch_size ? options_.batch_size : evaluator_.parallelism();
     return std::max<std::size_t>(1, b);
   }
-  std::vector<Result> evaluate(const std::vector<Config>& configs) override {
+  std::vector<Result> evaluate(const std::vector<Config>& configs,
+                               const EvaluationStream& stream) override {
     if (!budget_left()) return {};
-    return measure(configs);
+    return measure(configs, stream);
   }
   std::vector<Result> retime(const std::vector<Config>& configs) override;
   bool budget_left() const override {
     return !stop_requested() && remaining() > 0 && !time_spent();
   }
+  std::size_t evaluations_left() const override { return remaining(); }
   void log(const std::string& line) override { observer_.on_phase(line); }
   void cap_compile_timeout(double seconds) override {
     double current = evaluator_.options().compile_timeout_s;
@@ -129,9 +137,6 @@ class Run final : public search::SearchServices {
   std::int64_t run_id() const override { return run_id_; }
 
  private:
-  std::string strategy_name() const {
-    return options_.guided_search ? options_.guided_search->name() : strategy_->name();
-  }
   bool stop_requested() const {
     return options_.stop_requested && options_.stop_requested->load();
   }
@@ -163,58 +168,27 @@ class Run final : public search::SearchServices {
   }
 
   // Returns why the search stopped.
-  std::string ask_tell_search() {
-    consider({space().default_config()});
-    while (true) {
-      if (!budget_left()) return budget_reason();
-      std::vector<Config> batch = strategy_->propose(std::min(batch_size(), remaining()));
-      if (batch.empty()) return "the strategy has nothing more to propose (space exhausted)";
-      consider(batch);
-    }
-  }
-
-  // The guided search measures the default first itself (its round 0 starts with it).
-  std::string guided_search() {
-    std::string why = options_.guided_search->run(*this);
+  std::string run_search() {
+    std::string why = search_->run(*this);
     restore_compile_timeout();
     if (stop_requested()) return "interrupted";
-    if (why == search::kBudgetSpent) return budget_reason();
+    if (why == kBudgetSpent) return budget_reason();
     return why;
   }
 
-  // The strategy sees every result once, in the order they were recorded: those of the batch,
-  // and of what lookahead added to it.
-  void consider(const std::vector<Config>& configs) {
-    measure(configs, lookahead() ? BatchRefill([this] { return refill(); }) : BatchRefill());
-    observe_recorded();
-  }
-
-  void observe_recorded() {
-    if (unobserved_.empty()) return;
-    std::vector<Result> results = std::move(unobserved_);
-    unobserved_.clear();
-    strategy_->observe(results);
-  }
-
-  // Lookahead: asking the strategy for more while the batch's last configs still compile or run,
-  // so the devices never wait for a whole batch to end. Only for strategies that can propose
-  // with results pending (Strategy::proposes_while_measuring).
-  bool lookahead() const {
-    return options_.lookahead && strategy_ && strategy_->proposes_while_measuring();
-  }
-
-  // Called by the evaluator, serialised with the sink (record()). A share of the pipeline at a
-  // time, so that each proposal sees the results that came in meanwhile.
-  std::vector<Config> refill() {
+  // Lookahead: called by the evaluator while the batch's last configs still compile or run,
+  // serialised with the sink (record()), so the devices never wait for a whole batch to end. A
+  // share of the pipeline at a time, so that each proposal sees the results that came in
+  // meanwhile (the search's stream is told of each as it is recorded).
+  std::vector<Config> refill(const EvaluationStream& stream) {
     if (!budget_left() || stop_requested()) return {};
     std::size_t room = remaining() > in_flight_ ? remaining() - in_flight_ : 0;
     if (room == 0) return {};
-    observe_recorded();
     std::size_t n = std::min(room, std::max<std::size_t>(1, batch_size() / 4));
-    // An empty answer ends the batch for whoever asked, so ask again while the strategy still
+    // An empty answer ends the batch for whoever asked, so ask again while the search still
     // proposes but everything it proposed was reused or already considered (the default, say).
     while (true) {
-      std::vector<Config> proposed = strategy_->propose(n);
+      std::vector<Config> proposed = stream.more(n);
       if (proposed.empty()) return {};
       std::vector<Config> to_measure = admit(proposed, room).to_measure;
       if (!to_measure.empty() || !budget_left()) return to_measure;
@@ -255,8 +229,15 @@ class Run final : public search::SearchServices {
 
   // Reuses stored results and measures the rest, at most the evaluations left; configs already
   // considered in this run are skipped. Results come back in the order of `configs` (then those
-  // a refill added).
-  std::vector<Result> measure(const std::vector<Config>& configs, const BatchRefill& refill = {}) {
+  // a refill added); the stream hears of each as it is recorded.
+  std::vector<Result> measure(const std::vector<Config>& configs, const EvaluationStream& stream) {
+    stream_ = &stream;
+    struct Unset {
+      const EvaluationStream*& s;
+      ~Unset() { s = nullptr; }
+    } unset{stream_};
+    BatchRefill refill;
+    if (stream.more) refill = [this, &stream] { return this->refill(stream); };
     Admitted a = admit(configs, remaining());
     std::vector<Result> extra;
     // On a stop request nothing more is measured: what was measured is already stored.
@@ -290,7 +271,7 @@ class Run final : public search::SearchServices {
   }
 
   void record(const Result& r) {
-    if (strategy_) unobserved_.push_back(r);
+    if (stream_ && stream_->on_result) stream_->on_result(r);
     ++progress_.considered;
     ++(r.reused ? progress_.reused : progress_.measured);
     ++progress_.counts[r.status];
@@ -298,6 +279,7 @@ class Run final : public search::SearchServices {
     note_timing(r);
     progress_.elapsed_s = elapsed_s();
     observer_.on_result(r, progress_);
+    compile_watch_.observe(r);  // throws when the spec or source breaks every config
   }
 
   // Keeps the latest timing of each ok config (re-timings replace first timings).
@@ -365,8 +347,9 @@ class Run final : public search::SearchServices {
   TuneObserver& observer_;
   Evaluator evaluator_;
   StoreContext context_;
-  std::unique_ptr<Strategy> strategy_;  // null when a guided search runs
+  std::shared_ptr<Search> search_;
   std::string default_key_;  // computed once: record() runs for every result
+  search::CompileFailureWatch compile_watch_{default_key_};
   Clock::time_point started_;
   std::int64_t run_id_ = 0;
   std::unordered_map<std::string, Result> stored_;
@@ -375,7 +358,7 @@ class Run final : public search::SearchServices {
   std::optional<Result> best_;
   std::optional<Result> default_result_;
   double charged_s_ = 0;  // the simulated clock (simulated_clock())
-  std::vector<Result> unobserved_;  // recorded, not yet shown to the ask/tell strategy
+  const EvaluationStream* stream_ = nullptr;  // of the evaluate() call in progress
   std::size_t in_flight_ = 0;       // admitted for measuring, not yet recorded
   std::optional<double> uncapped_compile_timeout_;
   TuneProgress progress_;

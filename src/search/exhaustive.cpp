@@ -1,6 +1,31 @@
-#include "search/exhaustive.hpp"
+// Exhaustive: every valid config, in the Space's enumeration order. For small spaces, and as the
+// ground truth other strategies are measured against.
+#include <functional>
+#include <unordered_set>
+
+#include "search/strategy_factories.hpp"
+#include "tuna/strategy.hpp"
 
 namespace tuna::search {
+namespace {
+
+class ExhaustiveStrategy : public Strategy {
+ public:
+  explicit ExhaustiveStrategy(const Space& space);
+  std::string name() const override { return "exhaustive"; }
+  bool proposes_while_measuring() const override { return true; }
+  std::vector<Config> propose(std::size_t n) override;
+  void observe(const std::vector<Result>& results) override;
+
+ private:
+  const Space& space_;
+  std::vector<Config> all_;  // enumerated once, lazily
+  bool enumerated_ = false;
+  std::size_t next_ = 0;
+  std::unordered_set<std::string> seen_;
+};
+
+}  // namespace
 
 ExhaustiveStrategy::ExhaustiveStrategy(const Space& space) : space_(space) {}
 
@@ -19,6 +44,10 @@ std::vector<Config> ExhaustiveStrategy::propose(std::size_t n) {
 
 void ExhaustiveStrategy::observe(const std::vector<Result>& results) {
   for (const Result& r : results) seen_.insert(r.key);
+}
+
+std::unique_ptr<Strategy> make_exhaustive_strategy(const Space& space, std::uint64_t /*seed: enumeration order*/) {
+  return std::make_unique<ExhaustiveStrategy>(space);
 }
 
 }  // namespace tuna::search

@@ -1,8 +1,50 @@
-#include "search/genetic_algorithm.hpp"
-
+// Genetic algorithm: tournament selection, uniform crossover and per-parameter mutation on value
+// indices, children repaired onto the valid space; the next population is the best of parents
+// and children together (elitist, so the best config found is never lost).
 #include <algorithm>
+#include <deque>
+#include <random>
+
+#include "search/population.hpp"
+#include "search/strategy_factories.hpp"
+#include "tuna/strategy.hpp"
 
 namespace tuna::search {
+namespace {
+
+struct GeneticAlgorithmOptions {
+  std::uint64_t seed = 0;
+  // Members per generation; the first generation is this many random configs.
+  std::size_t population = 12;
+  // Members drawn per tournament; the fastest of them becomes a parent.
+  std::size_t tournament = 3;
+  // Probability that a child mixes two parents (else it copies one before mutation).
+  double crossover = 0.8;
+  // Probability per parameter of a mutation (one step in its value list, or any other value
+  // for strings and bools). At least one parameter of a child that equals a parent mutates.
+  double mutation = 0.15;
+};
+
+class GeneticAlgorithm : public GenerationalStrategy {
+ public:
+  GeneticAlgorithm(const Space& space, GeneticAlgorithmOptions options);
+  std::string name() const override { return "genetic_algorithm"; }
+  void observe(const std::vector<Result>& results) override;
+
+ private:
+  void next_generation() override;
+  void select_survivors();
+  std::size_t tournament();
+  std::optional<Config> make_child();
+  void mutate(std::vector<std::size_t>& genes, bool force);
+
+  GeneticAlgorithmOptions options_;
+  std::vector<std::size_t> members_;      // history entries
+  std::vector<std::string> children_;     // keys proposed in the current generation
+  bool seeded_ = false;
+};
+
+}  // namespace
 
 namespace {
 
@@ -17,13 +59,9 @@ bool unordered(const Parameter& p) {
 }  // namespace
 
 GeneticAlgorithm::GeneticAlgorithm(const Space& space, GeneticAlgorithmOptions options)
-    : space_(space), options_(options), rng_(options.seed), history_(space) {
+    : GenerationalStrategy(space, options.seed), options_(options) {
   options_.population = std::max<std::size_t>(options_.population, 2);
   options_.tournament = std::max<std::size_t>(options_.tournament, 1);
-}
-
-std::vector<Config> GeneticAlgorithm::propose(std::size_t n) {
-  return take_batch(n, queue_, [this] { next_generation(); }, space_, rng_, history_);
 }
 
 void GeneticAlgorithm::observe(const std::vector<Result>& results) {
@@ -49,11 +87,7 @@ void GeneticAlgorithm::select_survivors() {
 void GeneticAlgorithm::next_generation() {
   if (!seeded_) {
     seeded_ = true;
-    for (std::size_t i = members_.size(); i < options_.population; ++i) {
-      std::optional<Config> c = claim_random(space_, rng_, history_);
-      if (!c) break;
-      queue_.push_back(std::move(*c));
-    }
+    queue_random(members_.size(), options_.population, queue_, space_, rng_, history_);
     if (!queue_.empty()) return;
   }
   select_survivors();
@@ -117,11 +151,11 @@ std::optional<Config> GeneticAlgorithm::make_child() {
     mutate(genes, !mixed);
     if (auto config = claim_repaired(space_, from_indices(space_, genes), history_)) return config;
   }
-  auto moves = unclaimed_neighbours(space_, history_.entries()[first].config, 1, history_);
-  if (moves.empty()) return std::nullopt;
-  Config pick = moves[std::uniform_int_distribution<std::size_t>(0, moves.size() - 1)(rng_)];
-  history_.claim(space_.key(pick));
-  return pick;
+  return claim_random_neighbour(space_, history_.entries()[first].config, rng_, history_);
+}
+
+std::unique_ptr<Strategy> make_genetic_algorithm_strategy(const Space& space, std::uint64_t seed) {
+  return std::make_unique<GeneticAlgorithm>(space, GeneticAlgorithmOptions{seed});
 }
 
 }  // namespace tuna::search

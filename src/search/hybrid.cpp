@@ -1,5 +1,7 @@
 #include "search/hybrid.hpp"
 
+#include "search/strategy_factories.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -34,8 +36,10 @@ class ModelFreeTurns {
 
   // Up to `share` evaluations (all the budget when 0).
   AskTellStretch take_turn(std::size_t share) {
-    return ask_tell_stretch(services_, *strategy_, share,
-                            [this](const std::vector<Result>& r) { observe_new(r); });
+    AskTellLoopOptions loop;
+    loop.limit = share;
+    loop.observe = [this](const std::vector<Result>& r) { observe_new(r); };
+    return run_ask_tell(services_, *strategy_, loop);
   }
 
  private:
@@ -153,6 +157,21 @@ std::string HybridSearch::run(SearchServices& services) {
   const std::string stopped = model_free.take_turn(0).stopped;
   if (!stopped.empty()) return fmt::format("LLM: {}; then {}", llm_ended, stopped);
   return kBudgetSpent;
+}
+
+std::shared_ptr<Search> make_hybrid_search(const GuidedSearchSettings& settings,
+                                           std::shared_ptr<llm::LlmClient> client) {
+  HybridOptions hybrid;
+  const LlmGuidedOptions own = hybrid.llm;
+  hybrid.llm = settings.llm;
+  // The hybrid's own round-0 size and seeds unless the user chose them.
+  if (!settings.configs_explicit) hybrid.llm.configs_per_round = own.configs_per_round;
+  if (!settings.initial_random_explicit)
+    hybrid.llm.initial_random_configs = own.initial_random_configs;
+  if (settings.hybrid_turn) hybrid.model_free_share = *settings.hybrid_turn;
+  if (settings.hybrid_llm_configs) hybrid.llm_round_configs = *settings.hybrid_llm_configs;
+  if (settings.hybrid_explore) hybrid.model_free_exploration = *settings.hybrid_explore;
+  return std::make_shared<HybridSearch>(hybrid, std::move(client), settings.provider.redacted());
 }
 
 }  // namespace tuna::search

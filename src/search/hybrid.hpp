@@ -41,7 +41,7 @@ struct HybridOptions {
   void validate() const;  // throws UserError naming the bad setting
 };
 
-class HybridSearch : public GuidedSearch {
+class HybridSearch : public Search {
  public:
   HybridSearch(HybridOptions options, std::shared_ptr<llm::LlmClient> client,
                std::string provider_json = "{}");

@@ -1,5 +1,7 @@
 #include "search/llm_guided.hpp"
 
+#include "search/strategy_factories.hpp"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -111,6 +113,12 @@ std::string LlmGuidedSearch::run(SearchServices& services) {
   results_ = std::move(session.results());
   fell_back_ = session.fell_back();
   return why;
+}
+
+std::shared_ptr<Search> make_llm_search(const GuidedSearchSettings& settings,
+                                        std::shared_ptr<llm::LlmClient> client) {
+  return std::make_shared<LlmGuidedSearch>(settings.llm, std::move(client),
+                                           settings.provider.redacted());
 }
 
 }  // namespace tuna::search

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "llm/transport.hpp"
-#include "search/search_services.hpp"
+#include "tuna/search.hpp"
 
 namespace tuna::search {
 
@@ -49,7 +49,7 @@ LlmGuidedOptions llm_guided_defaults(LlmEffort effort);
 LlmGuidedOptions hybrid_llm_defaults();
 LlmEffort parse_llm_effort(const std::string& text);  // throws UserError
 
-class LlmGuidedSearch : public GuidedSearch {
+class LlmGuidedSearch : public Search {
  public:
   // `provider_json` describes the provider for the run's log (never the key).
   LlmGuidedSearch(LlmGuidedOptions options, std::shared_ptr<llm::LlmClient> client,

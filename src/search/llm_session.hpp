@@ -13,7 +13,7 @@
 
 #include "llm/transport.hpp"
 #include "search/llm_guided.hpp"
-#include "search/search_services.hpp"
+#include "tuna/search.hpp"
 
 namespace tuna::search {
 

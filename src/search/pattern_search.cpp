@@ -1,16 +1,57 @@
-#include "search/pattern_search.hpp"
-
+// Pattern search, after Helion's: measure a random initial design, then run a few independent
+// hill-climbing copies from the best configs. Each generation a copy measures every unmeasured
+// config one parameter step away from its centre and moves to the best of them; a copy that no
+// longer improves stops, and a new copy restarts from the best config not yet used as a centre.
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <random>
+
+#include "search/population.hpp"
+#include "search/strategy_factories.hpp"
+#include "tuna/strategy.hpp"
 
 namespace tuna::search {
+namespace {
+
+struct PatternSearchOptions {
+  std::uint64_t seed = 0;
+  // Random configs measured before the first move (fewer when results were observed already).
+  std::size_t initial_samples = 10;
+  // Hill-climbing copies running at once.
+  std::size_t copies = 2;
+  // A move must make the centre at least this much faster (relative), else the copy stops.
+  double min_improvement = 0.001;
+  // Parameters changed at once in a move (Helion: 1).
+  int radius = 1;
+};
+
+class PatternSearch : public GenerationalStrategy {
+ public:
+  PatternSearch(const Space& space, PatternSearchOptions options);
+  std::string name() const override { return "pattern"; }
+  void observe(const std::vector<Result>& results) override;
+
+ private:
+  struct Copy {
+    std::size_t centre = 0;             // index into history entries
+    std::vector<std::string> proposed;  // this generation's candidates
+  };
+
+  void next_generation() override;
+  void advance_copies();
+  std::optional<std::size_t> restart_centre();
+
+  PatternSearchOptions options_;
+  std::vector<Copy> copies_;
+  std::unordered_set<std::string> used_centres_;
+  bool initialised_ = false;
+};
+
+}  // namespace
 
 PatternSearch::PatternSearch(const Space& space, PatternSearchOptions options)
-    : space_(space), options_(options), rng_(options.seed), history_(space) {}
-
-std::vector<Config> PatternSearch::propose(std::size_t n) {
-  return take_batch(n, queue_, [this] { next_generation(); }, space_, rng_, history_);
-}
+    : GenerationalStrategy(space, options.seed), options_(options) {}
 
 void PatternSearch::observe(const std::vector<Result>& results) { history_.record(results); }
 
@@ -48,11 +89,7 @@ std::optional<std::size_t> PatternSearch::restart_centre() {
 void PatternSearch::next_generation() {
   if (!initialised_) {
     initialised_ = true;
-    for (std::size_t i = history_.size(); i < options_.initial_samples; ++i) {
-      std::optional<Config> c = claim_random(space_, rng_, history_);
-      if (!c) break;
-      queue_.push_back(std::move(*c));
-    }
+    queue_random(history_.size(), options_.initial_samples, queue_, space_, rng_, history_);
     if (!queue_.empty()) return;
   }
   advance_copies();
@@ -89,6 +126,10 @@ void PatternSearch::next_generation() {
     copies_ = std::move(kept);
     if (!retired || copies_.size() >= options_.copies) break;
   }
+}
+
+std::unique_ptr<Strategy> make_pattern_strategy(const Space& space, std::uint64_t seed) {
+  return std::make_unique<PatternSearch>(space, PatternSearchOptions{seed});
 }
 
 }  // namespace tuna::search

@@ -109,6 +109,24 @@ std::optional<Config> claim_random(const Space& space, std::mt19937_64& rng, His
   return pick;
 }
 
+void queue_random(std::size_t already, std::size_t count, std::deque<Config>& queue,
+                  const Space& space, std::mt19937_64& rng, History& history) {
+  for (std::size_t i = already; i < count; ++i) {
+    std::optional<Config> c = claim_random(space, rng, history);
+    if (!c) break;
+    queue.push_back(std::move(*c));
+  }
+}
+
+std::optional<Config> claim_random_neighbour(const Space& space, const Config& config,
+                                             std::mt19937_64& rng, History& history) {
+  std::vector<Config> moves = unclaimed_neighbours(space, config, 1, history);
+  if (moves.empty()) return std::nullopt;
+  Config pick = moves[std::uniform_int_distribution<std::size_t>(0, moves.size() - 1)(rng)];
+  history.claim(space.key(pick));
+  return pick;
+}
+
 std::optional<Config> claim_repaired(const Space& space, const Config& candidate,
                                      History& history) {
   std::optional<Config> valid =

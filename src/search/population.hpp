@@ -13,6 +13,7 @@
 
 #include "tuna/result.hpp"
 #include "tuna/space.hpp"
+#include "tuna/strategy.hpp"
 
 namespace tuna::search {
 
@@ -74,6 +75,16 @@ Config from_indices(const Space& space, const std::vector<std::size_t>& indices)
 // every valid config is claimed.
 std::optional<Config> claim_random(const Space& space, std::mt19937_64& rng, History& history);
 
+// Claims random configs into `queue` until it holds `count` more than `already` (the members an
+// initial design already has), or nothing is left to claim.
+void queue_random(std::size_t already, std::size_t count, std::deque<Config>& queue,
+                  const Space& space, std::mt19937_64& rng, History& history);
+
+// A random unclaimed neighbour of `config` one parameter move away, claimed; nullopt when none
+// is left (a converged population steps away from a member this way).
+std::optional<Config> claim_random_neighbour(const Space& space, const Config& config,
+                                             std::mt19937_64& rng, History& history);
+
 // Up to n configs from a generation-based strategy's queue: `next_generation` refills the queue
 // when it runs dry; when it brings nothing (every member waits for results, or the search has
 // converged), a random unclaimed config keeps the run going and may seed the next generation.
@@ -91,5 +102,28 @@ std::optional<Config> claim_repaired(const Space& space, const Config& candidate
 // deterministic order.
 std::vector<Config> unclaimed_neighbours(const Space& space, const Config& config, int radius,
                                          const History& history);
+
+// What every generation-based strategy (pattern, differential evolution, genetic algorithm)
+// keeps: what it measured and claimed, its random stream, and the queue of the generation being
+// proposed. propose() hands out the queue and asks for the next generation when it runs dry
+// (take_batch).
+class GenerationalStrategy : public Strategy {
+ public:
+  std::vector<Config> propose(std::size_t n) final {
+    return take_batch(n, queue_, [this] { next_generation(); }, space_, rng_, history_);
+  }
+
+ protected:
+  GenerationalStrategy(const Space& space, std::uint64_t seed)
+      : space_(space), rng_(seed), history_(space) {}
+  // Fills queue_ with the next generation's configs (claimed in history_), or leaves it empty
+  // while the generation's results are awaited.
+  virtual void next_generation() = 0;
+
+  const Space& space_;
+  std::mt19937_64 rng_;
+  History history_;
+  std::deque<Config> queue_;
+};
 
 }  // namespace tuna::search

@@ -1,5 +1,7 @@
 #include "search/random_search.hpp"
 
+#include "search/strategy_factories.hpp"
+
 #include <algorithm>
 
 namespace tuna::search {
@@ -40,6 +42,10 @@ std::vector<Config> RandomSearch::propose(std::size_t n) {
 
 void RandomSearch::observe(const std::vector<Result>& results) {
   for (const Result& r : results) seen_.insert(r.key);
+}
+
+std::unique_ptr<Strategy> make_random_strategy(const Space& space, std::uint64_t seed) {
+  return std::make_unique<RandomSearch>(space, RandomSearchOptions{seed});
 }
 
 }  // namespace tuna::search

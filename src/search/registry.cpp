@@ -1,119 +1,104 @@
-// The strategies tuna knows, by name. `auto` picks the hybrid when an LLM provider is configured
-// (the CLI resolves that, search::resolve_strategy_name) and otherwise the best model-free
-// strategy measured with `tuna compare` (bench/results/strategies.md): the surrogate search.
+// The strategies tuna knows, by name, from strategies.def. `auto` picks the hybrid when an LLM
+// provider is configured (the CLI resolves that, search::resolve_strategy_name) and otherwise
+// the best model-free strategy measured with `tuna compare` (bench/results/strategies.md): the
+// surrogate search.
 #include "search/registry.hpp"
 
 #include <fmt/format.h>
 
-#include "search/differential_evolution.hpp"
-#include "search/exhaustive.hpp"
-#include "search/genetic_algorithm.hpp"
-#include "search/hybrid.hpp"
-#include "search/pattern_search.hpp"
-#include "search/random_search.hpp"
-#include "search/simulated_annealing.hpp"
-#include "search/surrogate.hpp"
+#include "search/strategy_factories.hpp"
 #include "tuna/errors.hpp"
-#include "tuna/strategy.hpp"
-
-namespace tuna {
-namespace {
-
-std::string known_names() {
-  std::string known;
-  for (const auto& [name, _] : strategy_names()) known += (known.empty() ? "" : ", ") + name;
-  return known;
-}
-
-}  // namespace
-
-std::vector<std::pair<std::string, std::string>> strategy_names() {
-  return {
-      {"auto", "hybrid when an LLM provider is configured, else the best model-free strategy "
-               "(surrogate)"},
-      {"random", "valid configs drawn uniformly at random, without replacement"},
-      {"exhaustive", "every valid config, in enumeration order"},
-      {"surrogate", "a random forest, trained on every measurement to tell the fastest fifth "
-                    "from the rest, ranks neighbours of the best configs and random samples; "
-                    "the most promising is measured next (docs/strategies.md)"},
-      {"pattern", "hill climbing one parameter step at a time from the best configs, with "
-                  "restarts (Helion's pattern search)"},
-      {"differential_evolution", "differential evolution on value indices"},
-      {"simulated_annealing", "a random walk over neighbours that accepts slower configs less "
-                              "and less often"},
-      {"genetic_algorithm", "tournament selection, uniform crossover and mutation, elitist"},
-      {"llm", "an LLM proposes configs in rounds, fed back what was measured (docs/llm.md)"},
-      {"hybrid", "the LLM and the surrogate take turns, each seeing what the other measured"},
-  };
-}
-
-std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options, const Space& space) {
-  if (options.name == "random") {
-    return std::make_unique<search::RandomSearch>(space,
-                                                  search::RandomSearchOptions{options.seed});
-  }
-  if (options.name == "exhaustive") return std::make_unique<search::ExhaustiveStrategy>(space);
-  if (options.name == "surrogate" || options.name == "auto") {
-    search::SurrogateOptions surrogate;
-    surrogate.seed = options.seed;
-    return std::make_unique<search::SurrogateSearch>(space, surrogate);
-  }
-  if (options.name == "pattern") {
-    return std::make_unique<search::PatternSearch>(space,
-                                                   search::PatternSearchOptions{options.seed});
-  }
-  if (options.name == "differential_evolution") {
-    return std::make_unique<search::DifferentialEvolution>(
-        space, search::DifferentialEvolutionOptions{options.seed});
-  }
-  if (options.name == "simulated_annealing") {
-    return std::make_unique<search::SimulatedAnnealing>(
-        space, search::SimulatedAnnealingOptions{options.seed});
-  }
-  if (options.name == "genetic_algorithm") {
-    return std::make_unique<search::GeneticAlgorithm>(
-        space, search::GeneticAlgorithmOptions{options.seed});
-  }
-  if (search::is_guided_strategy(options.name)) {
-    throw UserError(fmt::format("the '{}' strategy drives its own rounds and needs an LLM "
-                                "provider: build it with search::make_guided_search and set "
-                                "TuneOptions::guided_search (the CLI does this for --strategy {})",
-                                options.name, options.name));
-  }
-  throw UserError(fmt::format("unknown strategy '{}'; known strategies: {}", options.name,
-                              known_names()));
-}
-
-}  // namespace tuna
 
 namespace tuna::search {
 namespace {
 
+using ModelFreeFactory = std::unique_ptr<Strategy> (*)(const Space&, std::uint64_t);
+using GuidedFactory = std::shared_ptr<Search> (*)(const GuidedSearchSettings&,
+                                                  std::shared_ptr<llm::LlmClient>);
+
+struct StrategyEntry {
+  const char* name;
+  const char* help;
+  ModelFreeFactory model_free;  // exactly one of the two is set
+  GuidedFactory guided;
+};
+
+constexpr const char* kAutoHelp =
+    "hybrid when an LLM provider is configured, else the best model-free strategy (surrogate)";
+constexpr const char* kAutoModelFree = "surrogate";
+
+const StrategyEntry kStrategies[] = {
+#define TUNA_MODEL_FREE(name, help) {#name, help, &make_##name##_strategy, nullptr},
+#define TUNA_GUIDED(name, help) {#name, help, nullptr, &make_##name##_search},
+#include "search/strategies.def"
+#undef TUNA_MODEL_FREE
+#undef TUNA_GUIDED
+};
+
+const StrategyEntry* find_entry(const std::string& name) {
+  for (const StrategyEntry& e : kStrategies)
+    if (name == e.name) return &e;
+  return nullptr;
+}
+
+std::string names_where(bool (*keep)(const StrategyEntry&)) {
+  std::string names;
+  for (const StrategyEntry& e : kStrategies)
+    if (keep(e)) names += (names.empty() ? "" : ", ") + std::string(e.name);
+  return names;
+}
+
+std::string all_names() {
+  return "auto, " + names_where([](const StrategyEntry&) { return true; });
+}
+std::string model_free_names() {
+  return "auto, " + names_where([](const StrategyEntry& e) { return e.model_free != nullptr; });
+}
+
+[[noreturn]] void throw_unknown(const std::string& name) {
+  throw UserError(fmt::format("unknown strategy '{}'; known strategies: {}", name, all_names()));
+}
+
 void check_fallback(const std::string& fallback) {
   if (fallback.empty()) return;
-  bool known = false;
-  for (const auto& [name, _] : strategy_names()) known = known || name == fallback;
-  if (!known || is_guided_strategy(fallback)) {
-    std::string model_free;
-    for (const auto& [name, _] : strategy_names()) {
-      if (!is_guided_strategy(name)) model_free += (model_free.empty() ? "" : ", ") + name;
-    }
+  const StrategyEntry* e = fallback == "auto" ? nullptr : find_entry(fallback);
+  if (fallback != "auto" && (!e || !e->model_free)) {
     throw UserError(fmt::format("--llm-fallback '{}' is not a model-free strategy; use one of {}",
-                                fallback, model_free));
+                                fallback, model_free_names()));
   }
 }
 
 }  // namespace
 
-bool is_guided_strategy(const std::string& name) { return name == "llm" || name == "hybrid"; }
+bool is_guided_strategy(const std::string& name) {
+  const StrategyEntry* e = find_entry(name);
+  return e && e->guided;
+}
+
+void require_model_free(const std::string& name) {
+  if (name == "auto") return;
+  const StrategyEntry* e = find_entry(name);
+  if (!e) throw_unknown(name);
+  if (e->guided) {
+    throw UserError(fmt::format("the '{}' strategy drives its own rounds and needs an LLM "
+                                "provider: build it with search::make_guided_search (the CLI "
+                                "does this for --strategy {} with an --llm-provider)",
+                                name, name));
+  }
+}
 
 std::string resolve_strategy_name(const std::string& name, bool llm_configured) {
   if (name == "auto" && llm_configured) return "hybrid";
   return name;
 }
 
-std::shared_ptr<GuidedSearch> make_guided_search(const std::string& name,
-                                                 const GuidedSearchSettings& settings) {
+std::shared_ptr<Search> make_search(const StrategyOptions& strategy,
+                                    const AskTellSearchOptions& options) {
+  return std::make_shared<AskTellSearch>(strategy, options);
+}
+
+std::shared_ptr<Search> make_guided_search(const std::string& name,
+                                           const GuidedSearchSettings& settings) {
   if (!is_guided_strategy(name)) {
     throw UserError(fmt::format("'{}' is not an LLM strategy (llm, hybrid)", name));
   }
@@ -126,28 +111,31 @@ std::shared_ptr<GuidedSearch> make_guided_search(const std::string& name,
   return make_guided_search(name, settings, std::move(client));
 }
 
-std::shared_ptr<GuidedSearch> make_guided_search(const std::string& name,
-                                                 const GuidedSearchSettings& settings,
-                                                 std::shared_ptr<llm::LlmClient> client) {
+std::shared_ptr<Search> make_guided_search(const std::string& name,
+                                           const GuidedSearchSettings& settings,
+                                           std::shared_ptr<llm::LlmClient> client) {
   check_fallback(settings.llm.fallback_strategy);
-  std::string provider_json = settings.provider.redacted();
-  if (name == "llm") {
-    return std::make_shared<LlmGuidedSearch>(settings.llm, std::move(client), provider_json);
+  const StrategyEntry* e = find_entry(name);
+  if (!e || !e->guided) {
+    throw UserError(fmt::format("'{}' is not an LLM strategy (llm, hybrid)", name));
   }
-  if (name == "hybrid") {
-    HybridOptions hybrid;
-    const LlmGuidedOptions own = hybrid.llm;
-    hybrid.llm = settings.llm;
-    // The hybrid's own round-0 size and seeds unless the user chose them.
-    if (!settings.configs_explicit) hybrid.llm.configs_per_round = own.configs_per_round;
-    if (!settings.initial_random_explicit)
-      hybrid.llm.initial_random_configs = own.initial_random_configs;
-    if (settings.hybrid_turn) hybrid.model_free_share = *settings.hybrid_turn;
-    if (settings.hybrid_llm_configs) hybrid.llm_round_configs = *settings.hybrid_llm_configs;
-    if (settings.hybrid_explore) hybrid.model_free_exploration = *settings.hybrid_explore;
-    return std::make_shared<HybridSearch>(hybrid, std::move(client), provider_json);
-  }
-  throw UserError(fmt::format("'{}' is not an LLM strategy (llm, hybrid)", name));
+  return e->guided(settings, std::move(client));
 }
 
 }  // namespace tuna::search
+
+namespace tuna {
+
+std::vector<std::pair<std::string, std::string>> strategy_names() {
+  std::vector<std::pair<std::string, std::string>> names = {{"auto", search::kAutoHelp}};
+  for (const search::StrategyEntry& e : search::kStrategies) names.emplace_back(e.name, e.help);
+  return names;
+}
+
+std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options, const Space& space) {
+  search::require_model_free(options.name);
+  const std::string& name = options.name == "auto" ? search::kAutoModelFree : options.name;
+  return search::find_entry(name)->model_free(space, options.seed);
+}
+
+}  // namespace tuna

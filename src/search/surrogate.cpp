@@ -1,5 +1,7 @@
 #include "search/surrogate.hpp"
 
+#include "search/strategy_factories.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -214,6 +216,12 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
     batch.push_back(std::move(pick.config));
   }
   return batch;
+}
+
+std::unique_ptr<Strategy> make_surrogate_strategy(const Space& space, std::uint64_t seed) {
+  SurrogateOptions options;
+  options.seed = seed;
+  return std::make_unique<SurrogateSearch>(space, options);
 }
 
 }  // namespace tuna::search

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "core/usable_cores.hpp"
+#include "base/usable_cores.hpp"
 #include "tuna/driver.hpp"
 
 namespace tuna {

@@ -1,5 +1,6 @@
 // T4 results files, written from a recording.
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "store/export_recording.hpp"
 #include "store/import_json.hpp"
@@ -10,21 +11,16 @@ namespace {
 
 using nlohmann::ordered_json;
 
+// T4's "invalidity" word for each status.
+constexpr std::pair<Status, const char*> kInvalidity[] = {
+    {Status::Ok, "correct"},           {Status::Invalid, "constraints"},
+    {Status::CompileError, "compile"}, {Status::RuntimeError, "runtime"},
+    {Status::Timeout, "timeout"},      {Status::WrongResult, "correctness"},
+};
+
 const char* invalidity(Status s) {
-  switch (s) {
-    case Status::Ok:
-      return "correct";
-    case Status::Invalid:
-      return "constraints";
-    case Status::CompileError:
-      return "compile";
-    case Status::RuntimeError:
-      return "runtime";
-    case Status::Timeout:
-      return "timeout";
-    case Status::WrongResult:
-      return "correctness";
-  }
+  for (const auto& [status, word] : kInvalidity)
+    if (status == s) return word;
   return "runtime";
 }
 

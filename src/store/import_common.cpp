@@ -99,6 +99,14 @@ double number_or(const nlohmann::ordered_json& object, const char* key, double f
   return it != object.end() && it->is_number() ? it->get<double>() : fallback;
 }
 
+std::vector<double> numbers_in(const nlohmann::ordered_json& object, const char* key) {
+  std::vector<double> numbers;
+  if (auto array = object.find(key); array != object.end() && array->is_array())
+    for (const auto& item : *array)
+      if (item.is_number()) numbers.push_back(item.get<double>());
+  return numbers;
+}
+
 nlohmann::ordered_json parse_json_file(const std::filesystem::path& file, const std::string& text) {
   try {
     return nlohmann::ordered_json::parse(text);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tuna/value.hpp"
 
@@ -16,6 +17,10 @@ nlohmann::ordered_json value_to_json(const Value& v);
 
 // A number field, or `fallback` when it is absent or not a number.
 double number_or(const nlohmann::ordered_json& object, const char* key, double fallback = 0);
+
+// The numbers of the array field `key` (non-numbers skipped); empty when it is absent or not an
+// array.
+std::vector<double> numbers_in(const nlohmann::ordered_json& object, const char* key);
 
 // Parses `text` as JSON; a syntax error becomes a UserError naming the file and the byte.
 nlohmann::ordered_json parse_json_file(const std::filesystem::path& file, const std::string& text);

@@ -69,9 +69,7 @@ RecordedEntry read_entry(const Recording& rec, const std::string& key, const jso
                     "failure class",
                     rec.file.string(), key));
   }
-  if (auto times = entry.find("times"); times != entry.end() && times->is_array())
-    for (const auto& t : *times)
-      if (t.is_number()) e.times_ms.push_back(t.get<double>());
+  e.times_ms = numbers_in(entry, "times");
   e.compile_ms = number_or(entry, "compile_time");
   e.benchmark_ms = number_or(entry, "benchmark_time");
   e.verification_ms = number_or(entry, "verification_time");
@@ -84,9 +82,7 @@ RecordedEntry read_entry(const Recording& rec, const std::string& key, const jso
 }  // namespace
 
 Recording read_kernel_tuner_cache(const std::filesystem::path& file, const json& doc) {
-  Recording rec;
-  rec.format = "kernel_tuner";
-  rec.file = file;
+  Recording rec{.format = "kernel_tuner", .file = file};
   if (auto it = doc.find("kernel_name"); it != doc.end() && it->is_string())
     rec.kernel_name = it->get<std::string>();
   if (auto it = doc.find("device_name"); it != doc.end() && it->is_string())

@@ -1,7 +1,7 @@
 // `tuna import`: a recording put into the store, as one run of its own.
 #include <fmt/format.h>
 
-#include "core/hash.hpp"
+#include "base/hash.hpp"
 #include "store/import_store.hpp"
 #include "tuna/errors.hpp"
 

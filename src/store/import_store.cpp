@@ -4,10 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "store/import_json.hpp"
 #include "store/result_codec.hpp"
+#include "store/result_query.hpp"
 #include "store/sqlite_handle.hpp"
 #include "tuna/errors.hpp"
 
@@ -16,25 +18,6 @@ namespace tuna::store {
 namespace {
 
 using sqlite::Statement;
-
-constexpr const char* kJoin =
-    " FROM results x JOIN kernels k ON k.id = x.kernel_id"
-    " JOIN problems p ON p.id = x.problem_id JOIN devices d ON d.id = x.device_id";
-
-std::vector<std::string> names_of_key(const std::string& key) {
-  std::vector<std::string> names;
-  std::size_t start = 0;
-  while (start <= key.size()) {
-    std::size_t comma = key.find(',', start);
-    std::string item =
-        key.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    std::size_t eq = item.find('=');
-    if (eq != std::string::npos) names.push_back(item.substr(0, eq));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return names;
-}
 
 RecordedEntry entry_of(const Result& r, std::vector<Value> values) {
   RecordedEntry e;
@@ -66,58 +49,39 @@ bool has_device_column(const sqlite::Database& db) {
 
 std::vector<StoreContext> all_contexts(const std::filesystem::path& db_path) {
   sqlite::Database db(db_path);
-  Statement q(db, std::string("SELECT DISTINCT k.name, k.spec_hash, p.text, d.device_id, d.name, "
-                              "d.backend") +
-                      kJoin + " ORDER BY k.name, d.device_id, p.text");
+  Statement q(
+      db, fmt::format("SELECT DISTINCT {} FROM results x{} ORDER BY k.name, d.device_id, p.text",
+                      kContextColumns, kContextJoins));
   std::vector<StoreContext> out;
-  while (q.step())
-    out.push_back({q.column_text(0), q.column_text(1), q.column_text(2), q.column_text(3),
-                   q.column_text(4), q.column_text(5)});
+  while (q.step()) out.push_back(read_context(q, 0));
   return out;
 }
 
 Recording recording_from_store(const std::filesystem::path& db_path, const StoreContext& ctx) {
   sqlite::Database db(db_path);
   const char* device = has_device_column(db) ? "x.device" : "''";
-  Statement q(db, fmt::format("SELECT x.config_key, x.config_json, x.status, x.error_class, "
-                              "x.message, x.compile_ms, x.times_json, x.median_ms, "
-                              "x.max_abs_error, x.resources_json, x.started_at, x.finished_at, {}",
-                              device) +
-                      kJoin +
-                      " WHERE k.name = ?1 AND k.spec_hash = ?2 AND p.text = ?3 AND "
-                      "d.device_id = ?4 ORDER BY x.id");
-  q.bind(1, ctx.kernel_name).bind(2, ctx.spec_hash).bind(3, ctx.problem).bind(4, ctx.device_id);
-  Recording rec;
-  rec.format = "tuna";
-  rec.file = db_path;
-  rec.kernel_name = ctx.kernel_name;
-  rec.device_name = ctx.device_name;
-  rec.problem = ctx.problem;
+  Statement q(db, fmt::format("SELECT {} FROM results x{}{} ORDER BY x.id", result_columns(device),
+                              kContextJoins, kWhereContext));
+  bind_context(q, ctx);
+  Recording rec{.format = "tuna",
+                .file = db_path,
+                .kernel_name = ctx.kernel_name,
+                .device_name = ctx.device_name,
+                .problem = ctx.problem};
   while (q.step()) {
-    ResultRow row;
-    row.config_key = q.column_text(0);
-    row.config_json = q.column_text(1);
-    row.status = q.column_text(2);
-    row.error_class = q.column_text(3);
-    row.message = q.column_text(4);
-    row.compile_ms = q.column_double(5);
-    row.times_json = q.column_text(6);
-    row.median_ms = q.column_double(7);
-    row.max_abs_error = q.column_double(8);
-    row.resources_json = q.column_text(9);
-    row.started_at = q.column_double(10);
-    row.finished_at = q.column_double(11);
-    row.device = q.column_text(12);
+    ResultRow row = read_result_row(q);
+    // Recordings have always read a missing median (a failed result) as 0.
+    if (std::isnan(row.median_ms)) row.median_ms = 0;
     std::optional<Result> r = decode_result(row);
     if (!r) continue;  // a status written by a newer tuna
     const std::string where = fmt::format("{}: result {}", db_path.string(), row.config_key);
     if (rec.param_names.empty()) {
-      rec.param_names = names_of_key(row.config_key);
+      rec.param_names = config_key_names(row.config_key);
       rec.param_values.resize(rec.param_names.size());
     }
     nlohmann::ordered_json values = nlohmann::ordered_json::parse(row.config_json, nullptr, false);
     if (!values.is_array() || values.size() != rec.param_names.size() ||
-        names_of_key(row.config_key) != rec.param_names)
+        config_key_names(row.config_key) != rec.param_names)
       throw UserError(where + ": its parameters differ from the context's other results");
     std::vector<Value> config;
     for (std::size_t i = 0; i < values.size(); ++i) {

@@ -24,23 +24,43 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Reads text one character at a time, tracking quotes and bracket depth.
+class BracketScanner {
+ public:
+  enum class Kind { Quoted, Quote, Open, Close, Other };
+  Kind feed(char c) {
+    if (quote_) {
+      if (c == quote_) quote_ = 0;
+      return Kind::Quoted;
+    }
+    if (c == '\'' || c == '"') {
+      quote_ = c;
+      return Kind::Quote;
+    }
+    if (c == '(' || c == '[') {
+      ++depth_;
+      return Kind::Open;
+    }
+    if (c == ')' || c == ']') {
+      --depth_;
+      return Kind::Close;
+    }
+    return Kind::Other;
+  }
+  int depth() const { return depth_; }
+
+ private:
+  int depth_ = 0;
+  char quote_ = 0;
+};
+
 // Splits at `sep` where brackets are balanced and outside quotes.
 std::vector<std::string_view> split_top(std::string_view s, char sep) {
   std::vector<std::string_view> parts;
-  int depth = 0;
-  char quote = 0;
+  BracketScanner scan;
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == '(' || c == '[') {
-      ++depth;
-    } else if (c == ')' || c == ']') {
-      --depth;
-    } else if (c == sep && depth == 0) {
+    if (scan.feed(s[i]) == BracketScanner::Kind::Other && s[i] == sep && scan.depth() == 0) {
       parts.push_back(s.substr(start, i - start));
       start = i + 1;
     }
@@ -54,20 +74,10 @@ std::vector<std::string_view> split_top(std::string_view s, char sep) {
 bool wrapped(std::string_view text, std::string_view open, char close) {
   if (text.size() < open.size() + 1 || text.substr(0, open.size()) != open || text.back() != close)
     return false;
-  int depth = 0;
-  char quote = 0;
-  for (std::size_t i = open.size() - 1; i < text.size(); ++i) {
-    char c = text[i];
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == '(' || c == '[') {
-      ++depth;
-    } else if ((c == ')' || c == ']') && --depth == 0) {
+  BracketScanner scan;
+  for (std::size_t i = open.size() - 1; i < text.size(); ++i)
+    if (scan.feed(text[i]) == BracketScanner::Kind::Close && scan.depth() == 0)
       return i + 1 == text.size();
-    }
-  }
   return false;
 }
 

@@ -39,9 +39,7 @@ double recorded_time(const json& result) {
 }  // namespace
 
 Recording read_t4_results(const std::filesystem::path& file, const json& doc) {
-  Recording rec;
-  rec.format = "t4";
-  rec.file = file;
+  Recording rec{.format = "t4", .file = file};
   const json& results = doc.at("results");
   if (auto meta = doc.find("metadata"); meta != doc.end() && meta->is_object()) {
     std::string unit = meta->value("timeunit", "milliseconds");
@@ -74,9 +72,7 @@ Recording read_t4_results(const std::filesystem::path& file, const json& doc) {
     e.status = status_of_invalidity(e.error_class, where);
     if (e.status == Status::Ok) e.error_class.clear();
     const json times = result.value("times", json::object());
-    if (auto rt = times.find("runtimes"); rt != times.end() && rt->is_array())
-      for (const auto& t : *rt)
-        if (t.is_number()) e.times_ms.push_back(t.get<double>());
+    e.times_ms = numbers_in(times, "runtimes");
     e.compile_ms = number_or(times, "compilation");
     e.benchmark_ms = number_or(times, "benchmark");
     e.verification_ms = number_or(times, "validation");

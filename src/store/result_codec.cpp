@@ -6,24 +6,12 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "core/codec.hpp"
+
 namespace tuna::store {
 namespace {
 
 using nlohmann::json;
-
-json value_to_json(const Value& value) {
-  switch (value.kind()) {
-    case ValueKind::Int:
-      return value.as_int();
-    case ValueKind::Float:
-      return value.as_double();
-    case ValueKind::Bool:
-      return value.truthy();
-    case ValueKind::String:
-      return value.as_string();
-  }
-  TUNA_ASSERT(false, "unknown value kind");
-}
 
 // JSON has no NaN or infinity; such a time is stored as null and read back as NaN, which keeps
 // the list's length (the repetition count) intact.
@@ -101,7 +89,7 @@ std::map<std::string, double> resources_from_json(const ResultRow& row) {
 
 std::string config_to_json(const Config& config) {
   json list = json::array();
-  for (const Value& v : config.values()) list.push_back(value_to_json(v));
+  for (const Value& v : config.values()) list.push_back(codec::to_json(v));
   return dump(list);
 }
 
@@ -143,6 +131,21 @@ std::optional<Result> decode_result(const ResultRow& row) {
   result.finished_at = row.finished_at;
   result.reused = true;
   return result;
+}
+
+std::vector<std::string> config_key_names(const std::string& key) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    std::size_t comma = key.find(',', start);
+    std::string item =
+        key.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::size_t eq = item.find('=');
+    if (eq != std::string::npos) names.push_back(item.substr(0, eq));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return names;
 }
 
 }  // namespace tuna::store

@@ -4,6 +4,7 @@
 // functions, and free of side tables that would make every put_result several inserts.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tuna/result.hpp"
 
@@ -35,5 +36,9 @@ ResultRow encode_result(const Result& result);
 std::optional<Result> decode_result(const ResultRow& row);
 
 std::string config_to_json(const Config& config);
+
+// The parameter names of a canonical config key, in order ("BM=64,BN=128" -> BM, BN). A string
+// value holding ',' splits wrongly; callers check the count against the stored values.
+std::vector<std::string> config_key_names(const std::string& key);
 
 }  // namespace tuna::store

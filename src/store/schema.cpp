@@ -9,10 +9,17 @@ namespace {
 
 using Migration = void (*)(sqlite::Database&);
 
+// The columns that tie a run or a result to its context.
+constexpr const char* kContextColumnsSql = R"sql(
+  kernel_id INTEGER NOT NULL REFERENCES kernels(id) ON DELETE CASCADE,
+  problem_id INTEGER NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
+  device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,)sql";
+
 // Version 1: the first schema. Context tables (kernels, problems, devices) are shared by runs and
-// results; deleting a context row (with foreign keys on) deletes what was measured in it.
+// results; deleting a context row (with foreign keys on) deletes what was measured in it. (The
+// text is formatted: braces in it are doubled.)
 void migrate_0_to_1(sqlite::Database& db) {
-  db.exec(R"sql(
+  db.exec(fmt::format(R"sql(
 CREATE TABLE kernels (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -30,10 +37,7 @@ CREATE TABLE devices (
   backend TEXT NOT NULL
 );
 CREATE TABLE runs (
-  id INTEGER PRIMARY KEY,
-  kernel_id INTEGER NOT NULL REFERENCES kernels(id) ON DELETE CASCADE,
-  problem_id INTEGER NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
-  device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  id INTEGER PRIMARY KEY,{context}
   strategy TEXT NOT NULL,
   options_json TEXT NOT NULL,
   started_at REAL NOT NULL,
@@ -42,10 +46,7 @@ CREATE TABLE runs (
 );
 CREATE INDEX runs_by_context ON runs (kernel_id, problem_id, device_id);
 CREATE TABLE results (
-  id INTEGER PRIMARY KEY,
-  kernel_id INTEGER NOT NULL REFERENCES kernels(id) ON DELETE CASCADE,
-  problem_id INTEGER NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
-  device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  id INTEGER PRIMARY KEY,{context}
   config_key TEXT NOT NULL,
   config_json TEXT NOT NULL,
   status TEXT NOT NULL,
@@ -55,7 +56,7 @@ CREATE TABLE results (
   times_json TEXT NOT NULL DEFAULT '[]',
   median_ms REAL,
   max_abs_error REAL NOT NULL DEFAULT 0,
-  resources_json TEXT NOT NULL DEFAULT '{}',
+  resources_json TEXT NOT NULL DEFAULT '{{}}',
   started_at REAL NOT NULL DEFAULT 0,
   finished_at REAL NOT NULL DEFAULT 0,
   run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
@@ -76,7 +77,8 @@ CREATE TABLE llm_exchanges (
   created_at REAL NOT NULL
 );
 CREATE INDEX llm_exchanges_by_run ON llm_exchanges (run_id);
-)sql");
+)sql",
+                      fmt::arg("context", kContextColumnsSql)));
 }
 
 // Version 2: the device that measured each result. The context's device (devices table) names

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <limits>
 #include <utility>
 
 namespace tuna::sqlite {
@@ -22,8 +23,10 @@ std::string file_of(sqlite3* db) {
 
 }  // namespace
 
-Database::Database(const std::filesystem::path& path) : path_(path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+Database::Database(const std::filesystem::path& path, Mode mode) : path_(path) {
+  const int flags =
+      mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     // Even a failed open allocates a handle (for the message); read it, then release it.
     std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -181,6 +184,12 @@ Transaction::~Transaction() {
 void Transaction::commit() {
   db_->exec("COMMIT");
   done_ = true;
+}
+
+double Columns::real_or_nan() {
+  const int index = next_++;
+  return statement_.column_is_null(index) ? std::numeric_limits<double>::quiet_NaN()
+                                          : statement_.column_double(index);
 }
 
 }  // namespace tuna::sqlite

@@ -28,9 +28,13 @@ class SqliteError : public UserError {
 
 class Database {
  public:
-  // Opens (creating when missing) the file read-write. Nothing is read from it yet: SQLite only
-  // notices a file that is not a database on the first statement.
-  explicit Database(const std::filesystem::path& path);
+  enum class Mode {
+    ReadWrite,  // creating the file when missing
+    ReadOnly,   // never writing, never creating: a missing file fails to open
+  };
+  // Opens the file. Nothing is read from it yet: SQLite only notices a file that is not a
+  // database on the first statement.
+  explicit Database(const std::filesystem::path& path, Mode mode = Mode::ReadWrite);
   ~Database();
   Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;
@@ -93,6 +97,24 @@ class Statement {
   // Only the statement handle: its connection is found through it, so a statement never points
   // at a Database object that may have moved.
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Reads a row's columns in order, from `first` on. The elements of a braced list are evaluated
+// left to right, so a struct whose members follow the SELECT fills in one expression:
+// `RunRecord{row.int64(), row.text(), ...}`.
+class Columns {
+ public:
+  explicit Columns(const Statement& statement, int first = 0)
+      : statement_(statement), next_(first) {}
+  std::string text() { return statement_.column_text(next_++); }
+  double real() { return statement_.column_double(next_++); }
+  std::int64_t int64() { return statement_.column_int64(next_++); }
+  // SQLite stores a NaN as NULL: read it back as NaN rather than as 0.
+  double real_or_nan();
+
+ private:
+  const Statement& statement_;
+  int next_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT. Immediate, so the write lock is taken (waiting up to the busy

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "store/result_codec.hpp"
+#include "store/result_query.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite_handle.hpp"
 
@@ -34,46 +35,20 @@ const char* env_or_null(const char* name) {
   return value && *value ? value : nullptr;
 }
 
-// Connects the three context tables through their natural keys; every read by context uses it.
-constexpr const char* kContextJoin =
-    " JOIN kernels k ON k.id = x.kernel_id"
-    " JOIN problems p ON p.id = x.problem_id"
-    " JOIN devices d ON d.id = x.device_id"
-    " WHERE k.name = ?1 AND k.spec_hash = ?2 AND p.text = ?3 AND d.device_id = ?4";
+// The columns of a RunRecord, in read_run's order.
+constexpr const char* kRunColumns =
+    "x.id, k.name, x.strategy, x.options_json, x.started_at, x.finished_at, x.outcome";
 
-void bind_context(Statement& stmt, const StoreContext& ctx) {
-  stmt.bind(1, ctx.kernel_name).bind(2, ctx.spec_hash).bind(3, ctx.problem).bind(4, ctx.device_id);
-}
-
-constexpr const char* kResultColumns =
-    "x.config_key, x.config_json, x.status, x.error_class, x.message, x.compile_ms, "
-    "x.times_json, x.median_ms, x.max_abs_error, x.resources_json, x.started_at, x.finished_at, "
-    "x.device";
-
-store::ResultRow read_result_row(const Statement& stmt) {
-  store::ResultRow row;
-  row.config_key = stmt.column_text(0);
-  row.config_json = stmt.column_text(1);
-  row.status = stmt.column_text(2);
-  row.error_class = stmt.column_text(3);
-  row.message = stmt.column_text(4);
-  row.compile_ms = stmt.column_double(5);
-  row.times_json = stmt.column_text(6);
-  // SQLite stores a NaN as NULL; read it back as NaN rather than as a (very fast) 0 ms.
-  row.median_ms =
-      stmt.column_is_null(7) ? std::numeric_limits<double>::quiet_NaN() : stmt.column_double(7);
-  row.max_abs_error = stmt.column_double(8);
-  row.resources_json = stmt.column_text(9);
-  row.started_at = stmt.column_double(10);
-  row.finished_at = stmt.column_double(11);
-  row.device = stmt.column_text(12);
-  return row;
+RunRecord read_run(const Statement& stmt) {
+  sqlite::Columns row(stmt);
+  return RunRecord{row.int64(), row.text(), row.text(), row.text(),
+                   row.real(),  row.real(), row.text()};
 }
 
 // The Result of a row, or nullopt when the row no longer fits: an unknown status, or a key that
 // the current space rejects (a parameter or value was removed since it was measured).
 std::optional<Result> decode_row(const Statement& stmt, const Space& space) {
-  std::optional<Result> result = store::decode_result(read_result_row(stmt));
+  std::optional<Result> result = store::decode_result(store::read_result_row(stmt));
   if (!result) return std::nullopt;
   try {
     result->config = space.parse_key(result->key);
@@ -258,55 +233,31 @@ void Store::end_run(std::int64_t run_id, const std::string& outcome) {
 }
 
 std::vector<RunRecord> Store::runs(const StoreContext& ctx) const {
-  Statement query(impl_->db,
-                  std::string("SELECT x.id, k.name, x.strategy, x.options_json, x.started_at, "
-                              "x.finished_at, x.outcome FROM runs x") +
-                      kContextJoin + " ORDER BY x.started_at, x.id");
-  bind_context(query, ctx);
+  Statement query(impl_->db, fmt::format("SELECT {} FROM runs x{}{} ORDER BY x.started_at, x.id",
+                                         kRunColumns, store::kContextJoins, store::kWhereContext));
+  store::bind_context(query, ctx);
   std::vector<RunRecord> runs;
-  while (query.step()) {
-    RunRecord run;
-    run.id = query.column_int64(0);
-    run.kernel_name = query.column_text(1);
-    run.strategy = query.column_text(2);
-    run.options_json = query.column_text(3);
-    run.started_at = query.column_double(4);
-    run.finished_at = query.column_double(5);
-    run.outcome = query.column_text(6);
-    runs.push_back(std::move(run));
-  }
+  while (query.step()) runs.push_back(read_run(query));
   return runs;
 }
 
 std::optional<std::pair<RunRecord, StoreContext>> Store::run(std::int64_t run_id) const {
-  Statement query(impl_->db,
-                  "SELECT x.id, k.name, x.strategy, x.options_json, x.started_at, x.finished_at, "
-                  "x.outcome, k.spec_hash, p.text, d.device_id, d.name, d.backend FROM runs x "
-                  "JOIN kernels k ON k.id = x.kernel_id JOIN problems p ON p.id = x.problem_id "
-                  "JOIN devices d ON d.id = x.device_id WHERE x.id = ?1");
+  Statement query(impl_->db, fmt::format("SELECT {}, {} FROM runs x{} WHERE x.id = ?1", kRunColumns,
+                                         store::kContextColumns, store::kContextJoins));
   query.bind(1, run_id);
   if (!query.step()) return std::nullopt;
-  RunRecord run;
-  run.id = query.column_int64(0);
-  run.kernel_name = query.column_text(1);
-  run.strategy = query.column_text(2);
-  run.options_json = query.column_text(3);
-  run.started_at = query.column_double(4);
-  run.finished_at = query.column_double(5);
-  run.outcome = query.column_text(6);
-  StoreContext ctx{run.kernel_name,        query.column_text(7),  query.column_text(8),
-                   query.column_text(9),   query.column_text(10), query.column_text(11)};
-  return std::make_pair(std::move(run), std::move(ctx));
+  return std::make_pair(read_run(query), store::read_context(query, 7));
 }
 
 std::vector<Result> Store::run_results(std::int64_t run_id) const {
   Statement query(impl_->db, fmt::format("SELECT {} FROM results x WHERE x.run_id = ?1 "
                                          "ORDER BY x.started_at, x.id",
-                                         kResultColumns));
+                                         store::result_columns()));
   query.bind(1, run_id);
   std::vector<Result> results;
   while (query.step())
-    if (std::optional<Result> r = store::decode_result(read_result_row(query))) results.push_back(*r);
+    if (std::optional<Result> r = store::decode_result(store::read_result_row(query)))
+      results.push_back(*r);
   return results;
 }
 
@@ -334,11 +285,11 @@ std::vector<Result> Store::results(const StoreContext& ctx, const Space& space) 
   // Ok results by median, then failures grouped by status; the key breaks ties so the order is
   // the same on every call.
   Statement query(impl_->db,
-                  fmt::format("SELECT {} FROM results x{} ORDER BY x.status <> 'ok', "
+                  fmt::format("SELECT {} FROM results x{}{} ORDER BY x.status <> 'ok', "
                               "CASE WHEN x.status = 'ok' THEN coalesce(x.median_ms, 1e308) END, "
                               "x.status, x.config_key",
-                              kResultColumns, kContextJoin));
-  bind_context(query, ctx);
+                              store::result_columns(), store::kContextJoins, store::kWhereContext));
+  store::bind_context(query, ctx);
   std::vector<Result> results;
   while (query.step())
     if (std::optional<Result> result = decode_row(query, space)) results.push_back(*result);
@@ -347,32 +298,22 @@ std::vector<Result> Store::results(const StoreContext& ctx, const Space& space) 
 
 std::optional<Result> Store::find(const StoreContext& ctx, const Space& space,
                                   const std::string& key) const {
-  Statement query(impl_->db, fmt::format("SELECT {} FROM results x{} AND x.config_key = ?5",
-                                         kResultColumns, kContextJoin));
-  bind_context(query, ctx);
+  Statement query(impl_->db,
+                  fmt::format("SELECT {} FROM results x{}{} AND x.config_key = ?5",
+                              store::result_columns(), store::kContextJoins, store::kWhereContext));
+  store::bind_context(query, ctx);
   query.bind(5, key);
   if (!query.step()) return std::nullopt;
   return decode_row(query, space);
 }
 
 std::vector<StoreContext> Store::contexts(const std::string& kernel_name) const {
-  Statement query(impl_->db,
-                  "SELECT DISTINCT k.name, k.spec_hash, p.text, d.device_id, d.name, d.backend "
-                  "FROM results x JOIN kernels k ON k.id = x.kernel_id "
-                  "JOIN problems p ON p.id = x.problem_id JOIN devices d ON d.id = x.device_id "
-                  "WHERE k.name = ?1 ORDER BY p.text, d.device_id, k.spec_hash");
+  Statement query(impl_->db, fmt::format("SELECT DISTINCT {} FROM results x{} WHERE k.name = ?1 "
+                                         "ORDER BY p.text, d.device_id, k.spec_hash",
+                                         store::kContextColumns, store::kContextJoins));
   query.bind(1, kernel_name);
   std::vector<StoreContext> contexts;
-  while (query.step()) {
-    StoreContext ctx;
-    ctx.kernel_name = query.column_text(0);
-    ctx.spec_hash = query.column_text(1);
-    ctx.problem = query.column_text(2);
-    ctx.device_id = query.column_text(3);
-    ctx.device_name = query.column_text(4);
-    ctx.backend = query.column_text(5);
-    contexts.push_back(std::move(ctx));
-  }
+  while (query.step()) contexts.push_back(store::read_context(query, 0));
   return contexts;
 }
 
@@ -397,18 +338,9 @@ std::vector<LlmExchange> Store::llm_exchanges(std::int64_t run_id) const {
   query.bind_id_or_null(1, run_id);
   std::vector<LlmExchange> exchanges;
   while (query.step()) {
-    LlmExchange e;
-    e.run_id = query.column_int64(0);
-    e.provider = query.column_text(1);
-    e.model = query.column_text(2);
-    e.prompt_json = query.column_text(3);
-    e.response_text = query.column_text(4);
-    e.input_tokens = query.column_int64(5);
-    e.output_tokens = query.column_int64(6);
-    e.latency_s = query.column_double(7);
-    e.error = query.column_text(8);
-    e.created_at = query.column_double(9);
-    exchanges.push_back(std::move(e));
+    sqlite::Columns row(query);
+    exchanges.push_back(LlmExchange{row.int64(), row.text(), row.text(), row.text(), row.text(),
+                                    row.int64(), row.int64(), row.real(), row.text(), row.real()});
   }
   return exchanges;
 }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "eval/process.hpp"
+#include "base/process.hpp"
 #include "tuna/result.hpp"
 #include "tuna/spec.hpp"
 #include "tuna/store.hpp"

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "eval/process.hpp"
+#include "base/process.hpp"
 
 namespace tuna::testing {
 

@@ -7,7 +7,7 @@
 // worker runs. The tuna process itself never touches a device (DESIGN.md §3), but a test program
 // is not the tuna process, and going through the interface needs no way to get outputs out of
 // `tuna run` (the store keeps none) and no change to the worker protocol. The inputs are the
-// ones tuna fills on every backend (host::fill_initial with the same seed), so the test also
+// ones tuna fills on every backend (backends::fill_initial with the same seed), so the test also
 // regenerates them here and checks each backend against a double-precision computation, not
 // only against the others: agreement on a wrong answer fails too.
 //
@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "backends/host/host_buffers.hpp"
+#include "backends/common/argument_data.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/spec.hpp"
@@ -142,7 +142,7 @@ std::map<std::string, std::vector<float>> seeded_inputs(const KernelSpec& spec) 
     if (!arg.is_buffer || arg.role == ArgRole::Output) continue;
     const auto count = static_cast<std::int64_t>(arg.count.evaluate(spec.constants).as_int());
     std::vector<float> data(static_cast<std::size_t>(count));
-    host::fill_initial(arg, kSeed, i, reinterpret_cast<unsigned char*>(data.data()), count);
+    backends::fill_initial(arg, kSeed, i, reinterpret_cast<unsigned char*>(data.data()), count);
     inputs[arg.name] = std::move(data);
   }
   return inputs;

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "eval/process.hpp"
+#include "base/process.hpp"
 #include "mpi_launch.hpp"
 
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cluster/mpi_session.hpp"
-#include "eval/process.hpp"
+#include "base/process.hpp"
 #include "tuna/errors.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "eval/codec.hpp"
+#include "core/codec.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <random>
 
-#include "backends/sim/recorded_space.hpp"
+#include "store/recorded_space.hpp"
 #include "search/compare.hpp"
 #include "search/compare_random.hpp"
 #include "search/compare_report.hpp"

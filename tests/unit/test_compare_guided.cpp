@@ -11,11 +11,12 @@
 #include <mutex>
 #include <sstream>
 
-#include "backends/sim/recorded_space.hpp"
+#include "store/recorded_space.hpp"
 #include "integration/cli_runner.hpp"
 #include "llm/transport.hpp"
 #include "search/compare.hpp"
 #include "backends/sim/sim_backend.hpp"
+#include "store/recording_spec.hpp"
 #include "search/compare_guided.hpp"
 #include "search/compare_report.hpp"
 #include "search/compare_transcript.hpp"
@@ -88,7 +89,7 @@ struct ScriptedFactory {
   GuidedSearchSettings settings;
   std::shared_ptr<ScriptedClient> last;
   GuidedSearchFactory factory() {
-    return [this](const GuidedRunKey& key, const std::function<void(const std::string&)>&) {
+    return [this](const CompareRunKey& key, const std::function<void(const std::string&)>&) {
       last = std::make_shared<ScriptedClient>(kScript);
       return make_guided_search(key.strategy, settings, last);
     };
@@ -112,9 +113,9 @@ class CompareGuidedTest : public ::testing::Test {
 };
 
 TEST_F(CompareGuidedTest, LlmRunStopsOnItsOwnAndItsTraceKeepsTheBelievedBest) {
-  GuidedSpace space = prepare_guided_space(kt_small(), sim::spec_from_recorded_space(kt_small()));
+  ReplaySpace space = prepare_replay_space(kt_small(), sim::spec_from_recorded_space(kt_small()));
   ScriptedFactory f{settings()};
-  GuidedRunSettings run{10, sim::ReplayNoise::Median, 1, {}, {}};
+  ReplayRunSettings run{.max_evals = 10, .noise = sim::ReplayNoise::Median, .batch_size = 1};
   RunTrace trace = run_guided_on_recording(space, {"kt_small", "llm", 1}, f.factory(), run);
   // The default (2 ms), then one LLM proposal per round: 1 ms, a compile failure (counted, no
   // better), the optimum; the 4th reply brings nothing new and the search stops at 4 of 10.
@@ -146,13 +147,13 @@ TEST_F(CompareGuidedTest, TheBudgetStopsTheSearchAndTheRecordingIsNeverShown) {
   // recording existed): the LLM must not be shown it, it holds every answer.
   spec.recording = data("kt_small.json");
   spec.source = spec.recording;
-  GuidedSpace space = prepare_guided_space(kt_small(), spec);
+  ReplaySpace space = prepare_replay_space(kt_small(), spec);
   EXPECT_TRUE(space.spec.source.empty());
   EXPECT_EQ(space.device.name, "Test GPU 9000");
   EXPECT_EQ(space.device.backend, "sim");
 
   ScriptedFactory f{settings()};
-  GuidedRunSettings run{2, sim::ReplayNoise::Median, 1, {}, {}};
+  ReplayRunSettings run{.max_evals = 2, .noise = sim::ReplayNoise::Median, .batch_size = 1};
   RunTrace trace = run_guided_on_recording(space, {"kt_small", "llm", 1}, f.factory(), run);
   EXPECT_EQ(trace.best_ms, (std::vector<double>{2.0, 1.0}));
   EXPECT_EQ(trace.guided->stop_reason, "evaluation budget reached (2)");
@@ -166,7 +167,7 @@ TEST_F(CompareGuidedTest, TheBudgetStopsTheSearchAndTheRecordingIsNeverShown) {
 
 // Drives the services directly: what the LLM search would never send (an invalid config, a
 // repeat) and re-timing under noise.
-class ProbeSearch : public GuidedSearch {
+class ProbeSearch : public Search {
  public:
   std::string name() const override { return "llm"; }
   std::string options_json() const override { return R"({"probe": true})"; }
@@ -196,15 +197,18 @@ class ProbeSearch : public GuidedSearch {
 };
 
 TEST_F(CompareGuidedTest, ServicesCountUniqueValidEvaluationsAndStoreExchanges) {
-  GuidedSpace space = prepare_guided_space(kt_small(), sim::spec_from_recorded_space(kt_small()));
+  ReplaySpace space = prepare_replay_space(kt_small(), sim::spec_from_recorded_space(kt_small()));
   auto probe = std::make_shared<ProbeSearch>();
-  GuidedSearchFactory factory = [&](const GuidedRunKey&,
+  GuidedSearchFactory factory = [&](const CompareRunKey&,
                                     const std::function<void(const std::string&)>&) {
     return probe;
   };
   std::vector<std::string> logged;
-  GuidedRunSettings run{3, sim::ReplayNoise::OneRepetition, 1, dir_ / "tuna.db",
-                        [&](const std::string& line) { logged.push_back(line); }};
+  ReplayRunSettings run{.max_evals = 3,
+                        .noise = sim::ReplayNoise::OneRepetition,
+                        .batch_size = 1,
+                        .store = dir_ / "tuna.db",
+                        .on_log = [&](const std::string& line) { logged.push_back(line); }};
   RunTrace trace = run_guided_on_recording(space, {"kt_small", "llm", 5}, factory, run);
 
   // The invalid config comes back invalid and costs nothing; the repeat is skipped.
@@ -323,7 +327,7 @@ TEST_F(CompareGuidedTest, TranscriptReplaysToIdenticalScores) {
   const fs::path file = dir_ / "panel.jsonl";
   ScriptedFactory live_factory{settings(1)};
   auto writer = std::make_shared<TranscriptWriter>(file);
-  GuidedSearchFactory live = [&](const GuidedRunKey& key,
+  GuidedSearchFactory live = [&](const CompareRunKey& key,
                                  const std::function<void(const std::string&)>&) {
     auto client = transcribing_client(std::make_shared<ScriptedClient>(kScript), writer, key);
     return make_guided_search(key.strategy, live_factory.settings, client);
@@ -334,7 +338,7 @@ TEST_F(CompareGuidedTest, TranscriptReplaysToIdenticalScores) {
   std::size_t calls = recorded.spaces[0].strategies[0].llm->calls +
                       recorded.spaces[0].strategies[1].llm->calls;
   EXPECT_EQ(transcript.size(), calls);
-  GuidedSearchFactory replay = [&](const GuidedRunKey& key,
+  GuidedSearchFactory replay = [&](const CompareRunKey& key,
                                    const std::function<void(const std::string&)>& log) {
     return make_guided_search(key.strategy, live_factory.settings, transcript.client_for(key, log));
   };
@@ -378,7 +382,7 @@ TEST_F(CompareGuidedTest, AMissingTranscriptLineIsAClearError) {
   Transcript transcript = Transcript::load(file);
   EXPECT_EQ(transcript.missing_runs({{"kt_small", "llm", 1}, {"kt_small", "llm", 2}}),
             (std::vector<std::string>{"space 'kt_small', strategy 'llm', seed 2"}));
-  GuidedSearchFactory replay = [&](const GuidedRunKey& key,
+  GuidedSearchFactory replay = [&](const CompareRunKey& key,
                                    const std::function<void(const std::string&)>& log) {
     return make_guided_search(key.strategy, settings(), transcript.client_for(key, log));
   };

@@ -15,6 +15,7 @@
 #include "tuna/spec.hpp"
 
 #if defined(TUNA_HAVE_CUDA)
+#include "backends/common/artifact_manifest.hpp"
 #include "backends/cuda/cuda_compiler.hpp"
 
 namespace tuna {
@@ -165,9 +166,9 @@ TEST_F(CudaCompile, TemplateEntryCompilesToACubinWithItsRegisters) {
   EXPECT_EQ(out.artifact.resources.at("stack_frame_bytes"), 0);
   EXPECT_NE(out.log.find("sm_90"), std::string::npos) << out.log;
   // The reference kernel (extern "C") is in the same cubin, under its own name.
-  cuda::CubinManifest manifest = cuda::read_manifest(out.artifact.path);
-  EXPECT_EQ(manifest.reference_symbol, "scale_reference");
-  EXPECT_EQ(manifest.entry_symbol, out.artifact.symbol);
+  backends::ArtifactManifest manifest = backends::read_manifest(out.artifact.path);
+  EXPECT_EQ(manifest.reference, "scale_reference");
+  EXPECT_EQ(manifest.entry, out.artifact.symbol);
 }
 
 TEST_F(CudaCompile, EachTemplateInstanceHasItsOwnLoweredName) {

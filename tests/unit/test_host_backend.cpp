@@ -11,11 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "backends/common/argument_data.hpp"
+#include "backends/common/kernel_defines.hpp"
 #include "backends/host/host_backend.hpp"
-#include "backends/host/host_buffers.hpp"
-#include "backends/host/host_compiler.hpp"
 #include "backends/host/host_device.hpp"
 #include "backends/host/host_shim.hpp"
+#include "backends/host/system_compiler.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna {
@@ -122,7 +123,8 @@ class HostBackendTest : public ::testing::Test {
   // The inputs prepare() makes for `x`: the same seed and argument index give the same values.
   std::vector<float> expected_x(std::uint64_t seed) const {
     std::vector<float> x(kN);
-    host::fill_initial(spec_.arguments[0], seed, 0, reinterpret_cast<unsigned char*>(x.data()), kN);
+    backends::fill_initial(spec_.arguments[0], seed, 0, reinterpret_cast<unsigned char*>(x.data()),
+                           kN);
     return x;
   }
 
@@ -339,25 +341,25 @@ TEST(HostInit, IotaOnesZerosAndConstant) {
   Argument a = buffer("a", "4", ArgRole::Input, InitKind::Iota);
   a.dtype = Dtype::I32;
   std::int32_t ints[4];
-  host::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(ints), 4);
+  backends::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(ints), 4);
   EXPECT_EQ(std::vector<std::int32_t>(ints, ints + 4), (std::vector<std::int32_t>{0, 1, 2, 3}));
 
   a.dtype = Dtype::F64;
   double doubles[3];
   a.init = InitKind::Ones;
-  host::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(doubles), 3);
+  backends::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(doubles), 3);
   EXPECT_EQ(std::vector<double>(doubles, doubles + 3), (std::vector<double>{1, 1, 1}));
   a.init = InitKind::Zeros;
-  host::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(doubles), 3);
+  backends::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(doubles), 3);
   EXPECT_EQ(std::vector<double>(doubles, doubles + 3), (std::vector<double>{0, 0, 0}));
   a.init = InitKind::Constant;
   a.init_value = 2.5;
-  host::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(doubles), 3);
+  backends::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(doubles), 3);
   EXPECT_EQ(std::vector<double>(doubles, doubles + 3), (std::vector<double>{2.5, 2.5, 2.5}));
 
   a.dtype = Dtype::I16;
   std::int16_t shorts[2];
-  EXPECT_THROW(host::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(shorts), 2),
+  EXPECT_THROW(backends::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(shorts), 2),
                UserError);  // 2.5 is not an i16
 }
 
@@ -367,7 +369,7 @@ TEST(HostInit, RandomIsSeededWithinRangeAndNeverAllZeros) {
   a.random_hi = 3;
   auto draw = [&](std::uint64_t seed, std::size_t index) {
     std::vector<float> v(256);
-    host::fill_initial(a, seed, index, reinterpret_cast<unsigned char*>(v.data()), 256);
+    backends::fill_initial(a, seed, index, reinterpret_cast<unsigned char*>(v.data()), 256);
     return v;
   };
   std::vector<float> first = draw(42, 1);
@@ -387,7 +389,7 @@ TEST(HostInit, RandomIsSeededWithinRangeAndNeverAllZeros) {
   bool saw_nonzero_single = true;
   for (std::uint64_t seed = 0; seed < 64; ++seed) {
     std::int8_t one;
-    host::fill_initial(a, seed, 0, reinterpret_cast<unsigned char*>(&one), 1);
+    backends::fill_initial(a, seed, 0, reinterpret_cast<unsigned char*>(&one), 1);
     saw_nonzero_single = saw_nonzero_single && one != 0;
     EXPECT_TRUE(one == 0 || one == 1);
   }
@@ -395,15 +397,16 @@ TEST(HostInit, RandomIsSeededWithinRangeAndNeverAllZeros) {
 
   a.random_lo = a.random_hi = 0;
   std::int8_t bytes[4];
-  EXPECT_THROW(host::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(bytes), 4), UserError);
+  EXPECT_THROW(backends::fill_initial(a, 0, 0, reinterpret_cast<unsigned char*>(bytes), 4),
+               UserError);
 }
 
 TEST(HostInit, PoisonIsNanForFloatsAndAFixedPatternForIntegers) {
   float f[3];
-  host::fill_poison(Dtype::F32, reinterpret_cast<unsigned char*>(f), 3);
+  backends::fill_poison(Dtype::F32, reinterpret_cast<unsigned char*>(f), 3);
   for (float v : f) EXPECT_TRUE(std::isnan(v));
   std::int32_t i[2];
-  host::fill_poison(Dtype::I32, reinterpret_cast<unsigned char*>(i), 2);
+  backends::fill_poison(Dtype::I32, reinterpret_cast<unsigned char*>(i), 2);
   EXPECT_EQ(i[0], 0x7EADBEEF);
   EXPECT_EQ(i[1], 0x7EADBEEF);
 }
@@ -411,14 +414,14 @@ TEST(HostInit, PoisonIsNanForFloatsAndAFixedPatternForIntegers) {
 TEST(HostScalars, StoreChecksTheRange) {
   Argument s = scalar("s", Dtype::U8, "0");
   unsigned char slot[8];
-  host::store_scalar(s, Value(200), slot);
+  backends::store_scalar(s, Value(200), slot);
   EXPECT_EQ(slot[0], 200);
-  EXPECT_THROW(host::store_scalar(s, Value(300), slot), UserError);
-  EXPECT_THROW(host::store_scalar(s, Value(-1), slot), UserError);
-  EXPECT_THROW(host::store_scalar(s, Value(1.5), slot), UserError);
-  EXPECT_THROW(host::store_scalar(s, Value("text"), slot), UserError);
+  EXPECT_THROW(backends::store_scalar(s, Value(300), slot), UserError);
+  EXPECT_THROW(backends::store_scalar(s, Value(-1), slot), UserError);
+  EXPECT_THROW(backends::store_scalar(s, Value(1.5), slot), UserError);
+  EXPECT_THROW(backends::store_scalar(s, Value("text"), slot), UserError);
   s.dtype = Dtype::F64;
-  host::store_scalar(s, Value(3), slot);
+  backends::store_scalar(s, Value(3), slot);
   double d;
   std::memcpy(&d, slot, sizeof d);
   EXPECT_EQ(d, 3.0);
@@ -436,8 +439,8 @@ TEST(HostCompiler, FirstErrorLineSkipsContextAndStripsDirectories) {
 }
 
 TEST(HostCompiler, DefinesFollowTheSpecsFormat) {
-  EXPECT_EQ(host::format_define("-D{name}={value}", "BM", "64"), "-DBM=64");
-  EXPECT_EQ(host::format_define("-DTUNA_{name}=({value})", "X", "1"), "-DTUNA_X=(1)");
+  EXPECT_EQ(backends::format_define("-D{name}={value}", "BM", "64"), "-DBM=64");
+  EXPECT_EQ(backends::format_define("-DTUNA_{name}=({value})", "X", "1"), "-DTUNA_X=(1)");
 }
 
 TEST(HostCompiler, AMissingCompilerIsAUserError) {

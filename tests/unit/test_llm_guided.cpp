@@ -123,7 +123,7 @@ class LlmGuidedTest : public ::testing::Test {
     return o;
   }
 
-  TuneSummary tune_with(std::shared_ptr<search::GuidedSearch> search, std::size_t max_evals = 100) {
+  TuneSummary tune_with(std::shared_ptr<Search> search, std::size_t max_evals = 100) {
     KernelSpec spec = load_spec(std::string(TUNA_SOURCE_DIR) +
                                 "/tests/integration/kernels/llm_steer.toml");
     TuneOptions o;
@@ -136,7 +136,7 @@ class LlmGuidedTest : public ::testing::Test {
     o.evaluator.compile_timeout_s = 120;
     o.evaluator.timing.budget_ms = 3;
     o.evaluator.timing.min_repetitions = 3;
-    o.guided_search = std::move(search);
+    o.search = std::move(search);
     Store store(db_);
     TuneSummary summary = tune(spec, o, store, observer_);
     exchanges_ = store.llm_exchanges(summary.run_id);
@@ -301,13 +301,13 @@ TEST_F(LlmGuidedTest, AFallbackStrategyContinuesWithoutTheLlm) {
 }
 
 // Wraps a search to look at the services before, during (from the client) and after it.
-class TimeoutProbe : public search::GuidedSearch {
+class TimeoutProbe : public Search {
  public:
-  TimeoutProbe(std::shared_ptr<search::GuidedSearch> inner, std::shared_ptr<ScriptedClient> c)
+  TimeoutProbe(std::shared_ptr<Search> inner, std::shared_ptr<ScriptedClient> c)
       : inner_(std::move(inner)), client_(std::move(c)) {}
   std::string name() const override { return inner_->name(); }
   std::string options_json() const override { return inner_->options_json(); }
-  std::string run(search::SearchServices& services) override {
+  std::string run(SearchServices& services) override {
     before = services.compile_timeout_s();
     client_->on_request = [&](std::size_t i) {
       if (i == 1) during = services.compile_timeout_s();
@@ -319,7 +319,7 @@ class TimeoutProbe : public search::GuidedSearch {
   double before = 0, during = 0, after = 0;
 
  private:
-  std::shared_ptr<search::GuidedSearch> inner_;
+  std::shared_ptr<Search> inner_;
   std::shared_ptr<ScriptedClient> client_;
 };
 

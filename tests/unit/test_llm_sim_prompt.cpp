@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "backends/sim/sim_backend.hpp"
+#include "store/recording_spec.hpp"
 #include "search/registry.hpp"
 #include "tuna/driver.hpp"
 #include "tuna/errors.hpp"
@@ -71,7 +72,7 @@ class LlmSimPromptTest : public ::testing::Test {
     o.evaluator.exe = TUNA_BINARY;
     o.evaluator.cache_dir = dir_ / "cache";
     o.evaluator.compile_jobs = 1;
-    o.guided_search = search::make_guided_search(strategy, settings, client);
+    o.search = search::make_guided_search(strategy, settings, client);
     Store store(dir_ / "tuna.db");
     TuneObserver quiet;
     return tune(spec, o, store, quiet);

@@ -130,12 +130,15 @@ TEST(Lookup, ReadsTheBestCorrectResultOfEachContextFromAStore) {
     Store store(db);
     StoreContext a{"gemm", "hash1", "M=512", "GPU A | driver 1", "GPU A", "cuda"};
     StoreContext b{"gemm", "hash1", "M=1024", "GPU A | driver 1", "GPU A", "cuda"};
-    store.put_result(0, a, ok_result(space, Config({Value(64), Value(true), Value("col")}), 2.0, 10));
-    store.put_result(0, a, ok_result(space, Config({Value(32), Value(false), Value("row")}), 1.0, 11));
+    store.put_result(0, a,
+                     ok_result(space, Config({Value(64), Value(true), Value("col")}), 2.0, 10));
+    store.put_result(0, a,
+                     ok_result(space, Config({Value(32), Value(false), Value("row")}), 1.0, 11));
     Result failed = ok_result(space, Config({Value(16), Value(false), Value("row")}), 0.1, 12);
     failed.status = Status::WrongResult;  // fastest, but wrong: never chosen
     store.put_result(0, a, failed);
-    store.put_result(0, b, ok_result(space, Config({Value(128), Value(true), Value("row")}), 5.0, 13));
+    store.put_result(0, b,
+                     ok_result(space, Config({Value(128), Value(true), Value("row")}), 5.0, 13));
   }
   Lookup table = Lookup::from_store(db);
   EXPECT_EQ(table.entries().size(), 2u);
@@ -152,6 +155,34 @@ TEST(Lookup, ReadsTheBestCorrectResultOfEachContextFromAStore) {
   EXPECT_EQ(values.at("BM"), Value(32));
   EXPECT_THROW(Lookup::from_store(dir.path() / "missing.db"), UserError);
   EXPECT_FALSE(fs::exists(dir.path() / "missing.db"));  // never created by a lookup
+}
+
+TEST(Lookup, AStoreIsReadWithoutBeingWritten) {
+  TempDir dir;
+  fs::path db = dir.path() / "tuna.db";
+  Space space = gemm_space();
+  {
+    Store store(db);
+    StoreContext a{"gemm", "hash1", "M=512", "GPU A | driver 1", "GPU A", "cuda"};
+    store.put_result(0, a,
+                     ok_result(space, Config({Value(64), Value(true), Value("col")}), 2.0, 10));
+  }
+  const auto size = fs::file_size(db);
+  const auto written = fs::last_write_time(db);
+  // Read-only for its owner too: a lookup opens the store read-only, so it still reads it.
+  fs::permissions(db, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  Lookup table = Lookup::from_store(db);
+  ASSERT_EQ(table.entries().size(), 1u);
+  EXPECT_EQ(table.entries()[0].values.at("BM"), Value(64));
+  EXPECT_EQ(fs::file_size(db), size);
+  EXPECT_EQ(fs::last_write_time(db), written);
+  fs::permissions(db, fs::perms::owner_write, fs::perm_options::add);
+
+  // A file that is not a tuna store is refused, and left as it was.
+  fs::path other = dir.path() / "other.db";
+  std::ofstream(other) << "";
+  EXPECT_THROW(Lookup::from_store(other), UserError);
+  EXPECT_EQ(fs::file_size(other), 0u);
 }
 
 TEST(Lookup, AnExportReadsBackThroughLookup) {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "eval/one_line.hpp"
+#include "base/one_line.hpp"
 
 using tuna::eval::one_line;
 

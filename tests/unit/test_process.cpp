@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "eval/process.hpp"
+#include "base/process.hpp"
 
 namespace tuna {
 namespace {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <set>
 
-#include "backends/sim/recorded_space.hpp"
+#include "store/recorded_space.hpp"
 
 namespace tuna::sim {
 namespace {

@@ -6,8 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "backends/sim/known_devices.hpp"
+#include "core/known_devices.hpp"
 #include "backends/sim/sim_backend.hpp"
+#include "store/recording_spec.hpp"
 #include "llm/kernel_source.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/spec.hpp"

@@ -3,7 +3,7 @@
 // The mistakes a spec can contain are tested in test_spec_errors.cpp.
 #include <gtest/gtest.h>
 
-#include "core/hash.hpp"
+#include "base/hash.hpp"
 #include "unit/spec_test_support.hpp"
 
 namespace tuna::testing {

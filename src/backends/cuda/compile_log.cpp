@@ -3,34 +3,26 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <regex>
 #include <sstream>
 
+#include "backends/common/compiler_log.hpp"
 #include "backends/cuda/cuda_compiler.hpp"
 
 namespace tuna::cuda {
 namespace {
 
-std::string trim(std::string_view text) {
-  std::size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  std::size_t end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
 // "/abs/dir/add.cu(12): error: ..." -> "add.cu(12): error: ...".
-std::string strip_directories(const std::string& line) {
+std::string strip_nvrtc_directories(const std::string& line) {
   std::size_t paren = line.find("): ");
-  std::size_t end = paren == std::string::npos ? line.find(':') : paren;
-  if (end == std::string::npos) return line;
-  std::size_t slash = line.rfind('/', end);
-  return slash == std::string::npos ? line : line.substr(slash + 1);
+  return backends::strip_directories(line, paren == std::string::npos ? line.find(':') : paren);
 }
 
-std::string shorten(std::string line) {
-  constexpr std::size_t kMaxMessage = 300;
-  if (line.size() > kMaxMessage) line = line.substr(0, kMaxMessage - 3) + "...";
-  return line;
+bool is_nvrtc_diagnostic(const std::string& line) {
+  return line.find("): error") != std::string::npos ||
+         line.find("): catastrophic error") != std::string::npos ||
+         line.find(": fatal error") != std::string::npos;
 }
 
 // The number just before `unit` in `line` ("Used 32 registers" with unit " registers").
@@ -63,7 +55,7 @@ bool flags_choose_architecture(const std::vector<std::string>& flags) {
 }
 
 std::map<std::string, double> parse_ptxas_resources(std::string_view log,
-                                                     std::string_view function) {
+                                                    std::string_view function) {
   std::map<std::string, double> resources;
   std::istringstream in{std::string(log)};
   bool inside = false;
@@ -94,19 +86,11 @@ std::map<std::string, double> parse_ptxas_resources(std::string_view log,
 }
 
 std::string first_error_line(std::string_view log) {
-  std::vector<std::string> lines;
-  std::istringstream in{std::string(log)};
-  for (std::string line; std::getline(in, line);) lines.push_back(trim(line));
-  for (const auto& line : lines)
-    if (line.find("): error") != std::string::npos ||
-        line.find("): catastrophic error") != std::string::npos ||
-        line.find(": fatal error") != std::string::npos)
-      return shorten(strip_directories(line));
-  for (const auto& line : lines)
-    if (line.find("error") != std::string::npos) return shorten(strip_directories(line));
-  for (const auto& line : lines)
-    if (!line.empty()) return shorten(line);
-  return {};
+  std::optional<backends::ErrorLine> line = backends::find_error_line(log, is_nvrtc_diagnostic);
+  if (!line) return {};
+  if (line->kind == backends::ErrorLineKind::FirstLine)
+    return backends::shorten_message(line->text);
+  return backends::shorten_message(strip_nvrtc_directories(line->text));
 }
 
 }  // namespace tuna::cuda

@@ -5,6 +5,9 @@
 #include <climits>
 #include <mutex>
 
+#include "backends/common/artifact_manifest.hpp"
+#include "backends/common/device_backend.hpp"
+#include "backends/common/outcomes.hpp"
 #include "backends/cuda/cuda_buffers.hpp"
 #include "backends/cuda/cuda_compiler.hpp"
 #include "backends/cuda/cuda_device.hpp"
@@ -19,22 +22,6 @@ namespace {
 // Shared memory a block may use without opting in, on every CUDA GPU.
 constexpr std::int64_t kDefaultSharedLimit = 48 * 1024;
 constexpr std::size_t kLoadedModules = 16;
-// The symbol the evaluator asks for when it wants the reference kernel (see the host backend).
-constexpr const char* kReferenceSymbol = "tuna_reference";
-
-RunOutcome run_failure(std::string error_class, std::string message, bool fatal = false) {
-  RunOutcome outcome;
-  outcome.ok = false;
-  outcome.error_class = std::move(error_class);
-  outcome.message = std::move(message);
-  outcome.fatal = fatal;
-  return outcome;
-}
-
-std::int64_t fact_int(const DeviceInfo& device, const char* name) {
-  const Value* value = device.facts.find(name);
-  return value == nullptr || value->is_string() ? 0 : value->as_int();
-}
 
 // What the driver says about one compiled kernel.
 struct FunctionFacts {
@@ -62,10 +49,10 @@ FunctionFacts function_facts(const DriverApi& driver, CUfunction function) {
 struct Runtime {
   Runtime(const DriverApi& driver, CUdevice device)
       : context(driver, device),
-        stream(driver),
+        stream(make_stream(driver)),
         events(driver),
         modules(driver, kLoadedModules),
-        arguments(driver) {}
+        arguments(CudaMemory{&driver}) {}
   PrimaryContext context;
   Stream stream;
   EventPool events;
@@ -75,16 +62,13 @@ struct Runtime {
   unsigned char flush_value = 0;
 };
 
-class CudaBackend final : public Backend {
+class CudaBackend final : public backends::DeviceBackend<Runtime> {
  public:
   // The driver and the device are opened on first need (device_info, prepare), never in a
   // compile child: compiling needs only NVRTC, and cuInit in each of dozens of compile processes
   // would cost a GPU machine seconds per batch.
   CudaBackend() = default;
-  ~CudaBackend() override {
-    // Release device objects before the driver library they call into.
-    runtime_.reset();
-  }
+  ~CudaBackend() override { release_runtime(); }
 
   std::string name() const override { return "cuda"; }
 
@@ -104,39 +88,17 @@ class CudaBackend final : public Backend {
 
   void prepare(const KernelSpec& spec, const DeviceInfo& device, std::uint64_t seed) override {
     open_device_once();
-    device_facts_ = device;
-    runtime_.reset();
-    try {
-      runtime_ = std::make_unique<Runtime>(*driver_, device_);
-      runtime_->arguments.prepare(spec, device, seed);
-    } catch (const CudaFailure& failure) {
-      runtime_.reset();
-      throw UserError(fmt::format(
-          "cuda backend: cannot set up the kernel's arguments on {}: {} ({}). If the device is "
-          "out of memory, reduce the problem size or free the GPU.",
-          device.name, failure.what(), failure.name()));
-    }
-  }
-
-  void reset_outputs() override {
-    TUNA_ASSERT(runtime_ != nullptr, "CudaBackend::reset_outputs before prepare");
-    runtime_->arguments.reset_outputs();
-  }
-
-  std::vector<OutputBuffer> read_outputs() override {
-    TUNA_ASSERT(runtime_ != nullptr, "CudaBackend::read_outputs before prepare");
-    return runtime_->arguments.read_outputs();
-  }
-
-  RunOutcome run(const Artifact& artifact, const KernelSpec& spec, const Space& space,
-                 const Config& config, const TimingOptions& timing) override {
-    TUNA_ASSERT(runtime_ != nullptr && runtime_->arguments.prepared(),
-                "CudaBackend::run before prepare");
-    try {
-      return run_prepared(artifact, spec, space, config, timing);
-    } catch (const CudaFailure& failure) {
-      return run_failure(failure.name(), failure.what(), failure.fatal());
-    }
+    prepare_runtime(
+        device,
+        [&] {
+          auto runtime = std::make_unique<Runtime>(*driver_, device_);
+          runtime->arguments.prepare(spec, device, seed);
+          return runtime;
+        },
+        [](const backends::DeviceFailure& failure) {
+          return fmt::format("{} ({})", failure.what(), failure.name());
+        },
+        "If the device is out of memory, reduce the problem size or free the GPU.");
   }
 
  private:
@@ -156,41 +118,31 @@ class CudaBackend final : public Backend {
     return *compiler_;
   }
 
-  std::string resolve_symbol(const Artifact& artifact, const KernelSpec& spec) const {
-    if (artifact.symbol != kReferenceSymbol) return artifact.symbol;
-    std::string symbol = read_manifest(artifact.path).reference_symbol;
-    if (symbol.empty())
-      throw UserError(fmt::format(
-          "the cubin {} has no reference kernel: check.reference = \"kernel\" needs "
-          "check.kernel (now '{}') to name a __global__ function of {}.",
-          artifact.path.filename().string(), spec.check.reference_entry,
-          spec.source.filename().string()));
-    return symbol;
-  }
-
   RunOutcome run_prepared(const Artifact& artifact, const KernelSpec& spec, const Space& space,
-                          const Config& config, const TimingOptions& timing) {
-    const std::string symbol = resolve_symbol(artifact, spec);
-    CUfunction function = runtime_->modules.function(artifact.path, symbol);
+                          const Config& config, const TimingOptions& timing) override {
+    Runtime& rt = prepared_runtime();
+    const std::string symbol = backends::resolve_symbol(artifact, spec, "cubin", "__global__");
+    CUfunction function = rt.modules.function(artifact.path, symbol);
     const FunctionFacts facts = function_facts(*driver_, function);
-    const Env env = spec.env_for(space, config, device_facts_);
+    const Env env = spec.env_for(space, config, device_facts());
     const LaunchDims dims = launch_dims(spec.launch, env);
-    for (std::int64_t d : {dims.grid[0], dims.grid[1], dims.grid[2], dims.block[0],
-                           dims.block[1], dims.block[2], dims.shared_memory_bytes})
+    for (std::int64_t d : {dims.grid[0], dims.grid[1], dims.grid[2], dims.block[0], dims.block[1],
+                           dims.block[2], dims.shared_memory_bytes})
       if (d > INT_MAX)
-        return run_failure("CUDA_ERROR_INVALID_VALUE",
-                           fmt::format("launch geometry {} is beyond what CUDA can launch "
-                                       "(grid {}x{}x{}, block {}x{}x{}, {} bytes shared)",
-                                       d, dims.grid[0], dims.grid[1], dims.grid[2],
-                                       dims.block[0], dims.block[1], dims.block[2],
-                                       dims.shared_memory_bytes));
+        return backends::run_failure(
+            "CUDA_ERROR_INVALID_VALUE",
+            fmt::format("launch geometry {} is beyond what CUDA can launch "
+                        "(grid {}x{}x{}, block {}x{}x{}, {} bytes shared)",
+                        d, dims.grid[0], dims.grid[1], dims.grid[2], dims.block[0], dims.block[1],
+                        dims.block[2], dims.shared_memory_bytes));
     const auto dynamic_shared = static_cast<unsigned>(dims.shared_memory_bytes);
     const std::int64_t threads = dims.block[0] * dims.block[1] * dims.block[2];
 
-    const std::int64_t optin = fact_int(device_facts_, "shared_memory_per_block_optin");
+    const std::int64_t optin =
+        backends::device_fact_int(device_facts(), "shared_memory_per_block_optin");
     const std::int64_t shared_total = facts.static_shared + dims.shared_memory_bytes;
     if (optin > 0 && shared_total > optin)
-      return run_failure(
+      return backends::run_failure(
           "shared_memory_limit",
           fmt::format("the kernel needs {} bytes of shared memory per block ({} static + {} "
                       "dynamic), more than the {} bytes this device allows "
@@ -202,27 +154,26 @@ class CudaBackend final : public Backend {
                                         static_cast<int>(dynamic_shared)),
             fmt::format("allowing {} bytes of dynamic shared memory", dynamic_shared));
 
-    std::vector<void*> params = runtime_->arguments.bind(env);
+    std::vector<void*> params =
+        rt.arguments.pointers(env, [](DeviceMemory& memory) -> void* { return memory.slot(); });
     RunOutcome outcome;
     outcome.resources = launch_resources(function, facts, threads, dynamic_shared);
 
-    const CUstream stream = runtime_->stream.get();
+    const CUstream stream = rt.stream.get();
     TimedWork work;
     work.launch = [&] {
       check(*driver_,
-            driver_->launch_kernel(function, static_cast<unsigned>(dims.grid[0]),
-                                   static_cast<unsigned>(dims.grid[1]),
-                                   static_cast<unsigned>(dims.grid[2]),
-                                   static_cast<unsigned>(dims.block[0]),
-                                   static_cast<unsigned>(dims.block[1]),
-                                   static_cast<unsigned>(dims.block[2]), dynamic_shared, stream,
-                                   params.data(), nullptr),
+            driver_->launch_kernel(
+                function, static_cast<unsigned>(dims.grid[0]), static_cast<unsigned>(dims.grid[1]),
+                static_cast<unsigned>(dims.grid[2]), static_cast<unsigned>(dims.block[0]),
+                static_cast<unsigned>(dims.block[1]), static_cast<unsigned>(dims.block[2]),
+                dynamic_shared, stream, params.data(), nullptr),
             fmt::format("launching {} (grid {}x{}x{}, block {}x{}x{}, {} bytes dynamic shared)",
                         symbol, dims.grid[0], dims.grid[1], dims.grid[2], dims.block[0],
                         dims.block[1], dims.block[2], dynamic_shared));
     };
     if (timing.flush_cache) work.flush = [&] { flush_l2(stream); };
-    outcome.times_ms = time_launches(*driver_, stream, runtime_->events, work, timing);
+    outcome.times_ms = time_launches(*driver_, stream, rt.events, work, timing);
     outcome.ok = true;
     return outcome;
   }
@@ -235,7 +186,7 @@ class CudaBackend final : public Backend {
     resources["local_bytes"] = facts.local_bytes;
     resources["max_threads_per_block"] = facts.max_threads_per_block;
     resources["dynamic_shared_bytes"] = dynamic_shared;
-    const std::int64_t per_sm = fact_int(device_facts_, "max_threads_per_sm");
+    const std::int64_t per_sm = backends::device_fact_int(device_facts(), "max_threads_per_sm");
     int blocks = 0;
     // Only for launchable blocks: the occupancy calculator rejects the others, and the launch
     // itself will say why.
@@ -250,16 +201,17 @@ class CudaBackend final : public Backend {
   }
 
   void flush_l2(CUstream stream) {
-    Runtime& rt = *runtime_;
+    Runtime& rt = prepared_runtime();
     if (rt.flush_buffer.get() == 0) {
-      const std::int64_t l2 = fact_int(device_facts_, "l2_bytes");
+      const std::int64_t l2 = backends::device_fact_int(device_facts(), "l2_bytes");
       constexpr std::int64_t kMinimum = std::int64_t{8} << 20;
-      rt.flush_buffer = DeviceMemory(*driver_, static_cast<std::size_t>(std::max(kMinimum, 2 * l2)));
+      rt.flush_buffer =
+          DeviceMemory(*driver_, static_cast<std::size_t>(std::max(kMinimum, 2 * l2)));
     }
     // A new value each time, so every line is really written and the kernel's data evicted.
     check(*driver_,
-          driver_->memset_d8_async(rt.flush_buffer.get(), ++rt.flush_value,
-                                   rt.flush_buffer.bytes(), stream),
+          driver_->memset_d8_async(rt.flush_buffer.get(), ++rt.flush_value, rt.flush_buffer.bytes(),
+                                   stream),
           "flushing the L2 cache");
   }
 
@@ -270,8 +222,6 @@ class CudaBackend final : public Backend {
   mutable std::unique_ptr<CudaCompiler> compiler_;
   mutable std::once_flag info_once_;
   mutable DeviceInfo info_;
-  DeviceInfo device_facts_;  // from prepare(): what expressions read
-  std::unique_ptr<Runtime> runtime_;
 };
 
 }  // namespace

@@ -1,53 +1,36 @@
 #pragma once
-// The kernel's arguments in device memory: allocated once per run, initialised on the host with
-// the host backend's seeded generator (so both backends see the same inputs for one seed),
-// copied up, with a pristine device copy of every input and inout to restore before each
-// checked run. f16 buffers are generated as f32 and rounded to half precision.
-#include <cstdint>
-#include <vector>
+// The kernel's arguments in device memory (staged_arguments.hpp: allocated once per run,
+// initialised on the host, a pristine device copy of every input and inout restored before each
+// checked run).
+#include <string>
 
+#include "backends/common/staged_arguments.hpp"
 #include "backends/cuda/driver_handles.hpp"
 #include "tuna/backend.hpp"
 
 namespace tuna::cuda {
 
-// IEEE binary16 bits of `value`, rounded to nearest even (overflow to infinity).
-std::uint16_t float_to_half_bits(float value);
+// Device memory through the driver API. Copies go through the legacy default stream; wait()
+// synchronises the context, which orders them before the next launch whatever stream it uses.
+struct CudaMemory {
+  using Buffer = DeviceMemory;
+  const DriverApi* driver = nullptr;
 
-class CudaArguments {
- public:
-  explicit CudaArguments(const DriverApi& driver) : driver_(driver) {}
-
-  // Evaluates each buffer's count from the constants and device facts, allocates, fills and
-  // uploads it. Throws UserError for a spec problem (a bad count or init) and CudaFailure when
-  // the device refuses (out of memory).
-  void prepare(const KernelSpec& spec, const DeviceInfo& device, std::uint64_t seed);
-  bool prepared() const { return prepared_; }
-
-  // Inputs and inouts back to their initial contents, outputs poisoned; waits until done.
-  void reset_outputs();
-
-  // One pointer per argument, as cuLaunchKernel wants them: the address of a device pointer
-  // for buffers, the address of the value for scalars (evaluated in `env`).
-  std::vector<void*> bind(const Env& env);
-
-  std::vector<OutputBuffer> read_outputs();
-
- private:
-  struct Slot {
-    Argument arg;
-    std::int64_t count = 0;
-    std::size_t bytes = 0;
-    DeviceMemory data;
-    DeviceMemory pristine;                  // inputs and inouts: the initial contents
-    std::vector<unsigned char> poison;      // outputs: the poison pattern
-    alignas(8) unsigned char scalar[8] = {};
-  };
-  void prepare_buffer(Slot& slot, std::uint64_t seed, std::size_t index);
-
-  const DriverApi& driver_;
-  std::vector<Slot> slots_;
-  bool prepared_ = false;
+  Buffer allocate(std::size_t bytes, const std::string& /*what*/) { return Buffer(*driver, bytes); }
+  // cuMemcpyHtoD returns once the host bytes are copied, so it always "waits".
+  void write(Buffer& to, const unsigned char* from, std::size_t bytes, bool /*wait*/,
+             const std::string& what) {
+    check(*driver, driver->memcpy_htod(to.get(), from, bytes), what);
+  }
+  void copy(Buffer& to, const Buffer& from, std::size_t bytes, const std::string& what) {
+    check(*driver, driver->memcpy_dtod(to.get(), from.get(), bytes), what);
+  }
+  void read(unsigned char* to, const Buffer& from, std::size_t bytes, const std::string& what) {
+    check(*driver, driver->memcpy_dtoh(to, from.get(), bytes), what);
+  }
+  void wait(const std::string& what) { check_wait(*driver, driver->ctx_synchronize(), what); }
 };
+
+using CudaArguments = backends::StagedArguments<CudaMemory>;
 
 }  // namespace tuna::cuda

@@ -1,45 +1,26 @@
 #include "backends/cuda/cuda_compiler.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <functional>
-#include <nlohmann/json.hpp>
-#include <sstream>
-#include <thread>
+#include <optional>
 
-#include "backends/artifact_files.hpp"
+#include "backends/common/artifact_files.hpp"
+#include "backends/common/artifact_manifest.hpp"
+#include "backends/common/kernel_defines.hpp"
+#include "backends/common/outcomes.hpp"
 #include "backends/cuda/nvrtc_api.hpp"
-#include "backends/host/host_compiler.hpp"
-#include "backends/host/host_shim.hpp"
-#include "core/hash.hpp"
+#include "base/hash.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::cuda {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 // Bumped when the fixed options or the manifest change meaning, so old cubins are not reused.
-constexpr std::string_view kCacheFormat = "tuna-cuda-cubin-v1";
-
-fs::path manifest_path(const fs::path& cubin_path) {
-  fs::path path = cubin_path;
-  return path.replace_extension(".json");
-}
-
-void write_manifest(const fs::path& cubin_path, const CubinManifest& manifest) {
-  json j = {{"entry_symbol", manifest.entry_symbol},
-            {"reference_symbol", manifest.reference_symbol},
-            {"resources", manifest.resources},
-            {"log", manifest.log}};
-  backends::write_file_atomically(manifest_path(cubin_path), j.dump());
-}
-
+constexpr std::string_view kCacheFormat = "tuna-cuda-cubin-v2";  // v2: the shared manifest
 
 int compute_capability_of(const DeviceInfo& device) {
   const Value* cc = device.facts.find("compute_capability");
@@ -53,8 +34,8 @@ int compute_capability_of(const DeviceInfo& device) {
 class Program {
  public:
   Program(const NvrtcApi& api, const std::string& source, const std::string& name) : api_(api) {
-    nvrtcResult r = api_.create_program(&program_, source.c_str(), name.c_str(), 0, nullptr,
-                                        nullptr);
+    nvrtcResult r =
+        api_.create_program(&program_, source.c_str(), name.c_str(), 0, nullptr, nullptr);
     if (r != NVRTC_SUCCESS)
       throw UserError(fmt::format("cuda backend: NVRTC cannot create a program for {}: {}", name,
                                   api_.error_string(r)));
@@ -90,8 +71,8 @@ class Program {
     const char* name = nullptr;
     nvrtcResult r = api_.get_lowered_name(program_, expression.c_str(), &name);
     if (r != NVRTC_SUCCESS || name == nullptr)
-      throw InternalError(fmt::format("NVRTC has no lowered name for '{}': {}", expression,
-                                      api_.error_string(r)));
+      throw InternalError(
+          fmt::format("NVRTC has no lowered name for '{}': {}", expression, api_.error_string(r)));
     return name;
   }
 
@@ -101,22 +82,6 @@ class Program {
 };
 
 }  // namespace
-
-CubinManifest read_manifest(const fs::path& cubin_path) {
-  const fs::path path = manifest_path(cubin_path);
-  std::ifstream in(path);
-  json j = json::parse(in, nullptr, false);
-  if (!in || j.is_discarded() || !j.is_object())
-    throw UserError(fmt::format("the artifact manifest {} is missing or damaged. Delete the "
-                                "artifact cache folder and run again.",
-                                path.string()));
-  CubinManifest manifest;
-  manifest.entry_symbol = j.value("entry_symbol", std::string());
-  manifest.reference_symbol = j.value("reference_symbol", std::string());
-  manifest.resources = j.value("resources", std::map<std::string, double>());
-  manifest.log = j.value("log", std::string());
-  return manifest;
-}
 
 void disable_compute_cache() { ::setenv("CUDA_CACHE_DISABLE", "1", 1); }
 
@@ -139,16 +104,14 @@ std::vector<std::string> CudaCompiler::options(const KernelSpec& spec, const Spa
                                                std::string_view source_text) const {
   std::vector<std::string> options;
   if (!flags_choose_architecture(spec.compiler_flags))
-    options.push_back("--gpu-architecture=" +
-                      select_architecture(source_text, compute_capability));
+    options.push_back("--gpu-architecture=" + select_architecture(source_text, compute_capability));
   options.push_back("-lineinfo");
   options.push_back("--ptxas-options=-v");
   options.push_back("-I" + spec.source.parent_path().string());
   if (!include_dir().empty()) options.push_back("-I" + include_dir().string());
   options.insert(options.end(), spec.compiler_flags.begin(), spec.compiler_flags.end());
-  for (std::size_t i = 0; i < space.params().size(); ++i)
-    options.push_back(host::format_define(spec.define_format, space.params()[i].name,
-                                          config[i].to_define()));
+  const std::vector<std::string> defines = backends::define_options(spec, space, config);
+  options.insert(options.end(), defines.begin(), defines.end());
   return options;
 }
 
@@ -160,9 +123,7 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
   const int cc = compute_capability_of(device);
   const std::vector<std::string> opts = options(spec, space, config, cc, source_text);
   const std::string entry = spec.entry_for(space, config);
-  std::string reference;
-  if (spec.check.reference == Reference::Kernel)
-    reference = host::substitute_placeholders(spec.check.reference_entry, space, config);
+  const std::string reference = backends::reference_entry(spec, space, config);
 
   ContentHasher hasher;
   hasher.field(kCacheFormat).field(source_text).field(spec.source.filename().string());
@@ -173,15 +134,8 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
   const std::string hash = hasher.hex();
   const fs::path cubin_path = cache_dir / (hash + ".cubin");
 
-  CompileOutcome outcome;
-  if (backends::cached_file_usable(cubin_path) &&
-      backends::cached_file_usable(manifest_path(cubin_path))) {
-    CubinManifest manifest = read_manifest(cubin_path);
-    outcome.ok = true;
-    outcome.cached = true;
-    outcome.artifact = Artifact{cubin_path, manifest.entry_symbol, hash, manifest.resources};
-    return outcome;
-  }
+  if (std::optional<CompileOutcome> cached = backends::cached_artifact(cubin_path, hash))
+    return *cached;
 
   // Name expressions give the mangled name of a template instance or a C++ function; an
   // extern "C" entry lowers to itself.
@@ -191,9 +145,8 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
   for (const auto& expression : expressions) {
     nvrtcResult r = nvrtc_->add_name_expression(program.get(), expression.c_str());
     if (r != NVRTC_SUCCESS)
-      return backends::compile_error_outcome(fmt::format("NVRTC rejects the entry '{}': {}", expression,
-                                 nvrtc_->error_string(r)),
-                     "");
+      return backends::compile_error_outcome(
+          fmt::format("NVRTC rejects the entry '{}': {}", expression, nvrtc_->error_string(r)), "");
   }
   std::vector<const char*> argv;
   for (const auto& option : opts) argv.push_back(option.c_str());
@@ -209,29 +162,12 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
     return backends::compile_error_outcome(std::move(message), std::move(log));
   }
 
-  CubinManifest manifest;
-  manifest.entry_symbol = program.lowered(entry);
-  if (!reference.empty()) manifest.reference_symbol = program.lowered(reference);
-  manifest.resources = parse_ptxas_resources(log, manifest.entry_symbol);
-  manifest.log = log;
-
-  std::error_code ec;
-  fs::create_directories(cache_dir, ec);
-  if (ec)
-    throw UserError(
-        fmt::format("cannot create the artifact cache folder {}: {}. Choose a writable folder.",
-                    cache_dir.string(), ec.message()));
-  // The manifest first: a cubin on disk always has its manifest.
-  write_manifest(cubin_path, manifest);
-  backends::write_file_atomically(cubin_path, program.cubin());
-
-  outcome.ok = true;
-  outcome.artifact = Artifact{cubin_path, manifest.entry_symbol, hash, manifest.resources};
-  outcome.compile_ms = std::chrono::duration<double, std::milli>(
-                           std::chrono::steady_clock::now() - started)
-                           .count();
-  outcome.log = std::move(log);
-  return outcome;
+  backends::ArtifactManifest manifest;
+  manifest.entry = program.lowered(entry);
+  if (!reference.empty()) manifest.reference = program.lowered(reference);
+  manifest.resources = parse_ptxas_resources(log, manifest.entry);
+  manifest.log = std::move(log);
+  return backends::store_artifact(cubin_path, hash, manifest, program.cubin(), started);
 }
 
 }  // namespace tuna::cuda

@@ -18,17 +18,6 @@ namespace tuna::cuda {
 
 class NvrtcApi;
 
-// What the compile wrote next to the cubin (`<hash>.json`): the lowered names of the entry and
-// of the reference kernel (empty when none), the resources ptxas reported and its log.
-struct CubinManifest {
-  std::string entry_symbol;
-  std::string reference_symbol;
-  std::map<std::string, double> resources;
-  std::string log;
-};
-// The manifest of the cubin at `cubin_path`; throws UserError when it is missing or damaged.
-CubinManifest read_manifest(const std::filesystem::path& cubin_path);
-
 // "sm_90", or "sm_90a" when the source uses instructions that exist only in the
 // architecture-specific variant (wgmma, setmaxnreg) on a device of compute capability 9.0 or
 // later. `compute_capability` is major * 10 + minor.

@@ -6,63 +6,58 @@
 
 #include <string>
 
-#include "backends/cuda/dynamic_library.hpp"
+#include "backends/common/dynamic_library.hpp"
 
 namespace tuna::cuda {
 
-class DriverApi {
+class DriverApi : public backends::LoadedLibrary {
  public:
   // Opens libcuda.so.1 and binds every function. Throws UserError saying what is missing (no
   // NVIDIA driver, a driver too old for a needed function) and what to do.
   DriverApi();
-  DriverApi(const DriverApi&) = delete;
-  DriverApi& operator=(const DriverApi&) = delete;
-
-  const std::string& library_path() const { return opened_.path; }
 
   // "CUDA_ERROR_ILLEGAL_ADDRESS" and "an illegal memory access was encountered" for `result`.
   std::string error_name(CUresult result) const;
   std::string error_string(CUresult result) const;
 
-  decltype(&::cuInit) init = nullptr;
-  decltype(&::cuDriverGetVersion) driver_get_version = nullptr;
-  decltype(&::cuGetErrorName) get_error_name = nullptr;
-  decltype(&::cuGetErrorString) get_error_string = nullptr;
-  decltype(&::cuDeviceGetCount) device_get_count = nullptr;
-  decltype(&::cuDeviceGet) device_get = nullptr;
-  decltype(&::cuDeviceGetName) device_get_name = nullptr;
-  decltype(&::cuDeviceGetAttribute) device_get_attribute = nullptr;
-  decltype(&::cuDeviceTotalMem_v2) device_total_mem = nullptr;
-  decltype(&::cuDeviceGetPCIBusId) device_get_pci_bus_id = nullptr;
-  decltype(&::cuDevicePrimaryCtxRetain) primary_ctx_retain = nullptr;
-  decltype(&::cuDevicePrimaryCtxRelease_v2) primary_ctx_release = nullptr;
-  decltype(&::cuCtxSetCurrent) ctx_set_current = nullptr;
-  decltype(&::cuCtxSynchronize) ctx_synchronize = nullptr;
-  decltype(&::cuMemAlloc_v2) mem_alloc = nullptr;
-  decltype(&::cuMemFree_v2) mem_free = nullptr;
-  decltype(&::cuMemcpyHtoD_v2) memcpy_htod = nullptr;
-  decltype(&::cuMemcpyDtoH_v2) memcpy_dtoh = nullptr;
-  decltype(&::cuMemcpyDtoD_v2) memcpy_dtod = nullptr;
-  decltype(&::cuMemsetD8Async) memset_d8_async = nullptr;
-  decltype(&::cuModuleLoadData) module_load_data = nullptr;
-  decltype(&::cuModuleUnload) module_unload = nullptr;
-  decltype(&::cuModuleGetFunction) module_get_function = nullptr;
-  decltype(&::cuFuncGetAttribute) func_get_attribute = nullptr;
-  decltype(&::cuFuncSetAttribute) func_set_attribute = nullptr;
-  decltype(&::cuLaunchKernel) launch_kernel = nullptr;
-  decltype(&::cuOccupancyMaxActiveBlocksPerMultiprocessor) occupancy_max_active_blocks = nullptr;
-  decltype(&::cuStreamCreate) stream_create = nullptr;
-  decltype(&::cuStreamDestroy_v2) stream_destroy = nullptr;
-  decltype(&::cuStreamSynchronize) stream_synchronize = nullptr;
-  decltype(&::cuEventCreate) event_create = nullptr;
-  decltype(&::cuEventDestroy_v2) event_destroy = nullptr;
-  decltype(&::cuEventRecord) event_record = nullptr;
-  decltype(&::cuEventSynchronize) event_synchronize = nullptr;
+  TUNA_LIBRARY_FUNCTION(init, cuInit);
+  TUNA_LIBRARY_FUNCTION(driver_get_version, cuDriverGetVersion);
+  TUNA_LIBRARY_FUNCTION(get_error_name, cuGetErrorName);
+  TUNA_LIBRARY_FUNCTION(get_error_string, cuGetErrorString);
+  TUNA_LIBRARY_FUNCTION(device_get_count, cuDeviceGetCount);
+  TUNA_LIBRARY_FUNCTION(device_get, cuDeviceGet);
+  TUNA_LIBRARY_FUNCTION(device_get_name, cuDeviceGetName);
+  TUNA_LIBRARY_FUNCTION(device_get_attribute, cuDeviceGetAttribute);
+  TUNA_LIBRARY_FUNCTION(device_total_mem, cuDeviceTotalMem_v2);
+  TUNA_LIBRARY_FUNCTION(device_get_pci_bus_id, cuDeviceGetPCIBusId);
+  TUNA_LIBRARY_FUNCTION(primary_ctx_retain, cuDevicePrimaryCtxRetain);
+  TUNA_LIBRARY_FUNCTION(primary_ctx_release, cuDevicePrimaryCtxRelease_v2);
+  TUNA_LIBRARY_FUNCTION(ctx_set_current, cuCtxSetCurrent);
+  TUNA_LIBRARY_FUNCTION(ctx_synchronize, cuCtxSynchronize);
+  TUNA_LIBRARY_FUNCTION(mem_alloc, cuMemAlloc_v2);
+  TUNA_LIBRARY_FUNCTION(mem_free, cuMemFree_v2);
+  TUNA_LIBRARY_FUNCTION(memcpy_htod, cuMemcpyHtoD_v2);
+  TUNA_LIBRARY_FUNCTION(memcpy_dtoh, cuMemcpyDtoH_v2);
+  TUNA_LIBRARY_FUNCTION(memcpy_dtod, cuMemcpyDtoD_v2);
+  TUNA_LIBRARY_FUNCTION(memset_d8_async, cuMemsetD8Async);
+  TUNA_LIBRARY_FUNCTION(module_load_data, cuModuleLoadData);
+  TUNA_LIBRARY_FUNCTION(module_unload, cuModuleUnload);
+  TUNA_LIBRARY_FUNCTION(module_get_function, cuModuleGetFunction);
+  TUNA_LIBRARY_FUNCTION(func_get_attribute, cuFuncGetAttribute);
+  TUNA_LIBRARY_FUNCTION(func_set_attribute, cuFuncSetAttribute);
+  TUNA_LIBRARY_FUNCTION(launch_kernel, cuLaunchKernel);
+  TUNA_LIBRARY_FUNCTION(occupancy_max_active_blocks, cuOccupancyMaxActiveBlocksPerMultiprocessor);
+  TUNA_LIBRARY_FUNCTION(stream_create, cuStreamCreate);
+  TUNA_LIBRARY_FUNCTION(stream_destroy, cuStreamDestroy_v2);
+  TUNA_LIBRARY_FUNCTION(stream_synchronize, cuStreamSynchronize);
+  TUNA_LIBRARY_FUNCTION(event_create, cuEventCreate);
+  TUNA_LIBRARY_FUNCTION(event_destroy, cuEventDestroy_v2);
+  TUNA_LIBRARY_FUNCTION(event_record, cuEventRecord);
+  TUNA_LIBRARY_FUNCTION(event_synchronize, cuEventSynchronize);
   // cuEventElapsedTime_v2 (CUDA 12.8+) or the original; both have this signature.
-  decltype(&::cuEventElapsedTime_v2) event_elapsed_time = nullptr;
-
- private:
-  OpenedLibrary opened_;
+  decltype(&::cuEventElapsedTime_v2) event_elapsed_time =
+      symbols_.get_first<decltype(&::cuEventElapsedTime_v2)>(
+          {"cuEventElapsedTime_v2", "cuEventElapsedTime"});
 };
 
 }  // namespace tuna::cuda

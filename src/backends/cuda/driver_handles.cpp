@@ -53,41 +53,33 @@ PrimaryContext::PrimaryContext(const DriverApi& driver, CUdevice device)
 
 PrimaryContext::~PrimaryContext() { driver_.primary_ctx_release(device_); }
 
-DeviceMemory::DeviceMemory(const DriverApi& driver, std::size_t bytes)
-    : driver_(&driver), bytes_(bytes) {
+DeviceMemory::DeviceMemory(const DriverApi& driver, std::size_t bytes) : bytes_(bytes) {
+  CUdeviceptr pointer = 0;
   // A zero-byte allocation is an error for the driver; one byte keeps every pointer distinct.
-  check(driver, driver.mem_alloc(&pointer_, bytes == 0 ? 1 : bytes),
+  check(driver, driver.mem_alloc(&pointer, bytes == 0 ? 1 : bytes),
         fmt::format("allocating {} bytes of device memory", bytes));
+  memory_ = backends::OwnedHandle<CUdeviceptr, CUresult>(pointer, driver.mem_free);
 }
 
-void DeviceMemory::release() {
-  if (driver_ != nullptr && pointer_ != 0) driver_->mem_free(pointer_);
-  pointer_ = 0;
+Stream make_stream(const DriverApi& driver) {
+  CUstream stream = nullptr;
+  check(driver, driver.stream_create(&stream, CU_STREAM_NON_BLOCKING), "creating a stream");
+  return Stream(stream, driver.stream_destroy);
 }
 
-Stream::Stream(const DriverApi& driver) : driver_(driver) {
-  check(driver_, driver_.stream_create(&stream_, CU_STREAM_NON_BLOCKING), "creating a stream");
-}
-Stream::~Stream() {
-  if (stream_ != nullptr) driver_.stream_destroy(stream_);
-}
-
-Event::Event(const DriverApi& driver) : driver_(driver) {
+Event make_event(const DriverApi& driver) {
+  CUevent event = nullptr;
   // Blocking sync: the worker sleeps while it waits instead of spinning a core that the
   // compile pool could use.
-  check(driver_, driver_.event_create(&event_, CU_EVENT_BLOCKING_SYNC), "creating an event");
-}
-Event::~Event() {
-  if (event_ != nullptr) driver_.event_destroy(event_);
+  check(driver, driver.event_create(&event, CU_EVENT_BLOCKING_SYNC), "creating an event");
+  return Event(event, driver.event_destroy);
 }
 
-Module::Module(const DriverApi& driver, const std::string& image, std::string_view name)
-    : driver_(driver) {
-  check(driver_, driver_.module_load_data(&module_, image.data()),
+Module load_module(const DriverApi& driver, const std::string& image, std::string_view name) {
+  CUmodule module = nullptr;
+  check(driver, driver.module_load_data(&module, image.data()),
         fmt::format("loading the cubin {}", name));
-}
-Module::~Module() {
-  if (module_ != nullptr) driver_.module_unload(module_);
+  return Module(module, driver.module_unload);
 }
 
 }  // namespace tuna::cuda

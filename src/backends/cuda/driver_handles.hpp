@@ -5,33 +5,29 @@
 #include <cuda.h>
 
 #include <cstddef>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "backends/common/device_failure.hpp"
+#include "backends/common/owned_handle.hpp"
 #include "backends/cuda/driver_api.hpp"
 
 namespace tuna::cuda {
 
 // A failed driver call: the CUDA error's name ("CUDA_ERROR_ILLEGAL_ADDRESS") and a message
 // naming what tuna was doing.
-class CudaFailure : public std::runtime_error {
+class CudaFailure : public backends::DeviceFailure {
  public:
   CudaFailure(CUresult result, std::string name, const std::string& message, bool asynchronous)
-      : std::runtime_error(message),
-        result_(result),
-        name_(std::move(name)),
-        asynchronous_(asynchronous) {}
+      : DeviceFailure(std::move(name), message), result_(result), asynchronous_(asynchronous) {}
   CUresult result() const { return result_; }
-  const std::string& name() const { return name_; }
   // Sticky, or reported while waiting for the device: the failing work already ran there, and
   // the context cannot be trusted any more.
-  bool fatal() const;
+  bool fatal() const override;
 
  private:
   CUresult result_;
-  std::string name_;
   bool asynchronous_;
 };
 
@@ -61,74 +57,26 @@ class DeviceMemory {
  public:
   DeviceMemory() = default;
   DeviceMemory(const DriverApi& driver, std::size_t bytes);
-  DeviceMemory(DeviceMemory&& other) noexcept
-      : driver_(other.driver_), pointer_(std::exchange(other.pointer_, 0)), bytes_(other.bytes_) {}
-  DeviceMemory& operator=(DeviceMemory&& other) noexcept {
-    if (this != &other) {
-      release();
-      driver_ = other.driver_;
-      pointer_ = std::exchange(other.pointer_, 0);
-      bytes_ = other.bytes_;
-    }
-    return *this;
-  }
-  DeviceMemory(const DeviceMemory&) = delete;
-  DeviceMemory& operator=(const DeviceMemory&) = delete;
-  ~DeviceMemory() { release(); }
 
-  CUdeviceptr get() const { return pointer_; }
+  CUdeviceptr get() const { return memory_.get(); }
   // The kernel argument slot: cuLaunchKernel reads the pointer value from this address.
-  CUdeviceptr* slot() { return &pointer_; }
+  void* slot() { return const_cast<CUdeviceptr*>(memory_.address()); }
   std::size_t bytes() const { return bytes_; }
 
  private:
-  void release();
-  const DriverApi* driver_ = nullptr;
-  CUdeviceptr pointer_ = 0;
+  backends::OwnedHandle<CUdeviceptr, CUresult> memory_;
   std::size_t bytes_ = 0;
 };
 
-class Stream {
- public:
-  explicit Stream(const DriverApi& driver);
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  ~Stream();
-  CUstream get() const { return stream_; }
+using Stream = backends::OwnedHandle<CUstream, CUresult>;
+using Event = backends::OwnedHandle<CUevent, CUresult>;
+using Module = backends::OwnedHandle<CUmodule, CUresult>;
 
- private:
-  const DriverApi& driver_;
-  CUstream stream_ = nullptr;
-};
-
-class Event {
- public:
-  explicit Event(const DriverApi& driver);
-  Event(Event&& other) noexcept
-      : driver_(other.driver_), event_(std::exchange(other.event_, nullptr)) {}
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  Event& operator=(Event&&) = delete;
-  ~Event();
-  CUevent get() const { return event_; }
-
- private:
-  const DriverApi& driver_;
-  CUevent event_ = nullptr;
-};
-
-class Module {
- public:
-  // Loads a cubin image. Throws CudaFailure (e.g. CUDA_ERROR_NO_BINARY_FOR_GPU).
-  Module(const DriverApi& driver, const std::string& image, std::string_view name);
-  Module(const Module&) = delete;
-  Module& operator=(const Module&) = delete;
-  ~Module();
-  CUmodule get() const { return module_; }
-
- private:
-  const DriverApi& driver_;
-  CUmodule module_ = nullptr;
-};
+// A non-blocking stream. Throws CudaFailure.
+Stream make_stream(const DriverApi& driver);
+// An event with blocking sync. Throws CudaFailure.
+Event make_event(const DriverApi& driver);
+// Loads a cubin image. Throws CudaFailure (e.g. CUDA_ERROR_NO_BINARY_FOR_GPU).
+Module load_module(const DriverApi& driver, const std::string& image, std::string_view name);
 
 }  // namespace tuna::cuda

@@ -20,10 +20,12 @@ const Module& ModuleCache::module(const std::filesystem::path& path) {
   std::ostringstream bytes;
   bytes << in.rdbuf();
   if (!in || bytes.str().empty())
-    throw UserError(fmt::format("cannot read the compiled kernel {}. Was the artifact cache "
-                                "folder cleared during the run? Run again.",
-                                path.string()));
-  auto loaded = std::make_unique<Module>(driver_, bytes.str(), path.filename().string());
+    throw UserError(
+        fmt::format("cannot read the compiled kernel {}. Was the artifact cache "
+                    "folder cleared during the run? Run again.",
+                    path.string()));
+  auto loaded =
+      std::make_unique<Module>(load_module(driver_, bytes.str(), path.filename().string()));
   if (entries_.size() >= capacity_) entries_.pop_back();
   entries_.emplace_front(path, std::move(loaded));
   return *entries_.front().second;

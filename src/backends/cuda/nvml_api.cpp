@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "backends/common/dynamic_library.hpp"
+
 namespace tuna::cuda {
 namespace {
 
@@ -58,19 +60,21 @@ std::optional<double> read_watts(NvmlReturn (*fn)(NvmlDevice, unsigned*), NvmlDe
 
 NvmlReadings read_nvml(const std::string& pci_bus_id) {
   NvmlReadings readings;
-  OpenedLibrary opened = open_first({"libnvidia-ml.so.1"});
+  backends::OpenedLibrary opened = backends::open_first({"libnvidia-ml.so.1"});
   if (!opened.library.valid()) return readings;
+  backends::SymbolTable symbols(opened.library);
   NvmlFunctions f;
-  std::vector<std::string> missing;
-  bind_symbol(opened.library, "nvmlInit_v2", f.init, missing);
-  bind_symbol(opened.library, "nvmlShutdown", f.shutdown, missing);
-  bind_symbol(opened.library, "nvmlDeviceGetHandleByPciBusId_v2", f.handle_by_pci_bus_id, missing);
-  if (!missing.empty()) return readings;
-  bind_symbol(opened.library, "nvmlDeviceGetClockInfo", f.clock_info, missing);
-  bind_symbol(opened.library, "nvmlDeviceGetMaxClockInfo", f.max_clock_info, missing);
-  bind_symbol(opened.library, "nvmlDeviceGetTemperature", f.temperature, missing);
-  bind_symbol(opened.library, "nvmlDeviceGetPowerUsage", f.power_usage, missing);
-  bind_symbol(opened.library, "nvmlDeviceGetEnforcedPowerLimit", f.power_limit, missing);
+  f.init = symbols.get<decltype(f.init)>("nvmlInit_v2");
+  f.shutdown = symbols.get<decltype(f.shutdown)>("nvmlShutdown");
+  f.handle_by_pci_bus_id =
+      symbols.get<decltype(f.handle_by_pci_bus_id)>("nvmlDeviceGetHandleByPciBusId_v2");
+  if (!symbols.missing().empty()) return readings;
+  // The readings are optional one by one: a reading the library lacks is left out.
+  f.clock_info = symbols.get<decltype(f.clock_info)>("nvmlDeviceGetClockInfo");
+  f.max_clock_info = symbols.get<decltype(f.max_clock_info)>("nvmlDeviceGetMaxClockInfo");
+  f.temperature = symbols.get<decltype(f.temperature)>("nvmlDeviceGetTemperature");
+  f.power_usage = symbols.get<decltype(f.power_usage)>("nvmlDeviceGetPowerUsage");
+  f.power_limit = symbols.get<decltype(f.power_limit)>("nvmlDeviceGetEnforcedPowerLimit");
   NvmlSession session(f);
   if (!session.ok()) return readings;
   NvmlDevice device = nullptr;

@@ -5,8 +5,6 @@
 #include <optional>
 #include <string>
 
-#include "backends/cuda/dynamic_library.hpp"
-
 namespace tuna::cuda {
 
 struct NvmlReadings {

@@ -54,39 +54,23 @@ fs::path find_include_dir(const fs::path& nvrtc_folder) {
 
 }  // namespace
 
-NvrtcApi::NvrtcApi() {
-  opened_ = open_first(nvrtc_candidates());
-  if (!opened_.library.valid())
-    throw UserError(fmt::format(
-        "cuda backend: NVRTC (the CUDA runtime compiler) cannot be loaded. Tried: {}. Install "
-        "the CUDA toolkit's NVRTC (e.g. the cuda-nvrtc package), add its lib folder to "
-        "LD_LIBRARY_PATH, or set TUNA_NVRTC_LIBRARY to the full path of libnvrtc.so.",
-        opened_.tried));
-  const host::SharedLibrary& lib = opened_.library;
-  std::vector<std::string> missing;
-  bind_symbol(lib, "nvrtcVersion", get_version, missing);
-  bind_symbol(lib, "nvrtcGetErrorString", get_error_string, missing);
-  bind_symbol(lib, "nvrtcCreateProgram", create_program, missing);
-  bind_symbol(lib, "nvrtcDestroyProgram", destroy_program, missing);
-  bind_symbol(lib, "nvrtcCompileProgram", compile_program, missing);
-  bind_symbol(lib, "nvrtcGetProgramLogSize", get_program_log_size, missing);
-  bind_symbol(lib, "nvrtcGetProgramLog", get_program_log, missing);
-  bind_symbol(lib, "nvrtcGetCUBINSize", get_cubin_size, missing);
-  bind_symbol(lib, "nvrtcGetCUBIN", get_cubin, missing);
-  bind_symbol(lib, "nvrtcAddNameExpression", add_name_expression, missing);
-  bind_symbol(lib, "nvrtcGetLoweredName", get_lowered_name, missing);
-  if (!missing.empty())
-    throw UserError(fmt::format(
-        "cuda backend: {} lacks {}: this NVRTC is too old (tuna needs CUDA 11.1 or newer). "
-        "Install a newer toolkit or set TUNA_NVRTC_LIBRARY to a newer libnvrtc.so.",
-        opened_.path, fmt::join(missing, ", ")));
+NvrtcApi::NvrtcApi()
+    : LoadedLibrary(nvrtc_candidates(),
+                    "cuda backend: NVRTC (the CUDA runtime compiler) cannot be loaded. Tried: {}. "
+                    "Install the CUDA toolkit's NVRTC (e.g. the cuda-nvrtc package), add its lib "
+                    "folder to LD_LIBRARY_PATH, or set TUNA_NVRTC_LIBRARY to the full path of "
+                    "libnvrtc.so.") {
+  require_functions(
+      "cuda backend: {} lacks {}: this NVRTC is too old (tuna needs CUDA 11.1 or newer). Install "
+      "a newer toolkit or set TUNA_NVRTC_LIBRARY to a newer libnvrtc.so.");
   int major = 0, minor = 0;
   if (get_version(&major, &minor) != NVRTC_SUCCESS)
-    throw UserError(fmt::format("cuda backend: {} does not report its version; it is damaged or "
-                                "not NVRTC. Reinstall the CUDA toolkit's NVRTC.",
-                                opened_.path));
+    throw UserError(
+        fmt::format("cuda backend: {} does not report its version; it is damaged or "
+                    "not NVRTC. Reinstall the CUDA toolkit's NVRTC.",
+                    opened_.path));
   version_ = fmt::format("{}.{}", major, minor);
-  include_dir_ = find_include_dir(folder_of_symbol(reinterpret_cast<void*>(get_version)));
+  include_dir_ = find_include_dir(backends::folder_of_symbol(reinterpret_cast<void*>(get_version)));
 }
 
 std::string NvrtcApi::error_string(nvrtcResult result) const {

@@ -7,7 +7,11 @@
 #include <cstring>
 #include <exception>
 
-#include "backends/host/host_compiler.hpp"
+#include "backends/common/outcomes.hpp"
+#include "backends/common/timing_loop.hpp"
+#include "backends/host/host_arguments.hpp"
+#include "backends/host/library_cache.hpp"
+#include "backends/host/system_compiler.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::host {
@@ -19,20 +23,23 @@ double milliseconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-RunOutcome run_failure(std::string error_class, std::string message) {
-  RunOutcome outcome;
-  outcome.ok = false;
-  outcome.error_class = std::move(error_class);
-  outcome.message = std::move(message);
-  return outcome;
-}
-
 }  // namespace
 
+struct HostBackend::RunState {
+  explicit RunState(std::size_t max_loaded_libraries) : libraries(max_loaded_libraries) {}
+  HostArguments arguments{HostMemory{}};
+  LibraryCache libraries;
+  AlignedBytes flush_buffer;
+  unsigned char flush_value = 0;
+};
+
 HostBackend::HostBackend(HostBackendOptions options)
-    : options_(std::move(options)), libraries_(options_.max_loaded_libraries) {
+    : options_(std::move(options)),
+      state_(std::make_unique<RunState>(options_.max_loaded_libraries)) {
   if (options_.cxx.empty()) options_.cxx = compiler_command_from_environment();
 }
+
+HostBackend::~HostBackend() = default;
 
 const std::string& HostBackend::compiler_identity() const {
   std::call_once(identity_once_, [&] { identity_ = query_compiler_identity(options_.cxx); });
@@ -58,68 +65,72 @@ CompileOutcome HostBackend::compile(const KernelSpec& spec, const Space& space,
 
 void HostBackend::prepare(const KernelSpec& spec, const DeviceInfo& device, std::uint64_t seed) {
   device_ = device;
-  arguments_.prepare(spec, device, seed);
+  state_->arguments.prepare(spec, device, seed, accept_host_argument);
 }
 
-void HostBackend::reset_outputs() { arguments_.reset_outputs(); }
+void HostBackend::reset_outputs() { state_->arguments.reset_outputs(); }
 
-std::vector<OutputBuffer> HostBackend::read_outputs() { return arguments_.read_outputs(); }
+std::vector<OutputBuffer> HostBackend::read_outputs() { return state_->arguments.read_outputs(); }
 
 RunOutcome HostBackend::run(const Artifact& artifact, const KernelSpec& spec, const Space& space,
                             const Config& config, const TimingOptions& timing) {
-  TUNA_ASSERT(device_.has_value() && arguments_.prepared(), "HostBackend::run before prepare");
-  const SharedLibrary& library = libraries_.open(artifact.path);
+  TUNA_ASSERT(device_.has_value() && state_->arguments.prepared(),
+              "HostBackend::run before prepare");
+  const backends::SharedLibrary& library = state_->libraries.open(artifact.path);
   if (!library.valid())
-    return run_failure(
+    return backends::run_failure(
         "load_error",
         fmt::format("cannot load {}: {}", artifact.path.filename().string(), library.error()));
   std::string why;
   void* address = library.symbol(artifact.symbol, why);
   if (address == nullptr)
-    return run_failure("load_error", fmt::format("no symbol {} in {}: {}", artifact.symbol,
-                                                 artifact.path.filename().string(), why));
+    return backends::run_failure("load_error",
+                                 fmt::format("no symbol {} in {}: {}", artifact.symbol,
+                                             artifact.path.filename().string(), why));
   // The shim defines every entry point as `extern "C" void (void**)`.
   auto entry = reinterpret_cast<EntryFunction>(address);
-  std::vector<void*> args = arguments_.bind(spec.env_for(space, config, *device_));
+  std::vector<void*> args =
+      state_->arguments.pointers(spec.env_for(space, config, *device_),
+                                 [](AlignedBytes& bytes) -> void* { return bytes.data(); });
 
   // A C++ exception thrown by the kernel reaches us through the shim (GCC and Clang let it pass
   // extern "C" frames). It is the config's failure, not tuna's: report it and stay usable.
   RunOutcome outcome;
   try {
-    outcome.times_ms = time_repetitions(entry, args.data(), timing);
+    outcome.times_ms = time_entry(entry, args.data(), timing);
   } catch (const std::exception& e) {
-    return run_failure("exception", fmt::format("the kernel threw an exception: {}", e.what()));
+    return backends::run_failure("exception",
+                                 fmt::format("the kernel threw an exception: {}", e.what()));
   } catch (...) {
-    return run_failure("exception", "the kernel threw an exception that is not a std::exception");
+    return backends::run_failure("exception",
+                                 "the kernel threw an exception that is not a std::exception");
   }
   outcome.ok = true;
   return outcome;
 }
 
-std::vector<double> HostBackend::time_repetitions(EntryFunction entry, void** args,
-                                                  const TimingOptions& timing) {
-  for (int i = 0; i < timing.warmup; ++i) entry(args);
-  const int max_repetitions = std::max(1, timing.max_repetitions);
-  const int min_repetitions = std::clamp(timing.min_repetitions, 1, max_repetitions);
-  std::vector<double> times;
-  times.reserve(static_cast<std::size_t>(std::min(max_repetitions, 4096)));
-  // The budget counts the whole timing phase (flushes included): it bounds wall time.
-  const Clock::time_point phase_start = Clock::now();
-  while (static_cast<int>(times.size()) < max_repetitions) {
-    if (static_cast<int>(times.size()) >= min_repetitions &&
-        milliseconds_between(phase_start, Clock::now()) >= timing.budget_ms)
-      break;
-    if (timing.flush_cache) flush_caches();
-    Clock::time_point start = Clock::now();
-    entry(args);
-    Clock::time_point stop = Clock::now();
-    times.push_back(milliseconds_between(start, stop));
-  }
-  return times;
+std::vector<double> HostBackend::time_entry(EntryFunction entry, void** args,
+                                            const TimingOptions& timing) {
+  backends::TimedLaunches launches;
+  launches.max_chunk = 1;  // one call at a time: the budget is checked before each
+  launches.warm_up = [&](int count) {
+    for (int i = 0; i < count; ++i) entry(args);
+    return 0.0;
+  };
+  launches.run_chunk = [&](int count, std::vector<double>& times) {
+    for (int i = 0; i < count; ++i) {
+      if (timing.flush_cache) flush_caches();
+      Clock::time_point start = Clock::now();
+      entry(args);
+      Clock::time_point stop = Clock::now();
+      times.push_back(milliseconds_between(start, stop));
+    }
+  };
+  return backends::time_repetitions(launches, timing);
 }
 
 void HostBackend::flush_caches() {
-  if (flush_buffer_.size() == 0) {
+  if (state_->flush_buffer.size() == 0) {
     std::size_t bytes = options_.flush_bytes;
     if (bytes == 0) {
       std::call_once(cpu_once_, [&] { cpu_ = read_cpu_facts(); });
@@ -128,10 +139,10 @@ void HostBackend::flush_caches() {
       bytes =
           largest > 0 ? std::max(kMinFlush, static_cast<std::size_t>(2 * largest)) : kUnknownFlush;
     }
-    flush_buffer_ = AlignedBytes(bytes);
+    state_->flush_buffer = AlignedBytes(bytes);
   }
   // A different value each time: every line is really written, evicting the kernel's data.
-  std::memset(flush_buffer_.data(), ++flush_value_, flush_buffer_.size());
+  std::memset(state_->flush_buffer.data(), ++state_->flush_value, state_->flush_buffer.size());
 }
 
 std::unique_ptr<Backend> make_host_backend() { return std::make_unique<HostBackend>(); }

@@ -9,9 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "backends/host/host_buffers.hpp"
 #include "backends/host/host_device.hpp"
-#include "backends/host/shared_library.hpp"
 #include "tuna/backend.hpp"
 
 namespace tuna::host {
@@ -31,6 +29,7 @@ struct HostBackendOptions {
 class HostBackend final : public Backend {
  public:
   explicit HostBackend(HostBackendOptions options = {});
+  ~HostBackend() override;
 
   std::string name() const override { return "host"; }
   DeviceInfo device_info() const override;
@@ -49,9 +48,12 @@ class HostBackend final : public Backend {
 
  private:
   using EntryFunction = void (*)(void**);
-  std::vector<double> time_repetitions(EntryFunction entry, void** args,
-                                       const TimingOptions& timing);
+  std::vector<double> time_entry(EntryFunction entry, void** args, const TimingOptions& timing);
   void flush_caches();
+
+  // What prepare() sets up and runs use (arguments, loaded libraries, the flush buffer), kept
+  // out of this header so that it exposes no type of backends/common.
+  struct RunState;
 
   HostBackendOptions options_;
   // Asked lazily: creating a backend (e.g. to list backends) should not run the compiler.
@@ -61,10 +63,7 @@ class HostBackend final : public Backend {
   mutable CpuFacts cpu_;
 
   std::optional<DeviceInfo> device_;  // from prepare(): scalars and sizes read its facts
-  HostArguments arguments_;
-  LibraryCache libraries_;
-  AlignedBytes flush_buffer_;
-  unsigned char flush_value_ = 0;
+  std::unique_ptr<RunState> state_;
 };
 
 std::unique_ptr<Backend> make_host_backend();

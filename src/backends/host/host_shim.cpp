@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "backends/common/kernel_defines.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::host {
@@ -37,47 +38,17 @@ std::string entry_point(const char* symbol, const std::string& call) {
 }  // namespace
 
 std::string host_type_name(Dtype dtype, const std::string& arg_name) {
-  switch (dtype) {
-    case Dtype::F32:
-      return "float";
-    case Dtype::F64:
-      return "double";
-    case Dtype::I8:
-      return "std::int8_t";
-    case Dtype::I16:
-      return "std::int16_t";
-    case Dtype::I32:
-      return "std::int32_t";
-    case Dtype::I64:
-      return "std::int64_t";
-    case Dtype::U8:
-      return "std::uint8_t";
-    case Dtype::U16:
-      return "std::uint16_t";
-    case Dtype::U32:
-      return "std::uint32_t";
-    case Dtype::U64:
-      return "std::uint64_t";
-    case Dtype::F16:
-      break;
+  if (dtype == Dtype::F32) return "float";
+  if (dtype == Dtype::F64) return "double";
+  if (dtype != Dtype::F16) {
+    // The integer types by their dtype names: i8 -> std::int8_t, u32 -> std::uint32_t.
+    const std::string name = dtype_name(dtype);
+    return fmt::format("std::{}int{}_t", name[0] == 'u' ? "u" : "", name.substr(1));
   }
   throw UserError(fmt::format(
       "args.{}: type f16 is not supported by the host backend (C++ has no portable half type). "
       "Use f32 for host kernels, or run this spec with the cuda or opencl backend.",
       arg_name));
-}
-
-std::string substitute_placeholders(const std::string& text, const Space& space,
-                                    const Config& config) {
-  std::string out = text;
-  for (std::size_t i = 0; i < space.params().size(); ++i) {
-    const std::string placeholder = "{" + space.params()[i].name + "}";
-    const std::string value = config[i].to_define();
-    for (auto pos = out.find(placeholder); pos != std::string::npos;
-         pos = out.find(placeholder, pos + value.size()))
-      out.replace(pos, placeholder.size(), value);
-  }
-  return out;
 }
 
 std::string make_shim(const KernelSpec& spec, const Space& space, const Config& config) {
@@ -93,7 +64,7 @@ std::string make_shim(const KernelSpec& spec, const Space& space, const Config& 
       spec.name, std::filesystem::absolute(spec.source).string());
   shim += entry_point(kEntrySymbol, call_expression(spec, spec.entry_for(space, config)));
   if (spec.check.reference == Reference::Kernel) {
-    std::string reference = substitute_placeholders(spec.check.reference_entry, space, config);
+    std::string reference = backends::reference_entry(spec, space, config);
     shim += "\n" + entry_point(kReferenceSymbol, call_expression(spec, reference));
   }
   return shim;

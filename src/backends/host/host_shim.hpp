@@ -10,21 +10,18 @@
 // element; for a scalar, the value (of the argument's dtype).
 #include <string>
 
+#include "backends/common/artifact_manifest.hpp"
 #include "tuna/space.hpp"
 #include "tuna/spec.hpp"
 
 namespace tuna::host {
 
 inline constexpr const char* kEntrySymbol = "tuna_entry";
-inline constexpr const char* kReferenceSymbol = "tuna_reference";
+inline constexpr const char* kReferenceSymbol = backends::kReferenceSymbol;
 
 // The C++ type of one element: "float", "std::int32_t", ... Throws UserError for f16, which
 // has no portable host type.
 std::string host_type_name(Dtype dtype, const std::string& arg_name);
-
-// `text` with every `{NAME}` of a parameter replaced by the config's value (Value::to_define()).
-std::string substitute_placeholders(const std::string& text, const Space& space,
-                                    const Config& config);
 
 // The shim's full text for one config.
 std::string make_shim(const KernelSpec& spec, const Space& space, const Config& config);

@@ -2,21 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <optional>
 #include <regex>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
 
-#include "backends/artifact_files.hpp"
-#include "tuna/errors.hpp"
-
 namespace tuna::opencl {
 namespace {
-
-namespace fs = std::filesystem;
-using nlohmann::json;
 
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -64,35 +56,6 @@ std::string first_error_line(std::string_view log, std::string_view file_name) {
   for (std::string_view line : lines)
     if (mentions_error(line)) return std::string(line);
   return lines.empty() ? std::string() : std::string(lines.front());
-}
-
-fs::path manifest_path(const fs::path& binary_path) {
-  fs::path path = binary_path;
-  return path.replace_extension(".json");
-}
-
-ProgramManifest read_manifest(const fs::path& binary_path) {
-  const fs::path path = manifest_path(binary_path);
-  std::ifstream in(path);
-  json j = json::parse(in, nullptr, false);
-  if (!in || j.is_discarded() || !j.is_object())
-    throw UserError(fmt::format("the artifact manifest {} is missing or damaged. Delete the "
-                                "artifact cache folder and run again.",
-                                path.string()));
-  ProgramManifest manifest;
-  manifest.entry = j.value("entry", std::string());
-  manifest.reference = j.value("reference", std::string());
-  manifest.options = j.value("options", std::string());
-  manifest.resources = j.value("resources", std::map<std::string, double>());
-  manifest.log = j.value("log", std::string());
-  return manifest;
-}
-
-void write_manifest(const fs::path& binary_path, const ProgramManifest& manifest) {
-  json j = {{"entry", manifest.entry},         {"reference", manifest.reference},
-            {"options", manifest.options},     {"resources", manifest.resources},
-            {"log", manifest.log}};
-  backends::write_file_atomically(manifest_path(binary_path), j.dump());
 }
 
 }  // namespace tuna::opencl

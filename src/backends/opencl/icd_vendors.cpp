@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "backends/artifact_files.hpp"
+#include "backends/common/artifact_files.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::opencl {

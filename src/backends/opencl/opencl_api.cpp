@@ -5,20 +5,11 @@
 #include <vector>
 
 #include "backends/opencl/icd_vendors.hpp"
+#include "base/paths.hpp"
 #include "tuna/errors.hpp"
-#include "tuna/evaluator.hpp"
 
 namespace tuna::opencl {
 namespace {
-
-template <class Function>
-void bind(const host::SharedLibrary& library, const char* name, Function& slot,
-          std::vector<std::string>& missing) {
-  std::string why;
-  void* address = library.symbol(name, why);
-  if (address == nullptr) missing.emplace_back(name);
-  slot = reinterpret_cast<Function>(address);
-}
 
 struct NamedCode {
   cl_int code;
@@ -105,53 +96,17 @@ void check_wait(cl_int code, const std::string& doing) {
   if (code != CL_SUCCESS) throw ClFailure(code, doing, true);
 }
 
-OpenClApi::OpenClApi() : registration_note_(register_vendor_libraries(default_cache_dir())) {
-  library_path_ = "libOpenCL.so.1";
-  library_ = host::SharedLibrary(std::filesystem::path(library_path_));
-  if (!library_.valid())
-    throw UserError(fmt::format(
-        "opencl backend: the OpenCL ICD loader libOpenCL.so.1 cannot be loaded ({}). Install "
-        "it with a driver (Debian: apt-get install ocl-icd-libopencl1 pocl-opencl-icd for the "
-        "CPU), or add its folder to LD_LIBRARY_PATH.",
-        library_.error()));
-  const host::SharedLibrary& lib = library_;
-  std::vector<std::string> missing;
-  bind(lib, "clGetPlatformIDs", get_platform_ids, missing);
-  bind(lib, "clGetPlatformInfo", get_platform_info, missing);
-  bind(lib, "clGetDeviceIDs", get_device_ids, missing);
-  bind(lib, "clGetDeviceInfo", get_device_info, missing);
-  bind(lib, "clCreateContext", create_context, missing);
-  bind(lib, "clReleaseContext", release_context, missing);
-  bind(lib, "clCreateCommandQueue", create_command_queue, missing);
-  bind(lib, "clReleaseCommandQueue", release_command_queue, missing);
-  bind(lib, "clCreateBuffer", create_buffer, missing);
-  bind(lib, "clReleaseMemObject", release_mem_object, missing);
-  bind(lib, "clCreateProgramWithSource", create_program_with_source, missing);
-  bind(lib, "clCreateProgramWithBinary", create_program_with_binary, missing);
-  bind(lib, "clBuildProgram", build_program, missing);
-  bind(lib, "clGetProgramInfo", get_program_info, missing);
-  bind(lib, "clGetProgramBuildInfo", get_program_build_info, missing);
-  bind(lib, "clReleaseProgram", release_program, missing);
-  bind(lib, "clCreateKernel", create_kernel, missing);
-  bind(lib, "clGetKernelInfo", get_kernel_info, missing);
-  bind(lib, "clGetKernelWorkGroupInfo", get_kernel_work_group_info, missing);
-  bind(lib, "clSetKernelArg", set_kernel_arg, missing);
-  bind(lib, "clReleaseKernel", release_kernel, missing);
-  bind(lib, "clEnqueueNDRangeKernel", enqueue_nd_range_kernel, missing);
-  bind(lib, "clEnqueueWriteBuffer", enqueue_write_buffer, missing);
-  bind(lib, "clEnqueueReadBuffer", enqueue_read_buffer, missing);
-  bind(lib, "clEnqueueCopyBuffer", enqueue_copy_buffer, missing);
-  bind(lib, "clEnqueueFillBuffer", enqueue_fill_buffer, missing);
-  bind(lib, "clFinish", finish, missing);
-  bind(lib, "clWaitForEvents", wait_for_events, missing);
-  bind(lib, "clGetEventInfo", get_event_info, missing);
-  bind(lib, "clGetEventProfilingInfo", get_event_profiling_info, missing);
-  bind(lib, "clReleaseEvent", release_event, missing);
-  if (!missing.empty())
-    throw UserError(fmt::format(
-        "opencl backend: the ICD loader {} lacks {}: it predates OpenCL 1.2. Install a newer "
-        "loader (Debian: ocl-icd-libopencl1).",
-        library_path_, fmt::join(missing, ", ")));
+OpenClApi::OpenClApi() : OpenClApi(register_vendor_libraries(default_cache_dir())) {}
+
+OpenClApi::OpenClApi(std::string registration_note)
+    : LoadedLibrary({"libOpenCL.so.1"},
+                    "opencl backend: the OpenCL ICD loader cannot be loaded ({}). Install it with "
+                    "a driver (Debian: apt-get install ocl-icd-libopencl1 pocl-opencl-icd for the "
+                    "CPU), or add its folder to LD_LIBRARY_PATH."),
+      registration_note_(std::move(registration_note)) {
+  require_functions(
+      "opencl backend: the ICD loader {} lacks {}: it predates OpenCL 1.2. Install a newer "
+      "loader (Debian: ocl-icd-libopencl1).");
 }
 
 }  // namespace tuna::opencl

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <mutex>
 
-#include "backends/artifact_files.hpp"
-#include "backends/opencl/build_log.hpp"
+#include "backends/common/artifact_files.hpp"
+#include "backends/common/artifact_manifest.hpp"
+#include "backends/common/device_backend.hpp"
+#include "backends/common/outcomes.hpp"
 #include "backends/opencl/opencl_buffers.hpp"
 #include "backends/opencl/opencl_compiler.hpp"
 #include "backends/opencl/opencl_device.hpp"
@@ -17,23 +19,6 @@ namespace tuna::opencl {
 namespace {
 
 constexpr std::size_t kLoadedPrograms = 16;
-// The symbol the evaluator asks for when it wants the reference kernel (see the host backend).
-constexpr const char* kReferenceSymbol = "tuna_reference";
-
-RunOutcome run_failure(std::string error_class, std::string message, bool fatal = false) {
-  RunOutcome outcome;
-  outcome.ok = false;
-  outcome.error_class = std::move(error_class);
-  outcome.message = std::move(message);
-  outcome.fatal = fatal;
-  return outcome;
-}
-
-std::int64_t fact_int(const DeviceInfo& device, const char* name) {
-  const Value* value = device.facts.find(name);
-  return value == nullptr || value->is_string() ? 0 : value->as_int();
-}
-
 // Everything the worker holds on the device between commands, destroyed in reverse order: the
 // context, declared first, outlives everything created in it.
 struct Runtime {
@@ -41,7 +26,7 @@ struct Runtime {
       : context(make_context(api, device)),
         queue(make_queue(api, context.get(), device, true)),
         programs(api, context.get(), device, kLoadedPrograms),
-        arguments(api, context.get(), queue.get()) {}
+        arguments(OpenClMemory{&api, context.get(), queue.get()}) {}
   Context context;
   Queue queue;
   ProgramCache programs;
@@ -52,13 +37,10 @@ struct Runtime {
   std::string source_text;
 };
 
-class OpenClBackend final : public Backend {
+class OpenClBackend final : public backends::DeviceBackend<Runtime> {
  public:
   OpenClBackend() : api_(std::make_unique<OpenClApi>()), choice_(select_device(*api_)) {}
-  ~OpenClBackend() override {
-    // Release OpenCL objects before the loader they call into.
-    runtime_.reset();
-  }
+  ~OpenClBackend() override { release_runtime(); }
 
   std::string name() const override { return "opencl"; }
 
@@ -77,72 +59,34 @@ class OpenClBackend final : public Backend {
     try {
       return compile_program(*api_, choice_.device, spec, space, config, device, cache_dir);
     } catch (const ClFailure& failure) {
-      CompileOutcome outcome;
-      outcome.error_class = "compile_error";
-      outcome.message = failure.what();
-      return outcome;
+      return backends::compile_error_outcome(failure.what(), "");
     }
   }
 
   void prepare(const KernelSpec& spec, const DeviceInfo& device, std::uint64_t seed) override {
-    device_facts_ = device;
-    runtime_.reset();
-    try {
-      runtime_ = std::make_unique<Runtime>(*api_, choice_.device);
-      runtime_->source_text = backends::read_kernel_source(spec.source);
-      runtime_->arguments.prepare(spec, device, seed);
-    } catch (const ClFailure& failure) {
-      runtime_.reset();
-      throw UserError(fmt::format(
-          "opencl backend: cannot set up the kernel's arguments on {}: {}. If the device is out "
-          "of memory, reduce the problem size.",
-          device.name, failure.what()));
-    }
-  }
-
-  void reset_outputs() override {
-    TUNA_ASSERT(runtime_ != nullptr, "OpenClBackend::reset_outputs before prepare");
-    runtime_->arguments.reset_outputs();
-  }
-
-  std::vector<OutputBuffer> read_outputs() override {
-    TUNA_ASSERT(runtime_ != nullptr, "OpenClBackend::read_outputs before prepare");
-    return runtime_->arguments.read_outputs();
-  }
-
-  RunOutcome run(const Artifact& artifact, const KernelSpec& spec, const Space& space,
-                 const Config& config, const TimingOptions& timing) override {
-    TUNA_ASSERT(runtime_ != nullptr && runtime_->arguments.prepared(),
-                "OpenClBackend::run before prepare");
-    try {
-      return run_prepared(artifact, spec, space, config, timing);
-    } catch (const ClFailure& failure) {
-      return run_failure(failure.name(), failure.what(), failure.fatal());
-    }
+    prepare_runtime(
+        device,
+        [&] {
+          auto runtime = std::make_unique<Runtime>(*api_, choice_.device);
+          runtime->source_text = backends::read_kernel_source(spec.source);
+          runtime->arguments.prepare(spec, device, seed, accept_opencl_argument);
+          return runtime;
+        },
+        [](const backends::DeviceFailure& failure) { return std::string(failure.what()); },
+        "If the device is out of memory, reduce the problem size.");
   }
 
  private:
-  std::string resolve_symbol(const Artifact& artifact, const KernelSpec& spec) const {
-    if (artifact.symbol != kReferenceSymbol) return artifact.symbol;
-    std::string symbol = read_manifest(artifact.path).reference;
-    if (symbol.empty())
-      throw UserError(fmt::format(
-          "the program {} has no reference kernel: check.reference = \"kernel\" needs "
-          "check.kernel (now '{}') to name a __kernel function of {}.",
-          artifact.path.filename().string(), spec.check.reference_entry,
-          spec.source.filename().string()));
-    return symbol;
-  }
-
   // Whether the queue still works after a failed enqueue: a failure that broke it must cost
   // the worker, not the next config.
-  bool queue_broken() const { return api_->finish(runtime_->queue.get()) != CL_SUCCESS; }
+  bool queue_broken() { return api_->finish(prepared_runtime().queue.get()) != CL_SUCCESS; }
 
   RunOutcome run_prepared(const Artifact& artifact, const KernelSpec& spec, const Space& space,
-                          const Config& config, const TimingOptions& timing) {
-    const std::string symbol = resolve_symbol(artifact, spec);
-    cl_kernel kernel = runtime_->programs.kernel(artifact.path, symbol, runtime_->source_text);
-    const Env env = spec.env_for(space, config, device_facts_);
+                          const Config& config, const TimingOptions& timing) override {
+    Runtime& rt = prepared_runtime();
+    const std::string symbol = backends::resolve_symbol(artifact, spec, "program", "__kernel");
+    cl_kernel kernel = rt.programs.kernel(artifact.path, symbol, rt.source_text);
+    const Env env = spec.env_for(space, config, device_facts());
     const LaunchDims dims = launch_dims(spec.launch, env);
     const std::size_t dynamic_local = static_cast<std::size_t>(dims.shared_memory_bytes);
 
@@ -150,26 +94,26 @@ class OpenClBackend final : public Backend {
     check(api_->get_kernel_info(kernel, CL_KERNEL_NUM_ARGS, sizeof kernel_args, &kernel_args,
                                 nullptr),
           "reading the kernel's parameter count");
-    const std::size_t expected = runtime_->arguments.count() + (dynamic_local > 0 ? 1 : 0);
+    const std::size_t expected = rt.arguments.count() + (dynamic_local > 0 ? 1 : 0);
     if (kernel_args != expected)
-      return run_failure(
+      return backends::run_failure(
           "CL_INVALID_KERNEL_ARGS",
-          fmt::format("{} has {} parameters but the spec passes {} ({} in [args]{}); make them "
-                      "agree",
-                      symbol, kernel_args, expected, runtime_->arguments.count(),
-                      dynamic_local > 0 ? " plus one __local buffer for launch.shared_memory"
-                                        : ""));
+          fmt::format(
+              "{} has {} parameters but the spec passes {} ({} in [args]{}); make them "
+              "agree",
+              symbol, kernel_args, expected, rt.arguments.count(),
+              dynamic_local > 0 ? " plus one __local buffer for launch.shared_memory" : ""));
 
     RunOutcome outcome;
     // Read before the __local argument is set: CL_KERNEL_LOCAL_MEM_SIZE counts it once set.
     outcome.resources = kernel_resources(*api_, kernel, choice_.device);
     outcome.resources["dynamic_shared_bytes"] = static_cast<double>(dynamic_local);
-    runtime_->arguments.bind(kernel, env);
+    bind_arguments(*api_, rt.arguments, kernel, env);
     if (dynamic_local > 0)
-      check(api_->set_kernel_arg(kernel, static_cast<cl_uint>(runtime_->arguments.count()),
-                                 dynamic_local, nullptr),
-            fmt::format("passing {} bytes of __local memory (launch.shared_memory)",
-                        dynamic_local));
+      check(
+          api_->set_kernel_arg(kernel, static_cast<cl_uint>(rt.arguments.count()), dynamic_local,
+                               nullptr),
+          fmt::format("passing {} bytes of __local memory (launch.shared_memory)", dynamic_local));
 
     std::size_t global[3];
     std::size_t local[3];
@@ -177,17 +121,16 @@ class OpenClBackend final : public Backend {
       global[d] = static_cast<std::size_t>(dims.global[d]);
       local[d] = static_cast<std::size_t>(dims.block[d]);
     }
-    const cl_command_queue queue = runtime_->queue.get();
+    const cl_command_queue queue = rt.queue.get();
     TimedWork work;
     work.launch = [&] {
       cl_event event = nullptr;
-      const cl_int status = api_->enqueue_nd_range_kernel(queue, kernel, 3, nullptr, global,
-                                                          local, 0, nullptr, &event);
+      const cl_int status = api_->enqueue_nd_range_kernel(queue, kernel, 3, nullptr, global, local,
+                                                          0, nullptr, &event);
       if (status != CL_SUCCESS)
         throw ClFailure(status,
                         fmt::format("launching {} (global {}x{}x{}, local {}x{}x{})", symbol,
-                                    global[0], global[1], global[2], local[0], local[1],
-                                    local[2]),
+                                    global[0], global[1], global[2], local[0], local[1], local[2]),
                         queue_broken());
       return Event(event, api_->release_event);
     };
@@ -198,13 +141,13 @@ class OpenClBackend final : public Backend {
   }
 
   void flush_cache(cl_command_queue queue) {
-    Runtime& rt = *runtime_;
+    Runtime& rt = prepared_runtime();
     if (!rt.flush_buffer) {
       // Twice what the device calls its global memory cache, and no less than 64 MiB, which is
       // larger than the last-level cache of the CPUs and GPUs tuna meets.
       constexpr std::int64_t kMinimum = std::int64_t{64} << 20;
       rt.flush_bytes = static_cast<std::size_t>(
-          std::max(kMinimum, 2 * fact_int(device_facts_, "global_cache_bytes")));
+          std::max(kMinimum, 2 * backends::device_fact_int(device_facts(), "global_cache_bytes")));
       cl_int status = CL_SUCCESS;
       rt.flush_buffer = MemObject(api_->create_buffer(rt.context.get(), CL_MEM_READ_WRITE,
                                                       rt.flush_bytes, nullptr, &status),
@@ -222,8 +165,6 @@ class OpenClBackend final : public Backend {
   DeviceChoice choice_;
   mutable std::once_flag info_once_;
   mutable DeviceInfo info_;
-  DeviceInfo device_facts_;  // from prepare(): what expressions read
-  std::unique_ptr<Runtime> runtime_;
 };
 
 }  // namespace

@@ -1,52 +1,55 @@
 #pragma once
-// The kernel's arguments as OpenCL buffers: created once per run, filled on the host with the
-// host backend's seeded generator (so every backend sees the same inputs for one seed), with a
-// pristine device copy of every input and inout restored before each checked run.
-#include <cstdint>
-#include <vector>
+// The kernel's arguments as OpenCL buffers (staged_arguments.hpp: created once per run, filled
+// on the host, a pristine device copy of every input and inout restored before each checked
+// run), and their binding to a kernel.
+#include <string>
 
+#include "backends/common/staged_arguments.hpp"
 #include "backends/opencl/cl_handles.hpp"
 #include "tuna/backend.hpp"
 
 namespace tuna::opencl {
 
-class OpenClArguments {
- public:
-  OpenClArguments(const OpenClApi& api, cl_context context, cl_command_queue queue)
-      : api_(api), context_(context), queue_(queue) {}
+// Buffers of one context, written and copied through one in-order queue.
+struct OpenClMemory {
+  using Buffer = MemObject;
+  const OpenClApi* api = nullptr;
+  cl_context context = nullptr;
+  cl_command_queue queue = nullptr;
 
-  // Evaluates each buffer's count from the constants and device facts, creates, fills and
-  // uploads it. Throws UserError for a spec problem and ClFailure when the device refuses.
-  void prepare(const KernelSpec& spec, const DeviceInfo& device, std::uint64_t seed);
-  bool prepared() const { return prepared_; }
-  std::size_t count() const { return slots_.size(); }
-
-  // Inputs and inouts back to their initial contents, outputs poisoned; waits until done.
-  void reset_outputs();
-
-  // Sets every argument of `kernel`: buffers by handle, scalars evaluated in `env` with their
-  // dtype's size.
-  void bind(cl_kernel kernel, const Env& env);
-
-  std::vector<OutputBuffer> read_outputs();
-
- private:
-  struct Slot {
-    Argument arg;
-    std::int64_t count = 0;
-    std::size_t bytes = 0;
-    MemObject data;
-    MemObject pristine;                  // inputs and inouts
-    std::vector<unsigned char> poison;  // outputs
-    alignas(8) unsigned char scalar[8] = {};
-  };
-  MemObject create(std::size_t bytes, const std::string& what);
-
-  const OpenClApi& api_;
-  cl_context context_;
-  cl_command_queue queue_;
-  std::vector<Slot> slots_;
-  bool prepared_ = false;
+  Buffer allocate(std::size_t bytes, const std::string& what) {
+    cl_int status = CL_SUCCESS;
+    cl_mem mem = api->create_buffer(context, CL_MEM_READ_WRITE, bytes, nullptr, &status);
+    check(status, "creating " + what + " (" + std::to_string(bytes) + " bytes)");
+    return Buffer(mem, api->release_mem_object);
+  }
+  void write(Buffer& to, const unsigned char* from, std::size_t bytes, bool wait,
+             const std::string& what) {
+    const cl_bool blocking = wait ? CL_TRUE : CL_FALSE;
+    check(api->enqueue_write_buffer(queue, to.get(), blocking, 0, bytes, from, 0, nullptr, nullptr),
+          what);
+  }
+  void copy(Buffer& to, const Buffer& from, std::size_t bytes, const std::string& what) {
+    check(api->enqueue_copy_buffer(queue, from.get(), to.get(), 0, 0, bytes, 0, nullptr, nullptr),
+          what);
+  }
+  // A read waits for the kernel that wrote the buffer: its errors are fatal (check_wait).
+  void read(unsigned char* to, const Buffer& from, std::size_t bytes, const std::string& what) {
+    check_wait(
+        api->enqueue_read_buffer(queue, from.get(), CL_TRUE, 0, bytes, to, 0, nullptr, nullptr),
+        what);
+  }
+  void wait(const std::string& what) { check_wait(api->finish(queue), what); }
 };
+
+using OpenClArguments = backends::StagedArguments<OpenClMemory>;
+
+// Rejects what the OpenCL backend cannot pass (f16 buffers and scalars), with what to do.
+void accept_opencl_argument(const Argument& arg);
+
+// Sets every argument of `kernel`: buffers by handle, scalars evaluated in `env` with their
+// dtype's size.
+void bind_arguments(const OpenClApi& api, OpenClArguments& arguments, cl_kernel kernel,
+                    const Env& env);
 
 }  // namespace tuna::opencl

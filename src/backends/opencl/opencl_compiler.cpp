@@ -4,14 +4,16 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <vector>
 
-#include "backends/artifact_files.hpp"
-#include "backends/host/host_compiler.hpp"
-#include "backends/host/host_shim.hpp"
+#include "backends/common/artifact_files.hpp"
+#include "backends/common/artifact_manifest.hpp"
+#include "backends/common/kernel_defines.hpp"
+#include "backends/common/outcomes.hpp"
 #include "backends/opencl/build_log.hpp"
-#include "core/hash.hpp"
+#include "base/hash.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::opencl {
@@ -26,10 +28,7 @@ constexpr std::string_view kCacheFormat = "tuna-opencl-binary-v1";
 // way ("<source>", "<kernel>"); first_error_line() puts the file's name back. No #line directive
 // is added: NVIDIA's compiler (driver 580, H100) counted the directive's own line and reported
 // every error one line late, while PoCL did not.
-std::string with_file_name(const std::string& source, const fs::path& /*file*/) {
-  return source;
-}
-
+std::string with_file_name(const std::string& source, const fs::path& /*file*/) { return source; }
 
 Program program_from_source(const OpenClApi& api, cl_context context, const std::string& text) {
   const char* source = text.c_str();
@@ -55,9 +54,10 @@ std::string program_binary(const OpenClApi& api, cl_program program) {
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw UserError(fmt::format("cannot read the program binary {}. Delete the artifact cache "
-                                "folder and run again.",
-                                path.string()));
+    throw UserError(
+        fmt::format("cannot read the program binary {}. Delete the artifact cache "
+                    "folder and run again.",
+                    path.string()));
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
@@ -69,9 +69,8 @@ std::string build_options(const KernelSpec& spec, const Space& space, const Conf
   std::vector<std::string> options;
   options.push_back("-I" + spec.source.parent_path().string());
   options.insert(options.end(), spec.compiler_flags.begin(), spec.compiler_flags.end());
-  for (std::size_t i = 0; i < space.params().size(); ++i)
-    options.push_back(host::format_define(spec.define_format, space.params()[i].name,
-                                          config[i].to_define()));
+  const std::vector<std::string> defines = backends::define_options(spec, space, config);
+  options.insert(options.end(), defines.begin(), defines.end());
   return fmt::format("{}", fmt::join(options, " "));
 }
 
@@ -109,9 +108,7 @@ CompileOutcome compile_program(const OpenClApi& api, cl_device_id device, const 
   const std::string source_text = backends::read_kernel_source(spec.source);
   const std::string options = build_options(spec, space, config);
   const std::string entry = spec.entry_for(space, config);
-  std::string reference;
-  if (spec.check.reference == Reference::Kernel)
-    reference = host::substitute_placeholders(spec.check.reference_entry, space, config);
+  const std::string reference = backends::reference_entry(spec, space, config);
 
   ContentHasher hasher;
   hasher.field(kCacheFormat).field(source_text).field(spec.source.filename().string());
@@ -119,15 +116,8 @@ CompileOutcome compile_program(const OpenClApi& api, cl_device_id device, const 
   const std::string hash = hasher.hex();
   const fs::path binary_path = cache_dir / (hash + ".clbin");
 
-  CompileOutcome outcome;
-  if (backends::cached_file_usable(binary_path) &&
-      backends::cached_file_usable(manifest_path(binary_path))) {
-    ProgramManifest manifest = read_manifest(binary_path);
-    outcome.ok = true;
-    outcome.cached = true;
-    outcome.artifact = Artifact{binary_path, manifest.entry, hash, manifest.resources};
-    return outcome;
-  }
+  if (std::optional<CompileOutcome> cached = backends::cached_artifact(binary_path, hash))
+    return *cached;
 
   Context context = make_context(api, device);
   Program program =
@@ -138,14 +128,15 @@ CompileOutcome compile_program(const OpenClApi& api, cl_device_id device, const 
   if (built != CL_SUCCESS) {
     std::string message = first_error_line(log, file_name);
     if (built == CL_INVALID_BUILD_OPTIONS)
-      message = fmt::format("the OpenCL compiler rejects the build options '{}' ({}); check "
-                            "kernel.flags",
-                            options, error_name(built));
+      message = fmt::format(
+          "the OpenCL compiler rejects the build options '{}' ({}); check "
+          "kernel.flags",
+          options, error_name(built));
     if (message.empty()) message = "the OpenCL build failed: " + error_name(built);
     return backends::compile_error_outcome(std::move(message), std::move(log));
   }
 
-  ProgramManifest manifest;
+  backends::ArtifactManifest manifest;
   manifest.entry = entry;
   manifest.reference = reference;
   manifest.options = options;
@@ -155,30 +146,15 @@ CompileOutcome compile_program(const OpenClApi& api, cl_device_id device, const 
     cl_int status = CL_SUCCESS;
     Kernel kernel(api.create_kernel(program.get(), name.c_str(), &status), api.release_kernel);
     if (status != CL_SUCCESS)
-      return backends::compile_error_outcome(fmt::format("{}: the program has no __kernel function '{}' ({}); check {}",
-                                 file_name, name, error_name(status),
-                                 name == entry ? "kernel.entry" : "check.kernel"),
-                     std::move(log));
+      return backends::compile_error_outcome(
+          fmt::format("{}: the program has no __kernel function '{}' ({}); check {}", file_name,
+                      name, error_name(status), name == entry ? "kernel.entry" : "check.kernel"),
+          std::move(log));
     if (name == entry) manifest.resources = kernel_resources(api, kernel.get(), device);
   }
 
-  std::error_code ec;
-  fs::create_directories(cache_dir, ec);
-  if (ec)
-    throw UserError(
-        fmt::format("cannot create the artifact cache folder {}: {}. Choose a writable folder.",
-                    cache_dir.string(), ec.message()));
-  // The manifest first: a binary on disk always has its manifest.
-  write_manifest(binary_path, manifest);
-  backends::write_file_atomically(binary_path, program_binary(api, program.get()));
-
-  outcome.ok = true;
-  outcome.artifact = Artifact{binary_path, entry, hash, manifest.resources};
-  outcome.compile_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-          .count();
-  outcome.log = std::move(log);
-  return outcome;
+  return backends::store_artifact(binary_path, hash, manifest, program_binary(api, program.get()),
+                                  started);
 }
 
 Program ProgramCache::load(const fs::path& binary_path, const std::string& source_text) {
@@ -195,7 +171,7 @@ Program ProgramCache::load(const fs::path& binary_path, const std::string& sourc
     return program;
   // A binary from another driver version (the cache folder was shared or the driver updated):
   // the source and the options give the same program.
-  const ProgramManifest manifest = read_manifest(binary_path);
+  const backends::ArtifactManifest manifest = backends::read_manifest(binary_path);
   Program rebuilt = program_from_source(api_, context_, source_text);
   const cl_int built = build(api_, rebuilt.get(), device_, manifest.options);
   if (built != CL_SUCCESS)

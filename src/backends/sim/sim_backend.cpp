@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "core/hash.hpp"
+#include "base/hash.hpp"
+#include "store/recorded_space.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::sim {
@@ -23,7 +24,22 @@ std::string not_recorded(const KernelSpec& spec) {
       spec.recording.filename().string());
 }
 
+// The recorded config, or nullptr with `out` saying that the recording lacks it.
+template <class Outcome>
+const RecordedConfig* find_recorded(const RecordedSpace& rec, const KernelSpec& spec,
+                                    const Space& space, const Config& config, Outcome& out) {
+  const RecordedConfig* rc = lookup(rec, space, config);
+  if (rc == nullptr) {
+    out.error_class = "not_recorded";
+    out.message = not_recorded(spec);
+  }
+  return rc;
+}
+
 }  // namespace
+
+SimBackend::SimBackend() = default;
+SimBackend::~SimBackend() = default;
 
 DeviceInfo SimBackend::device_info() const {
   DeviceInfo d;
@@ -35,7 +51,7 @@ DeviceInfo SimBackend::device_info() const {
 
 const RecordedSpace& SimBackend::recording(const KernelSpec& spec) {
   if (!recorded_ || loaded_from_ != spec.recording) {
-    recorded_ = load_recorded_space(spec.recording);
+    recorded_ = std::make_unique<RecordedSpace>(load_recorded_space(spec.recording));
     loaded_from_ = spec.recording;
   }
   return *recorded_;
@@ -44,12 +60,8 @@ const RecordedSpace& SimBackend::recording(const KernelSpec& spec) {
 CompileOutcome SimBackend::compile(const KernelSpec& spec, const Space& space, const Config& config,
                                    const DeviceInfo&, const std::filesystem::path&) {
   CompileOutcome out;
-  const RecordedConfig* rc = lookup(recording(spec), space, config);
-  if (!rc) {
-    out.error_class = "not_recorded";
-    out.message = not_recorded(spec);
-    return out;
-  }
+  const RecordedConfig* rc = find_recorded(recording(spec), spec, space, config, out);
+  if (!rc) return out;
   out.compile_ms = rc->compile_ms;
   if (rc->status == Status::CompileError) {
     out.error_class = rc->error_class.empty() ? "compile_error" : rc->error_class;
@@ -70,12 +82,8 @@ void SimBackend::prepare(const KernelSpec& spec, const DeviceInfo&, std::uint64_
 RunOutcome SimBackend::run(const Artifact&, const KernelSpec& spec, const Space& space,
                            const Config& config, const TimingOptions& timing) {
   RunOutcome out;
-  const RecordedConfig* rc = lookup(recording(spec), space, config);
-  if (!rc) {
-    out.error_class = "not_recorded";
-    out.message = not_recorded(spec);
-    return out;
-  }
+  const RecordedConfig* rc = find_recorded(recording(spec), spec, space, config, out);
+  if (!rc) return out;
   if (rc->status != Status::Ok) {
     out.error_class = rc->error_class.empty() ? status_name(rc->status) : rc->error_class;
     out.message = "recorded as " + out.error_class;

@@ -5,15 +5,20 @@
 // recorded run-time failure. docs/backends/sim.md.
 #include <filesystem>
 #include <memory>
-#include <optional>
 
-#include "backends/sim/recorded_space.hpp"
 #include "tuna/backend.hpp"
 
 namespace tuna::sim {
 
+// store/recorded_space.hpp; not included here, so that the backend registry, which may not see
+// the store, can include this header.
+struct RecordedSpace;
+
 class SimBackend final : public Backend {
  public:
+  SimBackend();
+  ~SimBackend() override;
+
   std::string name() const override { return "sim"; }
   // The bench worker asks before it has a spec, so the device is named generically; a spec's
   // [device] table names the recorded device (device_for_spec), which the evaluator then uses.
@@ -30,22 +35,10 @@ class SimBackend final : public Backend {
  private:
   const RecordedSpace& recording(const KernelSpec& spec);
 
-  std::optional<RecordedSpace> recorded_;
+  std::unique_ptr<RecordedSpace> recorded_;
   std::filesystem::path loaded_from_;
 };
 
 std::unique_ptr<Backend> make_sim_backend();
-
-// The spec of a recorded space already loaded, without a recording path or source (`tuna
-// compare` keeps the space in memory): what spec_from_recording writes, less those two.
-KernelSpec spec_from_recorded_space(const RecordedSpace& recorded);
-
-// A spec that replays `recording` on the sim backend: one list parameter per recorded parameter,
-// the T1 restrictions (when given) as constraints, no arguments and no correctness check;
-// `source` (optional) the kernel's real source for the LLM; the recorded device's facts when
-// known_recorded_device() knows it by name, else its name alone.
-KernelSpec spec_from_recording(const std::filesystem::path& recording,
-                               const std::optional<std::filesystem::path>& t1_file = {},
-                               const std::optional<std::filesystem::path>& source = {});
 
 }  // namespace tuna::sim

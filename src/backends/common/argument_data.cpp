@@ -1,0 +1,219 @@
+#include "backends/common/argument_data.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "backends/common/half_float.hpp"
+#include "tuna/errors.hpp"
+
+namespace tuna::backends {
+namespace {
+
+// Calls f(T{}) with the C++ element type of `dtype`.
+template <class F>
+void with_element_type(Dtype dtype, const std::string& arg_name, F&& f) {
+  switch (dtype) {
+    case Dtype::F32:
+      return f(float{});
+    case Dtype::F64:
+      return f(double{});
+    case Dtype::I8:
+      return f(std::int8_t{});
+    case Dtype::I16:
+      return f(std::int16_t{});
+    case Dtype::I32:
+      return f(std::int32_t{});
+    case Dtype::I64:
+      return f(std::int64_t{});
+    case Dtype::U8:
+      return f(std::uint8_t{});
+    case Dtype::U16:
+      return f(std::uint16_t{});
+    case Dtype::U32:
+      return f(std::uint32_t{});
+    case Dtype::U64:
+      return f(std::uint64_t{});
+    case Dtype::F16:
+      break;
+  }
+  // f16 has no C++ element type: the public functions below handle it before they get here.
+  throw InternalError(fmt::format("args.{}: f16 reached with_element_type", arg_name));
+}
+
+constexpr std::uint16_t kHalfQuietNan = 0x7E00;
+
+// The same argument as f32: f16 data is made as f32 and rounded.
+Argument as_f32(const Argument& arg) {
+  Argument copy = arg;
+  copy.dtype = Dtype::F32;
+  return copy;
+}
+
+void fill_initial_half(const Argument& arg, std::uint64_t seed, std::size_t index,
+                       unsigned char* data, std::int64_t count) {
+  std::vector<float> staging(static_cast<std::size_t>(count));
+  fill_initial(as_f32(arg), seed, index, reinterpret_cast<unsigned char*>(staging.data()), count);
+  for (std::int64_t i = 0; i < count; ++i) {
+    std::uint16_t bits = float_to_half_bits(staging[static_cast<std::size_t>(i)]);
+    std::memcpy(data + 2 * i, &bits, 2);
+  }
+}
+
+void store_scalar_half(const Argument& arg, const Value& value, unsigned char* slot) {
+  float as_float = 0;
+  store_scalar(as_f32(arg), value, slot);
+  std::memcpy(&as_float, slot, sizeof as_float);
+  std::uint16_t bits = float_to_half_bits(as_float);
+  std::memset(slot, 0, 8);
+  std::memcpy(slot, &bits, 2);
+}
+
+template <class T>
+T* typed(unsigned char* data) {
+  return reinterpret_cast<T*>(data);
+}
+
+// An integer-typed value from a double, or UserError saying which argument and why.
+template <class T>
+T exact_integer(double v, const Argument& arg, const char* what) {
+  if (!std::isfinite(v) || std::trunc(v) != v ||
+      v < static_cast<double>(std::numeric_limits<T>::lowest()) ||
+      v > static_cast<double>(std::numeric_limits<T>::max()))
+    throw UserError(
+        fmt::format("args.{}: {} {} is not a value of type {}. Use an integer in the "
+                    "type's range, or a floating-point type.",
+                    arg.name, what, format_double(v), dtype_name(arg.dtype)));
+  return static_cast<T>(v);
+}
+
+template <class T>
+void fill_random(const Argument& arg, std::mt19937_64& rng, T* out, std::int64_t count) {
+  if (!(arg.random_lo <= arg.random_hi))
+    throw UserError(
+        fmt::format("args.{}: random range [{}, {}] is empty. Write range = [lo, hi] "
+                    "with lo <= hi.",
+                    arg.name, arg.random_lo, arg.random_hi));
+  if (arg.random_lo == 0 && arg.random_hi == 0)
+    throw UserError(
+        fmt::format("args.{}: random range [0, 0] gives all zeros, which hides "
+                    "kernels that ignore this input. Widen the range, or write "
+                    "init = \"zeros\" if zeros are what you mean.",
+                    arg.name));
+  if constexpr (std::is_floating_point_v<T>) {
+    std::uniform_real_distribution<double> dist(arg.random_lo, arg.random_hi);
+    for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(dist(rng));
+  } else {
+    double lo =
+        std::max(std::ceil(arg.random_lo), static_cast<double>(std::numeric_limits<T>::lowest()));
+    double hi =
+        std::min(std::floor(arg.random_hi), static_cast<double>(std::numeric_limits<T>::max()));
+    if (lo > hi)
+      throw UserError(
+          fmt::format("args.{}: random range [{}, {}] holds no value of type {}. "
+                      "Give an integer range, e.g. range = [-8, 8].",
+                      arg.name, arg.random_lo, arg.random_hi, dtype_name(arg.dtype)));
+    using Wide = std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>;
+    std::uniform_int_distribution<Wide> dist(static_cast<Wide>(lo), static_cast<Wide>(hi));
+    for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(dist(rng));
+  }
+  // Tiny buffers can draw only zeros by chance; one non-zero element keeps the promise.
+  bool all_zero = std::all_of(out, out + count, [](T v) { return v == T{0}; });
+  if (all_zero && count > 0)
+    out[0] = static_cast<T>(arg.random_hi != 0 ? arg.random_hi : arg.random_lo);
+}
+
+template <class T>
+void fill_typed(const Argument& arg, std::uint64_t seed, std::size_t arg_index, T* out,
+                std::int64_t count) {
+  switch (arg.init) {
+    case InitKind::Random: {
+      std::mt19937_64 rng(seed + arg_index);
+      return fill_random(arg, rng, out, count);
+    }
+    case InitKind::Zeros:
+      return std::fill(out, out + count, T{0});
+    case InitKind::Ones:
+      return std::fill(out, out + count, T{1});
+    case InitKind::Iota:
+      // Integer types wrap around (a defined conversion since C++20).
+      for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(i);
+      return;
+    case InitKind::Constant: {
+      T value;
+      if constexpr (std::is_floating_point_v<T>)
+        value = static_cast<T>(arg.init_value);
+      else
+        value = exact_integer<T>(arg.init_value, arg, "constant");
+      return std::fill(out, out + count, value);
+    }
+  }
+}
+
+}  // namespace
+
+void fill_initial(const Argument& arg, std::uint64_t seed, std::size_t arg_index,
+                  unsigned char* data, std::int64_t count) {
+  if (arg.dtype == Dtype::F16) return fill_initial_half(arg, seed, arg_index, data, count);
+  with_element_type(arg.dtype, arg.name, [&](auto zero) {
+    using T = decltype(zero);
+    fill_typed<T>(arg, seed, arg_index, typed<T>(data), count);
+  });
+}
+
+void fill_poison(Dtype dtype, unsigned char* data, std::int64_t count) {
+  if (dtype == Dtype::F16) {
+    for (std::int64_t i = 0; i < count; ++i) std::memcpy(data + 2 * i, &kHalfQuietNan, 2);
+    return;
+  }
+  with_element_type(dtype, "(output)", [&](auto zero) {
+    using T = decltype(zero);
+    T poison;
+    if constexpr (std::is_floating_point_v<T>)
+      poison = std::numeric_limits<T>::quiet_NaN();
+    else
+      poison = static_cast<T>(0x7EADBEEF7EADBEEFull);
+    std::fill(typed<T>(data), typed<T>(data) + count, poison);
+  });
+}
+
+void store_scalar(const Argument& arg, const Value& value, unsigned char* slot) {
+  if (value.is_string())
+    throw UserError(fmt::format("args.{}: value '{}' is a string; a {} scalar needs a number.",
+                                arg.name, value.as_string(), dtype_name(arg.dtype)));
+  if (arg.dtype == Dtype::F16) return store_scalar_half(arg, value, slot);
+  std::memset(slot, 0, 8);
+  with_element_type(arg.dtype, arg.name, [&](auto zero) {
+    using T = decltype(zero);
+    T v;
+    if constexpr (std::is_floating_point_v<T>)
+      v = static_cast<T>(value.as_double());
+    else if (!value.is_float()) {
+      std::int64_t i = value.as_int();
+      if (!std::in_range<T>(i))
+        throw UserError(fmt::format("args.{}: value {} does not fit in type {}.", arg.name, i,
+                                    dtype_name(arg.dtype)));
+      v = static_cast<T>(i);
+    } else
+      v = exact_integer<T>(value.as_double(), arg, "value");
+    std::memcpy(slot, &v, sizeof v);
+  });
+}
+
+Value evaluate_scalar(const Argument& arg, const Env& env) {
+  try {
+    return arg.value.evaluate(env);
+  } catch (const UserError& e) {
+    throw UserError(fmt::format("args.{}: value '{}': {}", arg.name,
+                                arg.value.empty() ? "" : arg.value.text(), e.what()));
+  }
+}
+
+}  // namespace tuna::backends

@@ -1,0 +1,91 @@
+#include "backends/common/artifact_manifest.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "backends/common/artifact_files.hpp"
+#include "tuna/errors.hpp"
+
+namespace tuna::backends {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void write_manifest(const fs::path& artifact_path, const ArtifactManifest& manifest) {
+  json j = {{"entry", manifest.entry},
+            {"reference", manifest.reference},
+            {"options", manifest.options},
+            {"resources", manifest.resources},
+            {"log", manifest.log}};
+  write_file_atomically(manifest_path(artifact_path), j.dump());
+}
+
+}  // namespace
+
+fs::path manifest_path(const fs::path& artifact_path) {
+  fs::path path = artifact_path;
+  return path.replace_extension(".json");
+}
+
+ArtifactManifest read_manifest(const fs::path& artifact_path) {
+  const fs::path path = manifest_path(artifact_path);
+  std::ifstream in(path);
+  json j = json::parse(in, nullptr, false);
+  if (!in || j.is_discarded() || !j.is_object())
+    throw UserError(
+        fmt::format("the artifact manifest {} is missing or damaged. Delete the "
+                    "artifact cache folder and run again.",
+                    path.string()));
+  ArtifactManifest manifest;
+  manifest.entry = j.value("entry", std::string());
+  manifest.reference = j.value("reference", std::string());
+  manifest.options = j.value("options", std::string());
+  manifest.resources = j.value("resources", std::map<std::string, double>());
+  manifest.log = j.value("log", std::string());
+  return manifest;
+}
+
+std::optional<CompileOutcome> cached_artifact(const fs::path& artifact_path,
+                                              const std::string& hash) {
+  if (!cached_file_usable(artifact_path) || !cached_file_usable(manifest_path(artifact_path)))
+    return std::nullopt;
+  const ArtifactManifest manifest = read_manifest(artifact_path);
+  CompileOutcome outcome;
+  outcome.ok = true;
+  outcome.cached = true;
+  outcome.artifact = Artifact{artifact_path, manifest.entry, hash, manifest.resources};
+  return outcome;
+}
+
+CompileOutcome store_artifact(const fs::path& artifact_path, const std::string& hash,
+                              const ArtifactManifest& manifest, std::string_view bytes,
+                              std::chrono::steady_clock::time_point started) {
+  create_cache_folder(artifact_path.parent_path());
+  write_manifest(artifact_path, manifest);
+  write_file_atomically(artifact_path, bytes);
+  CompileOutcome outcome;
+  outcome.ok = true;
+  outcome.artifact = Artifact{artifact_path, manifest.entry, hash, manifest.resources};
+  outcome.compile_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  outcome.log = manifest.log;
+  return outcome;
+}
+
+std::string resolve_symbol(const Artifact& artifact, const KernelSpec& spec,
+                           std::string_view artifact_kind, std::string_view kernel_kind) {
+  if (artifact.symbol != kReferenceSymbol) return artifact.symbol;
+  std::string symbol = read_manifest(artifact.path).reference;
+  if (symbol.empty())
+    throw UserError(fmt::format(
+        "the {} {} has no reference kernel: check.reference = \"kernel\" needs check.kernel (now "
+        "'{}') to name a {} function of {}.",
+        artifact_kind, artifact.path.filename().string(), spec.check.reference_entry, kernel_kind,
+        spec.source.filename().string()));
+  return symbol;
+}
+
+}  // namespace tuna::backends
