@@ -15,8 +15,8 @@ std::string last_dl_error() {
 
 }  // namespace
 
-SharedLibrary::SharedLibrary(const std::filesystem::path& path) {
-  handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+SharedLibrary::SharedLibrary(const std::filesystem::path& path, int extra_flags) {
+  handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | extra_flags);
   if (handle_ == nullptr) error_ = last_dl_error();
 }
 
@@ -48,7 +48,7 @@ void SharedLibrary::close() {
 OpenedLibrary open_first(const std::vector<std::string>& candidates) {
   OpenedLibrary opened;
   for (const std::string& candidate : candidates) {
-    SharedLibrary library{std::filesystem::path(candidate)};
+    SharedLibrary library{std::filesystem::path(candidate), RTLD_NODELETE};
     if (library.valid()) {
       opened.library = std::move(library);
       opened.path = candidate;

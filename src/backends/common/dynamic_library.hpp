@@ -18,8 +18,9 @@ class SharedLibrary {
   SharedLibrary() = default;
   // RTLD_LOCAL because every host artifact exports the same `tuna_entry`: each library must
   // resolve its own. RTLD_NOW so a missing symbol is reported here, not in the middle of a timed
-  // run. Check valid() / error() afterwards.
-  explicit SharedLibrary(const std::filesystem::path& path);
+  // run. `extra_flags` are or'ed in (open_first adds RTLD_NODELETE). Check valid() / error()
+  // afterwards.
+  explicit SharedLibrary(const std::filesystem::path& path, int extra_flags = 0);
   SharedLibrary(SharedLibrary&& other) noexcept
       : handle_(std::exchange(other.handle_, nullptr)), error_(std::move(other.error_)) {}
   SharedLibrary& operator=(SharedLibrary&& other) noexcept;
@@ -42,7 +43,10 @@ class SharedLibrary {
 
 // The first of `candidates` (file names for the loader's search path, or absolute paths) that
 // dlopen accepts. On failure the result is not valid() and `tried` lists every attempt with the
-// loader's reason, for the error message.
+// loader's reason, for the error message. A driver or compiler library opened here stays loaded
+// until the process ends, its handle closed or not (RTLD_NODELETE): unloading it is unsafe while
+// its threads and exit handlers live, and what it keeps in its static storage would turn into
+// leaks that LeakSanitizer reports with no library name to tell them by.
 struct OpenedLibrary {
   SharedLibrary library;
   std::string path;   // the candidate that opened
