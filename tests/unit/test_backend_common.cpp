@@ -2,6 +2,8 @@
 // defines, half-precision rounding, argument layout and staging, the artifact cache's manifest,
 // and run-time library loading. Each is exercised without a device.
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
 #include <unistd.h>
 
 #include <algorithm>
@@ -259,23 +261,7 @@ TEST(StagedArguments, KeepsPristineInputsAndPoisonsOutputsOnEveryReset) {
   EXPECT_EQ(*static_cast<std::int32_t*>(pointers[1]), 4);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("tuna_test_common_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using tuna::testing::TempDir;
 
 TEST(ArtifactManifest, AStoredArtifactIsFoundWithItsManifest) {
   TempDir dir;

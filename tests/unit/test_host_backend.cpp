@@ -1,6 +1,8 @@
 // The host backend: compiling (cache, hashing, errors), argument preparation (init kinds,
 // poison), timing, output readback, device facts, and the backend registry.
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
 #include <unistd.h>
 
 #include <atomic>
@@ -48,23 +50,7 @@ void scale_add_reference(const float* x, float* acc, float* z, std::int32_t n, f
 }
 )";
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("tuna_test_host_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using tuna::testing::TempDir;
 
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 

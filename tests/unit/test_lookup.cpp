@@ -1,6 +1,8 @@
 // tuna::Lookup: matching (exact id, device name, problem), the defaults as the fallback, reading
 // an export and a store, and concurrent reads of one Lookup.
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
 #include <unistd.h>
 
 #include <filesystem>
@@ -28,21 +30,7 @@ const char* kExport = R"({
   ]
 })";
 
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("tuna-lookup-" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using tuna::testing::TempDir;
 
 Result ok_result(const Space& space, Config config, double median_ms, double finished_at) {
   Result r;
