@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tuna/evaluator.hpp"
+#include "tuna/prior.hpp"
 #include "tuna/result.hpp"
 #include "tuna/search.hpp"
 #include "tuna/spec.hpp"
@@ -21,7 +22,13 @@
 namespace tuna {
 
 struct TuneOptions {
+  // strategy.priors: priors the caller read (`--prior FILE`); the run keeps the entries valid in
+  // its Space.
   StrategyOptions strategy;
+  // Model-free searches (`search` empty) also get, as priors, what the store holds of this
+  // kernel on other devices, problems and spec versions (docs/priors.md). A store prior that
+  // cannot be read is a warning, never a failed run.
+  bool priors_from_store = true;
   std::size_t max_evals = 100;   // configs considered, measured or reused; 0: no limit
   double time_budget_s = 0;      // wall-clock seconds; 0: no limit
   std::size_t batch_size = 0;    // configs per propose(); 0: Evaluator::parallelism()
@@ -61,6 +68,14 @@ class TuneObserver {
   virtual void on_phase(const std::string&) {}
 };
 
+// A prior the search was given, and how well it predicted this run.
+struct PriorReport {
+  std::string label;
+  std::size_t configs = 0;   // entries valid in this run's Space
+  bool from_store = false;   // found in the store, not given by the caller
+  PriorAgreement agreement;  // over the configs this run measured (or reused) correctly
+};
+
 struct Throughput {
   std::optional<double> gflops;
   std::optional<double> gbps;
@@ -80,6 +95,7 @@ struct TuneSummary {
   Throughput best_throughput, default_throughput;
   bool interrupted = false;
   EvaluatorStats evaluator_stats;    // where the evaluation time went
+  std::vector<PriorReport> priors;   // in the order the search was given them
 };
 
 StoreContext store_context(const KernelSpec& spec, const DeviceInfo& device);

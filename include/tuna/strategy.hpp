@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tuna/prior.hpp"
 #include "tuna/result.hpp"
 #include "tuna/space.hpp"
 
@@ -30,6 +31,10 @@ class Strategy {
 struct StrategyOptions {
   std::string name = "auto";
   std::uint64_t seed = 0;
+  // What the same kernel measured elsewhere (tuna/prior.hpp). The surrogate ranks its first
+  // proposals by them and learns from them as long as they agree with this run; the other
+  // strategies measure the fastest few first (docs/priors.md). Empty: no prior.
+  std::vector<std::shared_ptr<const Prior>> priors{};
 };
 
 // Names accepted by make_strategy, with a one-line description each.

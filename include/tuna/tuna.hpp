@@ -16,6 +16,7 @@
 #include "tuna/evaluator.hpp"
 #include "tuna/expr.hpp"
 #include "tuna/lookup.hpp"
+#include "tuna/prior.hpp"
 #include "tuna/result.hpp"
 #include "tuna/search.hpp"
 #include "tuna/space.hpp"

@@ -21,6 +21,8 @@
 #include "search/compare_guided.hpp"
 #include "search/compare_report.hpp"
 #include "search/compare_transcript.hpp"
+#include "store/prior_source.hpp"
+#include "tuna/prior.hpp"
 #include "search/registry.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/strategy.hpp"
@@ -42,6 +44,8 @@ struct CompareFlags {
   unsigned threads = 0;
   std::size_t batch = 1;
   std::string csv, svg;  // empty: no file (written only when asked)
+  std::vector<std::string> priors;  // recordings whose times every space's search may use
+  bool prior_shuffle = false;       // shuffle the priors' times (a misleading prior)
   bool quiet = false;
   bool verbose = false;
   bool json = false;
@@ -257,6 +261,17 @@ void print_guided_notes(const CompareFlags& f, const GuidedSetup& g, std::FILE* 
   }
 }
 
+// Each --prior file, expressed in the space's parameters (store::prior_from_file).
+std::function<std::vector<std::shared_ptr<const Prior>>(const sim::RecordedSpace&)>
+priors_loader(const CompareFlags& f) {
+  return [files = f.priors](const sim::RecordedSpace& recorded) {
+    std::vector<std::shared_ptr<const Prior>> priors;
+    for (const std::string& file : files)
+      priors.push_back(std::make_shared<const Prior>(store::prior_from_file(file, recorded.space)));
+    return priors;
+  };
+}
+
 search::CompareOptions compare_options(const CompareFlags& f) {
   search::CompareOptions o;
   if (!f.strategies.empty()) o.strategies = f.strategies;
@@ -271,6 +286,8 @@ search::CompareOptions compare_options(const CompareFlags& f) {
   o.guided_runs = f.llm_runs;
   o.guided_threads = std::max(1u, f.llm_threads);
   o.store = f.db;
+  if (!f.priors.empty()) o.priors_for = priors_loader(f);
+  o.shuffle_priors = f.prior_shuffle;
   if (f.verbose) {
     o.on_guided_log = [](const search::CompareRunKey& key, const std::string& line) {
       fmt::print(stderr, "[{} {} seed {}] {}\n", key.space, key.strategy, key.seed, line);
@@ -392,6 +409,13 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--svg", flags->svg,
                   "write an SVG plot of mean score against evaluations to this file (default: "
                   "no file)");
+  cmd->add_option("--prior", flags->priors,
+                  "a recording (or tuna store) of the same kernel measured elsewhere, given to "
+                  "every model-free strategy as a prior (docs/priors.md); repeatable")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--prior-shuffle", flags->prior_shuffle,
+                "shuffle the priors' times among their configs, afresh for each run (by its "
+                "seed): what a prior that misleads costs");
   cmd->add_flag("-q,--quiet", flags->quiet, "no progress on stderr");
   cmd->add_flag("-v,--verbose", flags->verbose,
                 "print the LLM runs' logs on stderr as they run, and one line per LLM run after "

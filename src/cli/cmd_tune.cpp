@@ -17,6 +17,7 @@
 #include "report/console.hpp"
 #include "report/json_output.hpp"
 #include "search/registry.hpp"
+#include "store/prior_source.hpp"
 #include "tuna/driver.hpp"
 
 namespace tuna::cli {
@@ -34,6 +35,8 @@ struct TuneFlags {
   int finalists = 5;
   double finalists_within = 1.5;
   int shootout_rounds = 5;
+  std::vector<std::string> priors;  // --prior FILE, repeatable
+  bool no_store_prior = false;
   OutputFlags output;
   StoreFlags store;
   EvaluatorFlags evaluator;
@@ -117,13 +120,32 @@ int run_tune_in_cluster(const TuneFlags& f) {
   }
 }
 
+// Each --prior file in the spec's parameters. The device's constraints are not known yet (the
+// bench worker learns them), so the run drops what they rule out (TuneOptions::strategy).
+std::vector<std::shared_ptr<const Prior>> load_priors(const std::vector<std::string>& files,
+                                                      const KernelSpec& spec) {
+  std::vector<std::shared_ptr<const Prior>> priors;
+  if (files.empty()) return priors;
+  Space space = key_space(spec);
+  for (const std::string& file : files) {
+    try {
+      priors.push_back(std::make_shared<const Prior>(store::prior_from_file(file, space)));
+    } catch (const UserError& e) {
+      throw UserError(fmt::format("--prior {}", e.what()));
+    }
+  }
+  return priors;
+}
+
 int tune_and_report(const TuneFlags& f, const KernelSpec& spec,
                     std::vector<std::shared_ptr<eval::Peer>> peers) {
+  std::vector<std::shared_ptr<const Prior>> priors = load_priors(f.priors, spec);
   Store store(f.store.path());
   GetEnv getenv = [](const char* name) { return std::getenv(name); };
   TuneOptions options;
   std::string strategy = search::resolve_strategy_name(f.strategy, f.llm.configured(getenv));
-  options.strategy = {strategy, f.seed};
+  options.strategy = {strategy, f.seed, std::move(priors)};
+  options.priors_from_store = !f.no_store_prior;
   if (search::is_guided_strategy(strategy)) {
     options.search = search::make_guided_search(strategy, f.llm.resolve(store, getenv));
   }
@@ -198,6 +220,14 @@ void add_tune_command(CLI::App& app, int& exit_code) {
                   "interleaved re-timing rounds of the finalists (0: none)")
       ->check(not_negative())
       ->capture_default_str();
+  cmd->add_option("--prior", flags->priors,
+                  "a recording (Kernel Tuner cache, T4, KTT; .gz or not) or tuna store of this "
+                  "kernel measured elsewhere: the search tries what was fast there first and "
+                  "learns how far to trust it (docs/priors.md); repeatable")
+      ->allow_extra_args(false);  // one file per --prior, so the spec after it stays the spec
+  cmd->add_flag("--no-store-prior", flags->no_store_prior,
+                "do not use the store's results of this kernel on other devices, problems or "
+                "spec versions as priors");
   flags->output.add_to(*cmd, /*verbosity_flags=*/true);
   flags->store.add_to(*cmd);
   flags->evaluator.add_to(*cmd);

@@ -197,6 +197,20 @@ static void print_time_split(std::FILE* out, const TuneSummary& s) {
   print_device_split(out, s);
 }
 
+// Which priors the search had, and how well each predicted this run: a low or negative
+// correlation says the other device (or problem) ranks configs differently.
+static void print_priors(std::FILE* out, const TuneSummary& s) {
+  for (const PriorReport& p : s.priors) {
+    if (p.agreement.compared < 3) {
+      fmt::print(out, "prior:   {}: too few configs measured here to compare ({})\n", p.label,
+                 p.agreement.compared);
+      continue;
+    }
+    fmt::print(out, "prior:   {}: Spearman {:.2f} over {} configs measured here\n", p.label,
+               p.agreement.spearman, p.agreement.compared);
+  }
+}
+
 void print_summary(std::FILE* out, const TuneSummary& s, const Space& space) {
   fmt::print(out, "\n== {} on {} ({})\n", s.kernel_name, s.device.name, s.strategy);
   fmt::print(out, "stopped: {}; {:.1f} s\n", s.stop_reason, s.elapsed_s);
@@ -207,6 +221,7 @@ void print_summary(std::FILE* out, const TuneSummary& s, const Space& space) {
   fmt::print(out, "configs: {} ({} measured, {} reused from the store): {}\n",
              s.progress.considered, s.progress.measured, s.progress.reused, counts);
   print_time_split(out, s);
+  print_priors(out, s);
   if (!s.best) {
     fmt::print(out, "no config ran correctly.\n");
     return;

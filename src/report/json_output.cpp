@@ -94,6 +94,20 @@ Json device_json(const DeviceInfo& d) {
   return {{"name", d.name}, {"id", d.id}, {"backend", d.backend}, {"facts", codec::to_json(d.facts)}};
 }
 
+// The priors the search had and how well each predicted the run (docs/json.md).
+static Json priors_json(const std::vector<PriorReport>& priors) {
+  Json out = Json::array();
+  for (const PriorReport& p : priors) {
+    const bool compared = p.agreement.compared >= 3;
+    out.push_back({{"label", p.label},
+                   {"configs", p.configs},
+                   {"from_store", p.from_store},
+                   {"compared", p.agreement.compared},
+                   {"spearman", compared ? number_or_null(p.agreement.spearman) : Json(nullptr)}});
+  }
+  return out;
+}
+
 Json tune_json(const TuneSummary& s, const KernelSpec& spec, const Space& space,
                const std::string& store_path) {
   Json out = header("tune");
@@ -123,6 +137,7 @@ Json tune_json(const TuneSummary& s, const KernelSpec& spec, const Space& space,
   for (const Result& r : s.finalists) finalists.push_back(result_json(r, space));
   out["finalists"] = finalists;
   out["time_split"] = time_split_json(s);
+  out["priors"] = priors_json(s.priors);
   out["store"] = store_path;
   return out;
 }

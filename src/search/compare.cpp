@@ -38,13 +38,24 @@ double score_at(const RunTrace& run, std::size_t evals, double optimum_ms) {
 // A model-free strategy through the same Search protocol as in a tuning run, except that only
 // what the strategy proposes counts (the default config is not measured first), with no
 // lookahead (a replay measures nothing in the background).
+// The space's priors for one run; shuffled by the run's seed when asked (a misleading prior).
+std::vector<std::shared_ptr<const Prior>> run_priors(const ReplaySpace& space, bool shuffle,
+                                                     std::uint64_t seed) {
+  if (!shuffle) return space.priors;
+  std::vector<std::shared_ptr<const Prior>> out;
+  for (const auto& p : space.priors)
+    out.push_back(std::make_shared<const Prior>(with_times_shuffled(*p, seed)));
+  return out;
+}
+
 RunTrace run_model_free(const ReplaySpace& space, const std::string& strategy, std::uint64_t seed,
-                        const ReplayRunSettings& settings) {
+                        const ReplayRunSettings& settings, bool shuffle_priors = false) {
   CompareRunKey key{space.recorded->name, strategy, seed};
   return run_search_on_recording(
       space, key,
       [&](const std::function<void(const std::string&)>&) {
-        return make_search({strategy, seed}, {.default_first = false, .lookahead = false});
+        return make_search({strategy, seed, run_priors(space, shuffle_priors, seed)},
+                           {.default_first = false, .lookahead = false});
       },
       settings);
 }
@@ -74,6 +85,22 @@ RunTrace run_on_recording(const sim::RecordedSpace& recorded, const std::string&
   ReplaySpace space = prepare_replay_space(recorded, sim::spec_from_recorded_space(recorded));
   return run_model_free(space, strategy, seed, {.max_evals = max_evals, .noise = noise, .batch_size = batch_size});
 }
+
+namespace {
+
+PriorAgreement prior_agreement_on(const Prior& prior, const sim::RecordedSpace& recorded) {
+  std::vector<Result> results;
+  for (const sim::RecordedConfig& rc : recorded.configs) {
+    if (rc.status != Status::Ok) continue;
+    Result r;
+    r.key = rc.key;
+    r.median_ms = rc.time_ms;
+    results.push_back(std::move(r));
+  }
+  return prior_agreement(prior, results);
+}
+
+}  // namespace
 
 StrategyStats summarise_runs(const std::string& strategy, const std::vector<RunTrace>& runs,
                              double optimum_ms, const CompareOptions& options) {
@@ -215,16 +242,19 @@ class JobPool {
 };
 
 std::vector<ReplaySpace> prepare_replay_spaces(const std::vector<sim::RecordedSpace>& spaces,
-                                               const std::vector<KernelSpec>& specs) {
+                                               const std::vector<KernelSpec>& specs,
+                                               const CompareOptions& options) {
   if (!specs.empty() && specs.size() != spaces.size()) {
     throw UserError(fmt::format("compare: {} specs given for {} spaces; give one per space or "
                                 "none",
                                 specs.size(), spaces.size()));
   }
   std::vector<ReplaySpace> out;
-  for (std::size_t s = 0; s < spaces.size(); ++s)
+  for (std::size_t s = 0; s < spaces.size(); ++s) {
     out.push_back(prepare_replay_space(
         spaces[s], specs.empty() ? sim::spec_from_recorded_space(spaces[s]) : specs[s]));
+    if (options.priors_for) out.back().priors = options.priors_for(spaces[s]);
+  }
   return out;
 }
 
@@ -255,7 +285,7 @@ CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
     }
   }
   const std::size_t total_jobs = model_free.size() + guided.size();
-  const std::vector<ReplaySpace> replay_spaces = prepare_replay_spaces(spaces, specs);
+  const std::vector<ReplaySpace> replay_spaces = prepare_replay_spaces(spaces, specs, options);
 
   std::atomic<std::size_t> done{0};
   std::mutex progress_mutex, log_mutex;
@@ -268,7 +298,9 @@ CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
   JobPool free_pool(model_free, [&](const Job& job) {
     traces[job.space][job.strategy][job.run] =
         run_model_free(replay_spaces[job.space], options.strategies[job.strategy],
-                       options.seed + job.run, {.max_evals = cap, .noise = options.noise, .batch_size = options.batch_size});
+                       options.seed + job.run,
+                       {.max_evals = cap, .noise = options.noise, .batch_size = options.batch_size},
+                       options.shuffle_priors);
     finished();
   });
   JobPool guided_pool(guided, [&](const Job& job) {
@@ -307,6 +339,14 @@ CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
     ss.optimum_ms = spaces[s].optimum_ms();
     ss.ok_configs = spaces[s].sorted_ok_times().size();
     for (const auto& rc : spaces[s].configs) ss.configs += spaces[s].space.is_valid(rc.config);
+    for (const auto& prior : replay_spaces[s].priors) {
+      // Shuffled priors agree with nothing by construction; the figure is the unshuffled one's.
+      ss.priors.push_back({prior->label() + (options.shuffle_priors
+                                                 ? " (times shuffled afresh for each run; "
+                                                   "unshuffled figure)"
+                                                 : ""),
+                           prior_agreement_on(*prior, spaces[s])});
+    }
     for (std::size_t j = 0; j < n_strategies; ++j)
       ss.strategies.push_back(
           summarise_runs(options.strategies[j], traces[s][j], ss.optimum_ms, options));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/recorded_space.hpp"
+#include "tuna/prior.hpp"
 #include "tuna/search.hpp"
 #include "tuna/spec.hpp"
 
@@ -40,6 +41,12 @@ struct CompareOptions {
   sim::ReplayNoise noise = sim::ReplayNoise::Median;
   std::size_t batch_size = 1;  // configs per propose()
   unsigned threads = 0;        // 0: one per hardware thread
+  // The priors of each space (tuna/prior.hpp: what the same kernel measured elsewhere), given to
+  // every model-free strategy; empty or unset: no prior.
+  std::function<std::vector<std::shared_ptr<const Prior>>(const sim::RecordedSpace&)> priors_for;
+  // Each run gets the priors with their times shuffled among their configs, by the run's seed:
+  // what a prior that misleads costs, on average over misleading priors.
+  bool shuffle_priors = false;
 
   // LLM strategies ("llm", "hybrid" in `strategies`) run through make_guided, on a
   // SearchServices over the recording (compare_guided.hpp). They stop on their own (llm) or at
@@ -108,6 +115,14 @@ struct SpaceStats {
   std::size_t configs = 0;     // valid configs (what a strategy can propose)
   std::size_t ok_configs = 0;  // of which ran correctly
   double optimum_ms = 0;
+  // Per prior given (CompareOptions::priors_for): where it came from, and how well its times
+  // rank this space's configs (over every config both ran correctly; the strategies never see
+  // this figure, it says how good a prior they were given).
+  struct PriorNote {
+    std::string label;
+    PriorAgreement agreement;
+  };
+  std::vector<PriorNote> priors;
   std::vector<StrategyStats> strategies;  // options order, then random search's expectation
 };
 

@@ -105,6 +105,15 @@ void append_llm_usage(std::string& out, const CompareReport& report) {
   if (report.spaces.size() > 1) rows("all spaces", report.average);
 }
 
+// One line per prior the strategies were given, with how well it ranks the whole space.
+std::string prior_lines(const SpaceStats& s) {
+  std::string out;
+  for (const SpaceStats::PriorNote& p : s.priors)
+    out += fmt::format("\n  prior {}: Spearman {:.3f} over the {} configs both ran", p.label,
+                       p.agreement.spearman, p.agreement.compared);
+  return out;
+}
+
 }  // namespace
 
 std::string format_guided_runs(const CompareReport& report) {
@@ -134,7 +143,7 @@ std::string format_compare_table(const CompareReport& report) {
   for (const SpaceStats& s : report.spaces) {
     append_block(out,
                  fmt::format("{}: {} valid configs, {} ran correctly, optimum {:.4g} ms", s.name,
-                             s.configs, s.ok_configs, s.optimum_ms),
+                             s.configs, s.ok_configs, s.optimum_ms) + prior_lines(s),
                  s.strategies, o);
     out += "\n";
   }

@@ -39,7 +39,7 @@ class DifferentialEvolution : public GenerationalStrategy {
   std::size_t pick_other(std::initializer_list<std::size_t> not_these);
 
   DifferentialEvolutionOptions options_;
-  std::vector<std::size_t> members_;                    // history entries
+  std::vector<std::size_t> members_;                         // history entries
   std::unordered_map<std::string, std::size_t> trial_slot_;  // trial key -> member slot
   bool seeded_ = false;
 };
@@ -127,8 +127,11 @@ std::optional<Config> DifferentialEvolution::trial_for(std::size_t slot) {
   return claim_random_neighbour(space_, history_.entries()[members_[slot]].config, rng_, history_);
 }
 
-std::unique_ptr<Strategy> make_differential_evolution_strategy(const Space& space, std::uint64_t seed) {
-  return std::make_unique<DifferentialEvolution>(space, DifferentialEvolutionOptions{seed});
+std::unique_ptr<Strategy> make_differential_evolution_strategy(const Space& space,
+                                                               const StrategyOptions& options) {
+  return with_prior_first(
+      space, options,
+      std::make_unique<DifferentialEvolution>(space, DifferentialEvolutionOptions{options.seed}));
 }
 
 }  // namespace tuna::search

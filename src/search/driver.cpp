@@ -12,6 +12,7 @@
 #include "search/compile_failure_watch.hpp"
 #include "search/registry.hpp"
 #include "search/shootout.hpp"
+#include "store/prior_source.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna {
@@ -48,12 +49,65 @@ EvaluatorOptions evaluator_options(const TuneOptions& options) {
   return o;
 }
 
+// The priors of one run: the caller's, less the configs not valid in the run's Space (they were
+// read against the spec's parameters, before the device's constraints were known), then, for a
+// model-free search, the store's other contexts of this kernel. What could not be used is said
+// in `notes`, logged once the run has started.
+struct RunPriors {
+  std::vector<std::shared_ptr<const Prior>> priors;
+  std::vector<bool> from_store;  // per prior
+  std::vector<std::string> notes;
+};
+
+void add_given_priors(const TuneOptions& options, const Space& space, RunPriors& out) {
+  for (const std::shared_ptr<const Prior>& given : options.strategy.priors) {
+    if (!given) continue;
+    Prior kept = store::restrict_prior(*given, space);
+    if (kept.empty()) {
+      out.notes.push_back(
+          fmt::format("prior {} not used: none of its configs is valid here", given->label()));
+      continue;
+    }
+    if (kept.size() < given->size()) {
+      out.notes.push_back(fmt::format("prior {}: {} of its {} configs are valid here",
+                                      given->label(), kept.size(), given->size()));
+    }
+    out.priors.push_back(std::make_shared<const Prior>(std::move(kept)));
+    out.from_store.push_back(false);
+  }
+}
+
+// A store that cannot be read as priors costs the run its priors, never the run itself.
+void add_store_priors(const TuneOptions& options, const Store& store, const StoreContext& context,
+                      const Space& space, RunPriors& out) {
+  if (!options.priors_from_store || options.search) return;
+  try {
+    for (Prior& p : store::priors_from_store(store, context, space)) {
+      out.priors.push_back(std::make_shared<const Prior>(std::move(p)));
+      out.from_store.push_back(true);
+    }
+  } catch (const std::exception& e) {
+    out.notes.push_back(fmt::format(
+        "warning: the store's results of this kernel elsewhere are not used as priors: {}",
+        e.what()));
+  }
+}
+
+RunPriors priors_of(const TuneOptions& options, const Store& store, const StoreContext& context,
+                    const Space& space) {
+  RunPriors out;
+  add_given_priors(options, space, out);
+  add_store_priors(options, store, context, space, out);
+  return out;
+}
+
 // The search the options ask for: the one given, else the model-free strategy named, which
-// measures the default config first (every run has the baseline).
-std::shared_ptr<Search> search_of(const TuneOptions& options) {
+// measures the default config first (every run has the baseline), with the run's priors.
+std::shared_ptr<Search> search_of(const TuneOptions& options, const RunPriors& priors) {
   if (options.search) return options.search;
-  return search::make_search(options.strategy, {.default_first = true,
-                                                .lookahead = options.lookahead});
+  StrategyOptions strategy = options.strategy;
+  strategy.priors = priors.priors;
+  return search::make_search(strategy, {.default_first = true, .lookahead = options.lookahead});
 }
 
 // The state of one run: what was considered, the best so far, the counts. It is also what the
@@ -64,7 +118,8 @@ class Run final : public SearchServices {
       : spec_(spec), options_(options), store_(store), observer_(observer),
         evaluator_(spec, evaluator_options(options)),
         context_(store_context(spec, evaluator_.device())),
-        search_(search_of(options)),
+        priors_(priors_of(options, store, context_, evaluator_.space())),
+        search_(search_of(options, priors_)),
         default_key_(space().key(space().default_config())),
         started_(Clock::now()) {
     if (!options_.fresh) {
@@ -72,8 +127,12 @@ class Run final : public SearchServices {
     }
     nlohmann::json logged = options_json(options_);
     logged["search"] = nlohmann::json::parse(search_->options_json());
+    logged["priors"] = nlohmann::json::array();
+    for (const auto& p : priors_.priors) logged["priors"].push_back(p->label());
     run_id_ = store_.begin_run(context_, search_->name(), logged.dump());
     observer_.on_start(spec_, evaluator_.device(), space(), options_, stored_.size());
+    for (const std::string& note : priors_.notes) observer_.on_phase(note);
+    for (const auto& p : priors_.priors) observer_.on_phase("prior: " + p->label());
     if (options_.search) {
       observer_.on_phase(fmt::format("{} options: {}", search_->name(), logged["search"].dump()));
     }
@@ -334,11 +393,24 @@ class Run final : public SearchServices {
     summary.progress.best = nullptr;
     summary.elapsed_s = elapsed_s();
     summary.evaluator_stats = evaluator_.stats();
+    summary.priors = prior_reports();
     if (best_) summary.best_throughput = throughput_of(spec_, space(), summary.device, *best_);
     if (default_result_ && default_result_->ok()) {
       summary.default_throughput = throughput_of(spec_, space(), summary.device, *default_result_);
     }
     store_.end_run(run_id_, summary.interrupted ? "interrupted" : "completed");
+  }
+
+  // How well each prior predicted what this run measured (or reused) correctly.
+  std::vector<PriorReport> prior_reports() const {
+    std::vector<Result> here;
+    for (const auto& [_, r] : latest_ok_) here.push_back(r);
+    std::vector<PriorReport> out;
+    for (std::size_t i = 0; i < priors_.priors.size(); ++i) {
+      const Prior& p = *priors_.priors[i];
+      out.push_back({p.label(), p.size(), priors_.from_store[i], prior_agreement(p, here)});
+    }
+    return out;
   }
 
   const KernelSpec& spec_;
@@ -347,6 +419,7 @@ class Run final : public SearchServices {
   TuneObserver& observer_;
   Evaluator evaluator_;
   StoreContext context_;
+  RunPriors priors_;  // before search_: the search is made with them
   std::shared_ptr<Search> search_;
   std::string default_key_;  // computed once: record() runs for every result
   search::CompileFailureWatch compile_watch_{default_key_};

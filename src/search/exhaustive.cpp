@@ -46,7 +46,8 @@ void ExhaustiveStrategy::observe(const std::vector<Result>& results) {
   for (const Result& r : results) seen_.insert(r.key);
 }
 
-std::unique_ptr<Strategy> make_exhaustive_strategy(const Space& space, std::uint64_t /*seed: enumeration order*/) {
+std::unique_ptr<Strategy> make_exhaustive_strategy(
+    const Space& space, const StrategyOptions& /*options: enumeration order, no prior*/) {
   return std::make_unique<ExhaustiveStrategy>(space);
 }
 

@@ -39,8 +39,8 @@ class GeneticAlgorithm : public GenerationalStrategy {
   void mutate(std::vector<std::size_t>& genes, bool force);
 
   GeneticAlgorithmOptions options_;
-  std::vector<std::size_t> members_;      // history entries
-  std::vector<std::string> children_;     // keys proposed in the current generation
+  std::vector<std::size_t> members_;   // history entries
+  std::vector<std::string> children_;  // keys proposed in the current generation
   bool seeded_ = false;
 };
 
@@ -154,8 +154,11 @@ std::optional<Config> GeneticAlgorithm::make_child() {
   return claim_random_neighbour(space_, history_.entries()[first].config, rng_, history_);
 }
 
-std::unique_ptr<Strategy> make_genetic_algorithm_strategy(const Space& space, std::uint64_t seed) {
-  return std::make_unique<GeneticAlgorithm>(space, GeneticAlgorithmOptions{seed});
+std::unique_ptr<Strategy> make_genetic_algorithm_strategy(const Space& space,
+                                                          const StrategyOptions& options) {
+  return with_prior_first(
+      space, options,
+      std::make_unique<GeneticAlgorithm>(space, GeneticAlgorithmOptions{options.seed}));
 }
 
 }  // namespace tuna::search

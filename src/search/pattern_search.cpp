@@ -128,8 +128,10 @@ void PatternSearch::next_generation() {
   }
 }
 
-std::unique_ptr<Strategy> make_pattern_strategy(const Space& space, std::uint64_t seed) {
-  return std::make_unique<PatternSearch>(space, PatternSearchOptions{seed});
+std::unique_ptr<Strategy> make_pattern_strategy(const Space& space,
+                                                const StrategyOptions& options) {
+  return with_prior_first(
+      space, options, std::make_unique<PatternSearch>(space, PatternSearchOptions{options.seed}));
 }
 
 }  // namespace tuna::search

@@ -1,8 +1,8 @@
 #include "search/random_search.hpp"
 
-#include "search/strategy_factories.hpp"
-
 #include <algorithm>
+
+#include "search/strategy_factories.hpp"
 
 namespace tuna::search {
 
@@ -44,8 +44,9 @@ void RandomSearch::observe(const std::vector<Result>& results) {
   for (const Result& r : results) seen_.insert(r.key);
 }
 
-std::unique_ptr<Strategy> make_random_strategy(const Space& space, std::uint64_t seed) {
-  return std::make_unique<RandomSearch>(space, RandomSearchOptions{seed});
+std::unique_ptr<Strategy> make_random_strategy(const Space& space, const StrategyOptions& options) {
+  return with_prior_first(space, options,
+                          std::make_unique<RandomSearch>(space, RandomSearchOptions{options.seed}));
 }
 
 }  // namespace tuna::search

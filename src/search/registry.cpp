@@ -12,7 +12,7 @@
 namespace tuna::search {
 namespace {
 
-using ModelFreeFactory = std::unique_ptr<Strategy> (*)(const Space&, std::uint64_t);
+using ModelFreeFactory = std::unique_ptr<Strategy> (*)(const Space&, const StrategyOptions&);
 using GuidedFactory = std::shared_ptr<Search> (*)(const GuidedSearchSettings&,
                                                   std::shared_ptr<llm::LlmClient>);
 
@@ -135,7 +135,7 @@ std::vector<std::pair<std::string, std::string>> strategy_names() {
 std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options, const Space& space) {
   search::require_model_free(options.name);
   const std::string& name = options.name == "auto" ? search::kAutoModelFree : options.name;
-  return search::find_entry(name)->model_free(space, options.seed);
+  return search::find_entry(name)->model_free(space, options);
 }
 
 }  // namespace tuna

@@ -26,6 +26,7 @@ struct ReplaySpace {
   KernelSpec spec;    // source: the real kernel, or none (never the recording)
   DeviceInfo device;  // the recorded device when known, else a generic simulated one
   StoreContext context;
+  std::vector<std::shared_ptr<const Prior>> priors;  // for the model-free strategies
 };
 
 // Makes `spec` ready for the LLM on `recorded`: the device from its [device] table (else the

@@ -106,8 +106,11 @@ void SimulatedAnnealing::step(std::size_t entry) {
   }
 }
 
-std::unique_ptr<Strategy> make_simulated_annealing_strategy(const Space& space, std::uint64_t seed) {
-  return std::make_unique<SimulatedAnnealing>(space, SimulatedAnnealingOptions{seed});
+std::unique_ptr<Strategy> make_simulated_annealing_strategy(const Space& space,
+                                                            const StrategyOptions& options) {
+  return with_prior_first(
+      space, options,
+      std::make_unique<SimulatedAnnealing>(space, SimulatedAnnealingOptions{options.seed}));
 }
 
 }  // namespace tuna::search

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "search/prior_first.hpp"  // with_prior_first, for the factories
 #include "search/registry.hpp"
 #include "tuna/search.hpp"
 #include "tuna/space.hpp"
@@ -12,7 +13,8 @@
 namespace tuna::search {
 
 #define TUNA_MODEL_FREE(name, help) \
-  std::unique_ptr<Strategy> make_##name##_strategy(const Space& space, std::uint64_t seed);
+  std::unique_ptr<Strategy> make_##name##_strategy(const Space& space,        \
+                                                    const StrategyOptions& options);
 #define TUNA_GUIDED(name, help)                                                  \
   std::shared_ptr<Search> make_##name##_search(const GuidedSearchSettings& settings, \
                                                std::shared_ptr<llm::LlmClient> client);

@@ -22,9 +22,10 @@ double expected_improvement(const RegressionForest::Prediction& p, double best) 
 
 }  // namespace
 
-SurrogateSearch::SurrogateSearch(const Space& space, SurrogateOptions options)
-    : space_(space), options_(options), features_(space), rng_(options.seed),
-      history_(space) {}
+SurrogateSearch::SurrogateSearch(const Space& space, SurrogateOptions options,
+                                 std::vector<std::shared_ptr<const Prior>> priors)
+    : space_(space), options_(options), features_(space), rng_(options.seed), history_(space),
+      priors_(priors, options.prior), leaders_(space, priors) {}
 
 void SurrogateSearch::observe(const std::vector<Result>& results) {
   const bool had_ok = history_.any_ok();
@@ -43,18 +44,46 @@ std::optional<Config> SurrogateSearch::next_random() {
   return claim_random(space_, rng_, history_);
 }
 
+std::vector<double> SurrogateSearch::base_features(const Config& c) const {
+  return options_.alignment_features ? features_(c) : space_.encode(c);
+}
+
+std::vector<double> SurrogateSearch::inputs(const std::vector<double>& x,
+                                            const std::string& key) const {
+  if (priors_.empty()) return x;
+  std::vector<double> with_priors = x;
+  priors_.append_features(key, with_priors);
+  return with_priors;
+}
+
 SurrogateSearch::Candidate SurrogateSearch::make_candidate(Config c, std::string key) const {
-  std::vector<double> x = options_.alignment_features ? features_(c) : space_.encode(c);
+  std::vector<double> x = base_features(c);
   return Candidate{std::move(c), std::move(key), std::move(x)};
+}
+
+// The initial design: the priors' fastest configs first, then random ones.
+std::optional<Config> SurrogateSearch::next_initial() {
+  if (led_ < options_.prior_leaders) {
+    std::optional<PriorEntry> lead =
+        leaders_.next([this](const std::string& key) { return history_.claimed(key); });
+    if (lead) {
+      ++led_;
+      history_.claim(lead->key);
+      return std::move(lead->config);
+    }
+    led_ = options_.prior_leaders;  // no prior, or every prior exhausted
+  }
+  return next_random();
 }
 
 void SurrogateSearch::refit() {
   if (fitted_on_ == history_.size()) return;
+  priors_.judge(history_);
   std::vector<std::vector<double>> x;
   std::vector<double> y;
   x.reserve(history_.size());
   for (const auto& e : history_.entries()) {
-    x.push_back(options_.alignment_features ? features_(e.config) : space_.encode(e.config));
+    x.push_back(inputs(base_features(e.config), e.key));
     y.push_back(history_.cost(e));
   }
   if (options_.top_fraction > 0) {
@@ -117,6 +146,14 @@ void SurrogateSearch::add_crossovers(std::vector<Candidate>& out,
   }
 }
 
+void SurrogateSearch::add_prior_candidates(std::vector<Candidate>& out,
+                                           std::unordered_set<std::string>& keys) {
+  for (const PriorEntry* e : priors_.candidates(history_)) {
+    if (!keys.insert(e->key).second) continue;
+    out.push_back(make_candidate(e->config, e->key));
+  }
+}
+
 std::vector<SurrogateSearch::Candidate> SurrogateSearch::stalled_candidates() {
   std::vector<Candidate> out;
   if (!options_.stall_patience || since_improvement_ < options_.stall_patience) return out;
@@ -144,6 +181,7 @@ std::vector<SurrogateSearch::Candidate> SurrogateSearch::candidates() {
     }
   }
   if (options_.crossover_candidates) add_crossovers(out, keys);
+  add_prior_candidates(out, keys);
   for (const Candidate& c : random_pool_)
     if (!keys.count(c.key)) out.push_back(c);
   return out;
@@ -151,17 +189,17 @@ std::vector<SurrogateSearch::Candidate> SurrogateSearch::candidates() {
 
 std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   std::vector<Config> batch;
-  auto add_random = [&] {
-    std::optional<Config> c = next_random();
+  auto add = [&](std::optional<Config> c) {
     if (!c) return false;
     batch.push_back(std::move(*c));
     return true;
   };
+  auto add_random = [&] { return add(next_random()); };
   // The initial design; then random picks while nothing has run correctly, since the model
   // has no success to aim for.
   // Claimed counts configs still being measured too (the driver may ask before they finish).
   while (batch.size() < n && history_.claimed_count() < options_.initial_samples)
-    if (!add_random()) return batch;
+    if (!add(next_initial())) return batch;
   if (!history_.any_ok()) {
     while (batch.size() < n)
       if (!add_random()) break;
@@ -179,7 +217,8 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
       forest_.size() ? std::uniform_int_distribution<std::size_t>(0, forest_.size() - 1)(rng_)
                      : 0;
   for (std::size_t i = 0; i < pool.size(); ++i) {
-    RegressionForest::Prediction p = forest_.predict(pool[i].x);
+    const std::vector<double> x = inputs(pool[i].x, pool[i].key);
+    RegressionForest::Prediction p = forest_.predict(x);
     // Lower is better: the optimistic prediction, or minus the expected improvement.
     double score = 0;
     if (stalled) {
@@ -190,7 +229,7 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
     } else if (options_.acquisition == Acquisition::Thompson) {
       // One tree's prediction, with the forest's mean as a small tie-breaker among the many
       // candidates that share one leaf.
-      score = forest_.predict_tree(pool[i].x, tree) + 1e-3 * p.mean;
+      score = forest_.predict_tree(x, tree) + 1e-3 * p.mean;
     } else {
       score = p.mean - options_.exploration * p.stddev;
     }
@@ -218,10 +257,11 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   return batch;
 }
 
-std::unique_ptr<Strategy> make_surrogate_strategy(const Space& space, std::uint64_t seed) {
-  SurrogateOptions options;
-  options.seed = seed;
-  return std::make_unique<SurrogateSearch>(space, options);
+std::unique_ptr<Strategy> make_surrogate_strategy(const Space& space,
+                                                  const StrategyOptions& options) {
+  SurrogateOptions surrogate;
+  surrogate.seed = options.seed;
+  return std::make_unique<SurrogateSearch>(space, surrogate, options.priors);
 }
 
 }  // namespace tuna::search

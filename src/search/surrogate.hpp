@@ -9,8 +9,10 @@
 #include <unordered_set>
 
 #include "search/population.hpp"
+#include "search/prior_first.hpp"
 #include "search/surrogate_features.hpp"
 #include "search/surrogate_forest.hpp"
+#include "search/surrogate_prior.hpp"
 #include "tuna/strategy.hpp"
 
 namespace tuna::search {
@@ -48,11 +50,19 @@ struct SurrogateOptions {
   double top_fraction = 0.2;
   // Whether the trees also see how often integer values divide by two (SurrogateFeatures).
   bool alignment_features = true;
+  // With priors: how many of the initial samples are the priors' fastest configs (the rest
+  // stay random, so the model sees more than the prior's favourite region), and how the priors
+  // feed the model (SurrogatePriors). 3 leaders, measured against 0 and 6 on the transfer
+  // pairs of bench/results/transfer.md, is the best trade between a prior that is right at the
+  // top and one that is right on the whole but wrong at the top.
+  std::size_t prior_leaders = 3;
+  SurrogatePriorOptions prior;
 };
 
 class SurrogateSearch : public Strategy {
  public:
-  SurrogateSearch(const Space& space, SurrogateOptions options);
+  SurrogateSearch(const Space& space, SurrogateOptions options,
+                  std::vector<std::shared_ptr<const Prior>> priors = {});
   std::string name() const override { return "surrogate"; }
   bool proposes_while_measuring() const override { return true; }
   std::vector<Config> propose(std::size_t n) override;
@@ -62,10 +72,15 @@ class SurrogateSearch : public Strategy {
   struct Candidate {
     Config config;
     std::string key;
-    std::vector<double> x;  // features_(config)
+    std::vector<double> x;  // features_(config), without the priors' inputs
   };
 
+  // The trees' inputs: the config's features, then one per prior (SurrogatePriors).
+  std::vector<double> inputs(const std::vector<double>& x, const std::string& key) const;
+  std::vector<double> base_features(const Config& c) const;
   void refit();
+  void add_prior_candidates(std::vector<Candidate>& out, std::unordered_set<std::string>& keys);
+  std::optional<Config> next_initial();
   void add_crossovers(std::vector<Candidate>& out, std::unordered_set<std::string>& keys);
   std::vector<Candidate> stalled_candidates();
   Candidate make_candidate(Config c, std::string key) const;
@@ -85,6 +100,9 @@ class SurrogateSearch : public Strategy {
   std::size_t since_improvement_ = 0;
   double best_cost_ = 0;
   std::vector<Candidate> random_pool_;
+  SurrogatePriors priors_;
+  PriorLeaders leaders_;
+  std::size_t led_ = 0;  // initial samples the priors' leaders took
 };
 
 }  // namespace tuna::search

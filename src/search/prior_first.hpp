@@ -1,0 +1,39 @@
+#pragma once
+// Any ask/tell strategy led by the run's priors: the fastest configs measured elsewhere are
+// proposed first, then the wrapped strategy takes over, having observed them like any other
+// result. What a prior that misleads costs is those few evaluations, which are then no worse
+// than random picks (docs/priors.md).
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "tuna/prior.hpp"
+#include "tuna/strategy.hpp"
+
+namespace tuna::search {
+
+// The fastest configs of the priors, taken in turn from each (the fastest of the first, of the
+// second, ..., then the second fastest of each), skipping configs already claimed.
+class PriorLeaders {
+ public:
+  PriorLeaders(const Space& space, const std::vector<std::shared_ptr<const Prior>>& priors);
+  // The next leader whose key is not `claimed`, or nothing once every prior is exhausted.
+  std::optional<PriorEntry> next(const std::function<bool(const std::string&)>& claimed);
+
+ private:
+  const Space& space_;
+  std::vector<std::shared_ptr<const Prior>> priors_;
+  std::size_t turn_ = 0;               // which prior gives the next leader
+  std::vector<std::size_t> position_;  // per prior, the next entry of ranked() to look at
+};
+
+// `leaders` configs from the priors first (none without a prior), then `inner`.
+std::unique_ptr<Strategy> with_prior_first(const Space& space, const StrategyOptions& options,
+                                           std::unique_ptr<Strategy> inner,
+                                           std::size_t leaders = 3);
+
+}  // namespace tuna::search

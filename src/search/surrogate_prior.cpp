@@ -1,0 +1,63 @@
+#include "search/surrogate_prior.hpp"
+
+#include <cmath>
+
+namespace tuna::search {
+
+SurrogatePriors::SurrogatePriors(std::vector<std::shared_ptr<const Prior>> priors,
+                                 SurrogatePriorOptions options)
+    : options_(options) {
+  for (auto& p : priors)
+    if (p && !p->empty()) priors_.push_back(std::move(p));
+  trusted_.assign(priors_.size(), false);
+}
+
+void SurrogatePriors::judge(const History& history) {
+  for (std::size_t i = 0; i < priors_.size(); ++i) {
+    std::vector<double> there, here;
+    for (const History::Entry& e : history.entries()) {
+      if (!e.ok) continue;
+      const PriorEntry* p = priors_[i]->find(e.key);
+      if (!p) continue;
+      there.push_back(p->time_ms);
+      here.push_back(e.log_time);
+    }
+    trusted_[i] = agrees(spearman_correlation(there, here), there.size());
+  }
+}
+
+bool SurrogatePriors::agrees(double spearman, std::size_t compared) const {
+  if (compared < options_.judge_after) return false;
+  // A correlation this high arises by chance from unrelated ranks about 5% of the time
+  // (Spearman's coefficient of n unrelated pairs has a standard deviation of 1/sqrt(n-1)).
+  const double chance = 1.645 / std::sqrt(static_cast<double>(compared - 1));
+  return spearman >= std::max(options_.min_agreement, chance);
+}
+
+std::size_t SurrogatePriors::trusted_count() const {
+  std::size_t n = 0;
+  for (bool t : trusted_) n += t;
+  return n;
+}
+
+void SurrogatePriors::append_features(const std::string& key, std::vector<double>& x) const {
+  for (std::size_t i = 0; i < priors_.size(); ++i)
+    if (trusted_[i]) x.push_back(priors_[i]->rank_fraction(key));
+}
+
+std::vector<const PriorEntry*> SurrogatePriors::candidates(const History& history) const {
+  std::vector<const PriorEntry*> out;
+  for (std::size_t i = 0; i < priors_.size(); ++i) {
+    if (!trusted_[i]) continue;
+    std::size_t taken = 0;
+    for (const PriorEntry& e : priors_[i]->ranked()) {
+      if (taken == options_.candidates) break;
+      if (history.claimed(e.key)) continue;
+      out.push_back(&e);
+      ++taken;
+    }
+  }
+  return out;
+}
+
+}  // namespace tuna::search
