@@ -25,9 +25,10 @@ struct TuneOptions {
   // strategy.priors: priors the caller read (`--prior FILE`); the run keeps the entries valid in
   // its Space.
   StrategyOptions strategy;
-  // Model-free searches (`search` empty) also get, as priors, what the store holds of this
-  // kernel on other devices, problems and spec versions (docs/priors.md). A store prior that
-  // cannot be read is a warning, never a failed run.
+  // The search also gets, as priors, what the store holds of this kernel on other devices,
+  // problems and spec versions (docs/priors.md): a model-free strategy through its
+  // StrategyOptions, any Search through SearchServices::priors(). A store prior that cannot be
+  // read is a warning, never a failed run.
   bool priors_from_store = true;
   std::size_t max_evals = 100;   // configs considered, measured or reused; 0: no limit
   double time_budget_s = 0;      // wall-clock seconds; 0: no limit

@@ -6,10 +6,12 @@
 // Strategies (tuna/strategy.hpp) and run by the one ask/tell loop of src/search/.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "tuna/device.hpp"
+#include "tuna/prior.hpp"
 #include "tuna/result.hpp"
 #include "tuna/space.hpp"
 #include "tuna/spec.hpp"
@@ -65,6 +67,12 @@ class SearchServices {
   // Stores one LLM exchange under this run (the caller has already left the key out).
   virtual void record_llm_exchange(const LlmExchange& exchange) = 0;
   virtual std::int64_t run_id() const = 0;
+  // What the same kernel measured elsewhere (tuna/prior.hpp): the caller's priors and the
+  // store's, for searches that can use them (the hybrid's surrogate, the LLM's first prompt).
+  virtual const std::vector<std::shared_ptr<const Prior>>& priors() const { return no_priors_; }
+
+ private:
+  const std::vector<std::shared_ptr<const Prior>> no_priors_;
 };
 
 // What a search returns when it stopped because budget_left() turned false; the run replaces it

@@ -1,9 +1,12 @@
 #pragma once
 // Pieces the prompt builders share (prompting.cpp, prompt_guidance.cpp, prompt_refinement.cpp).
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "tuna/prior.hpp"
 #include "tuna/space.hpp"
 #include "tuna/spec.hpp"
 
@@ -26,5 +29,11 @@ struct FamilySplit {
 FamilySplit split_families(int n);
 // True when a third or more of the measured configs failed: the next round backs off.
 bool should_back_off(std::size_t failed, std::size_t total);
+
+// The fastest configs of each prior (what the same kernel measured elsewhere), as changes from
+// the default with their time relative to the prior's fastest; empty without a prior.
+inline constexpr std::size_t kPriorConfigsShown = 10;
+std::string describe_priors(const Space& space,
+                            const std::vector<std::shared_ptr<const Prior>>& priors);
 
 }  // namespace tuna::llm

@@ -174,6 +174,7 @@ std::string build_initial_prompt(const InitialPromptInputs& in) {
                         config_json(in.space, in.space.default_config()) + "\n");
   sections.emplace_back("Workload analysis",
                         describe_workload(analyze_workload(in.spec, in.space, in.device)));
+  if (in.priors) sections.emplace_back("Measured elsewhere", describe_priors(in.space, *in.priors));
   sections.emplace_back("Search strategy", build_initial_search_guidance(in));
   sections.emplace_back(
       "Task",

@@ -2,12 +2,14 @@
 // The prompt texts, in our own words, with the seed's content (reference/helion-autotuner.md
 // §2). Pure functions of explicit inputs: the same inputs give the same bytes, so prompts are
 // unit-tested and a run can be replayed.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "llm/workload.hpp"
 #include "tuna/device.hpp"
 #include "tuna/result.hpp"
+#include "tuna/prior.hpp"
 #include "tuna/space.hpp"
 #include "tuna/spec.hpp"
 
@@ -27,6 +29,8 @@ struct InitialPromptInputs {
   std::string kernel_source;
   int configs_per_round = 15;
   double compile_timeout_s = 0;  // 0: not mentioned
+  // What the same kernel measured elsewhere (tuna/prior.hpp); nullptr or empty: no section.
+  const std::vector<std::shared_ptr<const Prior>>* priors = nullptr;
 };
 // Families near the default, balanced, aggressive, sized to configs_per_round.
 std::string build_initial_search_guidance(const InitialPromptInputs& in);

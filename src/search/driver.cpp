@@ -80,7 +80,7 @@ void add_given_priors(const TuneOptions& options, const Space& space, RunPriors&
 // A store that cannot be read as priors costs the run its priors, never the run itself.
 void add_store_priors(const TuneOptions& options, const Store& store, const StoreContext& context,
                       const Space& space, RunPriors& out) {
-  if (!options.priors_from_store || options.search) return;
+  if (!options.priors_from_store) return;
   try {
     for (Prior& p : store::priors_from_store(store, context, space)) {
       out.priors.push_back(std::make_shared<const Prior>(std::move(p)));
@@ -194,6 +194,9 @@ class Run final : public SearchServices {
     store_.put_llm_exchange(e);
   }
   std::int64_t run_id() const override { return run_id_; }
+  const std::vector<std::shared_ptr<const Prior>>& priors() const override {
+    return priors_.priors;
+  }
 
  private:
   bool stop_requested() const {

@@ -93,9 +93,10 @@ std::unique_ptr<Strategy> HybridSearch::make_model_free(const SearchServices& se
     SurrogateOptions surrogate;
     surrogate.seed = services.seed();
     surrogate.exploration = options_.model_free_exploration;
-    return std::make_unique<SurrogateSearch>(services.space(), surrogate);
+    return std::make_unique<SurrogateSearch>(services.space(), surrogate, services.priors());
   }
-  return make_strategy({options_.second_stage, services.seed()}, services.space());
+  return make_strategy({options_.second_stage, services.seed(), services.priors()},
+                       services.space());
 }
 
 std::string HybridSearch::run(SearchServices& services) {

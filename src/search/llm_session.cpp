@@ -278,7 +278,8 @@ RoundOutcome LlmSession::first_round() {
       {"system", llm::build_system_prompt(spec, space_)},
       {"user",
        llm::build_initial_prompt({spec, space_, services_.device(), llm::read_kernel_source(spec),
-                                  options_.configs_per_round, services_.compile_timeout_s()})},
+                                  options_.configs_per_round, services_.compile_timeout_s(),
+                                  &services_.priors()})},
   };
 
   // The first prompt needs no feedback, so its request overlaps the seeds' timing.

@@ -133,6 +133,9 @@ class RecordedServices final : public SearchServices {
     store_->put_llm_exchange(e);
   }
   std::int64_t run_id() const override { return run_id_; }
+  const std::vector<std::shared_ptr<const Prior>>& priors() const override {
+    return space_.priors;
+  }
 
   // One store run per space x strategy x seed, with the compare settings and the search's.
   void begin_store_run(const Search& search) {

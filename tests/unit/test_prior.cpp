@@ -1,12 +1,15 @@
 // Priors (tuna/prior.hpp): what the same kernel measured elsewhere, and what the strategies make
 // of it: leaders measured first, the surrogate's extra input, and the check that drops a prior
 // that does not agree with this run.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
+#include "llm/prompt_sections.hpp"
+#include "llm/prompting.hpp"
 #include "search/prior_first.hpp"
 #include "search/surrogate.hpp"
 #include "search/surrogate_prior.hpp"
@@ -207,4 +210,32 @@ TEST(SurrogateWithPrior, ARelatedPriorReachesTheOptimumSoonerAndAShuffledOneCost
   // Measured when written: 50 against 69 evaluations (6 seeds).
   EXPECT_LT(with_related, 0.8 * none) << "none " << none << ", related " << with_related;
   EXPECT_LT(with_shuffled, none + 15) << "none " << none << ", shuffled " << with_shuffled;
+}
+
+TEST(PriorInPrompt, TheFirstPromptShowsThePriorsFastestConfigsAsHintsFromElsewhere) {
+  Space space = tiny_space();
+  auto prior = prior_over(
+      space, [&](const Config& c) { return measure_tiny(space, c).median_ms; }, "A100.json.gz");
+  KernelSpec spec;
+  spec.name = "tiny";
+  spec.backend = "host";
+  DeviceInfo device;
+  std::vector<std::shared_ptr<const Prior>> priors = {prior};
+  llm::InitialPromptInputs with{spec, space, device, "", 5, 0, &priors};
+  llm::InitialPromptInputs without{spec, space, device, "", 5, 0, nullptr};
+  const std::string prompt = llm::build_initial_prompt(with);
+  EXPECT_NE(prompt.find("## Measured elsewhere"), std::string::npos);
+  EXPECT_NE(prompt.find(fmt::format("From A100.json.gz ({} configs ran correctly there)",
+                                    prior->size())),
+            std::string::npos);
+  EXPECT_NE(prompt.find("nothing below was measured on this device"), std::string::npos);
+  EXPECT_NE(prompt.find("- 1.00x "), std::string::npos);  // the fastest, relative to itself
+  // At most kPriorConfigsShown configs of a prior are listed.
+  const std::string section = prompt.substr(prompt.find("## Measured elsewhere"));
+  const std::string listed = section.substr(0, section.find("\n## "));
+  std::size_t lines = 0;
+  for (std::size_t at = listed.find("\n- "); at != std::string::npos; at = listed.find("\n- ", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, llm::kPriorConfigsShown);
+  EXPECT_EQ(llm::build_initial_prompt(without).find("Measured elsewhere"), std::string::npos);
 }
