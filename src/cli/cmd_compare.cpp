@@ -411,7 +411,8 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                   "no file)");
   cmd->add_option("--prior", flags->priors,
                   "a recording (or tuna store) of the same kernel measured elsewhere, given to "
-                  "every model-free strategy as a prior (docs/priors.md); repeatable")
+                  "every strategy as a prior (the LLM strategies see it in their first prompt; "
+                  "docs/priors.md); repeatable")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--prior-shuffle", flags->prior_shuffle,
                 "shuffle the priors' times among their configs, afresh for each run (by its "
