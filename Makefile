@@ -58,7 +58,7 @@ test-sanitize: deps
 	$(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1200 \
 	  -E '$(SANITIZE_FULL_UNWIND_TESTS)' $(SANITIZE_CTEST_FLAGS) || status=1; \
 	$(SANITIZE_ENV) ASAN_OPTIONS=$(SANITIZER_COMMON):detect_leaks=1:fast_unwind_on_malloc=0 \
-	  ctest --output-on-failure -j $(JOBS) --timeout 1200 \
+	  ctest --output-on-failure -j 1 --timeout 1200 \
 	  -R '$(SANITIZE_FULL_UNWIND_TESTS)' $(SANITIZE_CTEST_FLAGS) || status=1; \
 	if ls $(SANITIZER_LOGS)/report.* >/dev/null 2>&1; then \
 	  echo "test-sanitize: sanitizer reports in $(SANITIZER_LOGS):"; head -n 60 $(SANITIZER_LOGS)/report.*; \
