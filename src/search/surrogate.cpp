@@ -1,9 +1,9 @@
 #include "search/surrogate.hpp"
 
-#include "search/strategy_factories.hpp"
-
 #include <algorithm>
 #include <cmath>
+
+#include "search/strategy_factories.hpp"
 
 namespace tuna::search {
 
@@ -24,8 +24,13 @@ double expected_improvement(const RegressionForest::Prediction& p, double best) 
 
 SurrogateSearch::SurrogateSearch(const Space& space, SurrogateOptions options,
                                  std::vector<std::shared_ptr<const Prior>> priors)
-    : space_(space), options_(options), features_(space), rng_(options.seed), history_(space),
-      priors_(priors, options.prior), leaders_(space, priors) {}
+    : space_(space),
+      options_(options),
+      features_(space),
+      rng_(options.seed),
+      history_(space),
+      priors_(priors, options.prior),
+      leaders_(space, priors) {}
 
 void SurrogateSearch::observe(const std::vector<Result>& results) {
   const bool had_ok = history_.any_ok();
@@ -48,12 +53,11 @@ std::vector<double> SurrogateSearch::base_features(const Config& c) const {
   return options_.alignment_features ? features_(c) : space_.encode(c);
 }
 
-std::vector<double> SurrogateSearch::inputs(const std::vector<double>& x,
-                                            const std::string& key) const {
-  if (priors_.empty()) return x;
-  std::vector<double> with_priors = x;
-  priors_.append_features(key, with_priors);
-  return with_priors;
+const std::vector<double>& SurrogateSearch::with_prior_inputs(const Candidate& c,
+                                                              std::vector<double>& scratch) const {
+  scratch.assign(c.x.begin(), c.x.end());
+  priors_.append_features(c.key, scratch);
+  return scratch;
 }
 
 SurrogateSearch::Candidate SurrogateSearch::make_candidate(Config c, std::string key) const {
@@ -83,7 +87,9 @@ void SurrogateSearch::refit() {
   std::vector<double> y;
   x.reserve(history_.size());
   for (const auto& e : history_.entries()) {
-    x.push_back(inputs(base_features(e.config), e.key));
+    std::vector<double> row = base_features(e.config);
+    priors_.append_features(e.key, row);
+    x.push_back(std::move(row));
     y.push_back(history_.cost(e));
   }
   if (options_.top_fraction > 0) {
@@ -114,8 +120,8 @@ void SurrogateSearch::top_up_random_pool() {
   std::unordered_set<std::string> keys;
   for (const Candidate& c : random_pool_) keys.insert(c.key);
   // Bounded: a nearly exhausted space yields fewer new samples than asked for.
-  for (std::size_t draw = 0; draw < 2 * options_.random_candidates &&
-                             random_pool_.size() < options_.random_candidates;
+  for (std::size_t draw = 0;
+       draw < 2 * options_.random_candidates && random_pool_.size() < options_.random_candidates;
        ++draw) {
     Config c = space_.random_valid(rng_);
     std::string key = space_.key(c);
@@ -214,10 +220,13 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   ranked.reserve(pool.size());
   const double best = history_.cost(history_.best(1).front());
   const std::size_t tree =
-      forest_.size() ? std::uniform_int_distribution<std::size_t>(0, forest_.size() - 1)(rng_)
-                     : 0;
+      forest_.size() ? std::uniform_int_distribution<std::size_t>(0, forest_.size() - 1)(rng_) : 0;
+  // Only a prior that counts adds inputs; otherwise the candidates' features are used as they
+  // are, without a copy per candidate.
+  const bool priors_count = priors_.trusted_count() > 0;
+  std::vector<double> scratch;
   for (std::size_t i = 0; i < pool.size(); ++i) {
-    const std::vector<double> x = inputs(pool[i].x, pool[i].key);
+    const std::vector<double>& x = priors_count ? with_prior_inputs(pool[i], scratch) : pool[i].x;
     RegressionForest::Prediction p = forest_.predict(x);
     // Lower is better: the optimistic prediction, or minus the expected improvement.
     double score = 0;

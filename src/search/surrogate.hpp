@@ -75,8 +75,10 @@ class SurrogateSearch : public Strategy {
     std::vector<double> x;  // features_(config), without the priors' inputs
   };
 
-  // The trees' inputs: the config's features, then one per prior (SurrogatePriors).
-  std::vector<double> inputs(const std::vector<double>& x, const std::string& key) const;
+  // The trees' inputs for a candidate when a prior counts: its features, then one per trusted
+  // prior (SurrogatePriors), written into `scratch`.
+  const std::vector<double>& with_prior_inputs(const Candidate& c,
+                                               std::vector<double>& scratch) const;
   std::vector<double> base_features(const Config& c) const;
   void refit();
   void add_prior_candidates(std::vector<Candidate>& out, std::unordered_set<std::string>& keys);

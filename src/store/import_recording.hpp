@@ -27,6 +27,9 @@ struct RecordedEntry {
   double framework_ms = 0;
   std::string timestamp;
   std::string device;  // which device measured it (tuna stores of schema 2 on); else empty
+
+  // The objective as tuna reads it: the median of the repetitions, else the recorded time.
+  double objective_ms() const { return times_ms.empty() ? time_ms : median_of(times_ms); }
 };
 
 struct Recording {

@@ -103,7 +103,7 @@ Result recorded_result(const Space& space, const RecordedEntry& e) {
                             e.error_class.empty() ? status_name(e.status) : e.error_class);
   r.compile_ms = e.compile_ms;
   r.times_ms = e.times_ms;
-  if (e.status == Status::Ok) r.median_ms = e.times_ms.empty() ? e.time_ms : median_of(e.times_ms);
+  if (e.status == Status::Ok) r.median_ms = e.objective_ms();
   r.resources["benchmark_ms"] = e.benchmark_ms;
   r.resources["verification_ms"] = e.verification_ms;
   r.resources["framework_ms"] = e.framework_ms;

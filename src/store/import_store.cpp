@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "store/import_json.hpp"
@@ -14,6 +15,13 @@
 #include "tuna/errors.hpp"
 
 namespace tuna::store {
+
+bool is_sqlite_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  char head[16] = {};
+  in.read(head, sizeof head);
+  return in && std::string(head, 15) == "SQLite format 3";
+}
 
 namespace {
 

@@ -11,6 +11,8 @@ namespace tuna::store {
 
 // Every context with at least one result in the database at `db_path`.
 std::vector<StoreContext> all_contexts(const std::filesystem::path& db_path);
+// Whether the file starts with SQLite's header (a tuna store, or some other database).
+bool is_sqlite_file(const std::filesystem::path& file);
 
 // The results of one context as a recording (format "tuna"). Throws UserError when the context
 // holds no results.

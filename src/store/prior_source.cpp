@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -109,12 +108,6 @@ class ColumnMap {
   std::vector<std::unordered_map<std::string, std::optional<Value>>> cache_;
 };
 
-// The objective as replays see it (sim::load_recorded_space): the median of the repetitions,
-// else the recorded time.
-double objective_ms(const RecordedEntry& e) {
-  return e.times_ms.empty() ? e.time_ms : median_of(e.times_ms);
-}
-
 Mapped map_recording(const Recording& rec, const Space& space) {
   ColumnMap columns(rec.param_names, space);
   Mapped m;
@@ -123,7 +116,7 @@ Mapped map_recording(const Recording& rec, const Space& space) {
   if (!columns.any_shared()) return m;
   std::unordered_set<std::string> keys;
   for (const RecordedEntry& e : rec.entries) {
-    const double t = objective_ms(e);
+    const double t = e.objective_ms();
     if (e.status != Status::Ok || !std::isfinite(t)) continue;
     ++m.ok;
     std::optional<Config> config = columns.config(e.values);
@@ -142,13 +135,6 @@ std::string mapping_notes(const Mapped& m) {
   for (const std::string& n : m.defaulted) out += fmt::format("; {} taken as its default", n);
   if (!m.ignored.empty()) out += fmt::format("; fastest over {}", join(m.ignored));
   return out;
-}
-
-bool is_sqlite_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  char head[16] = {};
-  in.read(head, sizeof head);
-  return in && std::string(head, 15) == "SQLite format 3";
 }
 
 // Why a recording gave no prior, in words that say what to check.

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <limits>
 
 #include "store/import_recording.hpp"
@@ -14,15 +13,8 @@ namespace tuna::sim {
 
 namespace {
 
-bool is_sqlite_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  char head[16] = {};
-  in.read(head, sizeof head);
-  return in && std::string(head, 15) == "SQLite format 3";
-}
-
 store::Recording read_any(const std::filesystem::path& file) {
-  if (!is_sqlite_file(file)) return store::read_recording(file);
+  if (!store::is_sqlite_file(file)) return store::read_recording(file);
   std::vector<StoreContext> contexts = store::all_contexts(file);
   if (contexts.size() == 1) return store::recording_from_store(file, contexts.front());
   std::string list;
@@ -117,7 +109,7 @@ RecordedSpace load_recorded_space(const std::filesystem::path& file,
     c.status = e.status;
     c.error_class = e.error_class;
     c.times_ms = e.times_ms;
-    c.time_ms = e.times_ms.empty() ? e.time_ms : median_of(e.times_ms);
+    c.time_ms = e.objective_ms();
     c.compile_ms = e.compile_ms;
     c.run_ms = e.benchmark_ms + e.verification_ms;
     c.framework_ms = e.framework_ms;
