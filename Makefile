@@ -18,9 +18,11 @@ build: deps $(BUILD_DIR)/build.ninja
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
-# Builds and runs the whole test suite (GPU tests skip without a GPU).
+# Builds and runs the whole test suite (GPU tests skip without a GPU), then the Python package's:
+# its wheel built, installed in a fresh virtual environment and tested with pytest.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	bash scripts/test-python.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -11,6 +11,8 @@ packages=(
   # Cluster mode (mpirun -n K tuna tune): the MPI C library and headers to build it, and the
   # mpirun launcher to run it and its tests.
   libopenmpi-dev openmpi-bin
+  # The Python package (docs/python.md): headers to build its extension, venv for its tests.
+  python3-dev python3-venv
 )
 
 missing=()

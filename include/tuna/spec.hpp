@@ -23,11 +23,14 @@ std::size_t dtype_size(Dtype d);                              // bytes
 std::optional<Dtype> dtype_from_name(std::string_view name);  // also accepts "float", "int"...
 
 enum class ArgRole { Input, Output, InOut };
-enum class InitKind { Random, Zeros, Ones, Iota, Constant };
+enum class InitKind { Random, Zeros, Ones, Iota, Constant, File };
 const char* arg_role_name(ArgRole r);
 const char* init_kind_name(InitKind k);
 std::optional<ArgRole> arg_role_from_name(std::string_view name);    // "input", "output", "inout"
 std::optional<InitKind> init_kind_from_name(std::string_view name);  // "random", "zeros", ...
+
+// Data files of [[args]] are NumPy .npy files (dtype equal to the argument's type, C order,
+// little-endian) or, for any other extension, raw little-endian elements of the argument's type.
 
 struct Argument {
   std::string name;
@@ -39,6 +42,13 @@ struct Argument {
   InitKind init = InitKind::Random;
   double init_value = 0;                     // for InitKind::Constant
   double random_lo = -1.0, random_hi = 1.0;  // for InitKind::Random (seeded, never all zeros)
+  // For InitKind::File: the initial contents (absolute after load_spec). With an empty `count`,
+  // the file's element count is the buffer's.
+  std::filesystem::path file;
+  // Outputs and inouts: the right answer, compared with Reference::Expected (absolute after
+  // load_spec). An output with an empty `count` takes this file's element count.
+  std::filesystem::path expected;
+  int line = 0;  // line of its [[args]] table in the spec file, for errors; 0 through the API
 };
 
 // What [launch] grid counts: blocks (CUDA's convention, the default; OpenCL's global size is then
@@ -52,8 +62,10 @@ struct LaunchGeometry {
   Expr shared_memory_bytes;   // dynamic shared memory (default 0)
 };
 
-enum class Reference { DefaultConfig, Kernel, None };
-const char* reference_name(Reference r);  // "default", "kernel", "none"
+// Expected: each output that has an `expected` file is compared with it (outputs without one are
+// not compared); no reference is run.
+enum class Reference { DefaultConfig, Kernel, None, Expected };
+const char* reference_name(Reference r);  // "default", "kernel", "none", "expected"
 std::optional<Reference> reference_from_name(std::string_view name);
 
 struct CorrectnessCheck {
@@ -115,9 +127,9 @@ struct KernelSpec {
   Env env_for(const Space& space, const Config& config, const DeviceInfo& device) const;
   // The entry with `{NAME}` placeholders replaced by the config's values.
   std::string entry_for(const Space& space, const Config& config) const;
-  // A stable hash of everything that affects measurements (source text included).
-  // 32 hex digits. The source file's folder is not part of it: moving a kernel's folder keeps
-  // its results. Throws UserError when the source file cannot be read.
+  // A stable hash of everything that affects measurements (source text and the bytes of the
+  // arguments' data files included). 32 hex digits. The files' folders are not part of it:
+  // moving a kernel's folder keeps its results. Throws UserError when a file cannot be read.
   std::string content_hash() const;
 
   // Name of constraint `i`: constraint_names[i], or "constraint_<i+1>" when not given.
@@ -144,8 +156,9 @@ struct LaunchDims {
 // Evaluates the geometry in `env` (see KernelSpec::env_for). Throws UserError naming the
 // expression when one fails or gives a value below 1 (below 0 for shared memory).
 LaunchDims launch_dims(const LaunchGeometry& launch, const Env& env);
-// Number of elements of a buffer argument in `env`. Throws UserError when the count fails to
-// evaluate or is not a positive integer.
+// Number of elements of a buffer argument in `env`; without a count, that of its data file
+// (`file`, else `expected`). Throws UserError when the count fails to evaluate or is not a
+// positive integer, or the file cannot be read.
 std::int64_t buffer_elements(const Argument& arg, const Env& env);
 
 // Parses a spec.toml. Relative paths in it are relative to the file. Throws UserError with

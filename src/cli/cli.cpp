@@ -31,7 +31,7 @@ std::optional<int> run_child_role(int argc, char** argv) {
   return std::nullopt;
 }
 
-int dispatch(int argc, char** argv) {
+int dispatch(const std::vector<std::string>& args) {
   CLI::App app{"tuna: an autotuner for compute kernels (CUDA, OpenCL, C++)", "tuna"};
   app.footer(kFooter);
   app.require_subcommand(1);
@@ -45,21 +45,37 @@ int dispatch(int argc, char** argv) {
   add_compare_command(app, exit_code);
   add_import_command(app, exit_code);
   add_report_command(app, exit_code);
+  // CLI11 takes the arguments last to first.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
-    app.parse(argc, argv);
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    app.exit(e);
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp& e) {
+    app.exit(e);
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    app.exit(e);
+    return kExitOk;
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUserError;
+    throw UsageError(e.what());
   }
   return exit_code;
 }
 
 }  // namespace
 
+int run(const std::vector<std::string>& args) { return dispatch(args); }
+
 int main(int argc, char** argv) {
   try {
     if (auto code = run_child_role(argc, argv)) return *code;
-    return dispatch(argc, argv);
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const UsageError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "tuna: error: {}\nRun with --help for more information.\n", e.what());
+    return kExitUserError;
   } catch (const UserError& e) {
     std::fflush(stdout);
     fmt::print(stderr, "tuna: error: {}\n", e.what());

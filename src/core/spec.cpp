@@ -10,8 +10,10 @@
 #include <utility>
 
 #include "base/hash.hpp"
+#include "core/array_file.hpp"
 #include "core/spec_check.hpp"
 #include "core/spec_diag.hpp"
+#include "core/spec_files.hpp"
 #include "core/spec_write.hpp"
 #include "tuna/errors.hpp"
 
@@ -72,16 +74,18 @@ const DtypeInfo& dtype_info(Dtype d) {
 
 constexpr std::array<std::pair<ArgRole, const char*>, 3> kRoles = {
     {{ArgRole::Input, "input"}, {ArgRole::Output, "output"}, {ArgRole::InOut, "inout"}}};
-constexpr std::array<std::pair<InitKind, const char*>, 5> kInits = {
+constexpr std::array<std::pair<InitKind, const char*>, 6> kInits = {
     {{InitKind::Random, "random"},
      {InitKind::Zeros, "zeros"},
      {InitKind::Ones, "ones"},
      {InitKind::Iota, "iota"},
-     {InitKind::Constant, "constant"}}};
-constexpr std::array<std::pair<Reference, const char*>, 3> kReferences = {
+     {InitKind::Constant, "constant"},
+     {InitKind::File, "file"}}};
+constexpr std::array<std::pair<Reference, const char*>, 4> kReferences = {
     {{Reference::DefaultConfig, "default"},
      {Reference::Kernel, "kernel"},
-     {Reference::None, "none"}}};
+     {Reference::None, "none"},
+     {Reference::Expected, "expected"}}};
 
 template <typename Enum, std::size_t N>
 const char* name_in(const std::array<std::pair<Enum, const char*>, N>& table, Enum e) {
@@ -109,6 +113,21 @@ std::string read_file(const std::filesystem::path& path, std::string_view what) 
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Feeds a file's length and bytes to `h`, a piece at a time: data files may be large.
+void hash_file(ContentHasher& h, const std::filesystem::path& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!in || ec)
+    throw UserError(
+        fmt::format("cannot read {} '{}'. Check that it exists and is readable", what,
+                    path.string()));
+  h.field(static_cast<std::int64_t>(size));
+  std::string piece(std::size_t{1} << 20, '\0');
+  while (in.read(piece.data(), static_cast<std::streamsize>(piece.size())) || in.gcount() > 0)
+    h.update(std::string_view(piece.data(), static_cast<std::size_t>(in.gcount())));
 }
 
 // Evaluates a geometry or size expression to an integer of at least `minimum`.
@@ -157,6 +176,8 @@ Space KernelSpec::make_space(const DeviceInfo& device) const {
   Env env = constants;
   env.merge(device.as_env());
   spec_internal::check_device_names(*this, env, loc);
+  // Counts that read device facts are first known here.
+  spec_internal::check_data_files(*this, env, loc);
   std::vector<Parameter> params;
   params.reserve(parameters.size());
   for (const auto& ps : parameters) params.push_back(ps.param);
@@ -214,6 +235,12 @@ std::string KernelSpec::content_hash() const {
     h.field(read_file(recording, "the recording"));
   else
     h.field(read_file(source, "kernel source"));
+  // Inputs and expected outputs decide what is measured and what counts as right. Specs without
+  // data files hash as they did before these existed.
+  for (const Argument& a : arguments) {
+    if (a.init == InitKind::File) hash_file(h, a.file, "the data file");
+    if (!a.expected.empty()) hash_file(h, a.expected, "the expected-output file");
+  }
   return h.hex();
 }
 
@@ -262,8 +289,17 @@ LaunchDims launch_dims(const LaunchGeometry& launch, const Env& env) {
 }
 
 std::int64_t buffer_elements(const Argument& arg, const Env& env) {
-  TUNA_ASSERT(arg.is_buffer && !arg.count.empty(), "buffer_elements of a non-buffer");
-  return evaluate_count(arg.count, env, 1, fmt::format("the count of buffer '{}'", arg.name));
+  TUNA_ASSERT(arg.is_buffer, "buffer_elements of a non-buffer");
+  if (!arg.count.empty())
+    return evaluate_count(arg.count, env, 1, fmt::format("the count of buffer '{}'", arg.name));
+  const bool from_file = arg.init == InitKind::File;
+  TUNA_ASSERT(from_file || !arg.expected.empty(), "a buffer without a count or a data file");
+  try {
+    return inspect_array_file(from_file ? arg.file : arg.expected, arg.dtype).count;
+  } catch (const ArrayFileError& e) {
+    throw UserError(
+        fmt::format("args.{}.{}: {}", arg.name, from_file ? "file" : "expected", e.what()));
+  }
 }
 
 void validate_spec(const KernelSpec& spec) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <string_view>
 
+#include "core/spec_files.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::spec_internal {
@@ -248,6 +249,32 @@ void check_values(const ExprSite& site, const Env& defaults, const SpecLocations
              is_count ? "A buffer holds at least one element" : "Fix the launch geometry");
 }
 
+// How a buffer's data files fit its init and role (the files themselves: spec_files.hpp).
+void check_buffer_files(const Argument& a, const std::string& key, const SpecLocations& loc) {
+  if (a.init == InitKind::File && a.file.empty())
+    loc.fail(key + ".init", "init = \"file\" needs the file to read",
+             "Add file = \"<name>.npy\" (a NumPy array, or raw little-endian elements for any "
+             "other extension), relative to the spec file");
+  if (a.init != InitKind::File && !a.file.empty())
+    loc.fail(
+        key + ".file",
+        fmt::format("file is read with init = \"file\", but init is '{}'", init_kind_name(a.init)),
+        "Remove file, or set init = \"file\"");
+  if (a.init == InitKind::File && a.role == ArgRole::Output)
+    loc.fail(key + ".init",
+             fmt::format("'{}' is an output: it starts every run from a poison pattern, so its "
+                         "file would never be read",
+                         a.name),
+             "Set role = \"inout\" to start from the file's contents, or remove init and file "
+             "(an output's size can come from count or from expected)");
+  if (!a.expected.empty() && a.role == ArgRole::Input)
+    loc.fail(key + ".expected",
+             fmt::format("'{}' is an input, so there is no output of it to compare with the "
+                         "expected file",
+                         a.name),
+             "Set role = \"output\" (or \"inout\") if the kernel writes it, or remove expected");
+}
+
 void check_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& loc) {
   const Argument& a = spec.arguments[i];
   const std::string key = arg_key(i);
@@ -265,10 +292,11 @@ void check_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& 
              "Give every argument its own name");
   }
   if (a.is_buffer) {
-    if (a.count.empty())
+    if (a.count.empty() && a.init != InitKind::File && a.expected.empty())
       loc.fail(key, fmt::format("buffer '{}' has no count", a.name),
                "Add count = \"<number of elements>\" for a buffer, or value = <expression> "
                "(and no count) for a scalar");
+    check_buffer_files(a, key, loc);
     if (!a.value.empty())
       loc.fail(key + ".value",
                fmt::format("buffer '{}' has a value expression; only scalars have one", a.name),
@@ -293,11 +321,37 @@ void check_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& 
       loc.fail(key + ".role",
                fmt::format("scalar '{}' is passed by value, so it can only be an input", a.name),
                "Remove role, or make the argument a buffer with count = ...");
+    if (!a.file.empty() || !a.expected.empty())
+      loc.fail(key + (a.file.empty() ? ".expected" : ".file"),
+               fmt::format("scalar '{}' is passed by value and has no data file", a.name),
+               "Remove it, or make the argument a buffer");
   }
 }
 
 void check_arguments(const KernelSpec& spec, const SpecLocations& loc) {
   for (std::size_t i = 0; i < spec.arguments.size(); ++i) check_argument(spec, i, loc);
+}
+
+// Expected files and reference = "expected" come together: one without the other is a mistake
+// that would silently check against something else (or nothing).
+void check_expected_reference(const KernelSpec& spec, const SpecLocations& loc) {
+  const auto with_expected = std::find_if(spec.arguments.begin(), spec.arguments.end(),
+                                          [](const Argument& a) { return !a.expected.empty(); });
+  const bool expects = spec.check.reference == Reference::Expected;
+  if (expects && with_expected == spec.arguments.end())
+    loc.fail("check.reference",
+             "reference = \"expected\" compares outputs with their expected files, but no "
+             "argument has expected = \"<file>\"",
+             "Add expected = \"<name>.npy\" to the output buffers (relative to the spec file), "
+             "or choose another reference");
+  if (!expects && with_expected != spec.arguments.end())
+    loc.fail(
+        arg_key(static_cast<std::size_t>(with_expected - spec.arguments.begin())) + ".expected",
+        fmt::format("expected files are compared only with [check] reference = "
+                    "\"expected\", but reference is '{}'",
+                    reference_name(spec.check.reference)),
+        "Set reference = \"expected\" in [check] (or leave reference out: with expected files "
+        "that is its default), or remove expected");
 }
 
 void check_correctness(const KernelSpec& spec, const SpecLocations& loc) {
@@ -316,6 +370,7 @@ void check_correctness(const KernelSpec& spec, const SpecLocations& loc) {
   if (!(std::isfinite(c.rtol) && c.rtol >= 0))
     loc.fail("check.rtol", fmt::format("rtol {} is not a number >= 0", c.rtol),
              "Give a relative tolerance such as 1e-4");
+  check_expected_reference(spec, loc);
   if (c.reference == Reference::None) return;
   const bool has_output =
       std::any_of(spec.arguments.begin(), spec.arguments.end(),
@@ -425,6 +480,7 @@ void check_spec(const KernelSpec& spec, const SpecLocations& loc) {
     if (!site.key.starts_with("constraints.")) check_values(site, defaults, loc);
   }
   check_source(spec, loc);
+  check_data_files(spec, spec.constants, loc);
 }
 
 }  // namespace tuna::spec_internal

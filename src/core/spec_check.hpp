@@ -12,8 +12,9 @@
 
 namespace tuna::spec_internal {
 
-// Every check of docs/spec.md that does not need a device, the source file's existence last
-// (so that tools and the fuzzer reach the others). Throws UserError located through `loc`.
+// Every check of docs/spec.md that does not need a device, the files last: the source, then the
+// arguments' data files (so that tools and the fuzzer reach the others). Throws UserError located
+// through `loc`.
 void check_spec(const KernelSpec& spec, const SpecLocations& loc);
 
 // Fails when an expression reads a `device.` fact that `device_env` does not have.

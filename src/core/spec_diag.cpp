@@ -36,6 +36,9 @@ SpecLocations SpecLocations::for_spec(const KernelSpec& spec) {
     const int line = line_of_origin(spec.constraints[i].origin);
     if (line > 0) loc.set("constraints." + spec.constraint_name(i), line);
   }
+  for (std::size_t i = 0; i < spec.arguments.size(); ++i) {
+    if (spec.arguments[i].line > 0) loc.set(fmt::format("args[{}]", i), spec.arguments[i].line);
+  }
   return loc;
 }
 

@@ -27,7 +27,8 @@ class SpecLocations {
  public:
   // `file` empty: a spec built through the API; messages then name the kernel instead.
   SpecLocations(std::string file, std::string kernel_name);
-  // Lines known for a spec already built: its parameters and constraints (origin "file:line").
+  // Lines known for a spec already built: its parameters, constraints (origin "file:line") and
+  // [[args]] tables.
   static SpecLocations for_spec(const KernelSpec& spec);
 
   void set(std::string key_path, int line);

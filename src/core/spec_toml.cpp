@@ -2,6 +2,7 @@
 // checks that do not depend on TOML (shared with validate_spec) in spec_check.*.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -287,9 +288,31 @@ std::optional<Enum> parse_enum(const TomlSection& s, std::string_view k,
                "Use one of " + quoted_list(names));
 }
 
-void parse_buffer_fill(const TomlSection& s, Argument& a) {
-  const auto init = parse_enum<InitKind>(s, "init", init_kind_from_name,
-                                         {"random", "zeros", "ones", "iota", "constant"});
+// A data file's path as written, relative to the spec file's folder; absolute afterwards.
+std::filesystem::path data_path(const TomlSection& s, std::string_view k,
+                                const std::filesystem::path& origin) {
+  const std::string text = s.required_string(k, "");
+  if (text.empty())
+    s.loc().fail(s.key(k), "the path is empty",
+                 fmt::format("Write {} = \"<name>.npy\", relative to the spec file", k));
+  return std::filesystem::absolute(origin.parent_path() / text).lexically_normal();
+}
+
+// init: written, or implied by `file` (a file to read is enough to ask for it).
+std::optional<InitKind> parse_init(const TomlSection& s) {
+  auto init = parse_enum<InitKind>(s, "init", init_kind_from_name,
+                                   {"random", "zeros", "ones", "iota", "constant", "file"});
+  if (!s.has("file")) return init;
+  if (init && *init != InitKind::File)
+    s.loc().fail(
+        s.key("file"),
+        fmt::format("file is read with init = \"file\", but init is '{}'", init_kind_name(*init)),
+        "Remove file, or set init = \"file\"");
+  return InitKind::File;
+}
+
+void parse_buffer_fill(const TomlSection& s, Argument& a, const std::filesystem::path& origin) {
+  const auto init = parse_init(s);
   if (const toml::node* v = s.find("value")) {
     if (v->is_string())
       s.loc().fail(s.key("count"),
@@ -310,6 +333,11 @@ void parse_buffer_fill(const TomlSection& s, Argument& a) {
     if (a.init == InitKind::Constant)
       s.loc().fail(s.key("init"), "init = \"constant\" needs the fill value",
                    "Add value = <number>");
+    if (a.init == InitKind::File && !s.has("file"))
+      s.loc().fail(s.key("init"), "init = \"file\" needs the file to read",
+                   "Add file = \"<name>.npy\" (a NumPy array, or raw little-endian elements for "
+                   "any other extension), relative to the spec file");
+    if (a.init == InitKind::File) a.file = data_path(s, "file", origin);
   }
   if (const toml::node* r = s.find("range")) {
     const auto* array = r->as_array();
@@ -324,10 +352,16 @@ void parse_buffer_fill(const TomlSection& s, Argument& a) {
   }
 }
 
-Argument parse_argument(const TomlSection& s) {
-  s.allow_only({"name", "type", "count", "value", "role", "init", "range"});
+// A buffer has a count, or takes it from a data file (`init = "file"`, or an output's expected).
+bool is_buffer_table(const TomlSection& s) {
+  return s.has("count") || s.has("file") || s.has("expected") || s.string("init") == "file";
+}
+
+Argument parse_argument(const TomlSection& s, const std::filesystem::path& origin) {
+  s.allow_only({"name", "type", "count", "value", "role", "init", "range", "file", "expected"});
   Argument a;
   a.name = s.required_string("name", "Name the argument: name = \"A\"");
+  a.line = s.loc().line_of(s.path());
   const std::string type = s.required_string("type", "Give its element type, e.g. type = \"f32\"");
   const std::vector<std::string> kTypes = {"f16", "f32", "f64", "i8",  "i16", "i32",
                                            "i64", "u8",  "u16", "u32", "u64"};
@@ -339,16 +373,17 @@ Argument parse_argument(const TomlSection& s) {
   a.dtype = *dtype;
   a.role = parse_enum<ArgRole>(s, "role", arg_role_from_name, {"input", "output", "inout"})
                .value_or(ArgRole::Input);
-  if (auto count = s.expr("count")) {
+  if (is_buffer_table(s)) {
     a.is_buffer = true;
-    a.count = std::move(*count);
-    parse_buffer_fill(s, a);
+    if (auto count = s.expr("count")) a.count = std::move(*count);
+    parse_buffer_fill(s, a, origin);
+    if (s.has("expected")) a.expected = data_path(s, "expected", origin);
     return a;
   }
   if (!s.has("value"))
     s.loc().fail(s.key("count"), fmt::format("argument '{}' has no count", a.name),
-                 "A buffer needs count = \"<number of elements>\"; a scalar needs "
-                 "value = <expression> instead");
+                 "A buffer needs count = \"<number of elements>\" (or file = \"<name>.npy\" to "
+                 "take it from a file); a scalar needs value = <expression> instead");
   for (const char* k : {"role", "init", "range"}) {
     if (s.has(k))
       s.loc().fail(s.key(k),
@@ -361,7 +396,8 @@ Argument parse_argument(const TomlSection& s) {
   return a;
 }
 
-void parse_args(const toml::table& root, KernelSpec& spec, const SpecLocations& loc) {
+void parse_args(const toml::table& root, const std::filesystem::path& origin, KernelSpec& spec,
+                const SpecLocations& loc) {
   const toml::node* node = root.get("args");
   if (!node) return;
   const auto* array = node->as_array();
@@ -374,7 +410,7 @@ void parse_args(const toml::table& root, KernelSpec& spec, const SpecLocations& 
     if (!t)
       loc.fail(key, fmt::format("expected a table, got {}", toml_type_phrase(*array->get(i))),
                "Declare each argument in its own [[args]] table");
-    spec.arguments.push_back(parse_argument(TomlSection(*t, key, loc)));
+    spec.arguments.push_back(parse_argument(TomlSection(*t, key, loc), origin));
   }
 }
 
@@ -418,16 +454,20 @@ void parse_launch(const toml::table& root, KernelSpec& spec, const SpecLocations
 }
 
 void parse_check(const toml::table& root, KernelSpec& spec, const SpecLocations& loc) {
+  // Expected outputs given with the arguments are what they are for; this holds without [check].
+  const bool has_expected = std::any_of(spec.arguments.begin(), spec.arguments.end(),
+                                        [](const Argument& a) { return !a.expected.empty(); });
+  spec.check.reference = has_expected ? Reference::Expected : Reference::DefaultConfig;
   const toml::table* t = table_at(root, "check", loc);
   if (!t) return;
   const TomlSection s(*t, "check", loc);
   s.allow_only({"reference", "kernel", "atol", "rtol"});
   spec.check.reference_entry = s.string("kernel").value_or("");
-  const auto reference =
-      parse_enum<Reference>(s, "reference", reference_from_name, {"default", "kernel", "none"});
+  const auto reference = parse_enum<Reference>(s, "reference", reference_from_name,
+                                               {"default", "kernel", "none", "expected"});
   // Naming a reference kernel is enough to ask for it.
-  spec.check.reference = reference.value_or(
-      spec.check.reference_entry.empty() ? Reference::DefaultConfig : Reference::Kernel);
+  if (!spec.check.reference_entry.empty()) spec.check.reference = Reference::Kernel;
+  spec.check.reference = reference.value_or(spec.check.reference);
   spec.check.atol = s.number("atol").value_or(spec.check.atol);
   spec.check.rtol = s.number("rtol").value_or(spec.check.rtol);
 }
@@ -468,7 +508,7 @@ KernelSpec parse_spec(std::string_view toml_text, const std::filesystem::path& o
   parse_problem(root, spec, loc);
   parse_params(root, spec, loc);
   parse_constraints(root, spec, loc);
-  parse_args(root, spec, loc);
+  parse_args(root, origin, spec, loc);
   parse_launch(root, spec, loc);
   parse_check(root, spec, loc);
   parse_metrics(root, spec, loc);

@@ -135,7 +135,7 @@ void write_constraints(std::string& out, const KernelSpec& spec) {
                        toml_quote(spec.constraints[i].expr.text()));
 }
 
-void write_argument(std::string& out, const Argument& a) {
+void write_argument(std::string& out, const Argument& a, SourcePath paths) {
   out += "\n[[args]]\n";
   out += fmt::format("name = {}\n", toml_quote(a.name));
   out += fmt::format("type = {}\n", toml_quote(dtype_name(a.dtype)));
@@ -143,12 +143,17 @@ void write_argument(std::string& out, const Argument& a) {
     out += fmt::format("value = {}\n", toml_expr(a.value));
     return;
   }
-  out += fmt::format("count = {}\n", toml_expr(a.count));
+  // No count: the buffer takes its data file's element count.
+  if (!a.count.empty()) out += fmt::format("count = {}\n", toml_expr(a.count));
   out += fmt::format("role = {}\n", toml_quote(arg_role_name(a.role)));
   out += fmt::format("init = {}\n", toml_quote(init_kind_name(a.init)));
   if (a.init == InitKind::Constant) out += fmt::format("value = {}\n", toml_float(a.init_value));
   if (a.init == InitKind::Random)
     out += fmt::format("range = [{}, {}]\n", toml_float(a.random_lo), toml_float(a.random_hi));
+  if (a.init == InitKind::File)
+    out += fmt::format("file = {}\n", toml_quote(path_text(a.file, paths)));
+  if (!a.expected.empty())
+    out += fmt::format("expected = {}\n", toml_quote(path_text(a.expected, paths)));
 }
 
 bool is_default(const Expr& e, int value) {
@@ -231,7 +236,7 @@ std::string spec_to_toml_text(const KernelSpec& spec, SourcePath source_path) {
   write_problem(out, spec);
   write_params(out, spec);
   write_constraints(out, spec);
-  for (const auto& a : spec.arguments) write_argument(out, a);
+  for (const auto& a : spec.arguments) write_argument(out, a, source_path);
   write_launch(out, spec.launch);
   write_check(out, spec.check);
   write_metrics(out, spec.metrics);

@@ -8,6 +8,7 @@
 
 namespace tuna::spec_internal {
 
+// How paths are written: the source, the recording and the arguments' data files.
 enum class SourcePath {
   Absolute,      // for spec_to_toml: the text works from any folder
   FileNameOnly,  // for content_hash: moving a kernel's folder keeps its hash

@@ -10,6 +10,7 @@
 #include <thread>
 #include <algorithm>
 
+#include "core/array_file.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::eval {
@@ -183,13 +184,32 @@ ReferenceOutputs make_reference_outputs(std::vector<OutputBuffer> buffers) {
   return reference;
 }
 
+ReferenceOutputs expected_reference(const KernelSpec& spec, const Env& sizes) {
+  std::vector<OutputBuffer> buffers;
+  for (const Argument& arg : spec.arguments) {
+    if (!arg.is_buffer || arg.expected.empty()) continue;
+    OutputBuffer b{arg.name, arg.dtype, {}};
+    const std::int64_t count = buffer_elements(arg, sizes);  // as the outputs are laid out
+    b.bytes.resize(static_cast<std::size_t>(count) * dtype_size(arg.dtype));
+    try {
+      read_array_file(arg.expected, arg.dtype, count, b.bytes.data());
+    } catch (const ArrayFileError& e) {
+      throw UserError(fmt::format("args.{}.expected: {}", arg.name, e.what()));
+    }
+    buffers.push_back(std::move(b));
+  }
+  return make_reference_outputs(std::move(buffers));
+}
+
 CheckOutcome check_outputs(const ReferenceOutputs& reference,
                            const std::vector<OutputBuffer>& outputs, double atol, double rtol) {
-  TUNA_ASSERT(reference.buffers.size() == outputs.size(), "reference and outputs differ in count");
   CheckOutcome outcome;
   for (std::size_t b = 0; b < reference.buffers.size(); ++b) {
     const OutputBuffer& ref = reference.buffers[b];
-    const OutputBuffer& out = outputs[b];
+    const auto found = std::find_if(outputs.begin(), outputs.end(),
+                                    [&](const OutputBuffer& o) { return o.name == ref.name; });
+    TUNA_ASSERT(found != outputs.end(), "no output for the reference buffer " + ref.name);
+    const OutputBuffer& out = *found;
     TUNA_ASSERT(ref.bytes.size() == out.bytes.size(), "output buffer size changed: " + ref.name);
     TUNA_ASSERT(ref.dtype == out.dtype, "output buffer type changed: " + ref.name);
     double tolerance = atol + rtol * reference.max_magnitude[b];

@@ -1,12 +1,14 @@
 #pragma once
 // Correctness check of a config's outputs against the reference outputs (the default config's,
-// or a reference kernel's). An element passes when |out - ref| <= atol + rtol * max|ref|, where
+// a reference kernel's, or the expected files'). An element passes when
+// |out - ref| <= atol + rtol * max|ref|, where
 // max|ref| is the largest magnitude in that reference buffer: rtol scales with the output's
 // magnitude, so sums reordered by a different blocking still pass while a wrong element fails.
 #include <string>
 #include <vector>
 
 #include "tuna/backend.hpp"
+#include "tuna/spec.hpp"
 
 namespace tuna::eval {
 
@@ -24,7 +26,15 @@ struct ReferenceOutputs {
 };
 ReferenceOutputs make_reference_outputs(std::vector<OutputBuffer> buffers);
 
-// Compares typed elements without per-element dispatch, split over the cores for large buffers
+// Reference::Expected: each output or inout that has an `expected` file, read from it (once per
+// run), in declaration order. Buffers are sized in `sizes` (constants and device facts), as the
+// run lays them out. Throws UserError naming the argument when a file cannot be read or no longer
+// fits its argument.
+ReferenceOutputs expected_reference(const KernelSpec& spec, const Env& sizes);
+
+// Compares each reference buffer with the output of the same name; outputs the reference does
+// not hold (with Reference::Expected, those without an expected file) are not compared. Typed
+// elements are compared without per-element dispatch, split over the cores for large buffers
 // (the bench worker waits on this for every checked run). The first failing element reported is
 // the one with the lowest index, whatever the split.
 CheckOutcome check_outputs(const ReferenceOutputs& reference,

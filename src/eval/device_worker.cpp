@@ -26,9 +26,14 @@ double now_seconds() {
 }
 
 std::string reference_what(const KernelSpec& spec) {
-  return spec.check.reference == Reference::Kernel
-             ? "the reference kernel '" + spec.check.reference_entry + "'"
-             : "the default config (the reference for correctness)";
+  switch (spec.check.reference) {
+    case Reference::Kernel:
+      return "the reference kernel '" + spec.check.reference_entry + "'";
+    case Reference::Expected:
+      return "the expected outputs (the arguments' expected files)";
+    default:
+      return "the default config (the reference for correctness)";
+  }
 }
 
 bool checking(const KernelSpec& spec) { return spec.check.reference != Reference::None; }
@@ -82,9 +87,12 @@ void DeviceWorker::ensure_prepared(const DeviceWorkerSetup& setup) {
 }
 
 void DeviceWorker::make_reference(const DeviceWorkerSetup& setup) {
-  json request = {{"cmd", "reference"},
-                  {"artifact", codec::to_json(setup.reference())},
-                  {"config_key", setup.reference_key}};
+  json request = {{"cmd", "reference"}};
+  // Expected outputs come from files the worker reads: nothing to compile or run.
+  if (setup.spec->check.reference != Reference::Expected) {
+    request["artifact"] = codec::to_json(setup.reference());
+    request["config_key"] = setup.reference_key;
+  }
   WorkerReply reply = worker_.call(request, to_ms(setup.run_timeout_s));
   std::string what = reference_what(*setup.spec);
   if (reply.kind != WorkerReply::Kind::Reply) {
@@ -92,7 +100,8 @@ void DeviceWorker::make_reference(const DeviceWorkerSetup& setup) {
                                 "reference: fix it, or set [check] reference = \"none\".",
                                 what, label_, reply.detail));
   }
-  expect_ok(reply, "running " + what);
+  const bool expected = setup.spec->check.reference == Reference::Expected;
+  expect_ok(reply, (expected ? "reading " : "running ") + what);
 }
 
 // A reply that is not {ok: true} while setting up is fatal: a user error or a bug.

@@ -199,6 +199,8 @@ struct Evaluator::Impl {
 
   // The reference is compiled once, by whichever device needs it first.
   Artifact reference() {
+    // Expected outputs are read from files by each worker (DeviceWorker::make_reference).
+    TUNA_ASSERT(spec.check.reference != Reference::Expected, "no reference config to compile");
     std::lock_guard lock(reference_mutex);
     if (reference_artifact) return *reference_artifact;
     CompileOutcome outcome = eval::compile_all({{setup.reference_key}}, pool_options()).at(0);

@@ -5,6 +5,7 @@
 //   hello      {backend}                        -> {ok, device}
 //   prepare    {spec_toml, origin, seed}        -> {ok} | {ok:false, error}
 //   reference  {artifact, config_key}           -> {ok, times_ms} | {ok:false, error_class, message}
+//              (no artifact with check.reference = "expected": the expected files are read)
 //   run        {artifact, config_key, timing, check}
 //              -> {status, times_ms, max_abs_error, resources, error_class, message, fatal}
 //   exit       {}                               -> (the worker exits)

@@ -280,7 +280,8 @@ std::string describe_arguments(const KernelSpec& spec, const Space& space,
     } catch (const std::exception&) {
       out += fmt::format(", `{}` elements", arg.count.empty() ? "?" : arg.count.text());
     }
-    out += fmt::format(", filled {}\n", init_kind_name(arg.init));
+    out += arg.init == InitKind::File ? std::string(", read from the user's data file\n")
+                                      : fmt::format(", filled {}\n", init_kind_name(arg.init));
   }
   if (spec.arguments.empty()) out += "- (none declared)\n";
   if (total_bytes > 0) out += fmt::format("Buffers in all: {}\n", format_bytes(total_bytes));

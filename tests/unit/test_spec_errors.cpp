@@ -114,10 +114,10 @@ TEST_F(SpecErrors, BadEnumValuesListTheAllowedOnes) {
                {"unknown role 'outptu'; did you mean 'output'?", "'input', 'output' or 'inout'"});
   text = replaced(kBase, "init = \"random\"", "init = \"rand\"");
   expect_error(text, line_of(text, "rand\""), "args[0].init",
-               {"unknown init 'rand'", "'random', 'zeros', 'ones', 'iota' or 'constant'"});
+               {"unknown init 'rand'", "'random', 'zeros', 'ones', 'iota', 'constant' or 'file'"});
   text = replaced(kBase, "reference = \"default\"", "reference = \"golden\"");
   expect_error(text, line_of(text, "golden"), "check.reference",
-               {"unknown reference 'golden'", "'default', 'kernel' or 'none'"});
+               {"unknown reference 'golden'", "'default', 'kernel', 'none' or 'expected'"});
   text = replaced(kBase, "type = \"float\"", "type = \"f23\"");
   expect_error(text, line_of(text, "f23"), "args[1].type", {"unknown type 'f23'", "'f32'"});
   text = replaced(kBase, "PACK = { type = \"bool\"", "PACK = { type = \"boolean\"");

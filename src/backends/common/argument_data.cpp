@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backends/common/half_float.hpp"
+#include "core/array_file.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::backends {
@@ -74,6 +75,16 @@ void store_scalar_half(const Argument& arg, const Value& value, unsigned char* s
   std::uint16_t bits = float_to_half_bits(as_float);
   std::memset(slot, 0, 8);
   std::memcpy(slot, &bits, 2);
+}
+
+// The file was checked when the spec was loaded; it can still have changed since, so the
+// message names the argument (as other run-time messages do) and the file.
+void fill_from_file(const Argument& arg, unsigned char* data, std::int64_t count) {
+  try {
+    read_array_file(arg.file, arg.dtype, count, data);
+  } catch (const ArrayFileError& e) {
+    throw UserError(fmt::format("args.{}.file: {}", arg.name, e.what()));
+  }
 }
 
 template <class T>
@@ -154,6 +165,8 @@ void fill_typed(const Argument& arg, std::uint64_t seed, std::size_t arg_index, 
         value = exact_integer<T>(arg.init_value, arg, "constant");
       return std::fill(out, out + count, value);
     }
+    case InitKind::File:
+      break;  // fill_initial reads files before it dispatches on the type
   }
 }
 
@@ -161,6 +174,8 @@ void fill_typed(const Argument& arg, std::uint64_t seed, std::size_t arg_index, 
 
 void fill_initial(const Argument& arg, std::uint64_t seed, std::size_t arg_index,
                   unsigned char* data, std::int64_t count) {
+  // Before the f16 path: a file holds the half-precision bits themselves.
+  if (arg.init == InitKind::File) return fill_from_file(arg, data, count);
   if (arg.dtype == Dtype::F16) return fill_initial_half(arg, seed, arg_index, data, count);
   with_element_type(arg.dtype, arg.name, [&](auto zero) {
     using T = decltype(zero);

@@ -11,8 +11,10 @@ namespace tuna::backends {
 
 // Fills `count` elements of `arg.dtype` at `data` per arg.init. Random values come from
 // std::mt19937_64 seeded with seed + arg_index, uniform in [random_lo, random_hi] (for integer
-// types the integers in that range); the result is never all zeros. Throws UserError for an
-// init the dtype cannot hold (a fractional constant for an integer type, an empty range).
+// types the integers in that range); the result is never all zeros. InitKind::File reads the
+// file (core/array_file.hpp), which must hold exactly `count` elements of the type. Throws
+// UserError for an init the dtype cannot hold (a fractional constant for an integer type, an
+// empty range) or a file that cannot be read.
 void fill_initial(const Argument& arg, std::uint64_t seed, std::size_t arg_index,
                   unsigned char* data, std::int64_t count);
 
