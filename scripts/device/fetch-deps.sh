@@ -18,3 +18,11 @@ rm -f ./*.deb
 apt-get download libsqlite3-dev libtomlplusplus-dev libtomlplusplus3 libcurl4-openssl-dev \
   ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-c-headers >/dev/null
 ls -1 "$dest"
+# The Python package's build tools and test tools, as wheels for the GPU machine's Python (3.12,
+# Ubuntu 24.04): it has no package index, so scripts/test-python.sh installs from this folder.
+mkdir -p "$dest/python-wheels"
+rm -f "$dest"/python-wheels/*.whl
+pip download --quiet --python-version 3.12 --only-binary=:all: --platform manylinux2014_x86_64 \
+  --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform any \
+  -d "$dest/python-wheels" scikit-build-core nanobind pytest numpy pip
+ls -1 "$dest/python-wheels"

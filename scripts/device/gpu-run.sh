@@ -10,6 +10,9 @@
 #   tune    tunes every examples/cuda/* kernel (scripts/device/tune-examples.sh)
 #   faults  tunes the CUDA fault kernel
 #   multi   tuner throughput on one GPU and on all of them (bench/multi_device.sh)
+#   python  the Python package offline: its wheel built from the carried build tools
+#           (.device-deps/python-wheels, fetch-deps.sh), installed in a fresh venv, pytest with
+#           the GPU (scripts/test-python.sh), log in $OUT/python.log
 # Everything it prints also goes to $OUT/gpu-run.log; results land in $OUT for bench/results/.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -76,7 +79,10 @@ for s in "${steps[@]}"; do
       ;;
     refs)
       step refs
-      if [ -x "$build/bench/bench_cuda_refs" ]; then "$build/bench/bench_cuda_refs" --json "$OUT/refs.json"; else echo "bench_cuda_refs not built"; fi
+      # --json is a switch: the document goes to stdout (the text figures without it).
+      if [ -x "$build/bench/bench_cuda_refs" ]; then
+        "$build/bench/bench_cuda_refs" --json >"$OUT/refs.json" && cat "$OUT/refs.json"
+      else echo "bench_cuda_refs not built"; fi
       ;;
     tune)
       step tune
@@ -90,6 +96,16 @@ for s in "${steps[@]}"; do
     multi)
       step multi
       bash bench/multi_device.sh "$build/tuna" "$OUT"
+      ;;
+    python)
+      step python
+      unpack_deps || exit 1
+      python3 --version
+      (export PIP_NO_INDEX=1 PIP_FIND_LINKS="$root/.device-deps/python-wheels" \
+         CMAKE_PREFIX_PATH="$prefix/usr"
+       bash scripts/test-python.sh build-gpu-python >"$OUT/python.log" 2>&1
+       echo "test-python exit status $?")
+      tail -25 "$OUT/python.log"
       ;;
     *) echo "unknown step '$s'"; exit 2 ;;
   esac
