@@ -34,6 +34,10 @@ struct RunRecord {
   double started_at = 0;
   double finished_at = 0;    // 0 while running (or killed)
   std::string outcome;       // "running", "completed", "interrupted", "failed: ..."
+  // What the run found out beyond its results, a JSON object written when it ended, e.g.
+  // {"priors": [...]} (docs/store.md). "{}" while running, for a run that failed or was stored
+  // by a tuna older than schema 3, and for stored text that is not a JSON object.
+  std::string findings_json = "{}";
 };
 
 struct LlmExchange {
@@ -65,7 +69,9 @@ class Store {
 
   std::int64_t begin_run(const StoreContext& ctx, const std::string& strategy,
                          const std::string& options_json);
-  void end_run(std::int64_t run_id, const std::string& outcome);
+  // `findings_json` must be a JSON object (InternalError otherwise: the caller has a bug).
+  void end_run(std::int64_t run_id, const std::string& outcome,
+               const std::string& findings_json = "{}");
   std::vector<RunRecord> runs(const StoreContext& ctx) const;
   // One run by id, with the context it ran in (for `tuna report --run ID`); nullopt when no
   // such run is stored.

@@ -302,6 +302,22 @@ def test_launch_geometry_follows_kernel_tuner():
     assert launch["grid"] == ["ceil(64 / (bx))", 1, 1] and launch["block"] == ["int(bx)", 1, 1]
 
 
+def test_functions_of_the_parameters_in_launch_geometry_become_expressions():
+    # Kernel Tuner calls smem_args['size'] and grid divisors per config; tuna reads a lambda
+    # back as an expression, and refuses a function it cannot read.
+    from tuna.kt_spec import block_names, launch_geometry, problem_dims
+    params = {"block_size_x": [32, 64], "BK": [8, 16]}
+    names = block_names(None, params, "cuda")
+    launch, _ = launch_geometry(problem_dims(4096, params), names,
+                                (["block_size_x", lambda p: p["BK"] // 8], None, None), params,
+                                {"size": lambda p: 4 * p["BK"] * (p["block_size_x"] + 1)}, "cuda")
+    assert launch["shared_memory"] == "int(((4 * BK) * (block_size_x + 1)))"
+    assert launch["grid"][0] == "ceil(4096 / (int(block_size_x) * int((BK // 8))))"
+    with pytest.raises(tuna.UserError, match=r"smem_args\[size\].*one-line lambda"):
+        launch_geometry(problem_dims(4096, params), names, (None, None, None), params,
+                        {"size": len}, "cuda")
+
+
 def test_importing_tuna_loads_neither_numpy_nor_the_kernel_tuner_layer():
     import subprocess
     import sys

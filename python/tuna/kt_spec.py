@@ -126,6 +126,18 @@ def _expression(text, params, where) -> Tuple[str, List[str]]:
                         "(docs/expressions.md)") from None
 
 
+def _function_expression(func, params, where) -> str:
+    """A function of the parameters that Kernel Tuner calls per config (`lambda p: 4 * p["BK"]`),
+    as a tuna expression: read back from its source like a lambda restriction (kt_expr). tuna
+    evaluates launch geometry in C++, so a function it cannot read back is refused."""
+    found = kt_expr.translate_lambda(func, set(params))
+    if found is None:
+        raise UserError(f"{where}: tuna cannot read this function back as an expression; write it "
+                        "as a one-line lambda over p[\"name\"] (lambda p: 4 * p[\"BK\"]) or as an "
+                        "expression string of the tunable parameters")
+    return found[0]
+
+
 def _divisor(grid_div, default_name, params, where) -> Tuple[str, bool]:
     """Kernel Tuner's grid divisor as a tuna expression, and whether it reads a parameter."""
     if grid_div is None:
@@ -147,8 +159,8 @@ def _divisor(grid_div, default_name, params, where) -> Tuple[str, bool]:
             terms.append(f"int({expr})")
             reads = reads or bool(used)
         elif callable(item):
-            raise UserError(f"{where}: functions are not supported; give parameter names or "
-                            "expressions (strings)")
+            terms.append(f"int({_function_expression(item, params, where)})")
+            reads = True
         else:
             raise UserError(f"{where}: {item!r} is neither a name, an expression nor an integer")
     return (" * ".join(terms) if terms else "1"), reads
@@ -231,8 +243,7 @@ def _shared_memory(smem_args, params) -> Any:
     if hasattr(size, "item") and callable(size.item):
         size = size.item()
     if callable(size):
-        raise UserError("smem_args['size'] as a function is not supported: give an integer or "
-                        "an expression string of the tunable parameters")
+        return f"int({_function_expression(size, params, 'smem_args[size]')})"
     if isinstance(size, int) and not isinstance(size, bool):
         return size
     if isinstance(size, str):

@@ -26,3 +26,14 @@ pip download --quiet --python-version 3.12 --only-binary=:all: --platform manyli
   --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform any \
   -d "$dest/python-wheels" scikit-build-core nanobind pytest numpy pip
 ls -1 "$dest/python-wheels"
+# Kernel Tuner 1.5 and what its tune_kernel needs with cuda-python (lang="NVCUDA"), for the
+# side-by-side benchmark (bench/python/kt_sgemm.py): --no-deps, since its full requirements
+# (matplotlib, pandas, scikit-learn, ...) are beyond what the device tool carries and unused here.
+mkdir -p "$dest/kt-wheels"
+rm -f "$dest"/kt-wheels/*.whl
+pip download --quiet --no-deps --python-version 3.12 --only-binary=:all: \
+  --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 \
+  --platform any -d "$dest/kt-wheels" kernel_tuner==1.5.0 python-constraint2 jsonschema \
+  jsonschema-specifications attrs referencing rpds-py typing_extensions xmltodict packaging \
+  cuda-python cuda-bindings cuda-pathfinder
+ls -1 "$dest/kt-wheels"

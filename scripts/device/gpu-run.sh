@@ -13,6 +13,8 @@
 #   python  the Python package offline: its wheel built from the carried build tools
 #           (.device-deps/python-wheels, fetch-deps.sh), installed in a fresh venv, pytest with
 #           the GPU (scripts/test-python.sh), log in $OUT/python.log
+#   kt      Kernel Tuner 1.5 against tuna's tune_kernel on one SGEMM script (after python:
+#           bench/python/kt_sgemm.py), one JSON line each in $OUT/kt_sgemm.jsonl
 # Everything it prints also goes to $OUT/gpu-run.log; results land in $OUT for bench/results/.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -106,6 +108,20 @@ for s in "${steps[@]}"; do
        bash scripts/test-python.sh build-gpu-python >"$OUT/python.log" 2>&1
        echo "test-python exit status $?")
       tail -25 "$OUT/python.log"
+      ;;
+    kt)
+      step kt
+      tuna_py=build-gpu-python/python-venv/bin/python
+      [ -x "$tuna_py" ] || { echo "run the python step first"; exit 1; }
+      python3 -m venv --system-site-packages build-gpu-kt >/dev/null 2>&1 || python3 -m venv --without-pip build-gpu-kt
+      [ -x build-gpu-kt/bin/pip ] || build-gpu-kt/bin/python .device-deps/python-wheels/pip-*.whl/pip install -q --no-index .device-deps/python-wheels/pip-*.whl
+      build-gpu-kt/bin/pip install -q --no-index --no-deps .device-deps/kt-wheels/*.whl
+      build-gpu-kt/bin/pip install -q --no-index --find-links .device-deps/python-wheels numpy
+      for tuner in kernel_tuner tuna; do
+        py=build-gpu-kt/bin/python; [ "$tuner" = tuna ] && py=$tuna_py
+        $py bench/python/kt_sgemm.py --tuner "$tuner" --configs "${KT_CONFIGS:-100}" \
+          | tee -a "$OUT/kt_sgemm.jsonl"
+      done
       ;;
     *) echo "unknown step '$s'"; exit 2 ;;
   esac

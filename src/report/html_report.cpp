@@ -344,6 +344,7 @@ std::string render_html_report(const RunReport& report) {
   html += distribution_section(report);
   html += top_section(report);
   html += failures_section(report);
+  html += html::priors_section(report);
   html += html::llm_section(report);
   html += "</body></html>\n";
   return html;

@@ -30,6 +30,18 @@ struct LlmRound {
   double window_start = 0, window_end = 0;  // seconds since the epoch; 0 end: open
 };
 
+// A prior the run's search was given, as the store tells it: from the findings stored when the
+// run ended, or, for a run without them (stored by a tuna older than schema 3, or one that never
+// ended), its label alone from the options logged at the start.
+struct ReportPrior {
+  std::string label;
+  bool recorded = false;           // how well it predicted is known (the fields below)
+  bool from_store = false;         // found in the store, not given with --prior
+  std::size_t configs = 0;         // entries valid in the run's space
+  std::size_t compared = 0;        // configs both the prior and this run ran correctly
+  std::optional<double> spearman;  // rank correlation over those; none when compared < 3
+};
+
 struct RunReport {
   RunRecord run;
   StoreContext context;
@@ -43,6 +55,7 @@ struct RunReport {
   std::map<std::string, Throughput> throughput;  // by key, for ok results when the spec has metrics
   std::vector<Result> seeds;             // results measured before the first LLM reply
   std::vector<LlmRound> rounds;
+  std::vector<ReportPrior> priors;       // in the order the search was given them
   std::string generated_at;              // e.g. "2025-01-31 12:00:00 UTC"
 };
 
@@ -60,6 +73,10 @@ std::int64_t latest_run_of(const Store& store, const KernelSpec& spec);
 // from exchange k's reply.
 void assign_rounds(RunReport& report, const std::vector<LlmExchange>& exchanges,
                    const std::vector<std::optional<std::vector<std::string>>>& proposals);
+
+// The priors of a stored run (RunReport::priors): from its findings when it has them, else the
+// labels in its options. Never throws: text that does not read as expected counts as absent.
+std::vector<ReportPrior> run_priors(const RunRecord& run);
 
 std::string render_html_report(const RunReport& report);
 

@@ -136,7 +136,53 @@ void add_spec_facts(RunReport& report, const Store& store, const KernelSpec& spe
   }
 }
 
+// A count stored as a JSON number; 0 for anything else (a report never fails on stored text).
+std::size_t count_in(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_number()) return 0;
+  double n = it->get<double>();
+  return n >= 0 && n < 1e15 ? static_cast<std::size_t>(n) : 0;
+}
+
+std::optional<ReportPrior> recorded_prior(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  auto label = j.find("label");
+  if (label == j.end() || !label->is_string()) return std::nullopt;
+  ReportPrior p;
+  p.label = label->get<std::string>();
+  p.recorded = true;
+  auto from_store = j.find("from_store");
+  p.from_store = from_store != j.end() && from_store->is_boolean() && from_store->get<bool>();
+  p.configs = count_in(j, "configs");
+  p.compared = count_in(j, "compared");
+  auto spearman = j.find("spearman");
+  if (spearman != j.end() && spearman->is_number() && p.compared >= 3)
+    p.spearman = spearman->get<double>();
+  return p;
+}
+
 }  // namespace
+
+std::vector<ReportPrior> run_priors(const RunRecord& run) {
+  std::vector<ReportPrior> priors;
+  nlohmann::json findings = nlohmann::json::parse(run.findings_json, nullptr, false);
+  if (findings.is_object()) {
+    auto list = findings.find("priors");
+    if (list != findings.end() && list->is_array()) {
+      for (const nlohmann::json& item : *list)
+        if (std::optional<ReportPrior> p = recorded_prior(item)) priors.push_back(std::move(*p));
+      return priors;
+    }
+  }
+  // No findings: the labels the run logged when it started.
+  nlohmann::json options = nlohmann::json::parse(run.options_json, nullptr, false);
+  if (!options.is_object()) return priors;
+  auto labels = options.find("priors");
+  if (labels == options.end() || !labels->is_array()) return priors;
+  for (const nlohmann::json& label : *labels)
+    if (label.is_string()) priors.push_back(ReportPrior{.label = label.get<std::string>()});
+  return priors;
+}
 
 std::vector<std::pair<std::string, std::string>> key_diff(const std::string& key,
                                                          const std::string& base) {
@@ -227,6 +273,7 @@ RunReport load_run_report(const Store& store, std::int64_t run_id, const KernelS
   std::vector<std::optional<std::vector<std::string>>> proposals;
   if (spec) add_spec_facts(report, store, *spec, proposals, exchanges);
   assign_rounds(report, exchanges, proposals);
+  report.priors = run_priors(report.run);
   report.generated_at = utc_now();
   return report;
 }

@@ -16,6 +16,9 @@ std::string config_cell(const RunReport& report, const std::string& key);
 std::string escaped_excerpt(std::string_view text, std::size_t max_bytes);
 std::string time_cell(const Result& r);
 
+// The priors section (empty when the run had no prior).
+std::string priors_section(const RunReport& report);
+
 // The LLM section (empty when the run made no LLM calls).
 std::string llm_section(const RunReport& report);
 

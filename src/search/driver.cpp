@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -41,6 +42,26 @@ nlohmann::json options_json(const TuneOptions& o) {
           {"run_timeout_s", o.evaluator.run_timeout_s},
           {"timing_budget_ms", o.evaluator.timing.budget_ms},
           {"data_seed", o.evaluator.seed}};
+}
+
+// What the run found out beyond its results, stored with it when it ends (Store::end_run) so
+// that a report made later from the store alone can say it: how well each prior predicted the
+// run, in the fields of `tune --json`'s priors (docs/json.md). "priors" is there even when empty,
+// which tells a run without priors from one stored before findings were.
+std::string findings_json(const std::vector<PriorReport>& priors) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const PriorReport& p : priors) {
+    const bool compared = p.agreement.compared >= 3 && std::isfinite(p.agreement.spearman);
+    list.push_back({{"label", p.label},
+                    {"configs", p.configs},
+                    {"from_store", p.from_store},
+                    {"compared", p.agreement.compared},
+                    {"spearman", compared ? nlohmann::json(p.agreement.spearman)
+                                          : nlohmann::json(nullptr)}});
+  }
+  // A label comes from a file or device name, which need not be UTF-8.
+  return nlohmann::json{{"priors", std::move(list)}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 EvaluatorOptions evaluator_options(const TuneOptions& options) {
@@ -401,7 +422,8 @@ class Run final : public SearchServices {
     if (default_result_ && default_result_->ok()) {
       summary.default_throughput = throughput_of(spec_, space(), summary.device, *default_result_);
     }
-    store_.end_run(run_id_, summary.interrupted ? "interrupted" : "completed");
+    store_.end_run(run_id_, summary.interrupted ? "interrupted" : "completed",
+                   findings_json(summary.priors));
   }
 
   // How well each prior predicted what this run measured (or reused) correctly.

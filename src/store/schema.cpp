@@ -88,8 +88,15 @@ void migrate_1_to_2(sqlite::Database& db) {
   db.exec("ALTER TABLE results ADD COLUMN device TEXT NOT NULL DEFAULT ''");
 }
 
+// Version 3: what a run found out beyond its results (how well each prior predicted it), a JSON
+// object written when the run ends. A report is built from the store alone, later, so this must
+// be stored rather than only printed. Runs stored before it read as '{}'.
+void migrate_2_to_3(sqlite::Database& db) {
+  db.exec("ALTER TABLE runs ADD COLUMN findings_json TEXT NOT NULL DEFAULT '{}'");
+}
+
 // kMigrations[n] takes a file from version n to n + 1. Append only.
-constexpr std::array<Migration, 2> kMigrations = {migrate_0_to_1, migrate_1_to_2};
+constexpr std::array<Migration, 3> kMigrations = {migrate_0_to_1, migrate_1_to_2, migrate_2_to_3};
 
 // A version-0 file with tables was made by something else; migrating it would mix tuna's tables
 // into another program's data.

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdlib>
 #include <limits>
@@ -37,12 +39,23 @@ const char* env_or_null(const char* name) {
 
 // The columns of a RunRecord, in read_run's order.
 constexpr const char* kRunColumns =
-    "x.id, k.name, x.strategy, x.options_json, x.started_at, x.finished_at, x.outcome";
+    "x.id, k.name, x.strategy, x.options_json, x.started_at, x.finished_at, x.outcome, "
+    "x.findings_json";
+// The number of columns in kRunColumns (a run's context follows them in Store::run).
+constexpr int kRunColumnCount = 8;
+
+bool is_json_object(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  return !j.is_discarded() && j.is_object();
+}
 
 RunRecord read_run(const Statement& stmt) {
   sqlite::Columns row(stmt);
-  return RunRecord{row.int64(), row.text(), row.text(), row.text(),
-                   row.real(),  row.real(), row.text()};
+  RunRecord run{row.int64(), row.text(), row.text(), row.text(),
+                row.real(),  row.real(), row.text(), row.text()};
+  // Someone may have edited the file by hand: a report must still come out, without findings.
+  if (!is_json_object(run.findings_json)) run.findings_json = "{}";
+  return run;
 }
 
 // The Result of a row, or nullopt when the row no longer fits: an unknown status, or a key that
@@ -225,9 +238,15 @@ std::int64_t Store::begin_run(const StoreContext& ctx, const std::string& strate
   return id;
 }
 
-void Store::end_run(std::int64_t run_id, const std::string& outcome) {
-  Statement update(impl_->db, "UPDATE runs SET finished_at = ?1, outcome = ?2 WHERE id = ?3");
-  update.bind(1, now_seconds()).bind(2, outcome).bind(3, run_id);
+void Store::end_run(std::int64_t run_id, const std::string& outcome,
+                    const std::string& findings_json) {
+  TUNA_ASSERT(is_json_object(findings_json),
+              fmt::format("end_run of run {} with findings that are not a JSON object: {}",
+                          run_id, findings_json.substr(0, 200)));
+  Statement update(impl_->db,
+                   "UPDATE runs SET finished_at = ?1, outcome = ?2, findings_json = ?3 "
+                   "WHERE id = ?4");
+  update.bind(1, now_seconds()).bind(2, outcome).bind(3, findings_json).bind(4, run_id);
   update.run();
   TUNA_ASSERT(impl_->db.changes() == 1, fmt::format("end_run of unknown run {}", run_id));
 }
@@ -246,7 +265,7 @@ std::optional<std::pair<RunRecord, StoreContext>> Store::run(std::int64_t run_id
                                          store::kContextColumns, store::kContextJoins));
   query.bind(1, run_id);
   if (!query.step()) return std::nullopt;
-  return std::make_pair(read_run(query), store::read_context(query, 7));
+  return std::make_pair(read_run(query), store::read_context(query, kRunColumnCount));
 }
 
 std::vector<Result> Store::run_results(std::int64_t run_id) const {
