@@ -28,7 +28,9 @@ if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
   "$venv/bin/python" "$pip_wheel/pip" install --quiet --no-index "$pip_wheel"
 fi
 # Build dependencies come from PyPI (or PIP_FIND_LINKS) into pip's isolated build environment.
+start=$SECONDS
 "$venv/bin/python" -m pip wheel --quiet --no-deps --wheel-dir "$wheels" "$repo"
+echo "test-python: wheel built in $((SECONDS - start)) s: $(cd "$wheels" && ls tuna-*.whl)"
 "$venv/bin/python" -m pip install --quiet "$wheels"/tuna-*.whl pytest numpy
 cd "$build"
 "$venv/bin/python" -c 'import tuna, sys; print("tuna", tuna.__version__, "from", tuna.__file__)'
