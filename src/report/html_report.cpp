@@ -67,6 +67,7 @@ table.data th, table.data td { border: 1px solid #ddd; padding: 4px 8px; text-al
 table.data th { background: #f3f3f3; } table.data td.cfg, table.data td.msg { text-align: left; }
 td.cfg, li.cfg, code { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 13px; }
 .ok { color: #1a7f37; } .bad { color: #b42318; } .muted { color: #666; }
+.nowrap { white-space: nowrap; }
 .plots { display: flex; flex-wrap: wrap; gap: 16px; } svg.plot { border: 1px solid #ddd; }
 pre { background: #f6f6f6; padding: 8px; overflow-x: auto; white-space: pre-wrap;
       font-size: 12px; max-height: 420px; }

@@ -179,8 +179,12 @@ std::vector<ReportPrior> run_priors(const RunRecord& run) {
   if (!options.is_object()) return priors;
   auto labels = options.find("priors");
   if (labels == options.end() || !labels->is_array()) return priors;
-  for (const nlohmann::json& label : *labels)
-    if (label.is_string()) priors.push_back(ReportPrior{.label = label.get<std::string>()});
+  for (const nlohmann::json& label : *labels) {
+    if (!label.is_string()) continue;
+    ReportPrior p;
+    p.label = label.get<std::string>();
+    priors.push_back(std::move(p));
+  }
   return priors;
 }
 

@@ -49,19 +49,18 @@ nlohmann::json options_json(const TuneOptions& o) {
 // run, in the fields of `tune --json`'s priors (docs/json.md). "priors" is there even when empty,
 // which tells a run without priors from one stored before findings were.
 std::string findings_json(const std::vector<PriorReport>& priors) {
-  nlohmann::json list = nlohmann::json::array();
+  using Json = nlohmann::ordered_json;  // the fields in the order docs/json.md lists them
+  Json list = Json::array();
   for (const PriorReport& p : priors) {
     const bool compared = p.agreement.compared >= 3 && std::isfinite(p.agreement.spearman);
     list.push_back({{"label", p.label},
                     {"configs", p.configs},
                     {"from_store", p.from_store},
                     {"compared", p.agreement.compared},
-                    {"spearman", compared ? nlohmann::json(p.agreement.spearman)
-                                          : nlohmann::json(nullptr)}});
+                    {"spearman", compared ? Json(p.agreement.spearman) : Json(nullptr)}});
   }
   // A label comes from a file or device name, which need not be UTF-8.
-  return nlohmann::json{{"priors", std::move(list)}}.dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return Json{{"priors", std::move(list)}}.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 EvaluatorOptions evaluator_options(const TuneOptions& options) {

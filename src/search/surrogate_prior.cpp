@@ -26,12 +26,16 @@ void SurrogatePriors::judge(const History& history) {
   }
 }
 
-bool SurrogatePriors::agrees(double spearman, std::size_t compared) const {
-  if (compared < options_.judge_after) return false;
+double SurrogatePriorOptions::agreement_needed(std::size_t compared) const {
   // A correlation this high arises by chance from unrelated ranks about 5% of the time
   // (Spearman's coefficient of n unrelated pairs has a standard deviation of 1/sqrt(n-1)).
-  const double chance = 1.645 / std::sqrt(static_cast<double>(compared - 1));
-  return spearman >= std::max(options_.min_agreement, chance);
+  const double chance = 1.645 / std::sqrt(static_cast<double>(std::max<std::size_t>(compared, 2) - 1));
+  return std::max(min_agreement, chance);
+}
+
+bool SurrogatePriors::agrees(double spearman, std::size_t compared) const {
+  if (compared < options_.judge_after) return false;
+  return spearman >= options_.agreement_needed(compared);
 }
 
 std::size_t SurrogatePriors::trusted_count() const {

@@ -21,6 +21,11 @@ struct SurrogatePriorOptions {
   double min_agreement = 0.3;
   // The fastest configs of each prior still unmeasured that join the candidates.
   std::size_t candidates = 32;
+
+  // The Spearman correlation a prior needs over `compared` configs to count: min_agreement,
+  // or what chance gives (higher for few configs), whichever is higher. Only meaningful from
+  // judge_after configs on.
+  double agreement_needed(std::size_t compared) const;
 };
 
 class SurrogatePriors {

@@ -3,11 +3,10 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <system_error>
 #include <thread>
 
@@ -241,8 +240,8 @@ std::int64_t Store::begin_run(const StoreContext& ctx, const std::string& strate
 void Store::end_run(std::int64_t run_id, const std::string& outcome,
                     const std::string& findings_json) {
   TUNA_ASSERT(is_json_object(findings_json),
-              fmt::format("end_run of run {} with findings that are not a JSON object: {}",
-                          run_id, findings_json.substr(0, 200)));
+              fmt::format("end_run of run {} with findings that are not a JSON object: {}", run_id,
+                          findings_json.substr(0, 200)));
   Statement update(impl_->db,
                    "UPDATE runs SET finished_at = ?1, outcome = ?2, findings_json = ?3 "
                    "WHERE id = ?4");

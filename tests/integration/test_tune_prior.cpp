@@ -1,8 +1,11 @@
 // Priors in `tuna tune` (docs/priors.md): --prior FILE, the store's other contexts of the kernel,
-// --no-store-prior, and the summary's word on how well each prior predicted the run. On the
-// simulation backend: a recording of "GPU A" is replayed, one of "GPU B" is the prior.
+// --no-store-prior, and the summary's word on how well each prior predicted the run, which the
+// run also stores (its findings) for `tuna report`. On the simulation backend: a recording of
+// "GPU A" is replayed, one of "GPU B" is the prior.
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 
 #include "json_runner.hpp"
 
@@ -83,6 +86,66 @@ TEST(TunePrior, APriorFileIsUsedAndItsAgreementReported) {
   EXPECT_EQ(doc["priors"][0]["from_store"], false);
   EXPECT_GE(doc["priors"][0]["compared"].get<int>(), 3);
   EXPECT_DOUBLE_EQ(doc["priors"][0]["spearman"].get<double>(), 1.0);
+}
+
+// The id `tuna tune` prints at its end ("run: N"); 0 when missing.
+std::int64_t printed_run_id(const std::string& output) {
+  std::smatch m;
+  if (!std::regex_search(output, m, std::regex(R"((?:^|\n)run: (\d+))"))) return 0;
+  return std::stoll(m[1]);
+}
+
+TEST(TunePrior, TheRunStoresHowWellItsPriorPredictedAndTheReportShowsIt) {
+  TunaSandbox box("prior-findings");
+  const std::string spec = replay_spec(box);
+  const std::string prior = write_recording(box, "gpu_b.json", "GPU B", 1.3);
+  ProcessResult run = box.run({"tune", spec, "--prior", prior, "-n", "6", "--fresh"});
+  ASSERT_TRUE(run.ok()) << run.output;
+  const std::int64_t run_id = printed_run_id(run.output);
+  ASSERT_GT(run_id, 0) << run.output;
+
+  Json findings;
+  {
+    Store store(box.db());
+    std::optional<std::pair<RunRecord, StoreContext>> stored = store.run(run_id);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->first.outcome, "completed");
+    findings = Json::parse(stored->first.findings_json);
+  }
+  ASSERT_EQ(findings["priors"].size(), 1u) << findings.dump();
+  const Json& p = findings["priors"][0];
+  EXPECT_EQ(p["label"], "gpu_b.json (GPU B, problem 64, 12 configs)");
+  EXPECT_EQ(p["configs"], 12);
+  EXPECT_EQ(p["from_store"], false);
+  EXPECT_EQ(p["compared"], 6);
+  EXPECT_DOUBLE_EQ(p["spearman"].get<double>(), 1.0);
+
+  const std::string html = (box.dir() / "report.html").string();
+  ProcessResult report = box.run({"report", "--run", std::to_string(run_id), "-o", html});
+  ASSERT_TRUE(report.ok()) << report.output;
+  std::stringstream text;
+  text << std::ifstream(html).rdbuf();
+  const std::string page = text.str();
+  EXPECT_TRUE(has(page, "<section id=\"priors\"><h2>Priors</h2>")) << page;
+  EXPECT_TRUE(has(page, "gpu_b.json (GPU B, problem 64, 12 configs)"));
+  EXPECT_TRUE(has(page, "<td class=\"msg nowrap\">a --prior file</td><td>12</td>"));
+  EXPECT_TRUE(has(page, "<b>Spearman 1.00</b> over 6 configs both ran correctly"));
+
+  // A run without priors stores an empty list, and its report has no priors part.
+  ProcessResult none =
+      box.run({"tune", spec, "-n", "4", "--fresh", "--seed", "9", "--no-store-prior"});
+  ASSERT_TRUE(none.ok()) << none.output;
+  const std::int64_t none_id = printed_run_id(none.output);
+  {
+    Store store(box.db());
+    EXPECT_EQ(Json::parse(store.run(none_id)->first.findings_json),
+              Json::parse(R"({"priors":[]})"));
+  }
+  report = box.run({"report", "--run", std::to_string(none_id), "-o", html});
+  ASSERT_TRUE(report.ok()) << report.output;
+  std::stringstream none_text;
+  none_text << std::ifstream(html).rdbuf();
+  EXPECT_FALSE(has(none_text.str(), "id=\"priors\""));
 }
 
 TEST(TunePrior, AnotherDeviceInTheStoreIsAPriorUnlessTurnedOff) {

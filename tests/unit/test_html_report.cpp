@@ -1,5 +1,6 @@
 // The HTML report from a store filled here: its sections, the escaping of everything the store
-// holds (config values, messages, LLM replies), the plots' SVG, and the rebuilt LLM rounds.
+// holds (config values, messages, LLM replies, prior labels), the plots' SVG, the rebuilt LLM
+// rounds, and the priors part (from the run's findings, or its options for older runs).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -299,6 +300,154 @@ TEST(HtmlReport, TheTopTableNamesDevicesOnlyWhenTheRunUsedSeveral) {
   // Device names come from other hosts: escaped like everything else from the store.
   EXPECT_NE(several.find(">r1@&lt;b&gt;node2&lt;/b&gt;/cuda:1<"), std::string::npos);
   EXPECT_EQ(several.find("<b>node2"), std::string::npos);
+}
+
+// A surrogate run with three priors whose findings were stored when it ended.
+std::int64_t fill_prior_run(Store& store, const StoreContext& ctx) {
+  std::int64_t run = store.begin_run(
+      ctx, "surrogate",
+      R"j({"max_evals":40,"priors":["store: A100 (cuda), problem N=1 (120 configs)",)j"
+      R"j("b<script>.json (GPU B)","c.json (GPU C)","d.json (GPU D)"]})j");
+  store.put_result(run, ctx, ok_result(kDefaultKey, 10.0, kT0 + 1));
+  store.put_result(run, ctx, ok_result("VEC=4,ACC=1,ROWS=1,THREADS=1", 4.0, kT0 + 2));
+  store.end_run(run, "completed",
+                R"j({"priors":[)j"
+                R"j({"label":"store: A100 (cuda), problem N=1 (120 configs)","configs":120,)j"
+                R"j("from_store":true,"compared":37,"spearman":0.8213},)j"
+                R"j({"label":"b<script>.json (GPU B)","configs":12,"from_store":false,)j"
+                R"j("compared":2,"spearman":null},)j"
+                R"j({"label":"c.json (GPU C)","configs":50,"from_store":false,"compared":20,)j"
+                R"j("spearman":0.5},)j"
+                R"j({"label":"d.json (GPU D)","configs":60,"from_store":false,"compared":10,)j"
+                R"j("spearman":-0.1}]})j");
+  return run;
+}
+
+// The priors section alone, so that other sections' text cannot satisfy an expectation.
+std::string priors_part(const std::string& html) {
+  std::size_t begin = html.find("<section id=\"priors\"");
+  if (begin == std::string::npos) return {};
+  return html.substr(begin, html.find("</section>", begin) - begin);
+}
+
+TEST(HtmlReport, ThePriorsPartSaysWhereEachPriorCameFromAndHowWellItPredicted) {
+  TempDb db;
+  Store store(db.path());
+  KernelSpec spec = rowsum_spec();
+  std::int64_t run = fill_prior_run(store, context_of(spec));
+  report::RunReport data = load_run_report(store, run, nullptr);
+  ASSERT_EQ(data.priors.size(), 4u);
+  EXPECT_TRUE(data.priors[0].recorded);
+  EXPECT_TRUE(data.priors[0].from_store);
+  EXPECT_EQ(data.priors[0].configs, 120u);
+  EXPECT_EQ(data.priors[0].compared, 37u);
+  EXPECT_DOUBLE_EQ(data.priors[0].spearman.value_or(0), 0.8213);
+  EXPECT_FALSE(data.priors[1].spearman);
+
+  std::string html = render_html_report(data);
+  std::string part = priors_part(html);
+  ASSERT_FALSE(part.empty()) << html;
+  EXPECT_NE(part.find("<h2>Priors</h2>"), std::string::npos);
+  EXPECT_NE(part.find("store: A100 (cuda), problem N=1 (120 configs)"), std::string::npos);
+  EXPECT_NE(part.find("<td class=\"msg nowrap\">the store</td><td>120</td>"), std::string::npos);
+  EXPECT_NE(part.find("<b>Spearman 0.82</b> over 37 configs both ran correctly: "
+                      "<span class=\"ok\">predicted the ranking well</span>"),
+            std::string::npos)
+      << part;
+  // 37 configs: chance reaches 1.645 / 6 = 0.27, so the floor of 0.3 is the bar.
+  EXPECT_NE(part.find("Meets the surrogate's trust rule (Spearman at least 0.30 over 37 configs)"),
+            std::string::npos);
+  // The label from a file is escaped like everything else from the store.
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(part.find("b&lt;script&gt;.json (GPU B)"), std::string::npos);
+  EXPECT_NE(part.find("<td class=\"msg nowrap\">a --prior file</td><td>12</td>"),
+            std::string::npos);
+  EXPECT_NE(part.find("Too few configs both ran correctly to compare (2)."), std::string::npos);
+  // 20 configs: chance reaches 1.645 / sqrt(19) = 0.38.
+  EXPECT_NE(part.find("<b>Spearman 0.50</b> over 20 configs both ran correctly: predicted the "
+                      "ranking partly."),
+            std::string::npos);
+  EXPECT_NE(part.find("Meets the surrogate's trust rule (Spearman at least 0.38 over 20"),
+            std::string::npos);
+  // 10 configs: chance reaches 1.645 / 3 = 0.55.
+  EXPECT_NE(part.find("<b>Spearman -0.10</b> over 10 configs both ran correctly: <span "
+                      "class=\"bad\">did not predict this run's ranking</span>"),
+            std::string::npos);
+  EXPECT_NE(part.find("Falls short of the surrogate's trust rule (Spearman at least 0.55 over 10"),
+            std::string::npos);
+  EXPECT_EQ(part.find("not recorded"), std::string::npos);
+}
+
+TEST(HtmlReport, ARunWithoutPriorsHasNoPriorsPart) {
+  TempDb db;
+  Store store(db.path());
+  KernelSpec spec = rowsum_spec();
+  StoreContext ctx = context_of(spec);
+  std::int64_t run = store.begin_run(ctx, "random", R"({"max_evals":5,"priors":[]})");
+  store.put_result(run, ctx, ok_result(kDefaultKey, 10.0, kT0 + 1));
+  store.end_run(run, "completed", R"({"priors":[]})");
+  std::string html = render_html_report(load_run_report(store, run, &spec));
+  EXPECT_EQ(html.find("id=\"priors\""), std::string::npos);
+  EXPECT_EQ(html.find("<h2>Priors</h2>"), std::string::npos);
+  // Nor a run whose options say nothing of priors (fill_llm_run's).
+  std::int64_t llm = fill_llm_run(store, ctx);
+  EXPECT_EQ(render_html_report(load_run_report(store, llm, &spec)).find("id=\"priors\""),
+            std::string::npos);
+}
+
+TEST(HtmlReport, ARunStoredByAnOlderTunaShowsItsPriorsWithoutTheirAgreement) {
+  TempDb db;
+  Store store(db.path());
+  KernelSpec spec = rowsum_spec();
+  StoreContext ctx = context_of(spec);
+  // As a tuna before schema 3 left it: the labels in the options, no findings.
+  std::int64_t old = store.begin_run(
+      ctx, "surrogate", R"j({"priors":["store: A100 (cuda), problem N=1 (<b>120</b> configs)"]})j");
+  store.put_result(old, ctx, ok_result(kDefaultKey, 10.0, kT0 + 1));
+  store.end_run(old, "completed");
+  report::RunReport data = load_run_report(store, old, &spec);
+  ASSERT_EQ(data.priors.size(), 1u);
+  EXPECT_FALSE(data.priors[0].recorded);
+  std::string part = priors_part(render_html_report(data));
+  ASSERT_FALSE(part.empty());
+  EXPECT_NE(part.find("store: A100 (cuda), problem N=1 (&lt;b&gt;120&lt;/b&gt; configs)"),
+            std::string::npos);
+  EXPECT_NE(part.find("agreement not recorded (run stored by an older tuna)"), std::string::npos);
+  EXPECT_EQ(part.find("Spearman "), std::string::npos);
+
+  // A run that never ended (killed) has no findings either, and says why.
+  std::int64_t killed = store.begin_run(ctx, "surrogate", R"({"priors":["a.json"]})");
+  store.put_result(killed, ctx, ok_result("VEC=4,ACC=1,ROWS=1,THREADS=1", 4.0, kT0 + 5));
+  EXPECT_NE(priors_part(render_html_report(load_run_report(store, killed, &spec)))
+                .find("agreement not recorded (the run never ended"),
+            std::string::npos);
+}
+
+TEST(HtmlReport, PriorFindingsOfAnUnexpectedShapeNeverStopTheReport) {
+  RunRecord run;
+  run.outcome = "completed";
+  run.options_json = R"({"priors":["ignored: findings win"]})";
+  run.findings_json =
+      R"({"priors":[{"label":5},"text",{"label":"x","configs":"many","from_store":"yes",)"
+      R"("compared":-3,"spearman":"high"},{"label":"y","configs":1e300,"compared":2,)"
+      R"("spearman":0.9}]})";
+  std::vector<report::ReportPrior> priors = report::run_priors(run);
+  ASSERT_EQ(priors.size(), 2u);
+  EXPECT_EQ(priors[0].label, "x");
+  EXPECT_TRUE(priors[0].recorded);
+  EXPECT_FALSE(priors[0].from_store);
+  EXPECT_EQ(priors[0].configs, 0u);
+  EXPECT_EQ(priors[0].compared, 0u);
+  EXPECT_FALSE(priors[0].spearman);
+  EXPECT_EQ(priors[1].configs, 0u);
+  EXPECT_FALSE(priors[1].spearman);  // fewer than 3 compared: no coefficient to speak of
+  // Findings without a list of priors: the labels logged at the start.
+  run.findings_json = "{}";
+  priors = report::run_priors(run);
+  ASSERT_EQ(priors.size(), 1u);
+  EXPECT_FALSE(priors[0].recorded);
+  run.options_json = "not json";
+  EXPECT_TRUE(report::run_priors(run).empty());
 }
 
 TEST(SvgPlot, LogAxesAndEmptyPlotsStayFinite) {

@@ -2,6 +2,9 @@
 // the version-1 DDL, as tuna 1 left it) is brought to the current schema in place and keeps its
 // results; the device column added by version 2 round-trips; reading a store as a recording
 // (export, simulation) carries the device when the file has the column and works without it.
+// A version-2 file gains the runs' findings (version 3): its runs read back with none, a run
+// ended now keeps its findings, and findings that are not a JSON object are the caller's bug
+// when written and read back as none when stored.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -12,6 +15,7 @@
 
 #include "store/import_store.hpp"
 #include "store/schema.hpp"
+#include "tuna/errors.hpp"
 #include "tuna/store.hpp"
 
 namespace tuna {
@@ -100,6 +104,19 @@ VALUES (1, 1, 1, 'BM=64,BN=32', '[64,32]', 'ok', '', '', 812.5, '[0.5,0.25,0.75]
 PRAGMA user_version = 1;
 )sql";
 
+// What migration 1 -> 2 did, verbatim (as for kVersion1Ddl), then a run as a version-2 tuna
+// stored it: its options list a prior's label, and nothing says how well it predicted.
+constexpr const char* kVersion2Changes = R"sql(
+ALTER TABLE results ADD COLUMN device TEXT NOT NULL DEFAULT '';
+INSERT INTO runs (id, kernel_id, problem_id, device_id, strategy, options_json, started_at,
+                  finished_at, outcome)
+VALUES (1, 1, 1, 1, 'surrogate',
+        '{"max_evals":20,"priors":["store: A100 (cuda), problem N=1 (40 configs)"]}',
+        1700000000.0, 1700000100.0, 'completed');
+UPDATE results SET run_id = 1, device = 'cuda:0';
+PRAGMA user_version = 2;
+)sql";
+
 class StoreMigrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -140,6 +157,11 @@ class StoreMigrationTest : public ::testing::Test {
     exec_raw(file, kVersion1Rows);
   }
 
+  void write_version_2_file(const fs::path& file) const {
+    write_version_1_file(file);
+    exec_raw(file, kVersion2Changes);
+  }
+
   static Space make_space() {
     return Space({Parameter::list("BM", {32, 64, 128}, 64), Parameter::list("BN", {32, 64}, 32)},
                  {});
@@ -152,8 +174,8 @@ class StoreMigrationTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(StoreMigrationTest, TheCurrentSchemaIsVersion2) {
-  EXPECT_EQ(store::schema_version_known(), 2);
+TEST_F(StoreMigrationTest, TheCurrentSchemaIsVersion3) {
+  EXPECT_EQ(store::schema_version_known(), 3);
 }
 
 TEST_F(StoreMigrationTest, AVersion1FileMigratesInPlaceAndItsResultReadsBackWithoutADevice) {
@@ -161,8 +183,8 @@ TEST_F(StoreMigrationTest, AVersion1FileMigratesInPlaceAndItsResultReadsBackWith
   ASSERT_EQ(query_text(db_path(), "PRAGMA user_version"), "1");
 
   Store store(db_path());
-  EXPECT_EQ(store.schema_version(), 2);
-  EXPECT_EQ(query_text(db_path(), "PRAGMA user_version"), "2");
+  EXPECT_EQ(store.schema_version(), 3);
+  EXPECT_EQ(query_text(db_path(), "PRAGMA user_version"), "3");
   // The column as documented: text, never NULL, '' by default.
   EXPECT_EQ(query_text(db_path(), "SELECT type || ' ' || \"notnull\" || ' ' || dflt_value FROM "
                                   "pragma_table_info('results') WHERE name = 'device'"),
@@ -210,7 +232,7 @@ TEST_F(StoreMigrationTest, ANewResultRoundTripsItsDeviceInAMigratedFile) {
     store.put_result(run, ctx, r);
   }
   Store reopened(db_path());
-  EXPECT_EQ(reopened.schema_version(), 2);
+  EXPECT_EQ(reopened.schema_version(), 3);
   std::optional<Result> back = reopened.find(ctx, space, "BM=128,BN=64");
   ASSERT_TRUE(back);
   EXPECT_EQ(back->device, "cuda:1");
@@ -258,6 +280,88 @@ TEST_F(StoreMigrationTest, ImportingAStoreCarriesTheDeviceOfEachResult) {
   std::set<std::string> devices;
   for (const Result& r : imported) devices.insert(r.device);
   EXPECT_EQ(devices, (std::set<std::string>{"cuda:0", "r1@node2/cuda:3"}));
+}
+
+TEST_F(StoreMigrationTest, AVersion2FileMigratesInPlaceAndItsRunsReadBackWithoutFindings) {
+  write_version_2_file(db_path());
+  ASSERT_EQ(query_text(db_path(), "PRAGMA user_version"), "2");
+
+  Store store(db_path());
+  EXPECT_EQ(store.schema_version(), 3);
+  EXPECT_EQ(query_text(db_path(), "PRAGMA user_version"), "3");
+  EXPECT_EQ(query_text(db_path(), "SELECT type || ' ' || \"notnull\" || ' ' || dflt_value FROM "
+                                  "pragma_table_info('runs') WHERE name = 'findings_json'"),
+            "TEXT 1 '{}'");
+
+  std::optional<std::pair<RunRecord, StoreContext>> run = store.run(1);
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->first.findings_json, "{}");
+  // The rest of the run and its context are intact.
+  EXPECT_EQ(run->first.strategy, "surrogate");
+  EXPECT_EQ(run->first.outcome, "completed");
+  EXPECT_DOUBLE_EQ(run->first.finished_at, 1700000100.0);
+  EXPECT_NE(run->first.options_json.find("store: A100"), std::string::npos);
+  EXPECT_EQ(run->second.device_id, "cuda:H100:555:13.0");
+  std::vector<RunRecord> runs = store.runs(version_1_context());
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].findings_json, "{}");
+  std::vector<Result> results = store.run_results(1);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].device, "cuda:0");
+}
+
+TEST_F(StoreMigrationTest, FindingsWrittenWhenARunEndsReadBack) {
+  write_version_2_file(db_path());
+  StoreContext ctx = version_1_context();
+  const std::string findings =
+      R"j({"priors":[{"label":"a.json (GPU B, 12 configs)","configs":12,"from_store":false,)j"
+      R"j("compared":9,"spearman":0.81}]})j";
+  std::int64_t with, without;
+  {
+    Store store(db_path());
+    with = store.begin_run(ctx, "surrogate", "{}");
+    EXPECT_EQ(store.run(with)->first.findings_json, "{}");  // while running
+    store.end_run(with, "completed", findings);
+    without = store.begin_run(ctx, "random", "{}");
+    store.end_run(without, "interrupted");
+  }
+  Store reopened(db_path());
+  EXPECT_EQ(reopened.run(with)->first.findings_json, findings);
+  EXPECT_EQ(reopened.run(without)->first.findings_json, "{}");
+  std::vector<RunRecord> runs = reopened.runs(ctx);
+  ASSERT_EQ(runs.size(), 3u);  // the version-2 run, then these two
+  EXPECT_EQ(runs[0].findings_json, "{}");
+  EXPECT_EQ(runs[1].id, with);
+  EXPECT_EQ(runs[1].findings_json, findings);
+  EXPECT_EQ(runs[1].outcome, "completed");
+}
+
+TEST_F(StoreMigrationTest, FindingsThatAreNotAJsonObjectAreABugOfTheCaller) {
+  Store store(db_path());
+  StoreContext ctx = version_1_context();
+  std::int64_t run = store.begin_run(ctx, "random", "{}");
+  for (const char* bad : {"{\"priors\": [", "", "not json", "[1,2]", "null"})
+    EXPECT_THROW(store.end_run(run, "completed", bad), InternalError) << bad;
+  // Nothing was written: the run is still running.
+  EXPECT_EQ(store.run(run)->first.outcome, "running");
+  EXPECT_DOUBLE_EQ(store.run(run)->first.finished_at, 0);
+}
+
+TEST_F(StoreMigrationTest, StoredFindingsThatDoNotParseReadAsNone) {
+  StoreContext ctx = version_1_context();
+  std::int64_t run = 0;
+  {
+    Store store(db_path());
+    run = store.begin_run(ctx, "random", "{}");
+    store.end_run(run, "completed", R"({"priors":[]})");
+  }
+  // Edited by hand, or damaged: a report must still come out.
+  for (const char* stored : {"{\"priors\": [", "[]", "42"}) {
+    exec_raw(db_path(), std::string("UPDATE runs SET findings_json = '") + stored + "'");
+    Store store(db_path());
+    EXPECT_EQ(store.run(run)->first.findings_json, "{}") << stored;
+    EXPECT_EQ(store.runs(ctx).at(0).findings_json, "{}") << stored;
+  }
 }
 
 }  // namespace
