@@ -101,3 +101,27 @@ def test_the_console_script_runs_the_bundled_binary():
     out = subprocess.run([sys.executable, "-c", "from tuna._cli import main; main()",
                           "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == tuna.__version__
+
+
+def test_a_spec_built_with_dataclasses_is_the_same_spec_as_its_dict(scale_spec, db, tmp_path):
+    spec = tuna.Spec(name="scale", backend="host", source="scale.cpp", entry="scale",
+                     flags=["-O1"], problem={"N": 4096},
+                     params={"UNROLL": tuna.Param([1, 2, 4, 8], default=1),
+                             "WRONG": {"values": [0, 1], "default": 0}},
+                     args=[tuna.Arg("out", "f32", count="N", role="output"),
+                           tuna.Arg("in", "f32", count="N"),
+                           tuna.Arg("n", "i32", value="N")])
+    assert spec.to_dict() == scale_spec
+    assert tuna.Spec(name="k", params={"A": [1, 2]}).to_dict()["params"] == {"A": {"values": [1, 2]}}
+    result = tuna.tune(spec, strategy="exhaustive", max_evals=0, db=db, quiet=True,
+                       base_dir=tmp_path)
+    assert result.best["WRONG"] == 0 and len(result.results) == 8
+    # The same spec given as a dict is the same kernel: every result is reused, none measured.
+    again = tuna.tune(scale_spec, strategy="exhaustive", max_evals=0, db=db, quiet=True,
+                      base_dir=tmp_path)
+    assert again.summary["measured"] == 0 and again.summary["reused"] == 8
+
+
+def test_a_spec_of_another_type_is_a_user_error():
+    with pytest.raises(tuna.UserError, match="tuna.Spec"):
+        tuna.tune(42)

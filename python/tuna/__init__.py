@@ -5,6 +5,7 @@
     print(result.best, result.best_ms)
 
 Entry points: tune, run, show, report, export, compare, devices (the command line's commands);
+specs as a spec.toml path, its text, a dict, or tuna.Spec (dataclasses: Param, Arg, Launch, Check);
 tune_kernel (Kernel Tuner's calling convention). Errors: tuna.UserError, tuna.InternalError.
 docs/python.md has the rest. The C++ core loads on first use, so this import is cheap.
 """
@@ -12,6 +13,7 @@ docs/python.md has the rest. The C++ core loads on first use, so this import is 
 from .api import (TuneResult, compare, devices, export, import_recording, report, run, show,
                   tune)
 from .errors import InternalError, TunaError, UserError
+from .spec import Arg, Check, Launch, Param, Spec
 
 
 def __getattr__(name):
@@ -25,5 +27,5 @@ def __getattr__(name):
 
 
 __all__ = ["tune", "run", "show", "report", "export", "compare", "devices", "import_recording",
-           "tune_kernel", "TuneResult",
+           "tune_kernel", "TuneResult", "Spec", "Param", "Arg", "Launch", "Check",
            "TunaError", "UserError", "InternalError"]

@@ -133,12 +133,14 @@ def spec_path(spec, base_dir=None):
                             "or a dict)")
         yield path
         return
+    if hasattr(spec, "to_dict") and callable(spec.to_dict):  # tuna.Spec
+        spec = spec.to_dict()
     if isinstance(spec, str):
         text = _text_with_absolute_paths(spec, base_dir)
     elif isinstance(spec, dict):
         text = to_toml(with_absolute_paths(spec, base_dir))
     else:
-        raise UserError(f"a spec is a spec.toml path, its TOML text or a dict, not a "
+        raise UserError(f"a spec is a spec.toml path, its TOML text, a dict or a tuna.Spec, not a "
                         f"{type(spec).__name__}")
     with tempfile.TemporaryDirectory(prefix="tuna-spec-") as folder:
         path = Path(folder) / "spec.toml"
