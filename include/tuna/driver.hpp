@@ -97,6 +97,9 @@ struct TuneSummary {
   bool interrupted = false;
   EvaluatorStats evaluator_stats;    // where the evaluation time went
   std::vector<PriorReport> priors;   // in the order the search was given them
+  // The key of every config this run considered (measured, or reused from the store), in the
+  // order it considered them: what "this run's results" means when the store holds more.
+  std::vector<std::string> considered_keys;
 };
 
 StoreContext store_context(const KernelSpec& spec, const DeviceInfo& device);

@@ -120,6 +120,8 @@ def test_a_spec_built_with_dataclasses_is_the_same_spec_as_its_dict(scale_spec, 
     again = tuna.tune(scale_spec, strategy="exhaustive", max_evals=0, db=db, quiet=True,
                       base_dir=tmp_path)
     assert again.summary["measured"] == 0 and again.summary["reused"] == 8
+    assert [r["key"] for r in again.run_results] == again.summary["considered_keys"]
+    assert len(again.run_results) == 8
 
 
 def test_a_spec_of_another_type_is_a_user_error():

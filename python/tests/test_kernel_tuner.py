@@ -23,8 +23,9 @@ N = 4096
 
 
 @pytest.fixture(autouse=True)
-def no_ambient_store(monkeypatch):
-    monkeypatch.delenv("TUNA_DB", raising=False)
+def private_store(monkeypatch, tmp_path):
+    # Without `cache`, tune_kernel keeps its results in tuna's store: the test's own.
+    monkeypatch.setenv("TUNA_DB", str(tmp_path / "ambient.db"))
 
 
 def vector_add_args(seed=1):
@@ -399,3 +400,14 @@ def test_cuda_vector_add():
     assert env["lang"] == "CUDA"
     assert configs_of(results, "block_size_x") == [(64,), (128,), (256,)]
     assert all("__error__" not in r and r["time"] > 0 for r in results)
+
+
+def test_without_a_cache_the_results_are_kept_in_tunas_store(tmp_path):
+    # Nothing measured is lost: the store holds every config, and a second call with the same
+    # data reuses them instead of measuring again.
+    tune_params = {"UNROLL": [1, 2, 4], "WRONG": [0]}
+    results, env = tune_vector_add(tune_params)
+    assert env["tuna_db"] == str(tmp_path / "ambient.db")
+    assert env["tuna_measured"] == len(results) == 3
+    _, again = tune_vector_add(tune_params)
+    assert again["tuna_measured"] == 0 and again["tuna_reused"] == 3

@@ -92,6 +92,13 @@ class TuneResult:
     _results: Optional[List[Dict[str, Any]]] = field(default=None, repr=False)
 
     @property
+    def run_results(self) -> List[Dict[str, Any]]:
+        """The results of the configs this run considered (measured now, or reused from the
+        store), in the order it considered them."""
+        by_key = {r.get("key"): r for r in self.results}
+        return [by_key[k] for k in self.summary.get("considered_keys", []) if k in by_key]
+
+    @property
     def results(self) -> List[Dict[str, Any]]:
         """Every stored result of this kernel, problem and device (this run's and earlier
         ones'), best first, failures included: dicts as in docs/json.md, "Result"."""

@@ -100,8 +100,7 @@ def tune_kernel(kernel_name, kernel_source, problem_size, arguments, tune_params
         outcome = _run(spec, strategy_name, options, priors)
 
         param_names = list(params)
-        stored = sorted(outcome.results, key=lambda r: (r.get("started_at") or 0,
-                                                        r.get("key", "")))
+        stored = outcome.run_results  # this call's configs, not all the store holds
         results = [kt_results.kt_result(r, param_names) for r in stored]
         for r in results:
             kt_results.apply_metrics(r, metrics)
@@ -122,7 +121,7 @@ def tune_kernel(kernel_name, kernel_source, problem_size, arguments, tune_params
     device_name = (outcome.summary.get("device") or {}).get("name", "")
     if not quiet:
         _print(device_name, results, best, param_names, metrics)
-    kept = db if cache_file or os.environ.get("TUNA_DB") else None  # else deleted with workdir
+    kept = outcome.summary.get("store") or db
     env = _environment(outcome, device_name, iterations, compiler_options, lang_name,
                        kernel_name, source_text, problem_size, tune_params, best, kept,
                        extra_files)
@@ -237,7 +236,9 @@ def _strategy(strategy, strategy_options, params, tests) -> Tuple[str, Dict[str,
 def _store(cache, workdir, kernel_name, params, problem_size):
     """(the tuna store, priors, the Kernel Tuner cache file to write or None)."""
     if not cache:
-        return os.environ.get("TUNA_DB") or os.path.join(workdir, "tuna.db"), [], None
+        # tuna's own store ($TUNA_DB, else ~/.cache/tuna/tuna.db): what is measured is kept, and
+        # `tuna show`, `tuna report` and later runs of the same kernel and data can use it.
+        return None, [], None
     path = os.path.abspath(os.fspath(cache))
     if not path.endswith(".json"):
         path += ".json"

@@ -121,6 +121,7 @@ Json tune_json(const TuneSummary& s, const KernelSpec& spec, const Space& space,
   out["interrupted"] = s.interrupted;
   out["elapsed_s"] = s.elapsed_s;
   out["considered"] = s.progress.considered;
+  out["considered_keys"] = s.considered_keys;
   out["measured"] = s.progress.measured;
   out["reused"] = s.progress.reused;
   out["counts"] = counts_json(s.progress.counts);

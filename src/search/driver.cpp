@@ -293,6 +293,7 @@ class Run final : public SearchServices {
       if (budget == 0) break;
       std::string key = space().key(config);
       if (!considered_.insert(key).second) continue;
+      considered_order_.push_back(key);
       --budget;
       if (auto it = stored_.find(key); it != stored_.end()) {
         Result reused = it->second;
@@ -417,6 +418,7 @@ class Run final : public SearchServices {
     summary.elapsed_s = elapsed_s();
     summary.evaluator_stats = evaluator_.stats();
     summary.priors = prior_reports();
+    summary.considered_keys = considered_order_;
     if (best_) summary.best_throughput = throughput_of(spec_, space(), summary.device, *best_);
     if (default_result_ && default_result_->ok()) {
       summary.default_throughput = throughput_of(spec_, space(), summary.device, *default_result_);
@@ -451,6 +453,7 @@ class Run final : public SearchServices {
   std::int64_t run_id_ = 0;
   std::unordered_map<std::string, Result> stored_;
   std::unordered_set<std::string> considered_;
+  std::vector<std::string> considered_order_;  // considered_, in the order of consideration
   std::map<std::string, Result> latest_ok_;  // ordered: the shootout's ties break the same way
   std::optional<Result> best_;
   std::optional<Result> default_result_;

@@ -105,12 +105,28 @@ TEST(JsonOutput, QuietTuneWritesNothingButTheJsonOrTheSummary) {
   json t = parse_stdout(json_quiet);
   EXPECT_EQ(t["considered"], 2);
   EXPECT_EQ(json_quiet.err, "");
+  ASSERT_EQ(t["considered_keys"].size(), 2u) << t["considered_keys"];
+  EXPECT_EQ(t["considered_keys"][0], "VEC=1,ACC=1,ROWS=1,THREADS=1");  // the default comes first
 
   SplitOutput quiet = run_split(
       box, with({"tune", kSpec, "--quiet", "--max-evals", "2", "--shootout-rounds", "0"}, kQuick));
   ASSERT_TRUE(quiet.process.ok()) << quiet.process.output << quiet.err;
   EXPECT_EQ(quiet.err, "");
   EXPECT_NE(quiet.process.output.find("best:"), std::string::npos) << quiet.process.output;
+}
+
+TEST(JsonOutput, ConsideredKeysListThisRunsConfigsReusedOnesIncluded) {
+  TunaSandbox box("json-considered");
+  const std::vector<std::string> tune = with(
+      {"tune", kSpec, "--json", "--quiet", "--max-evals", "3", "--seed", "4", "--strategy",
+       "random", "--shootout-rounds", "0"},
+      kQuick);
+  json first = parse_stdout(run_split(box, tune));
+  json second = parse_stdout(run_split(box, tune));  // the same seed: the same configs, stored
+  EXPECT_EQ(second["measured"], 0) << second;
+  EXPECT_EQ(second["reused"], 3) << second;
+  EXPECT_EQ(second["considered_keys"], first["considered_keys"]);
+  EXPECT_EQ(first["considered_keys"].size(), 3u);
 }
 
 TEST(JsonOutput, VeryVerboseShowsEachConfigsDetails) {
