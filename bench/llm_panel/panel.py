@@ -5,7 +5,8 @@
       Reads the finished runs of `run_panel.sh live WORKDIR` and writes transcripts/VARIANT.jsonl
       (every exchange, for replay) and results/VARIANT.csv (one row per run: the compare flags
       its strategy ran with, HYBRID_ARGS or LLM_ARGS, spelled out in full so that a later change
-      of a default does not change the replay, scores at each budget, LLM calls, model time, and tokens
+      of a default does not change the replay; `{datasets}` in them stands for
+      ../shared/datasets, e.g. for a --prior recording, scores at each budget, LLM calls, model time, and tokens
       estimated as characters / 4 because the command provider reports none); prints the
       per-space means as a Markdown table for bench/results/llm.md.
   panel.py replay [TUNA]
@@ -25,6 +26,9 @@ from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUDGETS = ["20", "50", "71", "100"]
+# A row's args may name the shared recordings (a --prior) as {datasets}: the folder beside the
+# checkout, wherever that is.
+DATASETS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "datasets"))
 
 
 def estimated_tokens(relay):
@@ -98,7 +102,8 @@ def replay(tuna):
                     cmd = [tuna, "compare", os.path.join(HERE, "specs", row["space"] + ".toml"),
                            "--strategies", row["strategy"], "--runs", "1", "--seed", row["seed"],
                            "--budgets", ",".join(BUDGETS), "--threads", "1", "--llm-replay",
-                           transcript, "--csv", out] + shlex.split(row["args"])
+                           transcript, "--csv", out] + shlex.split(
+                               row["args"].replace("{datasets}", DATASETS))
                     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=tmp)
                     with open(out) as f2:
                         got = next(csv.DictReader(f2))

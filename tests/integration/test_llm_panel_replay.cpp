@@ -52,6 +52,13 @@ std::vector<std::string> words(const std::string& text) {
   return out;
 }
 
+// `{datasets}` in a row's args (a --prior recording) stands for the shared recordings' folder.
+std::string with_datasets(std::string word) {
+  const std::string mark = "{datasets}";
+  if (auto at = word.find(mark); at != std::string::npos) word.replace(at, mark.size(), kDatasets.string());
+  return word;
+}
+
 TEST(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
   if (!fs::exists(kDatasets)) GTEST_SKIP() << "no shared recordings at " << kDatasets;
   std::vector<fs::path> variants;
@@ -72,7 +79,7 @@ TEST(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
         "compare", (kPanel / "specs" / (run.at("space") + ".toml")).string(), "--strategies",
         run.at("strategy"), "--runs", "1", "--seed", run.at("seed"), "--budgets", "20,50,71,100",
         "--threads", "1", "--llm-replay", transcript.string(), "--csv", csv.string()};
-    for (std::string& w : words(run.at("args"))) args.push_back(std::move(w));
+    for (std::string& w : words(run.at("args"))) args.push_back(with_datasets(std::move(w)));
     ProcessResult p = box.run(args);
     ASSERT_EQ(p.exit_code, 0) << p.output;
     const auto replayed = read_csv(csv);
