@@ -9,24 +9,11 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$repo" && mkdir -p "${1:-build}" && cd "${1:-build}" && pwd)
-python=${PYTHON:-python3}
 venv=$build/python-venv
 wheels=$build/wheels
 
-rm -rf "$venv" "$wheels"
-if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
-  # Debian and Ubuntu without python3-venv have no ensurepip: a venv without pip, then pip
-  # installed from its own wheel (one in PIP_FIND_LINKS; the GPU machine carries one).
-  rm -rf "$venv"
-  "$python" -m venv --without-pip "$venv"
-  pip_wheel=$(ls "${PIP_FIND_LINKS:-/nonexistent}"/pip-*.whl 2>/dev/null | head -1)
-  if [ -z "$pip_wheel" ]; then
-    echo "test-python: '$python -m venv' cannot install pip: install python3-venv, or put a pip" \
-         "wheel in the folder PIP_FIND_LINKS names" >&2
-    exit 1
-  fi
-  "$venv/bin/python" "$pip_wheel/pip" install --quiet --no-index "$pip_wheel"
-fi
+rm -rf "$wheels"
+bash "$repo/scripts/python-venv.sh" "$venv"  # PYTHON picks the interpreter
 # Build dependencies come from PyPI (or PIP_FIND_LINKS) into pip's isolated build environment.
 start=$SECONDS
 "$venv/bin/python" -m pip wheel --quiet --no-deps --wheel-dir "$wheels" "$repo"

@@ -84,6 +84,9 @@ struct Throughput {
 
 struct TuneSummary {
   std::int64_t run_id = 0;
+  // The spec's content hash, as the run's store context holds it (computed once: it reads the
+  // source and every data file).
+  std::string spec_hash;
   DeviceInfo device;
   std::string kernel_name;
   std::string strategy;

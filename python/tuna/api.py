@@ -36,8 +36,6 @@ def _flag_values(flag: str, value) -> List[str]:
         for v in value:
             out += _flag_values(flag, v)
         return out
-    if isinstance(value, float) and value.is_integer():
-        value = int(value) if flag not in ("--time",) else value
     return [flag, os.fspath(value) if isinstance(value, os.PathLike) else str(value)]
 
 

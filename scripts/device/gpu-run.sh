@@ -113,8 +113,8 @@ for s in "${steps[@]}"; do
       step kt
       tuna_py=build-gpu-python/python-venv/bin/python
       [ -x "$tuna_py" ] || { echo "run the python step first"; exit 1; }
-      python3 -m venv --system-site-packages build-gpu-kt >/dev/null 2>&1 || python3 -m venv --without-pip build-gpu-kt
-      [ -x build-gpu-kt/bin/pip ] || build-gpu-kt/bin/python .device-deps/python-wheels/pip-*.whl/pip install -q --no-index .device-deps/python-wheels/pip-*.whl
+      PIP_FIND_LINKS="$root/.device-deps/python-wheels" \
+        bash scripts/python-venv.sh build-gpu-kt --system-site-packages || exit 1
       build-gpu-kt/bin/pip install -q --no-index --no-deps .device-deps/kt-wheels/*.whl
       build-gpu-kt/bin/pip install -q --no-index --find-links .device-deps/python-wheels numpy
       for tuner in kernel_tuner tuna; do

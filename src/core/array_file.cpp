@@ -30,19 +30,21 @@ constexpr std::string_view kSaveFix = "Write the array again with numpy.save(pat
 struct NpyType {
   std::string_view code;  // after the byte-order character
   Dtype dtype;
+  const char* numpy_name;  // numpy's name of the type, for the fixes messages suggest
 };
-constexpr std::array<NpyType, 12> kNpyTypes = {{{"f2", Dtype::F16},
-                                                {"f4", Dtype::F32},
-                                                {"f8", Dtype::F64},
-                                                {"i1", Dtype::I8},
-                                                {"i2", Dtype::I16},
-                                                {"i4", Dtype::I32},
-                                                {"i8", Dtype::I64},
-                                                {"u1", Dtype::U8},
-                                                {"u2", Dtype::U16},
-                                                {"u4", Dtype::U32},
-                                                {"u8", Dtype::U64},
-                                                {"b1", Dtype::U8}}};
+// One row per Dtype (the first row of a Dtype names it), then bool, read as u8.
+constexpr std::array<NpyType, 12> kNpyTypes = {{{"f2", Dtype::F16, "float16"},
+                                                {"f4", Dtype::F32, "float32"},
+                                                {"f8", Dtype::F64, "float64"},
+                                                {"i1", Dtype::I8, "int8"},
+                                                {"i2", Dtype::I16, "int16"},
+                                                {"i4", Dtype::I32, "int32"},
+                                                {"i8", Dtype::I64, "int64"},
+                                                {"u1", Dtype::U8, "uint8"},
+                                                {"u2", Dtype::U16, "uint16"},
+                                                {"u4", Dtype::U32, "uint32"},
+                                                {"u8", Dtype::U64, "uint64"},
+                                                {"b1", Dtype::U8, "bool"}}};
 
 std::string quoted(const fs::path& path) { return fmt::format("'{}'", path.string()); }
 
@@ -76,13 +78,19 @@ std::ifstream open_binary(const fs::path& path) {
   return in;
 }
 
+// Reads `size` bytes at `offset` into `out`; a file shorter than that is an error.
+void read_exactly(std::ifstream& in, std::uint64_t offset, std::uint64_t size, char* out,
+                  const fs::path& path) {
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(out, static_cast<std::streamsize>(size));
+  if (static_cast<std::uint64_t>(in.gcount()) != size)
+    fail(path, "ended while it was being read (was it being written?)", kSaveFix);
+}
+
 std::string read_bytes(std::ifstream& in, std::uint64_t offset, std::uint64_t size,
                        const fs::path& path) {
   std::string bytes(size, '\0');
-  in.seekg(static_cast<std::streamoff>(offset));
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (static_cast<std::uint64_t>(in.gcount()) != size)
-    fail(path, "ended while it was being read (was it being written?)", kSaveFix);
+  read_exactly(in, offset, size, bytes.data(), path);
   return bytes;
 }
 
@@ -379,11 +387,8 @@ void read_array_file(const fs::path& path, Dtype type, std::int64_t count, unsig
     fail(path, fmt::format("holds {} elements, but the argument has {}", layout.count, count),
          "Write the array with as many elements as the argument's count");
   std::ifstream in = open_binary(path);
-  const std::uint64_t bytes = static_cast<std::uint64_t>(count) * dtype_size(type);
-  in.seekg(static_cast<std::streamoff>(layout.data_offset));
-  in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(bytes));
-  if (static_cast<std::uint64_t>(in.gcount()) != bytes)
-    fail(path, "ended while it was being read (was it being written?)", kSaveFix);
+  read_exactly(in, layout.data_offset, static_cast<std::uint64_t>(count) * dtype_size(type),
+               reinterpret_cast<char*>(out), path);
 }
 
 std::string shape_text(const std::vector<std::int64_t>& shape) {
@@ -392,31 +397,10 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 }
 
 const char* numpy_type_name(Dtype type) {
-  switch (type) {
-    case Dtype::F16:
-      return "float16";
-    case Dtype::F32:
-      return "float32";
-    case Dtype::F64:
-      return "float64";
-    case Dtype::I8:
-      return "int8";
-    case Dtype::I16:
-      return "int16";
-    case Dtype::I32:
-      return "int32";
-    case Dtype::I64:
-      return "int64";
-    case Dtype::U8:
-      return "uint8";
-    case Dtype::U16:
-      return "uint16";
-    case Dtype::U32:
-      return "uint32";
-    case Dtype::U64:
-      return "uint64";
-  }
-  TUNA_ASSERT(false, "unknown Dtype");
+  const auto row = std::find_if(kNpyTypes.begin(), kNpyTypes.end(),
+                                [&](const NpyType& t) { return t.dtype == type; });
+  TUNA_ASSERT(row != kNpyTypes.end(), "unknown Dtype");
+  return row->numpy_name;
 }
 
 }  // namespace tuna

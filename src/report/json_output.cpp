@@ -114,7 +114,7 @@ Json tune_json(const TuneSummary& s, const KernelSpec& spec, const Space& space,
   out["run_id"] = s.run_id;
   out["kernel"] = s.kernel_name;
   out["problem"] = spec.problem_key();
-  out["spec_hash"] = spec.content_hash();
+  out["spec_hash"] = s.spec_hash;
   out["device"] = device_json(s.device);
   out["strategy"] = s.strategy;
   out["stop_reason"] = s.stop_reason;

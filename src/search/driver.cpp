@@ -161,6 +161,7 @@ class Run final : public SearchServices {
   TuneSummary execute() {
     TuneSummary summary;
     summary.run_id = run_id_;
+    summary.spec_hash = context_.spec_hash;
     summary.device = evaluator_.device();
     summary.kernel_name = spec_.name;
     summary.strategy = search_->name();

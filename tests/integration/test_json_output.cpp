@@ -94,6 +94,7 @@ TEST(JsonOutput, TuneRunAndShowWriteOneDocumentEach) {
     previous = row["median_ms"].get<double>();
   }
   EXPECT_EQ(ctx["results"][0]["rank"], 1);
+  EXPECT_EQ(t["spec_hash"], ctx["spec_hash"]);  // the run's context, not a second hashing
 }
 
 TEST(JsonOutput, QuietTuneWritesNothingButTheJsonOrTheSummary) {
