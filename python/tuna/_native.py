@@ -17,6 +17,10 @@ def bundled_tuna_exe() -> Path:
 def core():
     from . import _core  # the C++ extension
 
+    # The triton backend compiles kernels with this interpreter's Triton (the one the user
+    # imported tuna from), unless TUNA_PYTHON already names another.
+    if not os.environ.get("TUNA_PYTHON"):
+        os.environ["TUNA_PYTHON"] = sys.executable
     exe = bundled_tuna_exe()
     if exe.is_file():
         _core.set_tuna_exe(str(exe))

@@ -16,7 +16,7 @@ namespace tuna::spec_internal {
 namespace {
 
 constexpr std::string_view kDevicePrefix = "device.";
-const std::vector<std::string> kBackends = {"host", "cuda", "opencl", "sim"};
+const std::vector<std::string> kBackends = {"host", "cuda", "opencl", "triton", "sim"};
 
 bool is_device_name(std::string_view name) { return name.rfind(kDevicePrefix, 0) == 0; }
 
@@ -356,6 +356,11 @@ void check_expected_reference(const KernelSpec& spec, const SpecLocations& loc) 
 
 void check_correctness(const KernelSpec& spec, const SpecLocations& loc) {
   const auto& c = spec.check;
+  if (c.reference == Reference::Kernel && spec.backend == "triton")
+    loc.fail("check.reference",
+             "the triton backend has no reference kernels (reference = \"kernel\")",
+             "Compare with the default config (reference = \"default\"), or with expected "
+             "output files (reference = \"expected\" and expected = \"<file>\" on each output)");
   if (c.reference == Reference::Kernel && c.reference_entry.empty())
     loc.fail("check.kernel", "reference = \"kernel\" needs the reference kernel's name",
              "Add kernel = \"<function in the same source, with the same arguments>\"");

@@ -439,6 +439,18 @@ void parse_launch(const toml::table& root, KernelSpec& spec, const SpecLocations
   const toml::table* t = table_at(root, "launch", loc);
   if (!t) return;
   const TomlSection s(*t, "launch", loc);
+  if (spec.backend == "triton") {
+    // Triton decides the block (num_warps warps) and the shared memory; the grid counts programs.
+    for (const char* key : {"block", "shared_memory", "convention"})
+      if (t->contains(key))
+        s.loc().fail(s.key(key),
+                     fmt::format("the triton backend takes no launch.{}: Triton decides the block "
+                                 "(num_warps warps of 32 threads) and the shared memory, and the "
+                                 "grid counts programs",
+                                 key),
+                     fmt::format("Remove {}; tune the block through a parameter named num_warps",
+                                 key));
+  }
   s.allow_only({"grid", "block", "shared_memory", "convention"});
   if (auto convention = s.string("convention")) {
     if (*convention == "global")

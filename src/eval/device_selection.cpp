@@ -67,7 +67,8 @@ DeviceRequest parse_device_request(const std::string& text) {
 
 EnvList selector_env(const std::string& backend, const std::string& selector, EnvList base) {
   if (selector.empty()) return base;
-  if (backend == "cuda") set_env(base, "TUNA_CUDA_DEVICE", selector);
+  // Triton kernels run on the CUDA runtime, which picks its GPU the same way.
+  if (backend == "cuda" || backend == "triton") set_env(base, "TUNA_CUDA_DEVICE", selector);
   if (backend == "opencl") set_env(base, "TUNA_OPENCL_DEVICE", selector);
   return base;
 }
@@ -77,7 +78,7 @@ std::vector<std::string> expand_all(const DeviceInfo& first, EnvList& base) {
   if (first.backend == "opencl") {
     set_env(base, "TUNA_OPENCL_PLATFORM", std::to_string(fact_or(first, "platform_index", 0)));
   }
-  if (first.backend != "cuda" && first.backend != "opencl") count = 1;
+  if (first.backend != "cuda" && first.backend != "triton" && first.backend != "opencl") count = 1;
   std::vector<std::string> selectors;
   for (std::int64_t i = 0; i < std::max<std::int64_t>(1, count); ++i) {
     selectors.push_back(std::to_string(i));

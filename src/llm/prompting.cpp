@@ -39,6 +39,7 @@ std::string value_list(const Parameter& p) {
 std::string source_language(const std::string& backend) {
   if (backend == "cuda") return "cuda";
   if (backend == "opencl") return "c";
+  if (backend == "triton") return "python";
   return "cpp";
 }
 

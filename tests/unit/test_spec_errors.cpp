@@ -108,7 +108,7 @@ TEST_F(SpecErrors, BadEnumValuesListTheAllowedOnes) {
   std::string text = replaced(kBase, "backend = \"host\"", "backend = \"cdua\"");
   expect_error(
       text, line_of(text, "backend"), "kernel.backend",
-      {"unknown backend 'cdua'; did you mean 'cuda'?", "'host', 'cuda', 'opencl' or 'sim'"});
+      {"unknown backend 'cdua'; did you mean 'cuda'?", "'host', 'cuda', 'opencl', 'triton' or 'sim'"});
   text = replaced(kBase, "role = \"output\"", "role = \"outptu\"");
   expect_error(text, line_of(text, "outptu"), "args[2].role",
                {"unknown role 'outptu'; did you mean 'output'?", "'input', 'output' or 'inout'"});

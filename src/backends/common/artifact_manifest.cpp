@@ -14,12 +14,34 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+json launch_json(const CompilerLaunch& launch) {
+  json scratch = json::array();
+  for (const auto& s : launch.scratch)
+    scratch.push_back({{"bytes_per_program", s.bytes_per_program}, {"align", s.align}});
+  return {{"block_threads", launch.block_threads},
+          {"shared_memory_bytes", launch.shared_memory_bytes},
+          {"arguments", launch.arguments},
+          {"scratch", scratch}};
+}
+
+CompilerLaunch launch_from_json(const json& j) {
+  CompilerLaunch launch;
+  launch.block_threads = j.at("block_threads").get<std::int64_t>();
+  launch.shared_memory_bytes = j.at("shared_memory_bytes").get<std::int64_t>();
+  launch.arguments = j.at("arguments").get<std::vector<std::size_t>>();
+  for (const json& s : j.at("scratch"))
+    launch.scratch.push_back({s.at("bytes_per_program").get<std::int64_t>(),
+                              s.at("align").get<std::int64_t>()});
+  return launch;
+}
+
 void write_manifest(const fs::path& artifact_path, const ArtifactManifest& manifest) {
   json j = {{"entry", manifest.entry},
             {"reference", manifest.reference},
             {"options", manifest.options},
             {"resources", manifest.resources},
             {"log", manifest.log}};
+  if (manifest.launch) j["launch"] = launch_json(*manifest.launch);
   write_file_atomically(manifest_path(artifact_path), j.dump());
 }
 
@@ -39,12 +61,22 @@ ArtifactManifest read_manifest(const fs::path& artifact_path) {
         fmt::format("the artifact manifest {} is missing or damaged. Delete the "
                     "artifact cache folder and run again.",
                     path.string()));
+  auto damaged = [&](const std::string& what) {
+    return UserError(fmt::format("the artifact manifest {} is damaged ({}). Delete the artifact "
+                                 "cache folder and run again.",
+                                 path.string(), what));
+  };
   ArtifactManifest manifest;
-  manifest.entry = j.value("entry", std::string());
-  manifest.reference = j.value("reference", std::string());
-  manifest.options = j.value("options", std::string());
-  manifest.resources = j.value("resources", std::map<std::string, double>());
-  manifest.log = j.value("log", std::string());
+  try {
+    manifest.entry = j.value("entry", std::string());
+    manifest.reference = j.value("reference", std::string());
+    manifest.options = j.value("options", std::string());
+    manifest.resources = j.value("resources", std::map<std::string, double>());
+    manifest.log = j.value("log", std::string());
+    if (j.contains("launch")) manifest.launch = launch_from_json(j.at("launch"));
+  } catch (const json::exception& e) {
+    throw damaged(e.what());
+  }
   return manifest;
 }
 

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <climits>
 #include <mutex>
+#include <optional>
+#include <utility>
 
 #include "backends/common/artifact_manifest.hpp"
 #include "backends/common/device_backend.hpp"
@@ -60,22 +63,28 @@ struct Runtime {
   CudaArguments arguments;
   DeviceMemory flush_buffer;
   unsigned char flush_value = 0;
+  std::vector<DeviceMemory> scratch;  // compiler_params: the kernel's scratch buffers
+  CUdeviceptr null_pointer = 0;       // what a scratch parameter of no bytes points to
 };
 
 class CudaBackend final : public backends::DeviceBackend<Runtime> {
  public:
   // The driver and the device are opened on first need (device_info, prepare), never in a
-  // compile child: compiling needs only NVRTC, and cuInit in each of dozens of compile processes
-  // would cost a GPU machine seconds per batch.
-  CudaBackend() = default;
+  // compile child: compiling needs only the compiler, and cuInit in each of dozens of compile
+  // processes would cost a GPU machine seconds per batch. The compiler too is made on first need.
+  CudaBackend(std::string name, CompilerFactory make_compiler)
+      : name_(std::move(name)), make_compiler_(std::move(make_compiler)) {}
   ~CudaBackend() override { release_runtime(); }
 
-  std::string name() const override { return "cuda"; }
+  std::string name() const override { return name_; }
 
   DeviceInfo device_info() const override {
     open_device_once();
     std::call_once(info_once_, [&] {
-      info_ = query_device_info(*driver_, device_, index_, compiler().nvrtc_version());
+      info_ = query_device_info(*driver_, device_, index_);
+      info_.backend = name_;
+      info_.id += " | " + compiler().identity();
+      compiler().add_facts(info_.facts);
     });
     return info_;
   }
@@ -113,8 +122,8 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
     });
   }
 
-  const CudaCompiler& compiler() const {
-    if (!compiler_) compiler_ = std::make_unique<CudaCompiler>();
+  const KernelCompiler& compiler() const {
+    std::call_once(compiler_once_, [&] { compiler_ = make_compiler_(); });
     return *compiler_;
   }
 
@@ -125,7 +134,13 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
     CUfunction function = rt.modules.function(artifact.path, symbol);
     const FunctionFacts facts = function_facts(*driver_, function);
     const Env env = spec.env_for(space, config, device_facts());
-    const LaunchDims dims = launch_dims(spec.launch, env);
+    std::optional<backends::CompilerLaunch> compiler_launch;
+    if (compiler().decides_launch()) compiler_launch = backends::read_manifest(artifact.path).launch;
+    LaunchDims dims = launch_dims(spec.launch, env);
+    if (compiler_launch) {
+      dims.block = {compiler_launch->block_threads, 1, 1};
+      dims.shared_memory_bytes = compiler_launch->shared_memory_bytes;
+    }
     for (std::int64_t d : {dims.grid[0], dims.grid[1], dims.grid[2], dims.block[0], dims.block[1],
                            dims.block[2], dims.shared_memory_bytes})
       if (d > INT_MAX)
@@ -156,6 +171,7 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
 
     std::vector<void*> params =
         rt.arguments.pointers(env, [](DeviceMemory& memory) -> void* { return memory.slot(); });
+    if (compiler_launch) params = compiler_params(rt, *compiler_launch, params, dims);
     RunOutcome outcome;
     outcome.resources = launch_resources(function, facts, threads, dynamic_shared);
 
@@ -176,6 +192,34 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
     outcome.times_ms = time_launches(*driver_, stream, rt.events, work, timing);
     outcome.ok = true;
     return outcome;
+  }
+
+  // The parameters of a kernel whose compiler decided its launch: the spec's arguments it takes,
+  // then its scratch pointers, each to a buffer of bytes_per_program for every program of the
+  // grid (a null pointer when it needs none). The buffers are kept and grown, never shrunk.
+  std::vector<void*> compiler_params(Runtime& rt, const backends::CompilerLaunch& launch,
+                                     const std::vector<void*>& spec_params, const LaunchDims& dims) {
+    std::vector<void*> params;
+    for (std::size_t index : launch.arguments) {
+      if (index >= spec_params.size())
+        throw UserError(fmt::format(
+            "the compiled kernel takes argument {} of the spec, which has {}; its artifact was "
+            "built for another spec: delete the artifact cache folder and run again",
+            index + 1, spec_params.size()));
+      params.push_back(spec_params[index]);
+    }
+    const std::int64_t programs = dims.grid[0] * dims.grid[1] * dims.grid[2];
+    rt.scratch.resize(std::max(rt.scratch.size(), launch.scratch.size()));
+    for (std::size_t i = 0; i < launch.scratch.size(); ++i) {
+      const auto& need = launch.scratch[i];
+      const std::int64_t align = std::max<std::int64_t>(1, need.align);
+      const std::int64_t per_program = (need.bytes_per_program + align - 1) / align * align;
+      const auto bytes = static_cast<std::size_t>(per_program * programs);
+      DeviceMemory& buffer = rt.scratch[i];
+      if (bytes > 0 && buffer.bytes() < bytes) buffer = DeviceMemory(*driver_, bytes);
+      params.push_back(bytes > 0 ? buffer.slot() : &rt.null_pointer);
+    }
+    return params;
   }
 
   std::map<std::string, double> launch_resources(CUfunction function, const FunctionFacts& facts,
@@ -215,17 +259,27 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
           "flushing the L2 cache");
   }
 
+  const std::string name_;
+  const CompilerFactory make_compiler_;
   mutable std::once_flag open_once_;
   mutable std::unique_ptr<DriverApi> driver_;
   mutable int index_ = 0;
   mutable CUdevice device_ = 0;
-  mutable std::unique_ptr<CudaCompiler> compiler_;
+  mutable std::once_flag compiler_once_;
+  mutable std::unique_ptr<KernelCompiler> compiler_;
   mutable std::once_flag info_once_;
   mutable DeviceInfo info_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }
+std::unique_ptr<Backend> make_cuda_runtime_backend(std::string name,
+                                                   CompilerFactory make_compiler) {
+  return std::make_unique<CudaBackend>(std::move(name), std::move(make_compiler));
+}
+
+std::unique_ptr<Backend> make_cuda_backend() {
+  return make_cuda_runtime_backend("cuda", [] { return std::make_unique<CudaCompiler>(); });
+}
 
 }  // namespace tuna::cuda

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backends/cuda/kernel_compiler.hpp"
 #include "tuna/backend.hpp"
 
 namespace tuna::cuda {
@@ -42,15 +43,17 @@ std::string first_error_line(std::string_view log);
 // and before NVRTC is loaded. The bench worker loads cubins, never PTX, so it loses nothing.
 void disable_compute_cache();
 
-class CudaCompiler {
+class CudaCompiler final : public KernelCompiler {
  public:
   // Loads NVRTC; throws UserError (from NvrtcApi) when it cannot.
   CudaCompiler();
-  ~CudaCompiler();
+  ~CudaCompiler() override;
   CudaCompiler(const CudaCompiler&) = delete;
   CudaCompiler& operator=(const CudaCompiler&) = delete;
 
   const std::string& nvrtc_version() const;
+  std::string identity() const override { return "NVRTC " + nvrtc_version(); }
+  void add_facts(Env& facts) const override { facts.set("nvrtc_version", nvrtc_version()); }
   const std::string& nvrtc_library() const;
   const std::filesystem::path& include_dir() const;
 
@@ -63,7 +66,8 @@ class CudaCompiler {
   // `device`'s facts. A failing compile is data (ok = false, error_class "compile_error");
   // throws UserError only for what no config can escape (unreadable source, unwritable cache).
   CompileOutcome compile(const KernelSpec& spec, const Space& space, const Config& config,
-                         const DeviceInfo& device, const std::filesystem::path& cache_dir) const;
+                         const DeviceInfo& device,
+                         const std::filesystem::path& cache_dir) const override;
 
  private:
   std::unique_ptr<NvrtcApi> nvrtc_;

@@ -127,8 +127,7 @@ double theoretical_bandwidth_gbps(double memory_clock_mhz, std::int64_t bus_widt
   return 2.0 * memory_clock_mhz * 1e6 * static_cast<double>(bus_width_bits) / 8.0 / 1e9;
 }
 
-DeviceInfo query_device_info(const DriverApi& driver, CUdevice device, int index,
-                             const std::string& nvrtc_version) {
+DeviceInfo query_device_info(const DriverApi& driver, CUdevice device, int index) {
   AttributeReader attr(driver, device);
   const std::int64_t major = attr.get(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
   const std::int64_t minor = attr.get(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
@@ -153,8 +152,7 @@ DeviceInfo query_device_info(const DriverApi& driver, CUdevice device, int index
   info.backend = "cuda";
   info.name = device_name(driver, device);
   const std::string driver_version = driver_version_text(driver);
-  info.id = fmt::format("{} | sm_{}{} | driver CUDA {} | NVRTC {}", info.name, major, minor,
-                        driver_version, nvrtc_version);
+  info.id = fmt::format("{} | sm_{}{} | driver CUDA {}", info.name, major, minor, driver_version);
   Env& f = info.facts;
   f.set("name", info.name);
   f.set("index", std::int64_t{index});
@@ -199,7 +197,6 @@ DeviceInfo query_device_info(const DriverApi& driver, CUdevice device, int index
           static_cast<double>(sm_count) * lanes * 2.0 * sm_clock_mhz / 1000.0);
   f.set("total_memory_bytes", static_cast<std::int64_t>(total_memory));
   f.set("driver_version", driver_version);
-  f.set("nvrtc_version", nvrtc_version);
   add_nvml_facts(f, nvml);
   return info;
 }

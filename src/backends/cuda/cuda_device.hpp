@@ -23,9 +23,9 @@ int fp32_lanes_per_sm(int major, int minor);
 // Theoretical DRAM bandwidth in GB/s: two transfers per memory clock (DDR) times the bus width.
 double theoretical_bandwidth_gbps(double memory_clock_mhz, std::int64_t bus_width_bits);
 
-// Every fact of the device; `nvrtc_version` goes into the id so that results of different
-// compilers are kept apart in the store.
-DeviceInfo query_device_info(const DriverApi& driver, CUdevice device, int index,
-                             const std::string& nvrtc_version);
+// Every fact of the device, and an id naming it, its architecture and the driver; the backend
+// appends its compiler's identity to the id (KernelCompiler::identity) so that results of
+// different compilers are kept apart in the store.
+DeviceInfo query_device_info(const DriverApi& driver, CUdevice device, int index);
 
 }  // namespace tuna::cuda

@@ -1,0 +1,174 @@
+#include "backends/triton/triton_request.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "backends/common/argument_data.hpp"
+#include "base/one_line.hpp"
+#include "tuna/errors.hpp"
+
+namespace tuna::triton {
+namespace {
+
+using nlohmann::json;
+
+json value_json(const Value& v) {
+  if (v.is_bool()) return v.truthy();
+  if (v.is_int()) return v.as_int();
+  if (v.is_float()) return v.as_double();
+  return v.as_string();
+}
+
+int compute_capability_of(const DeviceInfo& device) {
+  const Value* cc = device.facts.find("compute_capability");
+  if (cc == nullptr || cc->is_string())
+    throw InternalError(
+        fmt::format("triton compile: device '{}' has no compute_capability fact", device.name));
+  return static_cast<int>(cc->as_int());
+}
+
+json arguments_json(const KernelSpec& spec, const Env& env) {
+  json args = json::array();
+  for (const Argument& arg : spec.arguments) {
+    json a = {{"name", arg.name}, {"type", dtype_name(arg.dtype)}, {"pointer", arg.is_buffer}};
+    if (!arg.is_buffer) a["value"] = value_json(backends::evaluate_scalar(arg, env));
+    args.push_back(std::move(a));
+  }
+  return args;
+}
+
+}  // namespace
+
+std::string last_line(std::string_view output) {
+  std::size_t end = output.find_last_not_of(" \t\r\n");
+  if (end == std::string_view::npos) return "no output";
+  std::size_t start = output.rfind('\n', end);
+  start = start == std::string_view::npos ? 0 : start + 1;
+  return eval::one_line(output.substr(start, end + 1 - start));
+}
+
+std::optional<json> last_answer(std::string_view output) {
+  std::size_t end = output.size();
+  while (end > 0) {
+    std::size_t start = output.rfind('\n', end - 1);
+    start = start == std::string_view::npos ? 0 : start + 1;
+    std::string_view line = output.substr(start, end - start);
+    if (!line.empty() && line.front() == '{') {
+      json j = json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.is_object() && j.contains("ok")) return j;
+    }
+    if (start == 0) break;
+    end = start - 1;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+std::string text_or(const json& j, const char* key, std::string fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+CompileAnswer crash(std::string message, std::string_view output) {
+  CompileAnswer answer;
+  answer.kind = CompileAnswer::Kind::Failed;
+  answer.error_class = "compile_crash";
+  answer.message = std::move(message);
+  answer.log = std::string(output);
+  return answer;
+}
+
+backends::CompilerLaunch launch_of(const json& j, std::size_t spec_arguments) {
+  backends::CompilerLaunch launch;
+  const std::int64_t warps = j.at("num_warps").get<std::int64_t>();
+  const std::int64_t warp_size = j.value("warp_size", std::int64_t{32});
+  launch.block_threads = warps * warp_size;
+  launch.shared_memory_bytes = j.at("shared").get<std::int64_t>();
+  launch.arguments = j.at("runtime_args").get<std::vector<std::size_t>>();
+  for (std::size_t index : launch.arguments)
+    if (index >= spec_arguments)
+      throw json::other_error::create(
+          501, fmt::format("runtime_args names argument {} of {}", index, spec_arguments),
+          nullptr);
+  for (const json& s : j.at("scratch"))
+    launch.scratch.push_back(
+        {s.at("size").get<std::int64_t>(), std::max<std::int64_t>(1, s.value("align", 1))});
+  if (warps <= 0 || launch.shared_memory_bytes < 0)
+    throw json::other_error::create(501, "num_warps or shared out of range", nullptr);
+  return launch;
+}
+
+}  // namespace
+
+bool is_launch_option(std::string_view name) {
+  return std::find(kLaunchOptions.begin(), kLaunchOptions.end(), name) != kLaunchOptions.end();
+}
+
+CompileRequest compile_request(const KernelSpec& spec, const Space& space, const Config& config,
+                               const DeviceInfo& device, const std::string& cubin_path) {
+  const Env env = spec.env_for(space, config, device);
+  json constexprs = json::object();
+  for (const auto& [name, value] : spec.constants.values()) constexprs[name] = value_json(value);
+  json options = json::object();
+  for (std::size_t i = 0; i < space.params().size(); ++i) {
+    const std::string& name = space.params()[i].name;
+    (is_launch_option(name) ? options : constexprs)[name] = value_json(config[i]);
+  }
+  const Value* warp_size = device.facts.find("warp_size");
+  json request = {{"query", "compile"},
+                  {"source", spec.source.string()},
+                  {"kernel", spec.entry_for(space, config)},
+                  {"args", arguments_json(spec, env)},
+                  {"constexprs", std::move(constexprs)},
+                  {"options", std::move(options)},
+                  {"target",
+                   {{"backend", "cuda"},
+                    {"arch", compute_capability_of(device)},
+                    {"warp_size", warp_size ? warp_size->as_int() : 32}}}};
+  CompileRequest out;
+  // The source's folder is not part of the key (moving a kernel's folder keeps its cache).
+  json keyed = request;
+  keyed["source"] = spec.source.filename().string();
+  out.cache_key_text = keyed.dump();
+  request["cubin"] = cubin_path;
+  out.json = std::move(request);
+  return out;
+}
+
+CompileAnswer parse_answer(std::string_view output, std::size_t spec_arguments) {
+  const std::optional<json> found = last_answer(output);
+  if (!found)
+    return crash(fmt::format("Triton's compile helper gave no answer: {}", last_line(output)),
+                 output);
+  const json& j = *found;
+  CompileAnswer answer;
+  answer.message = text_or(j, "message", "");
+  if (j.value("ok", false) != true) {
+    answer.kind = j.value("fatal", false) ? CompileAnswer::Kind::Fatal : CompileAnswer::Kind::Failed;
+    answer.error_class = text_or(j, "error_class", "compile_error");
+    answer.fix = text_or(j, "fix", "");
+    answer.log = text_or(j, "log", std::string(output));
+    if (answer.message.empty()) answer.message = "Triton failed without a message";
+    return answer;
+  }
+  try {
+    answer.kind = CompileAnswer::Kind::Compiled;
+    answer.symbol = j.at("name").get<std::string>();
+    answer.launch = launch_of(j, spec_arguments);
+    answer.resources["num_warps"] = j.at("num_warps").get<double>();
+    if (j.contains("num_stages")) answer.resources["num_stages"] = j.at("num_stages").get<double>();
+    answer.resources["triton_shared_bytes"] =
+        static_cast<double>(answer.launch.shared_memory_bytes);
+    if (j.contains("compile_ms")) answer.resources["triton_compile_ms"] = j.at("compile_ms").get<double>();
+  } catch (const json::exception& e) {
+    return crash(fmt::format("Triton's compile helper answered in an unexpected shape ({})",
+                             e.what()),
+                 output);
+  }
+  if (answer.symbol.empty()) return crash("Triton's compile helper named no kernel", output);
+  return answer;
+}
+
+}  // namespace tuna::triton
