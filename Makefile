@@ -19,10 +19,14 @@ demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
 # Builds and runs the whole test suite (GPU tests skip without a GPU), then the Python package's:
-# its wheel built, installed in a fresh virtual environment and tested with pytest.
+# its wheel built, installed in a fresh virtual environment and tested with pytest. The triton
+# backend's compile tests use Triton from a virtual environment of its own (no GPU needed).
+TRITON_PYTHON = $(abspath $(BUILD_DIR))/triton-venv/bin/python
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
-	bash scripts/test-python.sh $(BUILD_DIR)
+	bash scripts/triton-venv.sh $(BUILD_DIR)/triton-venv
+	cd $(BUILD_DIR) && TUNA_TEST_TRITON_PYTHON=$(TRITON_PYTHON) \
+	  ctest --output-on-failure -j $(JOBS) --timeout 600
+	TUNA_TEST_TRITON_PYTHON=$(TRITON_PYTHON) bash scripts/test-python.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

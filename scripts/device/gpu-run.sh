@@ -9,6 +9,9 @@
 #   refs    bench/bench_cuda_refs: cuBLAS SGEMM/HGEMM and copy bandwidth
 #   tune    tunes every examples/cuda/* kernel (scripts/device/tune-examples.sh)
 #   faults  tunes the CUDA fault kernel
+#   triton  the Triton backend: its tests (ctest -R Triton), the references it is measured
+#           against (bench/python/torch_refs.py: torch.mm fp16, copy bandwidth, torch.softmax)
+#           and every examples/triton/* tuned (TRITON_TUNE_TIME seconds each, default 150)
 #   multi   tuner throughput on one GPU and on all of them (bench/multi_device.sh)
 #   python  the Python package offline: its wheel built from the carried build tools
 #           (.device-deps/python-wheels, fetch-deps.sh), installed in a fresh venv, pytest with
@@ -94,6 +97,15 @@ for s in "${steps[@]}"; do
       step faults
       TUNA_DB="$OUT/faults.db" "$build/tuna" tune tests/faults/cuda/spec.toml --strategy exhaustive \
         --max-evals 0 --run-timeout 5 --timing-budget 20 --fresh || true
+      ;;
+    triton)
+      step triton
+      python3 -c 'import torch, triton; print("torch", torch.__version__, "triton", triton.__version__)'
+      (cd "$build" && ctest -R Triton --timeout 600 --output-on-failure >"$OUT/ctest-triton.log" 2>&1)
+      grep -E "tests passed|tests failed|\(Failed\)|Skipped|\*\*\*" "$OUT/ctest-triton.log" | head -20
+      python3 bench/python/torch_refs.py | tee "$OUT/torch_refs.json"
+      EXAMPLES=examples/triton TUNE_TIME=${TRITON_TUNE_TIME:-150} TUNE_STRATEGY=${TUNE_STRATEGY:-auto} \
+        bash scripts/device/tune-examples.sh "$build/tuna" "$OUT"
       ;;
     multi)
       step multi
