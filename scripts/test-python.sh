@@ -13,7 +13,9 @@ venv=$build/python-venv
 wheels=$build/wheels
 
 rm -rf "$wheels"
-bash "$repo/scripts/python-venv.sh" "$venv"  # PYTHON picks the interpreter
+# PYTHON picks the interpreter; TUNA_TEST_VENV_OPTIONS adds venv options (the GPU machine passes
+# --system-site-packages, so that the Triton test sees its Triton and PyTorch).
+bash "$repo/scripts/python-venv.sh" "$venv" ${TUNA_TEST_VENV_OPTIONS:-}
 # Build dependencies come from PyPI (or PIP_FIND_LINKS) into pip's isolated build environment.
 start=$SECONDS
 "$venv/bin/python" -m pip wheel --quiet --no-deps --wheel-dir "$wheels" "$repo"

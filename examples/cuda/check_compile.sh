@@ -55,6 +55,11 @@ check hgemm hgemm BM=128 BN=256 BK=32 WM=64 WN=64 STAGES=3 SWIZZLE=1 GROUP_M=8
 check hgemm hgemm BM=256 BN=128 BK=64 WM=64 WN=32 STAGES=3 SWIZZLE=0 GROUP_M=8
 check hgemm hgemm BM=128 BN=256 BK=64 WM=32 WN=128 STAGES=3 SWIZZLE=1
 
+# Hopper only (wgmma, setmaxnreg): sm_90a, whatever ARCH says.
+arch=sm_90a check hgemm_sm90 hgemm_sm90
+arch=sm_90a check hgemm_sm90 hgemm_sm90 BM=128 BN=256 STAGES=4 CONSUMERS=2 PERSISTENT=1 GROUP_M=8
+arch=sm_90a check hgemm_sm90 hgemm_sm90 BM=256 BN=128 STAGES=4 CONSUMERS=2 GROUP_M=8 TENSOR_TMA=0
+
 if ((failures > 0)); then
   echo "$failures configuration(s) failed"
   exit 1

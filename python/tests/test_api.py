@@ -127,3 +127,24 @@ def test_a_spec_built_with_dataclasses_is_the_same_spec_as_its_dict(scale_spec, 
 def test_a_spec_of_another_type_is_a_user_error():
     with pytest.raises(tuna.UserError, match="tuna.Spec"):
         tuna.tune(42)
+
+
+def _triton_gpu_available():
+    try:
+        import triton  # noqa: F401  (the interpreter tuna compiles Triton kernels with)
+    except ImportError:
+        return False
+    return any(line.startswith("triton") and "unavailable" not in line
+               for line in tuna.devices().splitlines())
+
+
+def test_tune_a_triton_kernel_with_this_interpreters_triton(repo, db):
+    # TUNA_PYTHON is set to this interpreter on first use of the core, so the compile children
+    # use the Triton that this environment has.
+    if not _triton_gpu_available():
+        pytest.skip("needs Triton in this interpreter and a CUDA GPU")
+    result = tuna.tune(repo / "examples/triton/softmax/spec.toml", strategy="random",
+                       max_evals=3, db=db)
+    assert os.environ["TUNA_PYTHON"] == sys.executable
+    assert result.best is not None and result.best_ms > 0
+    assert all(r["status"] != "wrong_result" for r in result.results)

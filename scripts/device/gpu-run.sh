@@ -116,7 +116,7 @@ for s in "${steps[@]}"; do
       unpack_deps || exit 1
       python3 --version
       (export PIP_NO_INDEX=1 PIP_FIND_LINKS="$root/.device-deps/python-wheels" \
-         CMAKE_PREFIX_PATH="$prefix/usr"
+         CMAKE_PREFIX_PATH="$prefix/usr" TUNA_TEST_VENV_OPTIONS=--system-site-packages
        bash scripts/test-python.sh build-gpu-python >"$OUT/python.log" 2>&1
        echo "test-python exit status $?")
       tail -25 "$OUT/python.log"

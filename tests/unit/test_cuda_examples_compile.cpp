@@ -75,8 +75,8 @@ TEST_P(CudaExamplesCompile, DefaultAndRandomConfigsCompileForSm90) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, CudaExamplesCompile,
-                         ::testing::Values("sgemm", "hgemm", "reduction", "softmax", "transpose",
-                                           "conv2d"));
+                         ::testing::Values("sgemm", "hgemm", "hgemm_sm90", "reduction", "softmax",
+                                           "transpose", "conv2d"));
 
 }  // namespace
 }  // namespace tuna
