@@ -5,6 +5,7 @@
 // Process model (DESIGN.md §3): compile() runs in a compile child process and must not touch
 // the device; prepare/reset_outputs/run/read_outputs run only in the bench worker, which owns
 // the device. Anything a config can break (a crash, a hang) kills only that process.
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -49,6 +50,20 @@ struct OutputBuffer {
   std::vector<unsigned char> bytes;
 };
 
+// One output buffer compared with its reference (eval/correctness.hpp states the rule: an
+// element passes when |out - ref| <= tolerance = atol + rtol * max|ref|, equal non-finite values
+// pass), as a summary: what a device-side check copies back instead of the buffer.
+struct BufferCheck {
+  std::string name;
+  std::uint64_t count = 0;
+  double tolerance = 0;
+  double max_abs_error = 0;     // over the compared elements; a NaN difference counts as inf
+  std::uint64_t failures = 0;
+  std::uint64_t first_failure = 0;  // the lowest failing index, valid when failures > 0
+  double output_value = 0;          // the elements at first_failure
+  double reference_value = 0;
+};
+
 struct RunOutcome {
   bool ok = false;
   std::vector<double> times_ms;
@@ -82,6 +97,22 @@ class Backend {
                          const Config& config, const TimingOptions& timing) = 0;
   // The arguments whose role is output or inout, in declaration order.
   virtual std::vector<OutputBuffer> read_outputs() = 0;
+
+  // The correctness check on the device (GPU backends), so that a large output is compared where
+  // it lies rather than copied to the host after every checked run. Optional: a backend without
+  // one keeps these defaults, and the caller compares read_outputs() on the host.
+  //
+  // Keeps a device copy of the reference after a reference run: of the current outputs, or with
+  // `expected` not null, of those buffers (by name; from expected files). Returns false when it
+  // cannot (no device check, out of device memory): the caller then checks on the host.
+  virtual bool keep_reference_on_device(const std::vector<OutputBuffer>* /*expected*/) {
+    return false;
+  }
+  // Compares the current outputs with the kept reference on the device, one summary per
+  // reference buffer, in the reference's order. Only after keep_reference_on_device succeeded.
+  virtual std::vector<BufferCheck> check_on_device(double /*atol*/, double /*rtol*/) {
+    return {};
+  }
 };
 
 // The backends compiled into this binary, by name ("host", ...).

@@ -57,6 +57,9 @@ class WorkerState {
       Env sizes = spec_->constants;
       sizes.merge(device_.as_env());
       reference_ = expected_reference(*spec_, sizes);
+      // On the device, the expected outputs are uploaded once and the host copy is kept only
+      // where the backend cannot check there.
+      checks_on_device_ = backend_->keep_reference_on_device(&reference_->buffers);
       return {{"ok", true}};
     }
     Artifact artifact = codec::artifact_from_json(request.at("artifact"));
@@ -64,8 +67,19 @@ class WorkerState {
     backend_->reset_outputs();
     RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
     if (!once.ok) return mark_fatal(codec::to_json(once), once);
-    reference_ = make_reference_outputs(backend_->read_outputs());
+    // A GPU backend keeps the reference where the outputs are and compares there; otherwise the
+    // outputs come to the host.
+    checks_on_device_ = backend_->keep_reference_on_device(nullptr);
+    reference_ = checks_on_device_ ? ReferenceOutputs{}
+                                   : make_reference_outputs(backend_->read_outputs());
     return codec::to_json(once);
+  }
+
+  CheckOutcome check_run() {
+    if (checks_on_device_)
+      return outcome_of(backend_->check_on_device(spec_->check.atol, spec_->check.rtol));
+    return check_outputs(*reference_, backend_->read_outputs(), spec_->check.atol,
+                         spec_->check.rtol);
   }
 
   json run(const json& request) {
@@ -80,8 +94,7 @@ class WorkerState {
       backend_->reset_outputs();
       RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
       if (!once.ok) return failure(reply, once);
-      CheckOutcome check = check_outputs(*reference_, backend_->read_outputs(),
-                                         spec_->check.atol, spec_->check.rtol);
+      const CheckOutcome check = check_run();
       reply["max_abs_error"] = check.max_abs_error;
       if (!check.ok) {
         reply["status"] = status_name(Status::WrongResult);
@@ -128,7 +141,8 @@ class WorkerState {
   DeviceInfo device_;
   std::optional<KernelSpec> spec_;
   Space space_;
-  std::optional<ReferenceOutputs> reference_;
+  std::optional<ReferenceOutputs> reference_;  // empty buffers when checks_on_device_
+  bool checks_on_device_ = false;
   bool must_exit_ = false;
 };
 

@@ -10,34 +10,13 @@
 #include <thread>
 #include <algorithm>
 
+#include "backends/common/argument_data.hpp"
+#include "backends/common/half_float.hpp"
 #include "core/array_file.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::eval {
 namespace {
-
-template <typename T>
-double load(const OutputBuffer& b, std::size_t i) {
-  T v;
-  std::memcpy(&v, b.bytes.data() + i * sizeof(T), sizeof(T));
-  return static_cast<double>(v);
-}
-
-// IEEE 754 binary16 to double, including subnormals, infinities and NaN.
-double half_to_double(std::uint16_t h) {
-  int sign = (h >> 15) & 1;
-  int exponent = (h >> 10) & 0x1f;
-  int mantissa = h & 0x3ff;
-  double magnitude;
-  if (exponent == 0) {
-    magnitude = std::ldexp(mantissa, -24);
-  } else if (exponent == 31) {
-    magnitude = mantissa ? std::nan("") : INFINITY;
-  } else {
-    magnitude = std::ldexp(mantissa + 1024, exponent - 25);
-  }
-  return sign ? -magnitude : magnitude;
-}
 
 bool same_non_finite(double a, double b) {
   if (std::isnan(a) && std::isnan(b)) return true;
@@ -57,7 +36,7 @@ struct Half {
   static double at(const unsigned char* p, std::size_t i) {
     std::uint16_t h;
     std::memcpy(&h, p + i * 2, 2);
-    return half_to_double(h);
+    return backends::half_bits_to_double(h);
   }
 };
 
@@ -157,24 +136,7 @@ std::size_t element_count(const OutputBuffer& buffer) {
 }
 
 double element_as_double(const OutputBuffer& b, std::size_t i) {
-  switch (b.dtype) {
-    case Dtype::F16: {
-      std::uint16_t h;
-      std::memcpy(&h, b.bytes.data() + i * 2, 2);
-      return half_to_double(h);
-    }
-    case Dtype::F32: return load<float>(b, i);
-    case Dtype::F64: return load<double>(b, i);
-    case Dtype::I8: return load<std::int8_t>(b, i);
-    case Dtype::I16: return load<std::int16_t>(b, i);
-    case Dtype::I32: return load<std::int32_t>(b, i);
-    case Dtype::I64: return load<std::int64_t>(b, i);
-    case Dtype::U8: return load<std::uint8_t>(b, i);
-    case Dtype::U16: return load<std::uint16_t>(b, i);
-    case Dtype::U32: return load<std::uint32_t>(b, i);
-    case Dtype::U64: return load<std::uint64_t>(b, i);
-  }
-  TUNA_ASSERT(false, "unknown dtype");
+  return backends::load_element(b.dtype, b.bytes.data() + i * dtype_size(b.dtype));
 }
 
 ReferenceOutputs make_reference_outputs(std::vector<OutputBuffer> buffers) {
@@ -201,9 +163,24 @@ ReferenceOutputs expected_reference(const KernelSpec& spec, const Env& sizes) {
   return make_reference_outputs(std::move(buffers));
 }
 
+CheckOutcome outcome_of(const std::vector<BufferCheck>& checks) {
+  CheckOutcome outcome;
+  for (const BufferCheck& c : checks) {
+    outcome.max_abs_error = std::max(outcome.max_abs_error, c.max_abs_error);
+    if (c.failures == 0 || !outcome.ok) continue;
+    outcome.ok = false;
+    outcome.message = fmt::format("{}[{}] = {:.6g}, expected {:.6g} (tolerance {:.3g})", c.name,
+                                  c.first_failure, c.output_value, c.reference_value, c.tolerance);
+    if (c.failures > 1)
+      outcome.message +=
+          fmt::format("; {} of {} elements of {} differ", c.failures, c.count, c.name);
+  }
+  return outcome;
+}
+
 CheckOutcome check_outputs(const ReferenceOutputs& reference,
                            const std::vector<OutputBuffer>& outputs, double atol, double rtol) {
-  CheckOutcome outcome;
+  std::vector<BufferCheck> checks;
   for (std::size_t b = 0; b < reference.buffers.size(); ++b) {
     const OutputBuffer& ref = reference.buffers[b];
     const auto found = std::find_if(outputs.begin(), outputs.end(),
@@ -212,21 +189,21 @@ CheckOutcome check_outputs(const ReferenceOutputs& reference,
     const OutputBuffer& out = *found;
     TUNA_ASSERT(ref.bytes.size() == out.bytes.size(), "output buffer size changed: " + ref.name);
     TUNA_ASSERT(ref.dtype == out.dtype, "output buffer type changed: " + ref.name);
-    double tolerance = atol + rtol * reference.max_magnitude[b];
-    RangeCheck c = compare_buffer(ref, out, tolerance);
-    outcome.max_abs_error = std::max(outcome.max_abs_error, c.max_abs_error);
-    if (c.failures == 0 || !outcome.ok) continue;
-    outcome.ok = false;
-    std::size_t i = c.first_failure;
-    outcome.message = fmt::format("{}[{}] = {:.6g}, expected {:.6g} (tolerance {:.3g})", ref.name,
-                                  i, element_as_double(out, i), element_as_double(ref, i),
-                                  tolerance);
-    if (c.failures > 1) {
-      outcome.message += fmt::format("; {} of {} elements of {} differ", c.failures,
-                                     element_count(ref), ref.name);
+    BufferCheck check;
+    check.name = ref.name;
+    check.count = element_count(ref);
+    check.tolerance = atol + rtol * reference.max_magnitude[b];
+    const RangeCheck c = compare_buffer(ref, out, check.tolerance);
+    check.max_abs_error = c.max_abs_error;
+    check.failures = c.failures;
+    if (c.failures > 0) {
+      check.first_failure = c.first_failure;
+      check.output_value = element_as_double(out, c.first_failure);
+      check.reference_value = element_as_double(ref, c.first_failure);
     }
+    checks.push_back(std::move(check));
   }
-  return outcome;
+  return outcome_of(checks);
 }
 
 CheckOutcome check_outputs(const std::vector<OutputBuffer>& reference,

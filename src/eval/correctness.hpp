@@ -42,6 +42,11 @@ CheckOutcome check_outputs(const ReferenceOutputs& reference,
 CheckOutcome check_outputs(const std::vector<OutputBuffer>& reference,
                            const std::vector<OutputBuffer>& outputs, double atol, double rtol);
 
+// The outcome of summaries of compared buffers (from check_outputs or a device-side check,
+// Backend::check_on_device): ok when no element failed; the message names the first failing
+// element of the first buffer with one, and how many differ.
+CheckOutcome outcome_of(const std::vector<BufferCheck>& checks);
+
 // Element `i` of a buffer as a double (f16 decoded, integers converted).
 double element_as_double(const OutputBuffer& buffer, std::size_t i);
 std::size_t element_count(const OutputBuffer& buffer);

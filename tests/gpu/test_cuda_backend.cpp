@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 
+#include "eval/correctness.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/evaluator.hpp"
@@ -217,6 +218,52 @@ TEST_F(CudaBackendTest, OutputsMatchTheHostComputation) {
   for (std::size_t i = 0; i < x.size(); i += 997)
     ASSERT_FLOAT_EQ(z[i], 0.5f * x[i] + y[i]) << "element " << i;
   EXPECT_FLOAT_EQ(z[x.size() - 1], 0.5f * x.back() + y.back());
+}
+
+TEST_F(CudaBackendTest, CheckOnTheDeviceAgreesWithTheHostCheck) {
+  std::unique_ptr<Backend> backend = make_backend("cuda");
+  DeviceInfo device = backend->device_info();
+  Space space = spec_.make_space(device);
+  TimingOptions once;
+  once.warmup = 0;
+  once.min_repetitions = once.max_repetitions = 1;
+  once.budget_ms = 0;
+  auto run = [&](const char* key) {
+    const Config config = space.parse_key(key);
+    CompileOutcome compiled = backend->compile(spec_, space, config, device, dir_ / "cache");
+    ASSERT_TRUE(compiled.ok) << compiled.message;
+    backend->reset_outputs();
+    RunOutcome outcome = backend->run(compiled.artifact, spec_, space, config, once);
+    ASSERT_TRUE(outcome.ok) << outcome.message;
+  };
+  backend->prepare(spec_, device, /*seed=*/3);
+  run("BLOCK=256,ILP=1");
+  const eval::ReferenceOutputs host_reference =
+      eval::make_reference_outputs(backend->read_outputs());
+  ASSERT_TRUE(backend->keep_reference_on_device(nullptr));
+
+  // Another correct config: nothing differs, on either side.
+  run("BLOCK=1024,ILP=4");
+  const eval::CheckOutcome device_ok = eval::outcome_of(backend->check_on_device(1e-6, 1e-6));
+  const eval::CheckOutcome host_ok =
+      eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
+  EXPECT_TRUE(device_ok.ok) << device_ok.message;
+  EXPECT_TRUE(host_ok.ok) << host_ok.message;
+  EXPECT_EQ(device_ok.max_abs_error, host_ok.max_abs_error);
+
+  // Outputs left poisoned (NaN, as a kernel that writes nothing leaves them): every element
+  // fails, and both checks say so in the same words.
+  backend->reset_outputs();
+  const std::vector<BufferCheck> checks = backend->check_on_device(1e-6, 1e-6);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].failures, 1000003u);
+  EXPECT_EQ(checks[0].first_failure, 0u);
+  EXPECT_TRUE(std::isinf(checks[0].max_abs_error));
+  const eval::CheckOutcome device_bad = eval::outcome_of(checks);
+  const eval::CheckOutcome host_bad =
+      eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
+  EXPECT_FALSE(device_bad.ok);
+  EXPECT_EQ(device_bad.message, host_bad.message);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "backends/common/half_float.hpp"
 
+#include <cmath>
 #include <cstring>
 
 namespace tuna::backends {
@@ -28,6 +29,20 @@ std::uint16_t float_to_half_bits(float value) {
   // A carry out of the mantissa rounds up into the exponent, which is the right answer.
   if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;
   return static_cast<std::uint16_t>(half);
+}
+
+double half_bits_to_double(std::uint16_t bits) {
+  const int sign = (bits >> 15) & 1;
+  const int exponent = (bits >> 10) & 0x1f;
+  const int mantissa = bits & 0x3ff;
+  double magnitude;
+  if (exponent == 0)
+    magnitude = std::ldexp(mantissa, -24);
+  else if (exponent == 31)
+    magnitude = mantissa ? std::nan("") : INFINITY;
+  else
+    magnitude = std::ldexp(mantissa + 1024, exponent - 25);
+  return sign ? -magnitude : magnitude;
 }
 
 }  // namespace tuna::backends

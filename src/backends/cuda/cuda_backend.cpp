@@ -11,12 +11,16 @@
 #include "backends/common/artifact_manifest.hpp"
 #include "backends/common/device_backend.hpp"
 #include "backends/common/outcomes.hpp"
+#include "backends/common/argument_layout.hpp"
+#include "backends/cuda/check_kernels.hpp"
 #include "backends/cuda/cuda_buffers.hpp"
 #include "backends/cuda/cuda_compiler.hpp"
 #include "backends/cuda/cuda_device.hpp"
 #include "backends/cuda/cuda_timing.hpp"
+#include "backends/cuda/device_check.hpp"
 #include "backends/cuda/driver_handles.hpp"
 #include "backends/cuda/module_cache.hpp"
+#include "backends/cuda/nvrtc_api.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::cuda {
@@ -63,6 +67,7 @@ struct Runtime {
   CudaArguments arguments;
   DeviceMemory flush_buffer;
   unsigned char flush_value = 0;
+  std::optional<DeviceCheck> check;    // the reference on the device, once kept
   std::vector<DeviceMemory> scratch;  // compiler_params: the kernel's scratch buffers
   CUdeviceptr null_pointer = 0;       // what a scratch parameter of no bytes points to
 };
@@ -110,7 +115,47 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
         "If the device is out of memory, reduce the problem size or free the GPU.");
   }
 
+  // The check on the device needs the check kernels, compiled by NVRTC for this device once per
+  // worker. Where that cannot be (no NVRTC beside Triton, no memory for a second copy of the
+  // outputs), the outputs are compared on the host as before.
+  bool keep_reference_on_device(const std::vector<OutputBuffer>* expected) override {
+    if (!device_check_enabled()) return false;
+    Runtime& rt = prepared_runtime();
+    try {
+      if (!rt.check) {
+        const std::string cubin = compile_check_kernels(
+            NvrtcApi(), static_cast<int>(
+                            backends::device_fact_int(device_facts(), "compute_capability")));
+        rt.check.emplace(*driver_, cubin, rt.stream.get(),
+                         static_cast<int>(backends::device_fact_int(device_facts(), "sm_count")));
+      }
+      rt.check->keep(device_outputs(rt), expected);
+      return true;
+    } catch (const UserError&) {
+      rt.check.reset();
+      return false;
+    } catch (const backends::DeviceFailure&) {
+      rt.check.reset();
+      return false;
+    }
+  }
+
+  std::vector<BufferCheck> check_on_device(double atol, double rtol) override {
+    Runtime& rt = prepared_runtime();
+    TUNA_ASSERT(rt.check.has_value(), "check_on_device before keep_reference_on_device");
+    return rt.check->compare(device_outputs(rt), atol, rtol);
+  }
+
  private:
+  static std::vector<DeviceOutput> device_outputs(Runtime& rt) {
+    std::vector<DeviceOutput> outputs;
+    for (auto& slot : rt.arguments.slots())
+      if (backends::is_read_back(slot.arg()))
+        outputs.push_back({slot.arg().name, slot.arg().dtype,
+                           static_cast<std::uint64_t>(slot.layout.count), slot.data.get()});
+    return outputs;
+  }
+
   // A failure (no driver, no such device) is a UserError and leaves the flag unset.
   void open_device_once() const {
     std::call_once(open_once_, [&] {

@@ -1,0 +1,30 @@
+#pragma once
+// The kernels of the device-side correctness check (device_check.hpp), one pair per element
+// type: `tuna_magnitude_<type>` (the largest finite |ref|, once per reference) and
+// `tuna_compare_<type>` (max error, failure count, lowest failing index, per checked run). The
+// rule is eval/correctness.hpp's, element for element: compared as doubles, equal non-finite
+// values pass, a NaN difference is infinite, an element fails when its error exceeds the
+// tolerance.
+#include <string>
+
+#include "tuna/spec.hpp"
+
+namespace tuna::cuda {
+
+class NvrtcApi;
+
+// What tuna_compare_* accumulates on the device; copied back after each check (24 bytes).
+struct CompareSummary {
+  unsigned long long max_error_bits;  // the largest error, as the bits of a non-negative double
+  unsigned long long failures;
+  unsigned long long first_failure;  // ~0 when none failed
+};
+
+// "tuna_compare_f16", "tuna_magnitude_u8", ...
+std::string check_kernel_name(const char* kind, Dtype dtype);
+
+// The cubin of every check kernel for a device of `compute_capability` (major * 10 + minor).
+// Throws UserError when NVRTC fails (it should not: the source is tuna's).
+std::string compile_check_kernels(const NvrtcApi& nvrtc, int compute_capability);
+
+}  // namespace tuna::cuda

@@ -1,0 +1,133 @@
+#include "backends/cuda/device_check.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdlib>
+#include <cstring>
+
+#include "backends/common/argument_data.hpp"
+#include "backends/cuda/check_kernels.hpp"
+#include "tuna/errors.hpp"
+
+namespace tuna::cuda {
+namespace {
+
+constexpr unsigned kThreads = 256;
+
+}  // namespace
+
+bool device_check_enabled() {
+  const char* host = std::getenv("TUNA_HOST_CHECK");
+  return host == nullptr || *host == '\0' || std::string(host) == "0";
+}
+
+DeviceCheck::DeviceCheck(const DriverApi& driver, const std::string& cubin, CUstream stream,
+                         int sm_count)
+    : driver_(driver),
+      module_(load_module(driver, cubin, "tuna's check kernels")),
+      stream_(stream),
+      // Enough blocks to fill every SM several times over; the grid-stride loops do the rest.
+      blocks_(std::max(1, sm_count) * 8),
+      summary_(driver, sizeof(CompareSummary)) {}
+
+CUfunction DeviceCheck::kernel(const char* kind, Dtype dtype) {
+  CUfunction function = nullptr;
+  const std::string name = check_kernel_name(kind, dtype);
+  check(driver_, driver_.module_get_function(&function, module_.get(), name.c_str()),
+        fmt::format("finding the check kernel {}", name));
+  return function;
+}
+
+void DeviceCheck::launch(CUfunction function, std::uint64_t count, std::vector<void*> params) {
+  const std::uint64_t needed = (count + kThreads - 1) / kThreads;
+  const auto blocks = static_cast<unsigned>(std::clamp<std::uint64_t>(needed, 1, blocks_));
+  check(driver_,
+        driver_.launch_kernel(function, blocks, 1, 1, kThreads, 1, 1, 0, stream_, params.data(),
+                              nullptr),
+        "launching the correctness check");
+}
+
+void DeviceCheck::keep(const std::vector<DeviceOutput>& outputs,
+                       const std::vector<OutputBuffer>* expected) {
+  references_.clear();
+  for (const DeviceOutput& out : outputs) {
+    const OutputBuffer* host = nullptr;
+    if (expected != nullptr) {
+      auto found = std::find_if(expected->begin(), expected->end(),
+                                [&](const OutputBuffer& b) { return b.name == out.name; });
+      if (found == expected->end()) continue;  // an output without an expected file
+      TUNA_ASSERT(found->dtype == out.dtype &&
+                      found->bytes.size() == out.count * dtype_size(out.dtype),
+                  "expected output " + out.name + " does not match its argument");
+      host = &*found;
+    }
+    Reference ref;
+    const std::size_t bytes = out.count * dtype_size(out.dtype);
+    ref.memory = DeviceMemory(driver_, std::max<std::size_t>(bytes, 1));
+    ref.where = out;
+    ref.where.data = ref.memory.get();
+    if (host != nullptr)
+      check(driver_, driver_.memcpy_htod(ref.where.data, host->bytes.data(), bytes),
+            fmt::format("copying the expected {} to the device", out.name));
+    else
+      check(driver_, driver_.memcpy_dtod(ref.where.data, out.data, bytes),
+            fmt::format("keeping the reference {} on the device", out.name));
+    unsigned long long max_bits = 0;
+    check(driver_, driver_.memcpy_htod(summary_.get(), &max_bits, sizeof max_bits),
+          "clearing the check summary");
+    CUdeviceptr data = ref.where.data, summary = summary_.get();
+    std::uint64_t count = out.count;
+    launch(kernel("magnitude", out.dtype), count, {&data, &count, &summary});
+    check_wait(driver_, driver_.stream_synchronize(stream_), "computing the reference's magnitude");
+    check(driver_, driver_.memcpy_dtoh(&max_bits, summary_.get(), sizeof max_bits),
+          "reading the reference's magnitude");
+    ref.max_magnitude = std::bit_cast<double>(max_bits);
+    references_.push_back(std::move(ref));
+  }
+}
+
+double DeviceCheck::element(Dtype dtype, CUdeviceptr base, std::uint64_t index) {
+  unsigned char bytes[8] = {};
+  const std::size_t size = dtype_size(dtype);
+  check(driver_, driver_.memcpy_dtoh(bytes, base + index * size, size),
+        "reading a failing element");
+  return backends::load_element(dtype, bytes);
+}
+
+std::vector<BufferCheck> DeviceCheck::compare(const std::vector<DeviceOutput>& outputs,
+                                              double atol, double rtol) {
+  std::vector<BufferCheck> checks;
+  for (const Reference& ref : references_) {
+    auto out = std::find_if(outputs.begin(), outputs.end(),
+                            [&](const DeviceOutput& o) { return o.name == ref.where.name; });
+    TUNA_ASSERT(out != outputs.end(), "no output for the reference buffer " + ref.where.name);
+    BufferCheck c;
+    c.name = ref.where.name;
+    c.count = ref.where.count;
+    c.tolerance = atol + rtol * ref.max_magnitude;
+    CompareSummary summary{0, 0, ~0ull};
+    check(driver_, driver_.memcpy_htod(summary_.get(), &summary, sizeof summary),
+          "clearing the check summary");
+    CUdeviceptr reference = ref.where.data, output = out->data, result = summary_.get();
+    std::uint64_t count = c.count;
+    double tolerance = c.tolerance;
+    launch(kernel("compare", ref.where.dtype), count,
+           {&reference, &output, &count, &tolerance, &result});
+    check_wait(driver_, driver_.stream_synchronize(stream_), "comparing outputs on the device");
+    check(driver_, driver_.memcpy_dtoh(&summary, summary_.get(), sizeof summary),
+          "reading the check summary");
+    c.max_abs_error = std::bit_cast<double>(summary.max_error_bits);
+    c.failures = summary.failures;
+    if (c.failures > 0) {
+      c.first_failure = summary.first_failure;
+      c.output_value = element(ref.where.dtype, output, c.first_failure);
+      c.reference_value = element(ref.where.dtype, reference, c.first_failure);
+    }
+    checks.push_back(std::move(c));
+  }
+  return checks;
+}
+
+}  // namespace tuna::cuda
