@@ -82,6 +82,7 @@ class TritonSpecTest : public ::testing::Test {
     d.id = "NVIDIA H100 | sm_90 | Triton 3.6.0";
     d.facts.set("compute_capability", std::int64_t{90});
     d.facts.set("warp_size", std::int64_t{32});
+    d.facts.set("shared_memory_per_block_optin", std::int64_t{232448});
     return d;
   }
   std::string error_of(const std::string& text) const {
@@ -109,7 +110,8 @@ TEST_F(TritonSpecTest, RequestSplitsLaunchOptionsFromConstexprsAndEvaluatesScala
   EXPECT_EQ(j["cubin"], "/tmp/out.cubin");
   EXPECT_EQ(j["constexprs"], json({{"BLOCK", 256}, {"N", 4096}}));
   EXPECT_EQ(j["options"], json({{"num_warps", 8}, {"num_stages", 1}}));
-  EXPECT_EQ(j["target"], json({{"backend", "cuda"}, {"arch", 90}, {"warp_size", 32}}));
+  EXPECT_EQ(j["target"],
+            json({{"backend", "cuda"}, {"arch", 90}, {"warp_size", 32}, {"max_shared", 232448}}));
   ASSERT_EQ(j["args"].size(), 4u);
   EXPECT_EQ(j["args"][0], json({{"name", "x"}, {"type", "f16"}, {"pointer", true}}));
   EXPECT_EQ(j["args"][1]["type"], "f32");
@@ -158,6 +160,15 @@ TEST(TritonAnswer, CompileErrorIsThisConfigsFailure) {
   EXPECT_EQ(a.error_class, "out_of_resources");
   EXPECT_NE(a.message.find("Hardware limit"), std::string::npos);
   EXPECT_EQ(a.log, "Traceback ...");
+}
+
+TEST(TritonAnswer, ClustersOfProgramsAreRecordedAsUnsupported) {
+  const CompileAnswer a = triton::parse_answer(
+      R"({"ok": true, "name": "k", "num_warps": 4, "num_ctas": 2, "shared": 0, "runtime_args": [0], "scratch": []})",
+      1);
+  EXPECT_EQ(a.kind, CompileAnswer::Kind::Failed);
+  EXPECT_EQ(a.error_class, "unsupported");
+  EXPECT_NE(a.message.find("num_ctas = 2"), std::string::npos) << a.message;
 }
 
 TEST(TritonAnswer, FatalAnswerCarriesItsFix) {

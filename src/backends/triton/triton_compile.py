@@ -21,18 +21,27 @@ Requests:
    "options": {"num_warps": 8, ...},   Triton compile options
    "target": {"backend": "cuda", "arch": 90, "warp_size": 32, "max_shared"?: bytes},
    "cubin": "/abs/out.cubin", "ptx"?: "/abs/out.ptx"}
-      -> {"ok": true, "name", "triton_version", "num_warps", "num_ctas", "cluster_dims",
-          "shared", "runtime_args", "scratch", "entry_params", "launch_cooperative_grid",
-          "launch_pdl", "tma_descriptors", "compile_ms"}
+      -> {"ok": true, "name", "triton_version", "num_warps", "num_stages", "warp_size",
+          "num_ctas", "cluster_dims", "shared", "runtime_args", "scratch", "entry_params",
+          "launch_cooperative_grid", "launch_pdl", "tma_descriptors", "compile_ms"}
       -> {"ok": false, "fatal": false, "error_class": "compile_error" | "out_of_resources",
           "message", "log"}                           (this configuration only)
       -> {"ok": false, "fatal": true, "message", "fix"}   (every configuration would fail)
+
+Optional request keys: `target.max_shared` makes a kernel that needs more shared memory an
+out_of_resources answer (Triton itself checks only when it loads the kernel on a device);
+`ptx` also writes the PTX there.
 
 How the spec's arguments reach the kernel: a scalar argument whose name is a tl.constexpr
 parameter of the kernel becomes that constexpr (it is compiled in, not passed); the other
 arguments take the kernel's remaining parameters in order. `runtime_args` lists the indexes of
 the spec's arguments that are passed at launch, in the order of the compiled entry's
 parameters; `scratch` lists the pointers Triton's own launcher appends after them.
+
+Launching as Triton's launcher does: blocks of 32 * num_warps threads, `shared` bytes of
+dynamic shared memory (opted in above 48 KiB), a grid of programs times cluster_dims in each
+dimension with a cluster of cluster_dims when it is not [1, 1, 1]; a scratch pointer of size 0
+is null, otherwise it points at size * programs * num_ctas bytes aligned to `align`.
 """
 
 import importlib.util
@@ -519,6 +528,8 @@ def compile_reply(request):
         "name": name,
         "triton_version": triton.__version__,
         "num_warps": int(md.num_warps),
+        "num_stages": int(getattr(md, "num_stages", 0)),
+        "warp_size": int(getattr(md, "warp_size", target.warp_size)),
         "num_ctas": num_ctas,
         "cluster_dims": [int(c) for c in cluster],
         "shared": int(md.shared),

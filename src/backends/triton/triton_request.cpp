@@ -117,16 +117,20 @@ CompileRequest compile_request(const KernelSpec& spec, const Space& space, const
     (is_launch_option(name) ? options : constexprs)[name] = value_json(config[i]);
   }
   const Value* warp_size = device.facts.find("warp_size");
+  json target = {{"backend", "cuda"},
+                 {"arch", compute_capability_of(device)},
+                 {"warp_size", warp_size ? warp_size->as_int() : 32}};
+  // Triton checks shared memory only when it loads a kernel; with the limit, a config that
+  // needs more is a compile-time failure ("out_of_resources") instead of a launch failure.
+  if (const Value* optin = device.facts.find("shared_memory_per_block_optin"))
+    target["max_shared"] = optin->as_int();
   json request = {{"query", "compile"},
                   {"source", spec.source.string()},
                   {"kernel", spec.entry_for(space, config)},
                   {"args", arguments_json(spec, env)},
                   {"constexprs", std::move(constexprs)},
                   {"options", std::move(options)},
-                  {"target",
-                   {{"backend", "cuda"},
-                    {"arch", compute_capability_of(device)},
-                    {"warp_size", warp_size ? warp_size->as_int() : 32}}}};
+                  {"target", std::move(target)}};
   CompileRequest out;
   // The source's folder is not part of the key (moving a kernel's folder keeps its cache).
   json keyed = request;
@@ -151,6 +155,17 @@ CompileAnswer parse_answer(std::string_view output, std::size_t spec_arguments) 
     answer.fix = text_or(j, "fix", "");
     answer.log = text_or(j, "log", std::string(output));
     if (answer.message.empty()) answer.message = "Triton failed without a message";
+    return answer;
+  }
+  // Thread-block clusters (num_ctas > 1) need cuLaunchKernelEx, which the CUDA runtime does not
+  // use: such a config is recorded as unsupported rather than launched wrongly.
+  if (j.value("num_ctas", 1) != 1) {
+    answer.kind = CompileAnswer::Kind::Failed;
+    answer.error_class = "unsupported";
+    answer.message = fmt::format(
+        "num_ctas = {} (a cluster of programs) is not supported by tuna's launcher; tune "
+        "num_ctas = 1 only",
+        j.value("num_ctas", 1));
     return answer;
   }
   try {
