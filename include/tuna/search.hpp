@@ -30,6 +30,15 @@ struct EvaluationStream {
   std::function<std::vector<Config>(std::size_t n)> more;
 };
 
+// How time passes in a run while a search waits for something other than the devices (an LLM's
+// reply): whether it can have configs measured meanwhile, and how it knows the wait is over.
+enum class RunClock {
+  None,      // measuring takes no time (a replay without a modelled evaluator): nothing overlaps
+  Wall,      // a tuning run: the wait is real, and the devices can measure during it
+  Modelled,  // a replay with a modelled evaluator (`tuna compare --pipeline`): clock_s() is its
+             // time, and a wait is modelled from what it cost when it was recorded
+};
+
 class SearchServices {
  public:
   virtual ~SearchServices() = default;
@@ -67,6 +76,12 @@ class SearchServices {
   // Stores one LLM exchange under this run (the caller has already left the key out).
   virtual void record_llm_exchange(const LlmExchange& exchange) = 0;
   virtual std::int64_t run_id() const = 0;
+  // The run's clock (RunClock) and its time in seconds since the run began. On a modelled clock
+  // a search that waited for something, with nothing left to measure, says until when
+  // (idle_until), so that the devices' idle time is modelled too; elsewhere that is a no-op.
+  virtual RunClock clock() const { return RunClock::None; }
+  virtual double clock_s() const { return 0; }
+  virtual void idle_until(double /*clock_s*/) {}
   // What the same kernel measured elsewhere (tuna/prior.hpp): the caller's priors and the
   // store's, for searches that can use them (the hybrid's surrogate, the LLM's first prompt).
   virtual const std::vector<std::shared_ptr<const Prior>>& priors() const { return no_priors_; }

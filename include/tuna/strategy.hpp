@@ -23,8 +23,10 @@ class Strategy {
   virtual void observe(const std::vector<Result>& results) = 0;
   // Whether propose() may be called while configs it proposed are still being measured, so the
   // driver can ask for more as soon as the pipeline has room instead of waiting for the whole
-  // batch (the devices then never idle between batches). Strategies that think in generations
-  // say no: asked early, they would pad their generation with random configs.
+  // batch (the devices then never idle between batches). Say yes only when the proposals made
+  // with results pending are as good as those made after them (each of tuna's model-free
+  // strategies does so, docs/strategies.md "Keeping the device busy"); a strategy that would
+  // fill the wait with random configs should say no.
   virtual bool proposes_while_measuring() const { return false; }
 };
 

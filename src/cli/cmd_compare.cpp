@@ -43,6 +43,10 @@ struct CompareFlags {
   std::string noise = "median";
   unsigned threads = 0;
   std::size_t batch = 1;
+  bool batch_given = false;       // else, with --pipeline, a batch is the pipeline's capacity
+  std::size_t pipeline_jobs = 0;  // compile jobs of the modelled evaluator; 0: no model
+  std::size_t pipeline_devices = 1;
+  bool sync_batches = false;
   std::string csv, svg;  // empty: no file (written only when asked)
   std::vector<std::string> priors;  // recordings whose times every space's search may use
   bool prior_shuffle = false;       // shuffle the priors' times (a misleading prior)
@@ -155,6 +159,11 @@ void check_flags(const CompareFlags& f, const search::CompareOptions& o) {
           "strategies llm and hybrid",
           name));
     }
+  }
+  if (f.pipeline_devices == 0) throw UserError("--pipeline-devices must be at least 1");
+  if (f.sync_batches && !o.pipeline) {
+    throw UserError("--sync-batches needs --pipeline JOBS: without a modelled evaluator every "
+                    "config is measured at once and nothing is in flight to look ahead of");
   }
   if (!f.llm_transcript.empty() && !f.llm_replay.empty()) {
     throw UserError("--llm-transcript writes the exchanges of a live comparison and --llm-replay "
@@ -283,6 +292,12 @@ search::CompareOptions compare_options(const CompareFlags& f) {
                                         : sim::ReplayNoise::Median;
   o.threads = f.threads ? f.threads : std::max(1u, std::thread::hardware_concurrency());
   o.batch_size = f.batch;
+  if (f.pipeline_jobs > 0) {
+    o.pipeline = search::PipelineShape{f.pipeline_jobs, f.pipeline_devices};
+    // A tuning run's batches hold what the evaluator can hold at once (Evaluator::parallelism).
+    if (!f.batch_given) o.batch_size = o.pipeline->capacity();
+  }
+  o.lookahead = !f.sync_batches;
   o.guided_runs = f.llm_runs;
   o.guided_threads = std::max(1u, f.llm_threads);
   o.store = f.db;
@@ -402,9 +417,25 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", flags->threads, "worker threads (0: one per core)")
       ->check(not_negative())
       ->capture_default_str();
-  cmd->add_option("--batch", flags->batch, "configs asked of a strategy at a time")
+  cmd->add_option("--batch", flags->batch,
+                  "configs asked of a strategy at a time (with --pipeline: compile jobs + "
+                  "devices, as in a tuning run)")
+      ->check(not_negative())
+      ->each([flags](const std::string&) { flags->batch_given = true; })
+      ->capture_default_str();
+  cmd->add_option("--pipeline", flags->pipeline_jobs,
+                  "model a tuning run's evaluator with this many compile jobs: each config costs "
+                  "its recorded compile and run time, results arrive when that evaluator would "
+                  "have them, strategies are asked for more while configs are in flight, and "
+                  "the table adds the device's idle share (docs/strategies.md)")
+      ->check(not_negative());
+  cmd->add_option("--pipeline-devices", flags->pipeline_devices,
+                  "devices of the modelled evaluator")
       ->check(not_negative())
       ->capture_default_str();
+  cmd->add_flag("--sync-batches", flags->sync_batches,
+                "with --pipeline: wait for each batch to end before asking for the next, as "
+                "`tuna tune --sync-batches` does");
   cmd->add_option("--csv", flags->csv, "write the scores as CSV to this file (default: no file)");
   cmd->add_option("--svg", flags->svg,
                   "write an SVG plot of mean score against evaluations to this file (default: "

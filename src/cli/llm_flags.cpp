@@ -71,6 +71,12 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
                "do not send the reply's JSON schema (for servers that reject it)")
       ->group(group)
       ->envname("TUNA_LLM_NO_STRUCTURED_OUTPUT");
+  cmd.add_flag("--llm-no-fill", no_fill,
+               "let the devices wait while the LLM thinks; by default they measure the "
+               "surrogate's proposals (the hybrid's model-free search's) meanwhile, and the next "
+               "prompt shows those results too")
+      ->group(group)
+      ->envname("TUNA_LLM_NO_FILL");
   add("--llm-fallback", fallback,
       "model-free strategy that continues the run if the provider fails (default: abort)",
       "TUNA_LLM_FALLBACK");
@@ -112,6 +118,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   if (compile_timeout_s) out.llm.compile_timeout_cap_s = *compile_timeout_s;
   out.llm.structured_output = !no_structured_output;
   out.llm.fallback_strategy = fallback;
+  if (no_fill) out.llm.fill_while_waiting = false;
 
   llm::ProviderSettings flags;
   flags.provider = provider;

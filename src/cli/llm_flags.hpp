@@ -26,6 +26,7 @@ struct LlmFlags {
   std::string effort;  // "", "quick" or "full"
   std::optional<double> timeout_s, compile_timeout_s;
   bool no_structured_output = false;
+  bool no_fill = false;  // the devices wait for the model (LlmGuidedOptions::fill_while_waiting)
   std::string fallback;
   std::optional<std::int64_t> replay_run;
 

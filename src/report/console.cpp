@@ -177,6 +177,13 @@ static void print_device_split(std::FILE* out, const TuneSummary& s) {
   fmt::print(out, "devices: {}\n", line);
 }
 
+double device_idle_share(const TuneSummary& s) {
+  const EvaluatorStats& st = s.evaluator_stats;
+  const double devices = static_cast<double>(std::max<std::size_t>(1, st.busy_s_on.size()));
+  if (s.elapsed_s <= 0) return 0;
+  return std::clamp(1.0 - st.run_s / (s.elapsed_s * devices), 0.0, 1.0);
+}
+
 // Where the wall time went: throughput of the tuner itself. Compile time is wall time with a
 // compile in flight, which overlaps kernel time on GPU backends, so the shares need not add up.
 static void print_time_split(std::FILE* out, const TuneSummary& s) {
@@ -190,10 +197,10 @@ static void print_time_split(std::FILE* out, const TuneSummary& s) {
   double per_minute = static_cast<double>(s.progress.measured) / s.elapsed_s * 60.0;
   double outside = std::max(0.0, s.elapsed_s - st.evaluate_wall_s);
   fmt::print(out,
-             "time:    {:.0f} configs/min; compiling {:.1f} s, in the bench worker {:.1f} s, "
-             "outside evaluation {:.1f} s ({:.0f}% of {:.1f} s)\n",
-             per_minute, st.compile_wall_s, st.run_s, outside, 100.0 * outside / s.elapsed_s,
-             s.elapsed_s);
+             "time:    {:.0f} configs/min; compiling {:.1f} s, in the bench worker {:.1f} s "
+             "(device idle {:.0f}%), outside evaluation {:.1f} s ({:.0f}% of {:.1f} s)\n",
+             per_minute, st.compile_wall_s, st.run_s, 100.0 * device_idle_share(s),
+             outside, 100.0 * outside / s.elapsed_s, s.elapsed_s);
   print_device_split(out, s);
 }
 

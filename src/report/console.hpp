@@ -37,6 +37,9 @@ class ConsoleProgress : public TuneObserver {
 // The final summary: best config, its median and spread, speedup over the default, GFLOP/s and
 // GB/s, counts per status, what was reused.
 void print_summary(std::FILE* out, const TuneSummary& summary, const Space& space);
+// The share of the run's wall time with no config in this host's bench workers (averaged over
+// its devices): how long the devices waited for the tuner rather than measured.
+double device_idle_share(const TuneSummary& summary);
 
 // "1.234 ms", "56.7 us", "2.10 s".
 std::string format_ms(double ms);

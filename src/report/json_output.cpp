@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/codec.hpp"
+#include "report/console.hpp"
 
 namespace tuna::report {
 namespace {
@@ -38,7 +39,10 @@ Json time_split_json(const TuneSummary& s) {
           {"compiled", st.compiled},
           {"ran", st.ran},
           {"ran_on", st.ran_on},
-          {"busy_s_on", st.busy_s_on}};
+          {"busy_s_on", st.busy_s_on},
+          // A sim run's elapsed time is the recording's, not the wall's: no idle share.
+          {"device_idle_share",
+           s.device.backend == "sim" ? Json(nullptr) : Json(device_idle_share(s))}};
 }
 
 Json strategy_stats_json(const search::StrategyStats& st, const search::CompareOptions& o) {
@@ -53,8 +57,12 @@ Json strategy_stats_json(const search::StrategyStats& st, const search::CompareO
                         i < st.reached.size() ? number_or_null(st.reached[i]) : Json(nullptr)}});
   Json curve = Json::array();
   for (double v : st.curve) curve.push_back(number_or_null(v));
-  return {{"strategy", st.strategy}, {"random_expectation", st.exact}, {"scores", scores},
-          {"targets", targets},      {"curve", curve}};
+  Json out = {{"strategy", st.strategy}, {"random_expectation", st.exact}, {"scores", scores},
+              {"targets", targets},      {"curve", curve}};
+  // With a modelled evaluator (compare --pipeline): where its simulated time went.
+  if (st.idle_share) out["device_idle_share"] = number_or_null(*st.idle_share);
+  if (st.batches) out["batches"] = number_or_null(*st.batches);
+  return out;
 }
 
 Json header(const char* command) {
@@ -193,6 +201,11 @@ Json compare_json(const search::CompareReport& report, const std::string& noise)
                     {"targets", o.targets},       {"runs", o.runs},
                     {"seed", o.seed},             {"noise", noise},
                     {"batch", o.batch_size}};
+  if (o.pipeline) {
+    out["options"]["pipeline"] = {{"compile_jobs", o.pipeline->compile_jobs},
+                                  {"devices", o.pipeline->devices},
+                                  {"lookahead", o.lookahead}};
+  }
   out["seconds"] = report.seconds;
   Json spaces = Json::array();
   for (const search::SpaceStats& sp : report.spaces) {

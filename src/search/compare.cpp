@@ -35,9 +35,6 @@ double score_at(const RunTrace& run, std::size_t evals, double optimum_ms) {
   return std::isfinite(best) ? optimum_ms / best : 0.0;
 }
 
-// A model-free strategy through the same Search protocol as in a tuning run, except that only
-// what the strategy proposes counts (the default config is not measured first), with no
-// lookahead (a replay measures nothing in the background).
 // The space's priors for one run; shuffled by the run's seed when asked (a misleading prior).
 std::vector<std::shared_ptr<const Prior>> run_priors(const ReplaySpace& space, bool shuffle,
                                                      std::uint64_t seed) {
@@ -48,14 +45,19 @@ std::vector<std::shared_ptr<const Prior>> run_priors(const ReplaySpace& space, b
   return out;
 }
 
+// A model-free strategy through the same Search protocol as in a tuning run, except that only
+// what the strategy proposes counts (the default config is not measured first). Lookahead needs
+// a modelled pipeline: without one, a replay measures nothing in the background.
 RunTrace run_model_free(const ReplaySpace& space, const std::string& strategy, std::uint64_t seed,
-                        const ReplayRunSettings& settings, bool shuffle_priors = false) {
+                        const ReplayRunSettings& settings, bool shuffle_priors = false,
+                        bool lookahead = false) {
   CompareRunKey key{space.recorded->name, strategy, seed};
   return run_search_on_recording(
       space, key,
       [&](const std::function<void(const std::string&)>&) {
         return make_search({strategy, seed, run_priors(space, shuffle_priors, seed)},
-                           {.default_first = false, .lookahead = false});
+                           {.default_first = false,
+                            .lookahead = lookahead && settings.pipeline.has_value()});
       },
       settings);
 }
@@ -83,7 +85,11 @@ RunTrace run_on_recording(const sim::RecordedSpace& recorded, const std::string&
                           std::uint64_t seed, std::size_t max_evals, sim::ReplayNoise noise,
                           std::size_t batch_size) {
   ReplaySpace space = prepare_replay_space(recorded, sim::spec_from_recorded_space(recorded));
-  return run_model_free(space, strategy, seed, {.max_evals = max_evals, .noise = noise, .batch_size = batch_size});
+  ReplayRunSettings settings;
+  settings.max_evals = max_evals;
+  settings.noise = noise;
+  settings.batch_size = batch_size;
+  return run_model_free(space, strategy, seed, settings);
 }
 
 namespace {
@@ -116,6 +122,15 @@ StrategyStats summarise_runs(const std::string& strategy, const std::vector<RunT
   }
   if (runs.empty()) return st;
   const double n = static_cast<double>(runs.size());
+  if (runs.front().pipeline) {
+    st.idle_share = st.batches = 0.0;
+    for (const RunTrace& run : runs) {
+      if (!run.pipeline) continue;
+      const std::size_t devices = options.pipeline ? options.pipeline->devices : 1;
+      *st.idle_share += run.pipeline->idle_share(devices) / n;
+      *st.batches += static_cast<double>(run.pipeline->batches) / n;
+    }
+  }
   st.curve.assign(cap, 0.0);
   for (const RunTrace& run : runs)
     for (std::size_t k = 1; k <= cap; ++k) st.curve[k - 1] += score_at(run, k, optimum_ms) / n;
@@ -175,6 +190,13 @@ StrategyStats mean_of(const std::vector<const StrategyStats*>& rows) {
   average(&StrategyStats::evals_to);
   average(&StrategyStats::reached);
   average(&StrategyStats::curve);
+  auto average_optional = [&](std::optional<double> StrategyStats::*field) {
+    if (!(out.*field)) return;
+    out.*field = 0.0;
+    for (const StrategyStats* r : rows) *(out.*field) += (r->*field).value_or(0.0) / n;
+  };
+  average_optional(&StrategyStats::idle_share);
+  average_optional(&StrategyStats::batches);
   // The cost of the LLM adds up over spaces; each run's details stay with its space.
   out.guided_runs.clear();
   if (out.llm) {
@@ -295,21 +317,23 @@ CompareReport run_compare(const std::vector<sim::RecordedSpace>& spaces,
     std::lock_guard lock(progress_mutex);
     progress(n, total_jobs);
   };
+  // What every run of the comparison shares; an LLM run adds its store and log.
+  ReplayRunSettings common;
+  common.max_evals = cap;
+  common.noise = options.noise;
+  common.batch_size = options.batch_size;
+  common.pipeline = options.pipeline;
   JobPool free_pool(model_free, [&](const Job& job) {
     traces[job.space][job.strategy][job.run] =
         run_model_free(replay_spaces[job.space], options.strategies[job.strategy],
-                       options.seed + job.run,
-                       {.max_evals = cap, .noise = options.noise, .batch_size = options.batch_size},
-                       options.shuffle_priors);
+                       options.seed + job.run, common, options.shuffle_priors, options.lookahead);
     finished();
   });
   JobPool guided_pool(guided, [&](const Job& job) {
     CompareRunKey key{spaces[job.space].name, options.strategies[job.strategy],
                      options.seed + job.run};
-    ReplayRunSettings settings{.max_evals = cap,
-                               .noise = options.noise,
-                               .batch_size = options.batch_size,
-                               .store = options.store};
+    ReplayRunSettings settings = common;
+    settings.store = options.store;
     if (options.on_guided_log) {
       settings.on_log = [&, key](const std::string& line) {
         std::lock_guard lock(log_mutex);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "search/replay_pipeline.hpp"
 #include "store/recorded_space.hpp"
 #include "tuna/prior.hpp"
 #include "tuna/search.hpp"
@@ -41,6 +42,12 @@ struct CompareOptions {
   sim::ReplayNoise noise = sim::ReplayNoise::Median;
   std::size_t batch_size = 1;  // configs per propose()
   unsigned threads = 0;        // 0: one per hardware thread
+  // Set: every run goes through a modelled evaluator (replay_pipeline.hpp) whose time the
+  // report shows (the devices' idle share); results then arrive as that evaluator would return
+  // them, and with `lookahead` the strategies that can are asked for more while configs are in
+  // flight, as in a tuning run (TuneOptions::lookahead).
+  std::optional<PipelineShape> pipeline;
+  bool lookahead = true;
   // The priors of each space (tuna/prior.hpp: what the same kernel measured elsewhere), given to
   // every model-free strategy; empty or unset: no prior.
   std::function<std::vector<std::shared_ptr<const Prior>>(const sim::RecordedSpace&)> priors_for;
@@ -86,6 +93,7 @@ struct GuidedRunInfo {
 struct RunTrace {
   std::vector<double> best_ms;
   std::optional<GuidedRunInfo> guided;  // LLM strategies only
+  std::optional<PipelineTimes> pipeline;  // with CompareOptions::pipeline
 };
 
 // The seed of a run's replay noise stream, independent of the strategy's own generator.
@@ -104,6 +112,10 @@ struct StrategyStats {
   std::vector<double> curve;      // mean score after 1, 2, ..., largest budget evaluations
   bool exact = false;             // the exact expectation of random search
   std::size_t runs = 0;           // runs averaged (per space; 0 for the exact expectation)
+  // With CompareOptions::pipeline: the mean share of the devices' time with no config on them,
+  // and the mean number of batches (each one after the first drained the devices).
+  std::optional<double> idle_share;
+  std::optional<double> batches;
   // LLM strategies: what the model cost, summed over the runs (over spaces in the average),
   // and each run's details (per space only).
   std::optional<LlmUsage> llm;

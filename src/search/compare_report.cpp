@@ -29,12 +29,18 @@ void append_block(std::string& out, const std::string& title,
   out += fmt::format("  {:<{}}", "strategy", width);
   for (std::size_t b : options.budgets) out += fmt::format(" {:>7}", fmt::format("@{}", b));
   for (double t : options.targets) out += fmt::format(" {:>14}", fmt::format("evals>={:g}", t));
+  // With a modelled pipeline: how long the devices sat idle, and in how many batches.
+  const bool timed = options.pipeline.has_value();
+  if (timed) out += fmt::format(" {:>7} {:>8}", "idle", "batches");
   out += "\n";
   for (const StrategyStats& r : rows) {
     out += fmt::format("  {:<{}}", r.strategy, width);
     for (double s : r.score) out += fmt::format(" {:>7.3f}", s);
     for (std::size_t i = 0; i < r.evals_to.size(); ++i)
       out += fmt::format(" {:>14}", evals_cell(r.evals_to[i], r.reached[i]));
+    if (timed && r.idle_share && r.batches) {
+      out += fmt::format(" {:>6.1f}% {:>8.1f}", *r.idle_share * 100, *r.batches);
+    }
     out += "\n";
   }
 }
@@ -75,6 +81,15 @@ std::string runs_phrase(const CompareOptions& o) {
   for (const std::string& name : o.strategies) guided = guided || o.runs_of(name) != o.runs;
   if (!guided) return fmt::format("{} runs", o.runs);
   return fmt::format("{} runs, {} for LLM strategies", o.runs, o.guided_runs);
+}
+
+std::string pipeline_phrase(const CompareOptions& o) {
+  return fmt::format(
+      "modelled evaluator: {} compile jobs, {} device{}, the recorded compile and run times; "
+      "batches of {}, {}; idle: the share of the device time with no config running; batches: "
+      "each one after the first drained the devices",
+      o.pipeline->compile_jobs, o.pipeline->devices, o.pipeline->devices == 1 ? "" : "s",
+      o.batch_size, o.lookahead ? "lookahead on" : "synchronous (--sync-batches)");
 }
 
 std::string usage_cells(const LlmUsage& u, std::size_t runs) {
@@ -140,6 +155,7 @@ std::string format_compare_table(const CompareReport& report) {
       "score = t_opt / t_found (mean over {}); evals>=f: mean evaluations to reach f of "
       "the optimum (runs that never did count as {}; '>' with the share that did)\n\n",
       runs_phrase(o), o.budgets.empty() ? 0 : *std::max_element(o.budgets.begin(), o.budgets.end()));
+  if (o.pipeline) out += pipeline_phrase(o) + "\n\n";
   for (const SpaceStats& s : report.spaces) {
     append_block(out,
                  fmt::format("{}: {} valid configs, {} ran correctly, optimum {:.4g} ms", s.name,
@@ -160,6 +176,8 @@ std::string compare_csv(const CompareReport& report) {
   // The LLM's cost, summed over the row's runs, only when LLM strategies were compared.
   const bool llm = any_llm(report);
   if (llm) out += ",llm_calls,llm_input_tokens,llm_output_tokens,llm_model_s";
+  const bool timed = o.pipeline.has_value();
+  if (timed) out += ",device_idle_share,batches";
   out += "\n";
   auto rows = [&](const std::string& space, const std::vector<StrategyStats>& stats) {
     for (const StrategyStats& r : stats) {
@@ -173,6 +191,11 @@ std::string compare_csv(const CompareReport& report) {
                            r.llm->output_tokens, r.llm->model_s);
       } else if (llm) {
         out += ",,,,";
+      }
+      if (timed && r.idle_share && r.batches) {
+        out += fmt::format(",{:.4f},{:.2f}", *r.idle_share, *r.batches);
+      } else if (timed) {
+        out += ",,";
       }
       out += "\n";
     }

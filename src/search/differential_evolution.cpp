@@ -1,6 +1,15 @@
-// Differential evolution on value indices: each generation, every member of the population gets
-// a trial config, a mutant a + F·(b − c) of three other members crossed over with it, snapped
-// and repaired onto the valid space; a trial that is at least as fast replaces its member.
+// Differential evolution on value indices: every member of the population gets trial configs,
+// each a mutant a + F·(b − c) of three other members crossed over with it, snapped and repaired
+// onto the valid space; a trial that is at least as fast replaces its member.
+//
+// Asynchronous (steady state): trials are made one at a time, for the members in turn, from the
+// population as it is when the trial is asked for, and each is judged against its member when
+// its result arrives, whatever else is still being measured. A member may so have several trials
+// out at once; each replaces the member it finds there if it is at least as fast. Asked for more
+// before earlier trials are back (lookahead), the search keeps the devices busy with trials from
+// the freshest population instead of waiting for a generation's slowest config. Against
+// generations made whole, this is as good one config at a time and better with many in flight
+// (docs/strategies.md, "Keeping the device busy").
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -42,6 +51,7 @@ class DifferentialEvolution : public GenerationalStrategy {
   std::vector<std::size_t> members_;                         // history entries
   std::unordered_map<std::string, std::size_t> trial_slot_;  // trial key -> member slot
   bool seeded_ = false;
+  std::size_t cursor_ = 0;  // the member whose turn it is to get a trial
 };
 
 }  // namespace
@@ -81,7 +91,10 @@ void DifferentialEvolution::next_generation() {
     if (!queue_.empty()) return;
   }
   if (members_.size() < 4) return;  // the initial design is still being measured
-  for (std::size_t slot = 0; slot < members_.size(); ++slot) {
+  // One trial, for the next member that can still get one (a member whose mutants and
+  // neighbours are all measured cannot).
+  for (std::size_t tries = 0; tries < members_.size() && queue_.empty(); ++tries) {
+    std::size_t slot = cursor_++ % members_.size();
     std::optional<Config> trial = trial_for(slot);
     if (!trial) continue;
     trial_slot_[space_.key(*trial)] = slot;

@@ -215,6 +215,11 @@ class Run final : public SearchServices {
     store_.put_llm_exchange(e);
   }
   std::int64_t run_id() const override { return run_id_; }
+  // Wall time even on the sim backend: what a search waits for there (an LLM) takes real time.
+  RunClock clock() const override { return RunClock::Wall; }
+  double clock_s() const override {
+    return std::chrono::duration<double>(Clock::now() - started_).count();
+  }
   const std::vector<std::shared_ptr<const Prior>>& priors() const override {
     return priors_.priors;
   }

@@ -1,6 +1,10 @@
 // Genetic algorithm: tournament selection, uniform crossover and per-parameter mutation on value
-// indices, children repaired onto the valid space; the next population is the best of parents
-// and children together (elitist, so the best config found is never lost).
+// indices, children repaired onto the valid space; the next population is the best of the
+// parents and of everything measured since they were selected (elitist, so the best config found
+// is never lost). A generation is bred whenever the previous one has been handed out, from what
+// has been measured by then: asked for more while children are still being measured (lookahead),
+// it breeds from the current population, and the children still out join a later selection
+// when their results arrive, so the devices never wait for a generation to end.
 #include <algorithm>
 #include <deque>
 #include <random>
@@ -39,8 +43,8 @@ class GeneticAlgorithm : public GenerationalStrategy {
   void mutate(std::vector<std::size_t>& genes, bool force);
 
   GeneticAlgorithmOptions options_;
-  std::vector<std::size_t> members_;   // history entries
-  std::vector<std::string> children_;  // keys proposed in the current generation
+  std::vector<std::size_t> members_;  // history entries, fastest first
+  std::size_t selected_ = 0;  // history entries before this one were considered for selection
   bool seeded_ = false;
 };
 
@@ -64,22 +68,18 @@ GeneticAlgorithm::GeneticAlgorithm(const Space& space, GeneticAlgorithmOptions o
   options_.tournament = std::max<std::size_t>(options_.tournament, 1);
 }
 
-void GeneticAlgorithm::observe(const std::vector<Result>& results) {
-  for (std::size_t entry : history_.record(results)) {
-    // Until the first generation is complete, every measurement joins the population.
-    if (members_.size() < options_.population && children_.empty()) members_.push_back(entry);
-  }
-}
+// Results join the pool of the next selection (select_survivors), whichever generation proposed
+// them: children, random configs proposed while the first generation was measured, configs
+// measured by someone else.
+void GeneticAlgorithm::observe(const std::vector<Result>& results) { history_.record(results); }
 
 void GeneticAlgorithm::select_survivors() {
   std::vector<std::size_t> pool = members_;
-  for (const std::string& key : children_)
-    if (auto at = history_.index_of(key)) pool.push_back(*at);
-  children_.clear();
+  for (std::size_t entry = selected_; entry < history_.size(); ++entry) pool.push_back(entry);
+  selected_ = history_.size();
   std::stable_sort(pool.begin(), pool.end(), [&](std::size_t a, std::size_t b) {
     return history_.cost(a) < history_.cost(b);
   });
-  pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
   if (pool.size() > options_.population) pool.resize(options_.population);
   members_ = std::move(pool);
 }
@@ -87,16 +87,14 @@ void GeneticAlgorithm::select_survivors() {
 void GeneticAlgorithm::next_generation() {
   if (!seeded_) {
     seeded_ = true;
-    queue_random(members_.size(), options_.population, queue_, space_, rng_, history_);
+    queue_random(history_.size(), options_.population, queue_, space_, rng_, history_);
     if (!queue_.empty()) return;
   }
   select_survivors();
   if (members_.size() < 2) return;  // the first generation is still being measured
   for (std::size_t i = 0; i < options_.population; ++i) {
     std::optional<Config> child = make_child();
-    if (!child) continue;
-    children_.push_back(space_.key(*child));
-    queue_.push_back(std::move(*child));
+    if (child) queue_.push_back(std::move(*child));
   }
 }
 

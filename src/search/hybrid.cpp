@@ -6,47 +6,18 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_set>
 
 #include "search/ask_tell_loop.hpp"
 #include "search/hybrid_note.hpp"
 #include "search/llm_session.hpp"
+#include "search/model_free_turns.hpp"
 #include "search/surrogate.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::search {
 namespace {
-
-// The model-free half of the hybrid: one strategy for the whole run, shown every result once
-// (its own, the LLM's, the seeds'), so its model always learns from everything measured.
-class ModelFreeTurns {
- public:
-  ModelFreeTurns(std::unique_ptr<Strategy> strategy, SearchServices& services)
-      : strategy_(std::move(strategy)), services_(services) {}
-
-  const std::string name() const { return strategy_->name(); }
-
-  // Shows the strategy the results it has not seen yet.
-  void observe_new(const std::vector<Result>& results) {
-    std::vector<Result> fresh;
-    for (const Result& r : results)
-      if (observed_.insert(r.key).second) fresh.push_back(r);
-    if (!fresh.empty()) strategy_->observe(fresh);
-  }
-
-  // Up to `share` evaluations (all the budget when 0).
-  AskTellStretch take_turn(std::size_t share) {
-    AskTellLoopOptions loop;
-    loop.limit = share;
-    loop.observe = [this](const std::vector<Result>& r) { observe_new(r); };
-    return run_ask_tell(services_, *strategy_, loop);
-  }
-
- private:
-  std::unique_ptr<Strategy> strategy_;
-  SearchServices& services_;
-  std::unordered_set<std::string> observed_;
-};
 
 // Caps the compile timeout for the LLM's proposals only (they explore; the model-free search's
 // proposals keep the user's timeout).
@@ -116,14 +87,18 @@ std::string HybridSearch::run(SearchServices& services) {
     }
   } closing{session};
 
+  // The model-free search also keeps the devices busy while the LLM thinks (fill_while_waiting),
+  // when the budget is the devices' time: under a budget in evaluations it spends them all
+  // anyway, in its turns, and filling would only measure them before the LLM's configs.
+  ModelFreeTurns model_free(make_model_free(services), services);
+  if (options_.llm.fill_while_waiting && services.evaluations_left() == SIZE_MAX)
+    session.fill_with(&model_free);
   RoundOutcome first;
   {
     CappedCompileTimeout cap(services, options_.llm.compile_timeout_cap_s);
     first = session.first_round();
   }
   if (first.kind == RoundOutcome::Kind::FellBack) return first.why;
-
-  ModelFreeTurns model_free(make_model_free(services), services);
   model_free.observe_new(session.results());
 
   std::string llm_ended = fmt::format("all {} LLM calls made", options_.llm.max_rounds);

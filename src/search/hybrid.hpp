@@ -9,7 +9,9 @@
 //               last round and which parameter values were never measured, and so on;
 //   the LLM     stops being asked after its rounds are spent, when a round brings nothing new,
 //               or after two turns that improve the best by less than the stagnation threshold;
-//               the model-free search then has the rest of the budget.
+//               the model-free search then has the rest of the budget;
+//   meanwhile   under a time budget, the model-free search's proposals are measured while each
+//               request is in flight (LlmGuidedOptions::fill_while_waiting).
 // Why: the LLM's priors are often right and sometimes wrong (DESIGN.md §3); a global model-free
 // search catches what it misses, and the LLM, shown where that search went, can correct it
 // in turn. docs/llm.md ("The hybrid") gives the measurements behind the defaults.

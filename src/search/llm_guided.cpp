@@ -3,12 +3,15 @@
 #include "search/strategy_factories.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "search/llm_session.hpp"
+#include "search/model_free_turns.hpp"
 #include "tuna/errors.hpp"
+#include "tuna/strategy.hpp"
 
 namespace tuna::search {
 
@@ -38,11 +41,13 @@ void LlmGuidedOptions::validate() const {
 LlmGuidedOptions llm_guided_defaults(LlmEffort effort) {
   LlmGuidedOptions o;
   if (effort == LlmEffort::Quick) o.max_rounds = 1;
+  o.fill_while_waiting = true;
   return o;
 }
 
 LlmGuidedOptions hybrid_llm_defaults() {
   LlmGuidedOptions o;
+  o.fill_while_waiting = true;
   o.configs_per_round = 12;
   // Random seeds are the least informed evaluations; in the hybrid the surrogate's turns explore
   // instead, so round 0 keeps only a few (bench/results/llm.md compares 10 and 4).
@@ -80,6 +85,7 @@ std::string LlmGuidedSearch::options_json() const {
                       {"max_output_tokens", options_.output_tokens()},
                       {"structured_output", options_.structured_output},
                       {"fallback", options_.fallback_strategy},
+                      {"fill_while_waiting", options_.fill_while_waiting},
                       {"provider", client_->provider()},
                       {"model", client_->model()}};
   nlohmann::json provider = nlohmann::json::parse(provider_json_, nullptr, false);
@@ -89,6 +95,14 @@ std::string LlmGuidedSearch::options_json() const {
 
 std::string LlmGuidedSearch::run(SearchServices& services) {
   LlmSession session(options_, client_, services);
+  // What the devices measure while the model thinks: the surrogate (`auto`), the best of the
+  // model-free searches on the recorded spaces (docs/strategies.md).
+  std::optional<ModelFreeTurns> filler;
+  if (options_.fill_while_waiting) {
+    filler.emplace(make_strategy({"auto", services.seed(), services.priors()}, services.space()),
+                   services);
+    session.fill_with(&*filler);
+  }
   // The cap lasts only while this search explores; the stats line closes every run, failed or
   // not, like the seed's `finally`.
   struct Closing {

@@ -2,8 +2,9 @@
 // The LLM-guided search, a port of the seed's state machine (../shared/seed/llm_search.py.txt):
 //   round 0   the first request goes out on its own thread, then the default and a few random
 //             seeds are measured while it is in flight; its proposals are measured after.
-//   round r   synchronous: refinement prompt from the latest results, request, measure the new
-//             configs.
+//   round r   refinement prompt from the latest results, request, measure the new configs.
+//   meanwhile while a request is in flight the devices may measure a model-free search's
+//             proposals (LlmGuidedOptions::fill_while_waiting); the next prompt shows them too.
 //   each round ends by re-timing the top of the population, so the next prompt and the stop
 //   rules see stabilised timings; the search stops after `max_stagnant_rounds` rounds that
 //   improve the best by less than `min_improvement`, or when a round brings nothing new.
@@ -35,6 +36,11 @@ struct LlmGuidedOptions {
   int max_output_tokens = 0;         // 0: max(512, min(4096, 256 + 128 * configs_per_round))
   bool structured_output = true;     // ask for the reply's JSON schema where supported
   std::string fallback_strategy;     // model-free strategy after a provider failure; empty: abort
+  // While a request is in flight (seconds to minutes), the devices measure what a model-free
+  // search proposes (the surrogate; the hybrid's own), and the next prompt shows those results
+  // too. Off: the devices wait for the model, as the seed does. On in llm_guided_defaults and
+  // hybrid_llm_defaults, which is what `tuna tune` uses (--llm-no-fill turns it off).
+  bool fill_while_waiting = false;
 
   int population_size() const;
   int output_tokens() const;

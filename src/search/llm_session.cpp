@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <future>
 #include <limits>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -14,6 +16,7 @@
 #include "llm/kernel_source.hpp"
 #include "llm/prompting.hpp"
 #include "search/ask_tell_loop.hpp"
+#include "search/model_free_turns.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/strategy.hpp"
 
@@ -71,15 +74,59 @@ class InFlightCall {
   ~InFlightCall() {
     if (thread_.joinable()) thread_.detach();
   }
-  CallOutcome wait() {
-    future_.wait();
-    thread_.join();
-    return future_.get();
+  // Whether the reply (or the failure) is in, without waiting.
+  bool ready() const {
+    return outcome_ || future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
+  CallOutcome& wait() {
+    if (!outcome_) {
+      future_.wait();
+      thread_.join();
+      outcome_ = future_.get();
+    }
+    return *outcome_;
   }
 
  private:
   std::future<CallOutcome> future_;
   std::thread thread_;
+  std::optional<CallOutcome> outcome_;
+};
+
+// What the request cost the live run: the provider's latency when it reports one (a replayed
+// reply reports the recorded call's), else the time the call took here.
+double latency_of(const CallOutcome& outcome) {
+  if (outcome.reply && outcome.reply->latency_s > 0) return outcome.reply->latency_s;
+  return outcome.latency_s;
+}
+
+// Sends a request and says when its reply is in. On a wall clock: when it has arrived. On a
+// modelled clock (a replay): once the modelled time has passed the time the request was sent plus
+// what it cost when recorded, so that the run models the model's thinking time as well; `done`
+// then moves the clock there if the devices ran out of work first.
+class Request {
+ public:
+  Request(std::shared_ptr<llm::LlmClient> client, llm::LlmRequest request,
+          SearchServices& services)
+      : services_(services),
+        sent_at_(services.clock_s()),
+        call_(std::move(client), std::move(request)) {}
+
+  bool reply_in() {
+    if (services_.clock() != RunClock::Modelled) return call_.ready();
+    return services_.clock_s() >= sent_at_ + latency_of(call_.wait());
+  }
+  CallOutcome& done() {
+    CallOutcome& outcome = call_.wait();
+    if (services_.clock() == RunClock::Modelled)
+      services_.idle_until(sent_at_ + latency_of(outcome));
+    return outcome;
+  }
+
+ private:
+  SearchServices& services_;
+  double sent_at_;
+  InFlightCall call_;
 };
 
 bool faster(const Result& a, const Result& b) {
@@ -185,13 +232,68 @@ std::vector<Config> LlmSession::new_configs(const std::string& reply, int round)
   return fresh;
 }
 
-void LlmSession::measure(const std::vector<Config>& configs) {
+void LlmSession::measure(const std::vector<Config>& configs, const EvaluationStream& stream) {
   Clock::time_point t0 = Clock::now();
-  std::vector<Result> measured = services_.evaluate(configs);
+  std::vector<Result> measured = services_.evaluate(configs, stream);
   bench_times_.push_back(seconds_since(t0));
   for (const Result& r : measured) {
+    seen_.insert(r.key);  // the filler's, which the LLM may then not propose again
     store_latest(r);
     add_to_population(r);
+  }
+  if (filler_) filler_->observe_new(measured);
+}
+
+std::size_t LlmSession::remaining_rounds_need(int round, std::size_t asked) const {
+  return static_cast<std::size_t>(std::max(0, options_.max_rounds - round)) * asked;
+}
+
+void LlmSession::measure_while_waiting(const std::function<bool()>& reply_in,
+                                       const std::vector<Config>& first, std::size_t reserve,
+                                       int round) {
+  std::size_t filled = 0;
+  // Under a budget in evaluations, each evaluation filled is one the LLM cannot have later, and
+  // it comes before the reply's configs in the run's order: the filler takes only what the
+  // LLM's rounds would leave unused, spread over the requests left, so no round's configs are
+  // pushed back by more than a share of it. Without such a budget only the device's time counts.
+  const std::size_t requests_left =
+      static_cast<std::size_t>(std::max(1, options_.max_rounds - round));
+  const std::size_t left = services_.evaluations_left();
+  const std::size_t spoken_for = reserve + first.size();
+  const std::size_t share = left == SIZE_MAX    ? SIZE_MAX
+                            : left <= spoken_for ? 0
+                                                 : (left - spoken_for + requests_left - 1) /
+                                                       requests_left;
+  auto room = [&]() -> std::size_t {
+    if (share == SIZE_MAX) return SIZE_MAX;
+    return share > filled ? share - filled : 0;
+  };
+  // Without a clock (a replay that takes no time) there is no "meanwhile" to fill.
+  auto fill = [&](std::size_t n) -> std::vector<Config> {
+    if (!filler_ || services_.clock() == RunClock::None || reply_in()) return {};
+    const std::size_t allowed = std::min(n, room());
+    if (allowed == 0) return {};
+    std::vector<Config> more = filler_->propose(allowed);
+    filled += more.size();
+    return more;
+  };
+  std::vector<Config> batch = first;
+  if (batch.empty()) batch = fill(services_.batch_size());
+  if (batch.empty()) return;
+  EvaluationStream stream;
+  std::vector<Result> arrived;  // since the filler was last asked
+  if (filler_) {
+    stream.on_result = [&](const Result& r) { arrived.push_back(r); };
+    stream.more = [&](std::size_t n) {
+      filler_->observe_new(arrived);  // each proposal sees what came in meanwhile
+      arrived.clear();
+      return fill(n);
+    };
+  }
+  measure(batch, stream);
+  if (filled > 0) {
+    services_.log(fmt::format("round {}: measured {} configs from {} while the LLM was thinking",
+                              round, filled, filler_->name()));
   }
 }
 
@@ -289,9 +391,10 @@ RoundOutcome LlmSession::first_round() {
       fmt::format("round 0: asking the LLM while measuring {} seed configs (1 default "
                   "+ {} random)",
                   seeds.size(), seeds.size() - 1));
-  InFlightCall first_call(client_, make_request(messages_));
-  measure(seeds);
-  CallOutcome first = first_call.wait();
+  Request first_call(client_, make_request(messages_), services_);
+  measure_while_waiting([&] { return first_call.reply_in(); }, seeds,
+                        remaining_rounds_need(0, options_.configs_per_round), 0);
+  CallOutcome& first = first_call.done();
   record_exchange(first.request, first.reply, first.error, first.latency_s);
   if (!first.reply) return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(0, first.error)};
   messages_.push_back({"assistant", first.reply->text});
@@ -316,7 +419,10 @@ RoundOutcome LlmSession::next_round(int round, const std::string& note, std::siz
   if (!note.empty()) prompt = note + "\n\n" + prompt;
   std::vector<llm::Message> request = context_messages();
   request.push_back({"user", prompt});
-  CallOutcome outcome = call_llm(*client_, make_request(std::move(request)));
+  Request call(client_, make_request(std::move(request)), services_);
+  measure_while_waiting([&] { return call.reply_in(); }, {},
+                        remaining_rounds_need(round, static_cast<std::size_t>(asked)), round);
+  CallOutcome& outcome = call.done();
   record_exchange(outcome.request, outcome.reply, outcome.error, outcome.latency_s);
   if (!outcome.reply)
     return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, outcome.error)};

@@ -4,6 +4,7 @@
 // (the hybrid's surrogate) folded in so the next prompt shows them. LlmGuidedSearch runs the
 // seed's protocol with it (run()); HybridSearch interleaves its rounds with a model-free search.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -16,6 +17,8 @@
 #include "tuna/search.hpp"
 
 namespace tuna::search {
+
+class ModelFreeTurns;  // search/model_free_turns.hpp
 
 // How a round ended.
 struct RoundOutcome {
@@ -40,16 +43,23 @@ class LlmSession {
   std::string run();
 
   // Round 0: the system and first prompts; the request goes out, then the default and the random
-  // seeds are measured while it is in flight; its new configs are measured after; the round ends
-  // with re-timing. Throws UserError on a provider failure without a fallback.
+  // seeds are measured while it is in flight (then the filler's proposals, fill_with); its new
+  // configs are measured after; the round ends with re-timing. Throws UserError on a provider
+  // failure without a fallback.
   RoundOutcome first_round();
   // Round `round` >= 1: a refinement prompt from every result so far (`note`, when not empty,
   // is put before it) asking for `max_configs` configs (when > 0; else the options' number), the
-  // reply's new configs (at most that many) measured, re-timing.
+  // filler's proposals measured while it is in flight, the reply's new configs (at most that
+  // many) measured, re-timing.
   RoundOutcome next_round(int round, const std::string& note = {}, std::size_t max_configs = 0);
   // Results measured outside the session: they join the prompt's results and the population,
   // and are never proposed again.
   void absorb(const std::vector<Result>& results);
+  // While each request is in flight the devices measure what `filler` proposes (null: they wait
+  // for the model). It is shown every result the session records, and its results join the
+  // prompt's like any other. Never takes the evaluations the LLM's remaining rounds would ask
+  // for. The caller keeps it alive for the session's rounds.
+  void fill_with(ModelFreeTurns* filler) { filler_ = filler; }
   // True when two rounds in a row (counted by calls to this) improved the best by less than the
   // options' threshold.
   bool stagnant();
@@ -68,7 +78,14 @@ class LlmSession {
                        const std::string& error, double latency_s);
   std::string fall_back_or_abort(int round, const std::string& error);
   std::vector<Config> new_configs(const std::string& reply, int round);
-  void measure(const std::vector<Config>& configs);
+  void measure(const std::vector<Config>& configs, const EvaluationStream& stream = {});
+  // The evaluations the LLM's rounds from `round` on would ask for, at `asked` each (what the
+  // filler leaves them).
+  std::size_t remaining_rounds_need(int round, std::size_t asked) const;
+  // Measures `first`, then what the filler proposes until `reply_in()`, leaving `reserve`
+  // evaluations of the budget untouched.
+  void measure_while_waiting(const std::function<bool()>& reply_in,
+                             const std::vector<Config>& first, std::size_t reserve, int round);
   void add_to_population(const Result& r);
   void store_latest(const Result& r);
   void finalize_round(int round);
@@ -88,6 +105,7 @@ class LlmSession {
   double prev_best_ = std::numeric_limits<double>::infinity();
   int stagnant_rounds_ = 0;
   bool fell_back_ = false;
+  ModelFreeTurns* filler_ = nullptr;
 };
 
 }  // namespace tuna::search

@@ -107,17 +107,25 @@ std::vector<Config> unclaimed_neighbours(const Space& space, const Config& confi
 // keeps: what it measured and claimed, its random stream, and the queue of the generation being
 // proposed. propose() hands out the queue and asks for the next generation when it runs dry
 // (take_batch).
+//
+// Each of them can make its next generation while configs of the last one are still being
+// measured, from the results in so far (pattern_search.cpp, differential_evolution.cpp,
+// genetic_algorithm.cpp say how), so the run may ask for more before a batch ends and the
+// devices never wait for a generation's slowest config (lookahead).
 class GenerationalStrategy : public Strategy {
  public:
   std::vector<Config> propose(std::size_t n) final {
     return take_batch(n, queue_, [this] { next_generation(); }, space_, rng_, history_);
   }
+  bool proposes_while_measuring() const override { return true; }
 
  protected:
   GenerationalStrategy(const Space& space, std::uint64_t seed)
       : space_(space), rng_(seed), history_(space) {}
-  // Fills queue_ with the next generation's configs (claimed in history_), or leaves it empty
-  // while the generation's results are awaited.
+  // Fills queue_ with the next generation's configs (claimed in history_), made from what has
+  // been measured so far; may be called while earlier configs are still being measured. Leaves
+  // it empty when it cannot make one yet (the initial design is still being measured: take_batch
+  // then adds random configs to it) or the search has converged.
   virtual void next_generation() = 0;
 
   const Space& space_;

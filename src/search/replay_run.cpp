@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -56,6 +58,9 @@ class RecordedServices final : public SearchServices {
       trace_.guided->seed = key.seed;
     }
     trace_.best_ms.reserve(settings.max_evals);
+    if (settings.pipeline) pipeline_.emplace(*settings.pipeline);
+    TUNA_ASSERT(settings.max_evals > 0 || timed(),
+                "a replay needs a budget: evaluations, or modelled seconds with a pipeline");
   }
 
   const KernelSpec& spec() const override { return space_.spec; }
@@ -64,25 +69,9 @@ class RecordedServices final : public SearchServices {
   std::uint64_t seed() const override { return key_.seed; }
   std::size_t batch_size() const override { return std::max<std::size_t>(1, settings_.batch_size); }
 
-  // Nothing runs while a batch is measured, so `stream.more` is never asked.
   std::vector<Result> evaluate(const std::vector<Config>& configs,
                                const EvaluationStream& stream) override {
-    std::vector<Result> out;
-    for (const Config& config : configs) {
-      if (!budget_left()) break;
-      std::string key = space().key(config);
-      if (!considered_.insert(key).second) continue;  // already considered in this run
-      // Outside the recorded space (never measured): comes back invalid and costs nothing, as
-      // in a tuning run a restricted config costs no evaluation of the device.
-      Result r = sim::replay(recorded_, config, settings_.noise, noise_rng_);
-      if (r.status != Status::Invalid) {
-        note_timing(r);
-        trace_.best_ms.push_back(best_true());
-      }
-      if (stream.on_result) stream.on_result(r);
-      out.push_back(std::move(r));
-    }
-    return out;
+    return pipeline_ ? evaluate_pipelined(configs, stream) : evaluate_at_once(configs, stream);
   }
 
   // Median replay gives the same time again; one-repetition replay draws a new repetition.
@@ -90,6 +79,7 @@ class RecordedServices final : public SearchServices {
     std::vector<Result> out;
     for (const Config& config : configs) {
       Result r = sim::replay(recorded_, config, settings_.noise, noise_rng_);
+      if (pipeline_) pipeline_->retime(run_s(r));
       note_timing(r);
       out.push_back(std::move(r));
     }
@@ -98,9 +88,14 @@ class RecordedServices final : public SearchServices {
     return out;
   }
 
-  bool budget_left() const override { return trace_.best_ms.size() < settings_.max_evals; }
+  // Configs in flight in a modelled pipeline count, as in a tuning run: the budget holds exactly.
+  bool budget_left() const override {
+    if (timed() && pipeline_->now_s() >= settings_.time_budget_s) return false;
+    return evaluations_left() > 0;
+  }
   std::size_t evaluations_left() const override {
-    return settings_.max_evals - std::min(settings_.max_evals, trace_.best_ms.size());
+    if (timed() && settings_.max_evals == 0) return SIZE_MAX;
+    return settings_.max_evals - std::min(settings_.max_evals, admitted_);
   }
 
   // A replayed client may log from round 0's request thread.
@@ -133,6 +128,12 @@ class RecordedServices final : public SearchServices {
     store_->put_llm_exchange(e);
   }
   std::int64_t run_id() const override { return run_id_; }
+  // Without a modelled evaluator nothing takes time, so nothing can be measured "meanwhile".
+  RunClock clock() const override { return pipeline_ ? RunClock::Modelled : RunClock::None; }
+  double clock_s() const override { return pipeline_ ? pipeline_->now_s() : 0.0; }
+  void idle_until(double clock_s) override {
+    if (pipeline_) pipeline_->idle_until(clock_s);
+  }
   const std::vector<std::shared_ptr<const Prior>>& priors() const override {
     return space_.priors;
   }
@@ -156,7 +157,103 @@ class RecordedServices final : public SearchServices {
     if (store_) store_->end_run(run_id_, outcome);
   }
 
+  std::optional<PipelineTimes> pipeline_times() const {
+    if (!pipeline_) return std::nullopt;
+    return pipeline_->times();
+  }
+
  private:
+  bool timed() const { return pipeline_ && settings_.time_budget_s > 0; }
+
+  // Without a pipeline nothing runs while a batch is measured, so `stream.more` is never asked.
+  std::vector<Result> evaluate_at_once(const std::vector<Config>& configs,
+                                       const EvaluationStream& stream) {
+    std::vector<Result> out;
+    for (const Config& config : configs) {
+      if (!budget_left()) break;
+      std::optional<Result> r = admit(config);
+      if (!r) continue;
+      if (r->status != Status::Invalid) {
+        record(*r, stream);
+      } else if (stream.on_result) {
+        stream.on_result(*r);
+      }
+      out.push_back(std::move(*r));
+    }
+    return out;
+  }
+
+  // Through the modelled pipeline: the batch's configs are admitted at once (as the driver
+  // does), then each result is recorded when the model says it ends. When the batch's queue runs
+  // dry the search's `more` is asked as the driver's refill asks it (Run::refill in driver.cpp):
+  // a quarter of a batch at a time, again while all it proposed was considered already.
+  std::vector<Result> evaluate_pipelined(const std::vector<Config>& configs,
+                                         const EvaluationStream& stream) {
+    std::vector<Result> slots;      // in the order admitted, as evaluate() returns them
+    std::deque<std::size_t> queue;  // slots not yet taken by a compile job
+    auto add = [&](const std::vector<Config>& proposed) {
+      std::size_t added = 0;
+      for (const Config& config : proposed) {
+        if (!budget_left()) break;
+        std::optional<Result> r = admit(config);
+        if (!r) continue;
+        // Outside the recorded space: rejected before compiling, as the evaluator does.
+        if (r->status == Status::Invalid) {
+          if (stream.on_result) stream.on_result(*r);
+        } else {
+          queue.push_back(slots.size());
+          ++added;
+        }
+        slots.push_back(std::move(*r));
+      }
+      return added;
+    };
+    auto refill = [&] {
+      if (!stream.more) return false;
+      while (budget_left()) {
+        std::size_t n = std::min(evaluations_left(), std::max<std::size_t>(1, batch_size() / 4));
+        std::vector<Config> proposed = stream.more(n);
+        if (proposed.empty()) return false;
+        if (add(proposed) > 0) return true;
+      }
+      return false;
+    };
+    auto take = [&]() -> std::optional<PipelineJob> {
+      if (queue.empty() && !refill()) return std::nullopt;
+      std::size_t slot = queue.front();
+      queue.pop_front();
+      const Result& r = slots[slot];
+      return PipelineJob{slot, r.compile_ms * 1e-3, run_s(r), r.status != Status::CompileError};
+    };
+    add(configs);
+    pipeline_->run_batch(take, [&](std::size_t slot) { record(slots[slot], stream); });
+    return slots;
+  }
+
+  // The replayed result of a config not considered before in this run (counted against the
+  // budget unless it is outside the recorded space, which costs nothing); nullopt for one
+  // considered already.
+  std::optional<Result> admit(const Config& config) {
+    std::string key = space().key(config);
+    if (!considered_.insert(key).second) return std::nullopt;
+    // Outside the recorded space (never measured): comes back invalid and costs nothing, as
+    // in a tuning run a restricted config costs no evaluation of the device.
+    Result r = sim::replay(recorded_, config, settings_.noise, noise_rng_);
+    if (r.status != Status::Invalid) ++admitted_;
+    return r;
+  }
+
+  void record(const Result& r, const EvaluationStream& stream) {
+    note_timing(r);
+    trace_.best_ms.push_back(best_true());
+    if (stream.on_result) stream.on_result(r);
+  }
+
+  static double run_s(const Result& replayed) {
+    auto run = replayed.resources.find("run_ms");
+    return run == replayed.resources.end() ? 0.0 : run->second * 1e-3;
+  }
+
   // Keeps the latest timing of each ok config; the best is the fastest of those, as the
   // driver's note_timing keeps it (a re-timing may make the best slower than another).
   void note_timing(const Result& r) {
@@ -189,6 +286,8 @@ class RecordedServices final : public SearchServices {
   RunTrace& trace_;
   std::mt19937_64 noise_rng_;
   std::unordered_set<std::string> considered_;
+  std::size_t admitted_ = 0;  // considered configs of the recorded space: the evaluations
+  std::optional<SimulatedPipeline> pipeline_;
   std::map<std::string, double> latest_;  // ordered: ties after a re-timing break the same way
   double best_seen_ = kNever;
   std::string best_key_;
@@ -258,11 +357,18 @@ RunTrace run_search_on_recording(const ReplaySpace& space, const CompareRunKey& 
     throw;
   }
   if (trace.guided) {
-    if (why == kBudgetSpent) why = fmt::format("evaluation budget reached ({})", settings.max_evals);
+    if (why == kBudgetSpent) {
+      const bool timed_out = settings.pipeline && settings.time_budget_s > 0 &&
+                             services.clock_s() >= settings.time_budget_s;
+      why = timed_out
+                ? fmt::format("time budget reached ({:g} s, modelled)", settings.time_budget_s)
+                : fmt::format("evaluation budget reached ({})", settings.max_evals);
+    }
     trace.guided->stop_reason = why;
     trace.guided->evaluations = trace.best_ms.size();
   }
   services.end_store_run("completed");
+  trace.pipeline = services.pipeline_times();
   return trace;
 }
 

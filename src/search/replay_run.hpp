@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "search/compare.hpp"
+#include "search/replay_pipeline.hpp"
 #include "store/recorded_space.hpp"
 #include "tuna/device.hpp"
 #include "tuna/search.hpp"
@@ -40,6 +42,14 @@ struct ReplayRunSettings {
   std::filesystem::path store;  // non-empty: store an LLM run's exchanges under a run of its own
   bool guided = false;          // an LLM strategy: its trace carries GuidedRunInfo
   std::function<void(const std::string&)> on_log;  // each log line as it is written
+  // Set: results arrive when a modelled evaluator would have them (replay_pipeline.hpp), and
+  // `EvaluationStream::more` is asked as a tuning run's driver asks it; the trace gets the
+  // modelled times. Unset: every config is measured at once, in the order asked.
+  std::optional<PipelineShape> pipeline;
+  // With a pipeline: the run ends once the modelled clock reaches this many seconds (0: no such
+  // limit), as `tuna tune --time-budget` ends a real one; max_evals 0 then sets no limit on
+  // evaluations (SearchServices::evaluations_left is SIZE_MAX, as in a run without --max-evals).
+  double time_budget_s = 0;
 };
 
 // Builds the run's search; `log` writes to the run's log.

@@ -2,6 +2,11 @@
 // unmeasured neighbour and move to it when it is faster, or when it is slower with probability
 // exp(-Δ/T), Δ in log time; T cools with every measurement. When the best has not improved for
 // a while the walk restarts from the best config, warmer again.
+//
+// Asked for several configs, or for more while some are still being measured (lookahead), the
+// walk proposes further neighbours of where it stands now; each result moves it when it arrives,
+// so the acceptance rule sees every measurement in the order measured and the devices need not
+// wait for the walk's last step.
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -33,6 +38,7 @@ class SimulatedAnnealing : public Strategy {
   std::string name() const override { return "simulated_annealing"; }
   std::vector<Config> propose(std::size_t n) override;
   void observe(const std::vector<Result>& results) override;
+  bool proposes_while_measuring() const override { return true; }
 
  private:
   void step(std::size_t entry);

@@ -66,6 +66,13 @@ TEST(JsonOutput, TuneRunAndShowWriteOneDocumentEach) {
   EXPECT_GT(t["speedup"].get<double>(), 0);
   EXPECT_GE(t["finalists"].size(), 1u);
   EXPECT_GE(t["time_split"]["evaluate_wall_s"].get<double>(), 0);
+  // The share of the run with no config in the bench worker: the host backend compiles each
+  // round before running it, so it is well above zero and below one.
+  const double idle = t["time_split"]["device_idle_share"].get<double>();
+  EXPECT_GT(idle, 0.0);
+  EXPECT_LT(idle, 1.0);
+  EXPECT_NEAR(idle, 1.0 - t["time_split"]["run_s"].get<double>() / t["elapsed_s"].get<double>(),
+              1e-9);
   EXPECT_GT(t["elapsed_s"].get<double>(), 0);
   // Progress (plain lines: stderr is a file) stays on stderr.
   EXPECT_NE(tune.err.find("[5/5]"), std::string::npos) << tune.err;

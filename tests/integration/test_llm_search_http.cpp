@@ -82,9 +82,11 @@ TEST_P(LlmSearchHttpProviders, SteeredRunThenReplayWithoutTheNetworkAndNoKeyAnyw
   const ProviderCase& provider = GetParam();
   TunaSandbox box("llm-http-" + provider.provider);
   std::string spec = source_path("tests/integration/kernels/llm_steer.toml");
+  // Without filling: how many of the surrogate's configs join each prompt while the model
+  // thinks depends on the speeds, and a replay, answered at once, would not repeat them.
   std::vector<std::string> common = {"tune", spec, "--strategy", "llm", "--llm-initial-random",
                                      "2", "--llm-configs-per-round", "3", "--timing-budget", "3",
-                                     "--shootout-rounds", "2", "--fresh"};
+                                     "--shootout-rounds", "2", "--fresh", "--llm-no-fill"};
   std::string steered_run_output;
   std::int64_t run_id = 0;
   std::vector<std::string> proposals = {

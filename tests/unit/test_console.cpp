@@ -138,3 +138,33 @@ TEST(Console, VeryVerboseProgressPrintsTheDeviceAndPlainVerboseDoesNot) {
     EXPECT_EQ(contains(printed, "| cuda:1 |"), verbosity == 2) << verbosity << ": " << printed;
   }
 }
+
+TEST(Console, TheDeviceIdleShareIsTheWallTimeWithNoConfigInABenchWorker) {
+  TuneSummary s;
+  s.elapsed_s = 10;
+  s.evaluator_stats.run_s = 7;
+  s.evaluator_stats.busy_s_on = {{"cuda:0", 7}};
+  EXPECT_NEAR(device_idle_share(s), 0.3, 1e-12);
+  // Two devices: averaged over them (7 + 5 busy seconds of 2 x 10).
+  s.evaluator_stats.run_s = 12;
+  s.evaluator_stats.busy_s_on = {{"cuda:0", 7}, {"cuda:1", 5}};
+  EXPECT_NEAR(device_idle_share(s), 0.4, 1e-12);
+  // Nothing ran: idle throughout.
+  s.evaluator_stats = {};
+  EXPECT_DOUBLE_EQ(device_idle_share(s), 1.0);
+
+  s.elapsed_s = 10;
+  s.progress.measured = 20;
+  s.device.backend = "host";
+  s.evaluator_stats.run_s = 7;
+  s.evaluator_stats.busy_s_on = {{"cpu", 7}};
+  s.evaluator_stats.evaluate_wall_s = 10;
+  char* text = nullptr;
+  std::size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  print_summary(out, s, Space({Parameter::list("X", {1, 2}, 1)}, {}));
+  std::fclose(out);
+  std::string printed(text, size);
+  std::free(text);
+  EXPECT_TRUE(contains(printed, "in the bench worker 7.0 s (device idle 30%)")) << printed;
+}

@@ -154,6 +154,16 @@ TEST(AskTellLoop, LookaheadAsksForMoreOnlyOfStrategiesThatProposeWhileMeasuring)
   }
 }
 
+TEST(AskTellLoop, EveryModelFreeStrategyCanBeAskedWhileItsConfigsAreMeasured) {
+  // The driver's lookahead keeps the devices busy only for strategies that say yes; each of
+  // these makes its next proposals from the results in so far (docs/strategies.md).
+  Space space = line_space(50);
+  for (const char* name : {"random", "exhaustive", "surrogate", "pattern", "differential_evolution",
+                           "simulated_annealing", "genetic_algorithm"}) {
+    EXPECT_TRUE(make_strategy({name, 1}, space)->proposes_while_measuring()) << name;
+  }
+}
+
 TEST(AskTellLoop, AStretchWithALimitStopsThereAndReportsWhyAStrategyEnded) {
   Space space = line_space(20);
   MemoryServices services(space, 100, 4);

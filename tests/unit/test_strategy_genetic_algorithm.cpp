@@ -12,3 +12,10 @@ TEST(GeneticAlgorithm, FindsTheOptimumFarBelowTheSpaceSize) {
   EXPECT_GE(s.found, 8) << "mean score " << s.mean_score;
   EXPECT_GE(s.mean_score, 0.97);
 }
+
+TEST(GeneticAlgorithm, FindsTheOptimumWithSixteenConfigsAlwaysInFlight) {
+  // As a tuning run with lookahead asks: every proposal is made with 16 results still pending.
+  Success s = success_rate("genetic_algorithm", 200, 10, 1, 16);
+  EXPECT_GE(s.found, 7) << "mean score " << s.mean_score;
+  EXPECT_GE(s.mean_score, 0.97);
+}

@@ -3,7 +3,9 @@
 // shared by the tests of the model-free strategies (test_strategy_<name>.cpp).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <set>
 #include <string>
@@ -97,6 +99,49 @@ inline Trace run_strategy(Strategy& s, const Space& space, std::size_t budget,
   return t;
 }
 
+// Runs the strategy as a tuning run with lookahead drives it: `in_flight` configs are always
+// out being measured, and each result arrives `in_flight` proposals after its config was asked
+// for, so every proposal is made while that many results are still pending. Checks the same as
+// run_strategy.
+inline Trace run_strategy_in_flight(Strategy& s, const Space& space, std::size_t budget,
+                                    std::size_t in_flight,
+                                    const Objective& measure = measure_synthetic,
+                                    const std::string& optimum = synthetic_optimum_key()) {
+  Trace t;
+  std::set<std::string> seen;
+  std::deque<Result> pending;  // proposed, not yet observed, oldest first
+  std::size_t proposed = 0;
+  while (proposed < budget || !pending.empty()) {
+    // Room in the pipeline: ask for more (a quarter of it at a time, as the driver does).
+    if (proposed < budget && pending.size() < in_flight) {
+      std::size_t n = std::min({std::max<std::size_t>(1, in_flight / 4), budget - proposed,
+                                in_flight - pending.size()});
+      std::vector<Config> configs = s.propose(n);
+      EXPECT_LE(configs.size(), n);
+      for (const Config& c : configs) {
+        std::string key = space.key(c);
+        EXPECT_TRUE(space.is_valid(c)) << "invalid proposal " << key;
+        EXPECT_TRUE(seen.insert(key).second) << "proposed twice: " << key;
+        t.keys.push_back(key);
+        ++proposed;
+        if (key == optimum && !t.evals_to_optimum) t.evals_to_optimum = t.keys.size();
+        pending.push_back(measure(space, c));
+      }
+      if (!configs.empty() && pending.size() < in_flight) continue;
+      if (configs.empty() && pending.empty()) break;
+    }
+    // The oldest result arrives.
+    Result r = std::move(pending.front());
+    pending.pop_front();
+    if (r.ok() && r.median_ms < t.best_ms) {
+      t.best_ms = r.median_ms;
+      t.best_key = r.key;
+    }
+    s.observe({r});
+  }
+  return t;
+}
+
 inline std::size_t count_valid(const Space& space) {
   std::size_t n = 0;
   space.enumerate([&](const Config&) {
@@ -178,13 +223,15 @@ struct Success {
   int found = 0;
   double mean_score = 0;
 };
+// With `in_flight` > 0 the runs go as run_strategy_in_flight drives them (lookahead).
 inline Success success_rate(const std::string& name, std::size_t budget, int seeds,
-                            std::size_t batch = 1) {
+                            std::size_t batch = 1, std::size_t in_flight = 0) {
   Space space = synthetic_space();
   Success out;
   for (int seed = 0; seed < seeds; ++seed) {
     auto s = make_strategy({name, static_cast<std::uint64_t>(seed)}, space);
-    Trace t = run_strategy(*s, space, budget, batch);
+    Trace t = in_flight > 0 ? run_strategy_in_flight(*s, space, budget, in_flight)
+                            : run_strategy(*s, space, budget, batch);
     out.found += t.best_key == synthetic_optimum_key();
     out.mean_score += (1.0 / t.best_ms) / seeds;
   }
