@@ -160,10 +160,17 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   void open_device_once() const {
     std::call_once(open_once_, [&] {
       disable_compute_cache();
-      auto driver = std::make_unique<DriverApi>();
-      index_ = device_index_from_environment();
-      device_ = open_device(*driver, index_);
-      driver_ = std::move(driver);
+      try {
+        auto driver = std::make_unique<DriverApi>();
+        index_ = device_index_from_environment();
+        device_ = open_device(*driver, index_);
+        driver_ = std::move(driver);
+      } catch (const UserError& e) {
+        // The messages speak of the cuda backend; another backend on this runtime says whose
+        // runtime failed.
+        if (name_ == "cuda") throw;
+        throw UserError(fmt::format("{} backend (on the CUDA runtime): {}", name_, e.what()));
+      }
     });
   }
 
