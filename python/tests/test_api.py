@@ -148,3 +148,19 @@ def test_tune_a_triton_kernel_with_this_interpreters_triton(repo, db):
     assert os.environ["TUNA_PYTHON"] == sys.executable
     assert result.best is not None and result.best_ms > 0
     assert all(r["status"] != "wrong_result" for r in result.results)
+
+
+def test_the_core_makes_this_interpreter_the_one_triton_kernels_compile_with():
+    # In a fresh interpreter without TUNA_PYTHON: the first use of the core sets it to this
+    # interpreter (the one whose Triton the user has), and a value already set is kept.
+    code = ("import os, sys, tuna; tuna.devices(); "
+            "print(os.environ['TUNA_PYTHON'] == sys.executable)")
+    env = {k: v for k, v in os.environ.items() if k != "TUNA_PYTHON"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "True"
+    env["TUNA_PYTHON"] = "/opt/other/python3"
+    code = "import os, tuna; tuna.devices(); print(os.environ['TUNA_PYTHON'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "/opt/other/python3"
