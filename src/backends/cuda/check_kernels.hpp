@@ -5,6 +5,7 @@
 // rule is eval/correctness.hpp's, element for element: compared as doubles, equal non-finite
 // values pass, a NaN difference is infinite, an element fails when its error exceeds the
 // tolerance.
+#include <cstddef>
 #include <string>
 
 #include "tuna/spec.hpp"
@@ -19,6 +20,8 @@ struct CompareSummary {
   unsigned long long failures;
   unsigned long long first_failure;  // ~0 when none failed
 };
+// DeviceCheck clears the first 16 bytes to zero and the last 8 to ones.
+static_assert(sizeof(CompareSummary) == 24 && offsetof(CompareSummary, first_failure) == 16);
 
 // "tuna_compare_f16", "tuna_magnitude_u8", ...
 std::string check_kernel_name(const char* kind, Dtype dtype);

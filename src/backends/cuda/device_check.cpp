@@ -49,6 +49,15 @@ void DeviceCheck::launch(CUfunction function, std::uint64_t count, std::vector<v
         "launching the correctness check");
 }
 
+void DeviceCheck::clear_summary() {
+  // On the check's own stream, so the kernel after it sees the cleared summary: zero maximum and
+  // count, and all ones for the lowest failing index (none yet).
+  check(driver_, driver_.memset_d8_async(summary_.get(), 0, 16, stream_),
+        "clearing the check summary");
+  check(driver_, driver_.memset_d8_async(summary_.get() + 16, 0xFF, 8, stream_),
+        "clearing the check summary");
+}
+
 void DeviceCheck::keep(const std::vector<DeviceOutput>& outputs,
                        const std::vector<OutputBuffer>* expected) {
   references_.clear();
@@ -74,13 +83,15 @@ void DeviceCheck::keep(const std::vector<DeviceOutput>& outputs,
     else
       check(driver_, driver_.memcpy_dtod(ref.where.data, out.data, bytes),
             fmt::format("keeping the reference {} on the device", out.name));
-    unsigned long long max_bits = 0;
-    check(driver_, driver_.memcpy_htod(summary_.get(), &max_bits, sizeof max_bits),
-          "clearing the check summary");
+    // Those copies go through the legacy stream, which the check's non-blocking stream does not
+    // wait for (and may return before the data has landed): wait for them here, once.
+    check_wait(driver_, driver_.ctx_synchronize(), "keeping the reference on the device");
+    clear_summary();
     CUdeviceptr data = ref.where.data, summary = summary_.get();
     std::uint64_t count = out.count;
     launch(kernel("magnitude", out.dtype), count, {&data, &count, &summary});
     check_wait(driver_, driver_.stream_synchronize(stream_), "computing the reference's magnitude");
+    unsigned long long max_bits = 0;
     check(driver_, driver_.memcpy_dtoh(&max_bits, summary_.get(), sizeof max_bits),
           "reading the reference's magnitude");
     ref.max_magnitude = std::bit_cast<double>(max_bits);
@@ -107,15 +118,14 @@ std::vector<BufferCheck> DeviceCheck::compare(const std::vector<DeviceOutput>& o
     c.name = ref.where.name;
     c.count = ref.where.count;
     c.tolerance = atol + rtol * ref.max_magnitude;
-    CompareSummary summary{0, 0, ~0ull};
-    check(driver_, driver_.memcpy_htod(summary_.get(), &summary, sizeof summary),
-          "clearing the check summary");
+    clear_summary();
     CUdeviceptr reference = ref.where.data, output = out->data, result = summary_.get();
     std::uint64_t count = c.count;
     double tolerance = c.tolerance;
     launch(kernel("compare", ref.where.dtype), count,
            {&reference, &output, &count, &tolerance, &result});
     check_wait(driver_, driver_.stream_synchronize(stream_), "comparing outputs on the device");
+    CompareSummary summary{};
     check(driver_, driver_.memcpy_dtoh(&summary, summary_.get(), sizeof summary),
           "reading the check summary");
     c.max_abs_error = std::bit_cast<double>(summary.max_error_bits);

@@ -45,6 +45,7 @@ class DeviceCheck {
     double max_magnitude = 0;
   };
   CUfunction kernel(const char* kind, Dtype dtype);
+  void clear_summary();
   void launch(CUfunction function, std::uint64_t count, std::vector<void*> params);
   double element(Dtype dtype, CUdeviceptr base, std::uint64_t index);
 
