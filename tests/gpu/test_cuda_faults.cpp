@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "gpu/fault_expectations.hpp"
 #include "integration/cli_runner.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
@@ -13,13 +14,8 @@ using namespace tuna::testing;
 
 namespace {
 
-struct Expected {
-  Status status;
-  std::string error_class;
-};
-
 // From tests/faults/cuda/README.md.
-const std::map<int, Expected> kExpected = {
+const std::map<int, ExpectedFailure> kExpected = {
     {0, {Status::Ok, ""}},
     {1, {Status::Ok, ""}},
     {2, {Status::RuntimeError, "CUDA_ERROR_ILLEGAL_ADDRESS"}},
@@ -34,20 +30,10 @@ const std::map<int, Expected> kExpected = {
     {11, {Status::RuntimeError, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"}},
 };
 
-// Empty when a CUDA device is usable here, else why not.
-std::string cuda_unavailable() {
-  try {
-    make_backend("cuda")->device_info();  // opens the driver and the device
-    return {};
-  } catch (const UserError& e) {
-    return e.what();
-  }
-}
-
 }  // namespace
 
 TEST(CudaFaults, EveryFailureIsRecordedWithItsClassAndTheRunFinishes) {
-  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (std::string why = backend_unavailable("cuda"); !why.empty()) GTEST_SKIP() << why;
   TunaSandbox box("cuda-faults");
   std::string spec = source_path("tests/faults/cuda/spec.toml");
   ProcessResult run = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "0",
@@ -59,7 +45,7 @@ TEST(CudaFaults, EveryFailureIsRecordedWithItsClassAndTheRunFinishes) {
   ASSERT_EQ(results.size(), kExpected.size()) << "a result was lost\n" << run.output;
   for (const Result& r : results) {
     int mode = static_cast<int>(r.config[0].as_int());
-    const Expected& want = kExpected.at(mode);
+    const ExpectedFailure& want = kExpected.at(mode);
     EXPECT_EQ(status_name(r.status), std::string(status_name(want.status)))
         << r.key << ": " << r.error_class << ": " << r.message;
     EXPECT_EQ(r.error_class, want.error_class) << r.key << ": " << r.message;
@@ -76,7 +62,7 @@ TEST(CudaFaults, EveryFailureIsRecordedWithItsClassAndTheRunFinishes) {
 // With every GPU of the host (--devices all): a config that breaks one device's context costs
 // only that device's worker; the other device goes on, and every failure is still recorded.
 TEST(CudaFaults, OnEveryDeviceOfTheHostEachFailureIsRecordedAndEveryDeviceMeasures) {
-  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (std::string why = backend_unavailable("cuda"); !why.empty()) GTEST_SKIP() << why;
   const Value* count = make_backend("cuda")->device_info().facts.find("device_count");
   if (count == nullptr || count->as_int() < 2) GTEST_SKIP() << "fewer than two CUDA devices";
   TunaSandbox box("cuda-faults-all");
@@ -89,7 +75,7 @@ TEST(CudaFaults, OnEveryDeviceOfTheHostEachFailureIsRecordedAndEveryDeviceMeasur
   ASSERT_EQ(results.size(), kExpected.size()) << "a result was lost\n" << run.output;
   std::set<std::string> devices;
   for (const Result& r : results) {
-    const Expected& want = kExpected.at(static_cast<int>(r.config[0].as_int()));
+    const ExpectedFailure& want = kExpected.at(static_cast<int>(r.config[0].as_int()));
     EXPECT_EQ(status_name(r.status), std::string(status_name(want.status)))
         << r.key << " on " << r.device << ": " << r.error_class << ": " << r.message;
     EXPECT_EQ(r.error_class, want.error_class) << r.key << " on " << r.device;
@@ -99,7 +85,7 @@ TEST(CudaFaults, OnEveryDeviceOfTheHostEachFailureIsRecordedAndEveryDeviceMeasur
 }
 
 TEST(CudaFaults, TheConfigAfterAnIllegalAddressRunsInAFreshWorker) {
-  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (std::string why = backend_unavailable("cuda"); !why.empty()) GTEST_SKIP() << why;
   TunaSandbox box("cuda-sticky");
   std::string spec = source_path("tests/faults/cuda/spec.toml");
   ProcessResult crash = box.run({"run", spec, "--config", "MODE=2"}, 120);
@@ -112,7 +98,7 @@ TEST(CudaFaults, TheConfigAfterAnIllegalAddressRunsInAFreshWorker) {
 }
 
 TEST(CudaFaults, CompileErrorQuotesTheUsersFile) {
-  if (std::string why = cuda_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (std::string why = backend_unavailable("cuda"); !why.empty()) GTEST_SKIP() << why;
   TunaSandbox box("cuda-compile-error");
   ProcessResult run =
       box.run({"run", source_path("tests/faults/cuda/spec.toml"), "--config", "MODE=6"}, 120);

@@ -4,6 +4,7 @@
 // interpreter that has Triton ($TUNA_PYTHON, else python3).
 #include <map>
 
+#include "gpu/fault_expectations.hpp"
 #include "integration/cli_runner.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
@@ -13,13 +14,8 @@ using namespace tuna::testing;
 
 namespace {
 
-struct Expected {
-  Status status;
-  std::string error_class;
-};
-
 // From tests/faults/triton/README.md.
-const std::map<int, Expected> kExpected = {
+const std::map<int, ExpectedFailure> kExpected = {
     {0, {Status::Ok, ""}},
     {1, {Status::Ok, ""}},
     {2, {Status::RuntimeError, "CUDA_ERROR_ILLEGAL_ADDRESS"}},
@@ -29,20 +25,10 @@ const std::map<int, Expected> kExpected = {
     {6, {Status::WrongResult, "mismatch"}},
 };
 
-// Empty when Triton kernels can run here, else why not.
-std::string triton_unavailable() {
-  try {
-    make_backend("triton")->device_info();  // opens the GPU and asks Python for Triton
-    return {};
-  } catch (const UserError& e) {
-    return e.what();
-  }
-}
-
 }  // namespace
 
 TEST(TritonBackend, EveryFailureIsRecordedWithItsClassAndTheRunFinishes) {
-  if (std::string why = triton_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (std::string why = backend_unavailable("triton"); !why.empty()) GTEST_SKIP() << why;
   TunaSandbox box("triton-faults");
   const std::string spec = source_path("tests/faults/triton/spec.toml");
   ProcessResult run = box.run({"tune", spec, "--strategy", "exhaustive", "--max-evals", "0",
@@ -54,7 +40,7 @@ TEST(TritonBackend, EveryFailureIsRecordedWithItsClassAndTheRunFinishes) {
   ASSERT_EQ(results.size(), kExpected.size()) << "a result was lost\n" << run.output;
   for (const Result& r : results) {
     const int mode = static_cast<int>(r.config[0].as_int());
-    const Expected& want = kExpected.at(mode);
+    const ExpectedFailure& want = kExpected.at(mode);
     EXPECT_EQ(status_name(r.status), std::string(status_name(want.status)))
         << r.key << ": " << r.error_class << ": " << r.message;
     EXPECT_EQ(r.error_class, want.error_class) << r.key << ": " << r.message;
@@ -70,7 +56,7 @@ TEST(TritonBackend, EveryFailureIsRecordedWithItsClassAndTheRunFinishes) {
 }
 
 TEST(TritonBackend, SoftmaxExampleTunesAndEveryMeasuredConfigPassesItsCheck) {
-  if (std::string why = triton_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (std::string why = backend_unavailable("triton"); !why.empty()) GTEST_SKIP() << why;
   TunaSandbox box("triton-softmax");
   const std::string spec = source_path("examples/triton/softmax/spec.toml");
   ProcessResult run = box.run({"tune", spec, "--strategy", "random", "--max-evals", "6",
