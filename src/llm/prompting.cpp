@@ -148,10 +148,37 @@ std::string build_system_prompt(const KernelSpec& spec, const Space& space) {
   return out;
 }
 
+namespace {
+
+// What a Triton kernel's parameters are: the launch options Triton's compiler takes, and the
+// kernel's tl.constexpr arguments (the names match backends/triton/triton_request.hpp's list).
+std::string triton_note(const Space& space) {
+  std::vector<std::string> options;
+  for (const auto& p : space.params())
+    if (p.name == "num_warps" || p.name == "num_stages" || p.name == "num_ctas" ||
+        p.name == "maxnreg")
+      options.push_back(p.name);
+  std::string note =
+      "This is a Triton kernel (a @triton.jit Python function) compiled by Triton's compiler; "
+      "its program count is the launch grid. ";
+  note += options.empty()
+              ? std::string("No parameter is a Triton compile option, so Triton's defaults "
+                            "(num_warps = 4, num_stages = 3) apply. ")
+              : fmt::format("Parameters {} are Triton's compile options (a program runs "
+                            "32 * num_warps threads; num_stages is the software-pipelining depth "
+                            "of its loops). ",
+                            fmt::join(options, ", "));
+  note += "Every other parameter is a tl.constexpr argument of the kernel.\n";
+  return note;
+}
+
+}  // namespace
+
 std::string build_initial_prompt(const InitialPromptInputs& in) {
   std::vector<std::pair<std::string, std::string>> sections;
   std::string kernel = fmt::format("Name: {}; backend: {}; entry point: `{}`.\n", in.spec.name,
                                    in.spec.backend, in.spec.entry);
+  if (in.spec.backend == "triton") kernel += triton_note(in.space);
   if (!in.spec.description.empty()) kernel += in.spec.description + "\n";
   sections.emplace_back("Kernel", kernel);
 

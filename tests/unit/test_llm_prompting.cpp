@@ -174,6 +174,17 @@ TEST_F(LlmPrompting, WorkloadVerdictIsLeftOpenWithoutPeakRates) {
   EXPECT_FALSE(has(wl, "memory-bound")) << wl;
 }
 
+TEST_F(LlmPrompting, TritonKernelIsShownAsPythonWithWhatItsParametersAre) {
+  spec.backend = "triton";
+  const std::string prompt = initial(15, 0, "@triton.jit\ndef matmul(a, b, c, BM: tl.constexpr):\n    pass\n");
+  EXPECT_TRUE(has(section(prompt, "Kernel source"), "```python\n@triton.jit")) << prompt;
+  const std::string kernel = section(prompt, "Kernel");
+  EXPECT_TRUE(has(kernel, "Triton kernel")) << kernel;
+  // This space has no launch options: Triton's defaults are named.
+  EXPECT_TRUE(has(kernel, "num_warps = 4")) << kernel;
+  EXPECT_TRUE(has(kernel, "tl.constexpr argument")) << kernel;
+}
+
 TEST_F(LlmPrompting, SaysTheSourceIsNotAvailableAndShowsNothingInItsPlace) {
   const std::string p = initial(15, 0, "");
   EXPECT_EQ(p, initial(15, 0, ""));
