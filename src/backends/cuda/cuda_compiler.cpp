@@ -23,15 +23,16 @@ namespace fs = std::filesystem;
 // Bumped when the fixed options or the manifest change meaning, so old cubins are not reused.
 constexpr std::string_view kCacheFormat = "tuna-cuda-cubin-v2";  // v2: the shared manifest
 
+
+}  // namespace
+
 int compute_capability_of(const DeviceInfo& device) {
   const Value* cc = device.facts.find("compute_capability");
   if (cc == nullptr || cc->is_string())
     throw InternalError(
-        fmt::format("cuda compile: device '{}' has no compute_capability fact", device.name));
+        fmt::format("compiling for device '{}', which has no compute_capability fact", device.name));
   return static_cast<int>(cc->as_int());
 }
-
-}  // namespace
 
 void disable_compute_cache() { ::setenv("CUDA_CACHE_DISABLE", "1", 1); }
 

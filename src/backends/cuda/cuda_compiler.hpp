@@ -24,6 +24,10 @@ class NvrtcApi;
 // later. `compute_capability` is major * 10 + minor.
 std::string select_architecture(std::string_view source_text, int compute_capability);
 
+// The device's compute capability (major * 10 + minor) from its facts; InternalError when it
+// has none (every CUDA device's facts have it).
+int compute_capability_of(const DeviceInfo& device);
+
 // True when the spec's flags already choose an architecture (-arch, --gpu-architecture).
 bool flags_choose_architecture(const std::vector<std::string>& flags);
 

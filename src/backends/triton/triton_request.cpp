@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "backends/common/argument_data.hpp"
+#include "backends/cuda/cuda_compiler.hpp"
 #include "base/one_line.hpp"
 #include "tuna/errors.hpp"
 
@@ -18,14 +19,6 @@ json value_json(const Value& v) {
   if (v.is_int()) return v.as_int();
   if (v.is_float()) return v.as_double();
   return v.as_string();
-}
-
-int compute_capability_of(const DeviceInfo& device) {
-  const Value* cc = device.facts.find("compute_capability");
-  if (cc == nullptr || cc->is_string())
-    throw InternalError(
-        fmt::format("triton compile: device '{}' has no compute_capability fact", device.name));
-  return static_cast<int>(cc->as_int());
 }
 
 json arguments_json(const KernelSpec& spec, const Env& env) {
@@ -118,7 +111,7 @@ CompileRequest compile_request(const KernelSpec& spec, const Space& space, const
   }
   const Value* warp_size = device.facts.find("warp_size");
   json target = {{"backend", "cuda"},
-                 {"arch", compute_capability_of(device)},
+                 {"arch", cuda::compute_capability_of(device)},
                  {"warp_size", warp_size ? warp_size->as_int() : 32}};
   // Triton checks shared memory only when it loads a kernel; with the limit, a config that
   // needs more is a compile-time failure ("out_of_resources") instead of a launch failure.
