@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 // Bumped when the fixed options or the manifest change meaning, so old cubins are not reused.
 constexpr std::string_view kCacheFormat = "tuna-cuda-cubin-v2";  // v2: the shared manifest
 
-
 }  // namespace
 
 int compute_capability_of(const DeviceInfo& device) {
