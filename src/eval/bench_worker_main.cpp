@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include "backends/common/device_failure.hpp"
 #include "core/codec.hpp"
 #include "eval/correctness.hpp"
 #include "eval/message_channel.hpp"
@@ -94,7 +95,18 @@ class WorkerState {
       backend_->reset_outputs();
       RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
       if (!once.ok) return failure(reply, once);
-      const CheckOutcome check = check_run();
+      CheckOutcome check;
+      try {
+        check = check_run();
+      } catch (const backends::DeviceFailure& failed) {
+        // The device refused the check itself (reading the outputs back, or the compare
+        // kernel): this config's run failed, as a failed launch would.
+        RunOutcome outcome;
+        outcome.error_class = failed.name();
+        outcome.message = fmt::format("checking the outputs: {}", failed.what());
+        outcome.fatal = failed.fatal();
+        return failure(reply, outcome);
+      }
       reply["max_abs_error"] = check.max_abs_error;
       if (!check.ok) {
         reply["status"] = status_name(Status::WrongResult);
