@@ -9,8 +9,8 @@ is the same for both; only its import line differs:
     python bench/python/kt_sgemm.py --tuner kernel_tuner [--configs 100] [--iterations 7]
     python bench/python/kt_sgemm.py --tuner tuna          [--configs 100] [--iterations 7]
 
-Prints one JSON line: configs measured, wall seconds, configs per minute, best time and
-config. Needs a CUDA GPU; Kernel Tuner runs through cuda-python (lang="NVCUDA"). Run both in
+Prints one JSON line: configs measured, wall seconds, configs per minute, a lower bound of the
+GPU's busy share (the timed runs' kernel time over the wall time), best time and config. Needs a CUDA GPU; Kernel Tuner runs through cuda-python (lang="NVCUDA"). Run both in
 one device call and record them in bench/results/python.md with the card and commit."""
 import argparse
 import json
@@ -83,9 +83,15 @@ def main():
     ok = [r for r in results if isinstance(r.get("time"), (int, float))]
     best = min(ok, key=lambda r: r["time"]) if ok else None
     keys = list(tune_params())
+    # The share of the wall time the GPU spent in the timed runs of the kernel: each config's mean
+    # time times its iterations, summed, over the wall time. A lower bound of the GPU's busy
+    # share (checked runs, warm-ups and the flush between runs are not counted), computed the
+    # same way for both tuners.
+    busy_s = sum(r["time"] * opts.iterations for r in ok) / 1000
     print(json.dumps({
         "tuner": opts.tuner, "configs": len(results), "ok": len(ok), "wall_s": round(wall, 2),
         "configs_per_min": round(60 * len(results) / wall, 1),
+        "gpu_busy_share_min": round(busy_s / wall, 3),
         "best_ms": best["time"] if best else None,
         "best": {k: best[k] for k in keys} if best else None,
         "device": env.get("device_name"), "iterations": opts.iterations,
