@@ -10,8 +10,9 @@ is the same for both; only its import line differs:
     python bench/python/kt_sgemm.py --tuner tuna          [--configs 100] [--iterations 7]
 
 Prints one JSON line: configs measured, wall seconds, configs per minute, a lower bound of the
-GPU's busy share (the timed runs' kernel time over the wall time), best time and config. Needs a CUDA GPU; Kernel Tuner runs through cuda-python (lang="NVCUDA"). Run both in
-one device call and record them in bench/results/python.md with the card and commit."""
+GPU's busy share (the timed runs' kernel time over the wall time), best time and config.
+Needs a CUDA GPU; Kernel Tuner runs through cuda-python (lang="NVCUDA"). Run both in one device
+call and record them in bench/results/python.md with the card and commit."""
 import argparse
 import json
 import sys
