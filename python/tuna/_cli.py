@@ -3,7 +3,7 @@
 import os
 import sys
 
-from ._native import bundled_tuna_exe
+from ._native import bundled_tuna_exe, compile_triton_with_this_interpreter
 
 
 def main() -> None:
@@ -11,7 +11,5 @@ def main() -> None:
     if not exe.is_file():
         sys.exit(f"tuna: the tuna binary is missing from the installed package ({exe}); "
                  "reinstall it with `pip install --force-reinstall tuna`")
-    # The triton backend compiles with the Triton of the environment tuna was installed in.
-    if not os.environ.get("TUNA_PYTHON"):
-        os.environ["TUNA_PYTHON"] = sys.executable
+    compile_triton_with_this_interpreter()
     os.execv(exe, [str(exe), *sys.argv[1:]])

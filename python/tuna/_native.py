@@ -13,14 +13,18 @@ def bundled_tuna_exe() -> Path:
     # development tree links this file from python/tuna/
 
 
+def compile_triton_with_this_interpreter():
+    """The triton backend compiles kernels with this interpreter's Triton (the environment tuna
+    is used from), unless TUNA_PYTHON already names another."""
+    if not os.environ.get("TUNA_PYTHON"):
+        os.environ["TUNA_PYTHON"] = sys.executable
+
+
 @functools.lru_cache(maxsize=None)
 def core():
     from . import _core  # the C++ extension
 
-    # The triton backend compiles kernels with this interpreter's Triton (the one the user
-    # imported tuna from), unless TUNA_PYTHON already names another.
-    if not os.environ.get("TUNA_PYTHON"):
-        os.environ["TUNA_PYTHON"] = sys.executable
+    compile_triton_with_this_interpreter()
     exe = bundled_tuna_exe()
     if exe.is_file():
         _core.set_tuna_exe(str(exe))

@@ -57,10 +57,7 @@ class WorkerState {
     if (spec_->check.reference == Reference::Expected) {
       Env sizes = spec_->constants;
       sizes.merge(device_.as_env());
-      reference_ = expected_reference(*spec_, sizes);
-      // On the device, the expected outputs are uploaded once and the host copy is kept only
-      // where the backend cannot check there.
-      checks_on_device_ = backend_->keep_reference_on_device(&reference_->buffers);
+      keep_reference(expected_reference(*spec_, sizes));
       return {{"ok", true}};
     }
     Artifact artifact = codec::artifact_from_json(request.at("artifact"));
@@ -68,18 +65,25 @@ class WorkerState {
     backend_->reset_outputs();
     RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
     if (!once.ok) return mark_fatal(codec::to_json(once), once);
-    // A GPU backend keeps the reference where the outputs are and compares there; otherwise the
-    // outputs come to the host.
-    checks_on_device_ = backend_->keep_reference_on_device(nullptr);
-    reference_ = checks_on_device_ ? ReferenceOutputs{}
-                                   : make_reference_outputs(backend_->read_outputs());
+    keep_reference(std::nullopt);
     return codec::to_json(once);
   }
 
+  // Where a GPU backend can, the reference stays on the device (the outputs, or `expected`
+  // uploaded) and checks run there; otherwise it is kept here and the outputs come to the host.
+  void keep_reference(std::optional<ReferenceOutputs> expected) {
+    host_reference_.reset();
+    reference_on_device_ =
+        backend_->keep_reference_on_device(expected ? &expected->buffers : nullptr);
+    if (reference_on_device_) return;
+    host_reference_ =
+        expected ? std::move(*expected) : make_reference_outputs(backend_->read_outputs());
+  }
+
   CheckOutcome check_run() {
-    if (checks_on_device_)
+    if (reference_on_device_)
       return outcome_of(backend_->check_on_device(spec_->check.atol, spec_->check.rtol));
-    return check_outputs(*reference_, backend_->read_outputs(), spec_->check.atol,
+    return check_outputs(*host_reference_, backend_->read_outputs(), spec_->check.atol,
                          spec_->check.rtol);
   }
 
@@ -91,7 +95,8 @@ class WorkerState {
     json reply = {{"status", "ok"}, {"times_ms", json::array()}, {"max_abs_error", 0.0},
                   {"resources", json::object()}, {"error_class", ""}, {"message", ""}};
     if (request.at("check").get<bool>()) {
-      TUNA_ASSERT(reference_.has_value(), "run with check before a reference was made");
+      TUNA_ASSERT(reference_on_device_ || host_reference_.has_value(),
+                  "run with check before a reference was made");
       backend_->reset_outputs();
       RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
       if (!once.ok) return failure(reply, once);
@@ -153,8 +158,8 @@ class WorkerState {
   DeviceInfo device_;
   std::optional<KernelSpec> spec_;
   Space space_;
-  std::optional<ReferenceOutputs> reference_;  // empty buffers when checks_on_device_
-  bool checks_on_device_ = false;
+  bool reference_on_device_ = false;                // the backend checks (keep_reference)
+  std::optional<ReferenceOutputs> host_reference_;  // otherwise, the reference here
   bool must_exit_ = false;
 };
 

@@ -10,8 +10,7 @@
 #include <thread>
 #include <algorithm>
 
-#include "backends/common/argument_data.hpp"
-#include "backends/common/half_float.hpp"
+#include "backends/common/element_decoder.hpp"
 #include "core/array_file.hpp"
 #include "tuna/errors.hpp"
 
@@ -23,41 +22,7 @@ bool same_non_finite(double a, double b) {
   return std::isinf(a) && std::isinf(b) && std::signbit(a) == std::signbit(b);
 }
 
-// Element decoders, one per dtype, so the hot loops are monomorphic.
-template <typename T>
-struct Plain {
-  static double at(const unsigned char* p, std::size_t i) {
-    T v;
-    std::memcpy(&v, p + i * sizeof(T), sizeof(T));
-    return static_cast<double>(v);
-  }
-};
-struct Half {
-  static double at(const unsigned char* p, std::size_t i) {
-    std::uint16_t h;
-    std::memcpy(&h, p + i * 2, 2);
-    return backends::half_bits_to_double(h);
-  }
-};
-
-// Calls f.template operator()<Decoder>() with the decoder of `dtype`.
-template <typename F>
-auto with_decoder(Dtype dtype, F&& f) {
-  switch (dtype) {
-    case Dtype::F16: return f.template operator()<Half>();
-    case Dtype::F32: return f.template operator()<Plain<float>>();
-    case Dtype::F64: return f.template operator()<Plain<double>>();
-    case Dtype::I8: return f.template operator()<Plain<std::int8_t>>();
-    case Dtype::I16: return f.template operator()<Plain<std::int16_t>>();
-    case Dtype::I32: return f.template operator()<Plain<std::int32_t>>();
-    case Dtype::I64: return f.template operator()<Plain<std::int64_t>>();
-    case Dtype::U8: return f.template operator()<Plain<std::uint8_t>>();
-    case Dtype::U16: return f.template operator()<Plain<std::uint16_t>>();
-    case Dtype::U32: return f.template operator()<Plain<std::uint32_t>>();
-    case Dtype::U64: return f.template operator()<Plain<std::uint64_t>>();
-  }
-  TUNA_ASSERT(false, "unknown dtype");
-}
+using backends::with_decoder;
 
 // Runs part(begin, end) over [0, n) in chunks on up to one thread per core; small ranges stay on
 // this thread. Returns the parts' results in range order.
@@ -136,7 +101,7 @@ std::size_t element_count(const OutputBuffer& buffer) {
 }
 
 double element_as_double(const OutputBuffer& b, std::size_t i) {
-  return backends::load_element(b.dtype, b.bytes.data() + i * dtype_size(b.dtype));
+  return backends::load_element(b.dtype, b.bytes.data(), i);
 }
 
 ReferenceOutputs make_reference_outputs(std::vector<OutputBuffer> buffers) {

@@ -65,11 +65,22 @@ DeviceRequest parse_device_request(const std::string& text) {
   return request;
 }
 
+namespace {
+
+// The variable through which a backend's processes choose their device, or null for a backend
+// of one device (host, sim). Triton kernels run on the CUDA runtime, which picks its GPU the
+// same way as the cuda backend.
+const char* device_variable(const std::string& backend) {
+  if (backend == "cuda" || backend == "triton") return "TUNA_CUDA_DEVICE";
+  if (backend == "opencl") return "TUNA_OPENCL_DEVICE";
+  return nullptr;
+}
+
+}  // namespace
+
 EnvList selector_env(const std::string& backend, const std::string& selector, EnvList base) {
   if (selector.empty()) return base;
-  // Triton kernels run on the CUDA runtime, which picks its GPU the same way.
-  if (backend == "cuda" || backend == "triton") set_env(base, "TUNA_CUDA_DEVICE", selector);
-  if (backend == "opencl") set_env(base, "TUNA_OPENCL_DEVICE", selector);
+  if (const char* variable = device_variable(backend)) set_env(base, variable, selector);
   return base;
 }
 
@@ -78,7 +89,7 @@ std::vector<std::string> expand_all(const DeviceInfo& first, EnvList& base) {
   if (first.backend == "opencl") {
     set_env(base, "TUNA_OPENCL_PLATFORM", std::to_string(fact_or(first, "platform_index", 0)));
   }
-  if (first.backend != "cuda" && first.backend != "triton" && first.backend != "opencl") count = 1;
+  if (device_variable(first.backend) == nullptr) count = 1;
   std::vector<std::string> selectors;
   for (std::int64_t i = 0; i < std::max<std::int64_t>(1, count); ++i) {
     selectors.push_back(std::to_string(i));

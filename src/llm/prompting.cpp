@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "core/triton_options.hpp"
 #include "llm/prompt_format.hpp"
 #include "llm/prompt_sections.hpp"
 
@@ -151,13 +152,11 @@ std::string build_system_prompt(const KernelSpec& spec, const Space& space) {
 namespace {
 
 // What a Triton kernel's parameters are: the launch options Triton's compiler takes, and the
-// kernel's tl.constexpr arguments (the names match backends/triton/triton_request.hpp's list).
+// kernel's tl.constexpr arguments.
 std::string triton_note(const Space& space) {
   std::vector<std::string> options;
   for (const auto& p : space.params())
-    if (p.name == "num_warps" || p.name == "num_stages" || p.name == "num_ctas" ||
-        p.name == "maxnreg")
-      options.push_back(p.name);
+    if (is_triton_launch_option(p.name)) options.push_back(p.name);
   std::string note =
       "This is a Triton kernel (a @triton.jit Python function) compiled by Triton's compiler; "
       "its program count is the launch grid. ";

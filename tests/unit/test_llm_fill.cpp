@@ -24,29 +24,6 @@ using namespace tuna::search;
 
 namespace {
 
-// Every valid config of the synthetic space: 0.4 s to compile, 0.2 s to run.
-sim::RecordedSpace synthetic_recording() {
-  sim::RecordedSpace r;
-  r.name = "synthetic";
-  r.source_format = "tuna";
-  r.space = test::synthetic_space();
-  r.space.enumerate([&](const Config& c) {
-    Result measured = test::measure_synthetic(r.space, c);
-    sim::RecordedConfig rc;
-    rc.config = c;
-    rc.key = measured.key;
-    rc.status = measured.status;
-    rc.time_ms = measured.median_ms;
-    if (measured.ok()) rc.times_ms = {rc.time_ms};
-    rc.compile_ms = 400;
-    rc.run_ms = 200;
-    r.index[rc.key] = r.configs.size();
-    r.configs.push_back(std::move(rc));
-    return true;
-  });
-  return r;
-}
-
 // A model that thinks for 5 s (as its replies report) and proposes two configs per call, new
 // ones each time; it keeps every request.
 class SlowModel : public llm::LlmClient {
@@ -92,7 +69,7 @@ struct Outcome {
 // `seconds`, within that much modelled time and no limit on evaluations.
 Outcome run(const std::function<std::shared_ptr<Search>(std::shared_ptr<SlowModel>)>& make,
             double seconds = 0) {
-  static const sim::RecordedSpace rec = synthetic_recording();
+  static const sim::RecordedSpace rec = test::synthetic_recording();
   const ReplaySpace space = prepare_replay_space(rec, sim::spec_from_recorded_space(rec));
   auto model = std::make_shared<SlowModel>();
   ReplayRunSettings settings;
@@ -155,7 +132,7 @@ TEST(LlmFill, TheDevicesMeasureTheSurrogatesConfigsWhileTheModelThinks) {
 }
 
 TEST(LlmFill, TheFillerLeavesTheBudgetTheLlmRoundsStillNeed) {
-  static const sim::RecordedSpace rec = synthetic_recording();
+  static const sim::RecordedSpace rec = test::synthetic_recording();
   const ReplaySpace space = prepare_replay_space(rec, sim::spec_from_recorded_space(rec));
   auto model = std::make_shared<SlowModel>();
   ReplayRunSettings settings;

@@ -19,34 +19,10 @@ using namespace tuna::search;
 
 namespace {
 
-// Every valid config of the synthetic space (about 20,600), recorded with the same costs: 0.4 s
-// to compile, 0.2 s to run. With 4 compile jobs the compilers deliver 10 configs a second and
-// the device takes 5: a run whose strategy always has work ready keeps the device busy all the
-// time but the first compile.
-sim::RecordedSpace synthetic_recording() {
-  sim::RecordedSpace r;
-  r.name = "synthetic";
-  r.source_format = "tuna";
-  r.space = test::synthetic_space();
-  r.space.enumerate([&](const Config& c) {
-    Result measured = test::measure_synthetic(r.space, c);
-    sim::RecordedConfig rc;
-    rc.config = c;
-    rc.key = measured.key;
-    rc.status = measured.status;
-    rc.error_class = measured.error_class;
-    rc.time_ms = measured.median_ms;
-    if (measured.ok()) rc.times_ms = {rc.time_ms};
-    rc.compile_ms = 400;
-    rc.run_ms = 200;
-    r.index[rc.key] = r.configs.size();
-    r.configs.push_back(std::move(rc));
-    return true;
-  });
-  return r;
-}
-
 constexpr std::size_t kBudget = 60;
+// On test::synthetic_recording() (0.4 s to compile, 0.2 s to run), 4 compile jobs deliver 10
+// configs a second and the device takes 5: a run whose strategy always has work ready keeps the
+// device busy all the time but the first compile.
 const PipelineShape kShape{4, 1};
 
 }  // namespace
@@ -92,7 +68,7 @@ TEST(SimulatedPipeline, CompileJobsFeedTheDeviceAndStopTakingAtTheirFirstNothing
 }
 
 TEST(SimulatedPipeline, GenerationBasedStrategiesNeverLetTheDeviceWaitWithLookahead) {
-  const sim::RecordedSpace rec = synthetic_recording();
+  const sim::RecordedSpace rec = test::synthetic_recording();
   const ReplaySpace space = prepare_replay_space(rec, sim::spec_from_recorded_space(rec));
   for (const char* name :
        {"pattern", "differential_evolution", "simulated_annealing", "genetic_algorithm"}) {
@@ -138,7 +114,7 @@ TEST(Compare, APipelineAddsTheIdleShareAndTheBatchesToTheReport) {
   o.threads = 2;
   o.pipeline = kShape;
   o.batch_size = kShape.capacity();
-  CompareReport report = run_compare({synthetic_recording()}, o);
+  CompareReport report = run_compare({test::synthetic_recording()}, o);
   ASSERT_EQ(report.average.size(), 3u);
   for (std::size_t i = 0; i < 2; ++i) {
     const StrategyStats& st = report.average[i];
@@ -152,7 +128,7 @@ TEST(Compare, APipelineAddsTheIdleShareAndTheBatchesToTheReport) {
   EXPECT_NE(compare_csv(report).find(",device_idle_share,batches\n"), std::string::npos);
 
   o.lookahead = false;
-  CompareReport sync = run_compare({synthetic_recording()}, o);
+  CompareReport sync = run_compare({test::synthetic_recording()}, o);
   EXPECT_GT(*sync.average[0].idle_share, 0.25);
   EXPECT_DOUBLE_EQ(*sync.average[0].batches, 12.0);
 }

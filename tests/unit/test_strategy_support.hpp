@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "store/recorded_space.hpp"
 #include "tuna/result.hpp"
 #include "tuna/space.hpp"
 #include "tuna/strategy.hpp"
@@ -140,6 +141,32 @@ inline Trace run_strategy_in_flight(Strategy& s, const Space& space, std::size_t
     s.observe({r});
   }
   return t;
+}
+
+// Every valid config of synthetic_space() (about 20,600) as a recording that replays it, each
+// with the same costs: 0.4 s to compile, 0.2 s to run (for the modelled evaluator of
+// `tuna compare --pipeline`).
+inline sim::RecordedSpace synthetic_recording() {
+  sim::RecordedSpace r;
+  r.name = "synthetic";
+  r.source_format = "tuna";
+  r.space = synthetic_space();
+  r.space.enumerate([&](const Config& c) {
+    Result measured = measure_synthetic(r.space, c);
+    sim::RecordedConfig rc;
+    rc.config = c;
+    rc.key = measured.key;
+    rc.status = measured.status;
+    rc.error_class = measured.error_class;
+    rc.time_ms = measured.median_ms;
+    if (measured.ok()) rc.times_ms = {rc.time_ms};
+    rc.compile_ms = 400;
+    rc.run_ms = 200;
+    r.index[rc.key] = r.configs.size();
+    r.configs.push_back(std::move(rc));
+    return true;
+  });
+  return r;
 }
 
 inline std::size_t count_valid(const Space& space) {

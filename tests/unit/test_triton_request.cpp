@@ -194,6 +194,9 @@ TEST(TritonAnswer, AnswerOfTheWrongShapeIsACrashNotAnException) {
            R"({"ok": true, "name": "k", "num_warps": 4, "shared": 0, "runtime_args": [7], "scratch": []})",
            R"({"ok": true, "name": "k", "num_warps": -4, "shared": 0, "runtime_args": [], "scratch": []})",
            R"({"ok": true, "name": "", "num_warps": 4, "shared": 0, "runtime_args": [], "scratch": []})",
+           R"({"ok": "yes", "name": "k", "num_warps": 4, "shared": 0, "runtime_args": [], "scratch": []})",
+           R"({"ok": true, "name": "k", "num_warps": 4, "num_ctas": "two", "shared": 0, "runtime_args": [], "scratch": []})",
+           R"({"ok": true, "name": "k", "num_warps": 4, "shared": 0, "runtime_args": [], "scratch": [{"size": -8}]})",
        }) {
     const CompileAnswer a = triton::parse_answer(bad, 2);
     EXPECT_EQ(a.kind, CompileAnswer::Kind::Failed) << bad;
@@ -210,6 +213,24 @@ TEST(TritonAnswer, AnswerIsTheLastJsonLineEvenWithOutputAfterIt) {
   const CompileAnswer a = triton::parse_answer(output, 1);
   EXPECT_EQ(a.kind, CompileAnswer::Kind::Compiled) << a.message;
   EXPECT_EQ(a.symbol, "k");
+}
+
+TEST(TritonAnswer, VersionAnswerGivesTheVersionsOrWhyNot) {
+  const triton::VersionAnswer ok = triton::parse_version(
+      "a warning\n" R"({"ok": true, "triton_version": "3.6.0", "python": "3.12.3", "executable": "/usr/bin/python3"})");
+  EXPECT_TRUE(ok.ok);
+  EXPECT_EQ(ok.triton, "3.6.0");
+  EXPECT_EQ(ok.python, "3.12.3");
+  const triton::VersionAnswer missing = triton::parse_version(
+      R"({"ok": false, "fatal": true, "message": "No module named 'triton'", "fix": "pip install triton"})");
+  EXPECT_FALSE(missing.ok);
+  EXPECT_EQ(missing.problem, "No module named 'triton'. pip install triton");
+  const triton::VersionAnswer odd = triton::parse_version(R"({"ok": "yes", "triton_version": 3})");
+  EXPECT_FALSE(odd.ok);
+  const triton::VersionAnswer crashed =
+      triton::parse_version("Traceback (most recent call last):\nSyntaxError: bad\n");
+  EXPECT_FALSE(crashed.ok);
+  EXPECT_NE(crashed.problem.find("SyntaxError: bad"), std::string::npos) << crashed.problem;
 }
 
 TEST(TritonManifest, LaunchSurvivesTheRoundTripThroughTheCache) {

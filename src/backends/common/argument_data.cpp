@@ -231,34 +231,4 @@ Value evaluate_scalar(const Argument& arg, const Env& env) {
   }
 }
 
-namespace {
-template <typename T>
-double load_as_double(const unsigned char* bytes) {
-  T v;
-  std::memcpy(&v, bytes, sizeof(T));
-  return static_cast<double>(v);
-}
-}  // namespace
-
-double load_element(Dtype dtype, const unsigned char* bytes) {
-  switch (dtype) {
-    case Dtype::F16: {
-      std::uint16_t h;
-      std::memcpy(&h, bytes, 2);
-      return half_bits_to_double(h);
-    }
-    case Dtype::F32: return load_as_double<float>(bytes);
-    case Dtype::F64: return load_as_double<double>(bytes);
-    case Dtype::I8: return load_as_double<std::int8_t>(bytes);
-    case Dtype::I16: return load_as_double<std::int16_t>(bytes);
-    case Dtype::I32: return load_as_double<std::int32_t>(bytes);
-    case Dtype::I64: return load_as_double<std::int64_t>(bytes);
-    case Dtype::U8: return load_as_double<std::uint8_t>(bytes);
-    case Dtype::U16: return load_as_double<std::uint16_t>(bytes);
-    case Dtype::U32: return load_as_double<std::uint32_t>(bytes);
-    case Dtype::U64: return load_as_double<std::uint64_t>(bytes);
-  }
-  TUNA_ASSERT(false, "unknown dtype");
-}
-
 }  // namespace tuna::backends

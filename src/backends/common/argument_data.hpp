@@ -26,10 +26,6 @@ void fill_poison(Dtype dtype, unsigned char* data, std::int64_t count);
 // (a fraction for an integer type, a value outside the type's range, a string).
 void store_scalar(const Argument& arg, const Value& value, unsigned char* slot);
 
-// The element of `dtype` stored at `bytes`, as a double (f16 decoded exactly, integers
-// converted).
-double load_element(Dtype dtype, const unsigned char* bytes);
-
 // A scalar argument's value in `env` (constants, device facts, the config). Throws UserError
 // naming the argument and its expression when it fails.
 Value evaluate_scalar(const Argument& arg, const Env& env);

@@ -70,6 +70,8 @@ struct Runtime {
   std::optional<DeviceCheck> check;    // the reference on the device, once kept
   std::vector<DeviceMemory> scratch;  // compiler_params: the kernel's scratch buffers
   CUdeviceptr null_pointer = 0;       // what a scratch parameter of no bytes points to
+  // launch_decided: the last artifact run and the launch its compiler decided.
+  std::pair<std::filesystem::path, std::optional<backends::CompilerLaunch>> last_launch;
 };
 
 class CudaBackend final : public backends::DeviceBackend<Runtime> {
@@ -116,28 +118,27 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   }
 
   // The check on the device needs the check kernels, compiled by NVRTC for this device once per
-  // worker. Where that cannot be (no NVRTC beside Triton, no memory for a second copy of the
-  // outputs), the outputs are compared on the host as before.
+  // process (a new runtime, after each prepare, only loads them). Where that cannot be (no NVRTC
+  // beside Triton, no memory for a second copy of the outputs), the outputs are compared on the
+  // host as before.
   bool keep_reference_on_device(const std::vector<OutputBuffer>* expected) override {
     if (!device_check_enabled()) return false;
     Runtime& rt = prepared_runtime();
     try {
-      if (!rt.check) {
-        const std::string cubin = compile_check_kernels(
-            NvrtcApi(), static_cast<int>(
-                            backends::device_fact_int(device_facts(), "compute_capability")));
-        rt.check.emplace(*driver_, cubin, rt.stream.get(),
+      if (check_cubin_.empty())
+        check_cubin_ = compile_check_kernels(
+            NvrtcApi(),
+            static_cast<int>(backends::device_fact_int(device_facts(), "compute_capability")));
+      if (!rt.check)
+        rt.check.emplace(*driver_, check_cubin_, rt.stream.get(),
                          static_cast<int>(backends::device_fact_int(device_facts(), "sm_count")));
-      }
       rt.check->keep(device_outputs(rt), expected);
       return true;
-    } catch (const UserError&) {
-      rt.check.reset();
-      return false;
-    } catch (const backends::DeviceFailure&) {
-      rt.check.reset();
-      return false;
+    } catch (const UserError&) {  // no NVRTC
+    } catch (const backends::DeviceFailure&) {  // no device memory for the copy
     }
+    rt.check.reset();
+    return false;
   }
 
   std::vector<BufferCheck> check_on_device(double atol, double rtol) override {
@@ -186,8 +187,7 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
     CUfunction function = rt.modules.function(artifact.path, symbol);
     const FunctionFacts facts = function_facts(*driver_, function);
     const Env env = spec.env_for(space, config, device_facts());
-    std::optional<backends::CompilerLaunch> compiler_launch;
-    if (compiler().decides_launch()) compiler_launch = backends::read_manifest(artifact.path).launch;
+    const std::optional<backends::CompilerLaunch>& compiler_launch = launch_decided(rt, artifact);
     LaunchDims dims = launch_dims(spec.launch, env);
     if (compiler_launch) {
       dims.block = {compiler_launch->block_threads, 1, 1};
@@ -244,6 +244,16 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
     outcome.times_ms = time_launches(*driver_, stream, rt.events, work, timing);
     outcome.ok = true;
     return outcome;
+  }
+
+  // The launch the compiler decided for `artifact` (none for CUDA C++), from its manifest: read
+  // once for the checked run and the timed runs that follow it.
+  const std::optional<backends::CompilerLaunch>& launch_decided(Runtime& rt,
+                                                                 const Artifact& artifact) {
+    if (!compiler().decides_launch()) return rt.last_launch.second;  // stays nullopt
+    if (rt.last_launch.first != artifact.path)
+      rt.last_launch = {artifact.path, backends::read_manifest(artifact.path).launch};
+    return rt.last_launch.second;
   }
 
   // The parameters of a kernel whose compiler decided its launch: the spec's arguments it takes,
@@ -321,6 +331,7 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   mutable std::unique_ptr<KernelCompiler> compiler_;
   mutable std::once_flag info_once_;
   mutable DeviceInfo info_;
+  std::string check_cubin_;  // the device check's kernels, once compiled
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "backends/common/argument_data.hpp"
+#include "backends/common/element_decoder.hpp"
 #include "backends/cuda/check_kernels.hpp"
 #include "tuna/errors.hpp"
 

@@ -64,22 +64,16 @@ std::string python_interpreter() {
   return chosen != nullptr && *chosen != '\0' ? std::string(chosen) : std::string("python3");
 }
 
-const TritonCompiler::Version& TritonCompiler::version() const {
+const VersionAnswer& TritonCompiler::version() const {
   std::call_once(version_once_, [&] {
     const ProcessResult result = run_helper({{"query", "version"}}, true);
     require_started(result);
-    const std::optional<json> j = last_answer(result.output);
-    if (!j || !j->value("ok", false)) {
-      const std::string why =
-          j ? fmt::format("{}{}{}", j->value("message", std::string("no message")),
-                          j->contains("fix") ? ". " : "", j->value("fix", std::string()))
-            : fmt::format("{}: {}", result.describe(), last_line(result.output));
+    VersionAnswer answer = parse_version(result.output);
+    if (!answer.ok)
       throw UserError(fmt::format(
-          "triton backend: the Python interpreter '{}' cannot compile Triton kernels: {}. {}.",
-          python_interpreter(), why, kChooseInterpreter));
-    }
-    version_ = Version{j->value("triton_version", std::string("unknown")),
-                       j->value("python", std::string()), j->value("executable", std::string())};
+          "triton backend: the Python interpreter '{}' cannot compile Triton kernels ({}): {}. {}.",
+          python_interpreter(), result.describe(), answer.problem, kChooseInterpreter));
+    version_ = std::move(answer);
   });
   return *version_;
 }
@@ -114,8 +108,7 @@ CompileOutcome TritonCompiler::compile(const KernelSpec& spec, const Space& spac
   require_started(result);
   CompileAnswer answer = parse_answer(result.output, spec.arguments.size());
   if (answer.kind == CompileAnswer::Kind::Fatal)
-    throw UserError(fmt::format("triton backend: {}{}{}", answer.message,
-                                answer.fix.empty() ? "" : ". ", answer.fix));
+    throw UserError("triton backend: " + with_fix(answer.message, answer.fix));
   if (answer.kind == CompileAnswer::Kind::Failed) {
     if (!result.ok() && answer.error_class == "compile_crash")
       answer.message = fmt::format("Triton's compiler {}: {}", result.describe(),

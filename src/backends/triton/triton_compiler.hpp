@@ -13,6 +13,7 @@
 #include <string>
 
 #include "backends/cuda/kernel_compiler.hpp"
+#include "backends/triton/triton_request.hpp"
 
 namespace tuna::triton {
 
@@ -34,14 +35,9 @@ class TritonCompiler final : public cuda::KernelCompiler {
                          const std::filesystem::path& cache_dir) const override;
 
  private:
-  struct Version {
-    std::string triton;
-    std::string python;
-    std::string executable;
-  };
-  const Version& version() const;
+  const VersionAnswer& version() const;
   mutable std::once_flag version_once_;
-  mutable std::optional<Version> version_;
+  mutable std::optional<VersionAnswer> version_;
 };
 
 }  // namespace tuna::triton

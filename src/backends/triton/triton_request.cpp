@@ -7,6 +7,7 @@
 #include "backends/common/argument_data.hpp"
 #include "backends/cuda/cuda_compiler.hpp"
 #include "base/one_line.hpp"
+#include "core/triton_options.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::triton {
@@ -73,31 +74,66 @@ CompileAnswer crash(std::string message, std::string_view output) {
   return answer;
 }
 
-backends::CompilerLaunch launch_of(const json& j, std::size_t spec_arguments) {
+backends::CompilerLaunch launch_of(const json& j) {
   backends::CompilerLaunch launch;
-  const std::int64_t warps = j.at("num_warps").get<std::int64_t>();
-  const std::int64_t warp_size = j.value("warp_size", std::int64_t{32});
-  launch.block_threads = warps * warp_size;
+  launch.block_threads = j.at("num_warps").get<std::int64_t>() * j.value("warp_size", 32);
   launch.shared_memory_bytes = j.at("shared").get<std::int64_t>();
   launch.arguments = j.at("runtime_args").get<std::vector<std::size_t>>();
-  for (std::size_t index : launch.arguments)
-    if (index >= spec_arguments)
-      throw json::other_error::create(
-          501, fmt::format("runtime_args names argument {} of {}", index, spec_arguments),
-          nullptr);
   for (const json& s : j.at("scratch"))
-    launch.scratch.push_back(
-        {s.at("size").get<std::int64_t>(), std::max<std::int64_t>(1, s.value("align", 1))});
-  if (warps <= 0 || launch.shared_memory_bytes < 0)
-    throw json::other_error::create(501, "num_warps or shared out of range", nullptr);
+    launch.scratch.push_back({s.at("size").get<std::int64_t>(), s.value("align", 1)});
   return launch;
 }
 
-}  // namespace
-
-bool is_launch_option(std::string_view name) {
-  return std::find(kLaunchOptions.begin(), kLaunchOptions.end(), name) != kLaunchOptions.end();
+// Why a launch the helper described cannot be used; empty when it can.
+std::string launch_problem(const backends::CompilerLaunch& launch, std::size_t spec_arguments) {
+  if (launch.block_threads <= 0) return "num_warps is not positive";
+  if (launch.shared_memory_bytes < 0) return "shared memory is negative";
+  for (std::size_t index : launch.arguments)
+    if (index >= spec_arguments)
+      return fmt::format("runtime_args names argument {} of {}", index, spec_arguments);
+  for (const auto& s : launch.scratch)
+    if (s.bytes_per_program < 0 || s.align <= 0) return "a scratch buffer is out of range";
+  return {};
 }
+
+// The answer in `j` (an object with "ok"); throws json::exception where its shape is wrong.
+CompileAnswer answer_of(const json& j, std::size_t spec_arguments, std::string_view output) {
+  CompileAnswer answer;
+  answer.message = text_or(j, "message", "");
+  if (j.at("ok").get<bool>() != true) {
+    answer.kind = j.value("fatal", false) ? CompileAnswer::Kind::Fatal : CompileAnswer::Kind::Failed;
+    answer.error_class = text_or(j, "error_class", "compile_error");
+    answer.fix = text_or(j, "fix", "");
+    answer.log = text_or(j, "log", std::string(output));
+    if (answer.message.empty()) answer.message = "Triton failed without a message";
+    return answer;
+  }
+  // Thread-block clusters (num_ctas > 1) need cuLaunchKernelEx, which the CUDA runtime does not
+  // use: such a config is recorded as unsupported rather than launched wrongly.
+  if (const int ctas = j.value("num_ctas", 1); ctas != 1) {
+    answer.kind = CompileAnswer::Kind::Failed;
+    answer.error_class = "unsupported";
+    answer.message = fmt::format(
+        "num_ctas = {} (a cluster of programs) is not supported by tuna's launcher; tune "
+        "num_ctas = 1 only",
+        ctas);
+    return answer;
+  }
+  answer.kind = CompileAnswer::Kind::Compiled;
+  answer.symbol = j.at("name").get<std::string>();
+  answer.launch = launch_of(j);
+  if (answer.symbol.empty()) return crash("Triton's compile helper named no kernel", output);
+  if (std::string problem = launch_problem(answer.launch, spec_arguments); !problem.empty())
+    return crash("Triton's compile helper described an unusable launch: " + problem, output);
+  answer.resources["num_warps"] = j.at("num_warps").get<double>();
+  if (j.contains("num_stages")) answer.resources["num_stages"] = j.at("num_stages").get<double>();
+  answer.resources["triton_shared_bytes"] = static_cast<double>(answer.launch.shared_memory_bytes);
+  if (j.contains("compile_ms"))
+    answer.resources["triton_compile_ms"] = j.at("compile_ms").get<double>();
+  return answer;
+}
+
+}  // namespace
 
 CompileRequest compile_request(const KernelSpec& spec, const Space& space, const Config& config,
                                const DeviceInfo& device, const std::string& cubin_path) {
@@ -107,7 +143,7 @@ CompileRequest compile_request(const KernelSpec& spec, const Space& space, const
   json options = json::object();
   for (std::size_t i = 0; i < space.params().size(); ++i) {
     const std::string& name = space.params()[i].name;
-    (is_launch_option(name) ? options : constexprs)[name] = value_json(config[i]);
+    (is_triton_launch_option(name) ? options : constexprs)[name] = value_json(config[i]);
   }
   const Value* warp_size = device.facts.find("warp_size");
   json target = {{"backend", "cuda"},
@@ -139,44 +175,35 @@ CompileAnswer parse_answer(std::string_view output, std::size_t spec_arguments) 
   if (!found)
     return crash(fmt::format("Triton's compile helper gave no answer: {}", last_line(output)),
                  output);
-  const json& j = *found;
-  CompileAnswer answer;
-  answer.message = text_or(j, "message", "");
-  if (j.value("ok", false) != true) {
-    answer.kind = j.value("fatal", false) ? CompileAnswer::Kind::Fatal : CompileAnswer::Kind::Failed;
-    answer.error_class = text_or(j, "error_class", "compile_error");
-    answer.fix = text_or(j, "fix", "");
-    answer.log = text_or(j, "log", std::string(output));
-    if (answer.message.empty()) answer.message = "Triton failed without a message";
-    return answer;
-  }
-  // Thread-block clusters (num_ctas > 1) need cuLaunchKernelEx, which the CUDA runtime does not
-  // use: such a config is recorded as unsupported rather than launched wrongly.
-  if (j.value("num_ctas", 1) != 1) {
-    answer.kind = CompileAnswer::Kind::Failed;
-    answer.error_class = "unsupported";
-    answer.message = fmt::format(
-        "num_ctas = {} (a cluster of programs) is not supported by tuna's launcher; tune "
-        "num_ctas = 1 only",
-        j.value("num_ctas", 1));
-    return answer;
-  }
   try {
-    answer.kind = CompileAnswer::Kind::Compiled;
-    answer.symbol = j.at("name").get<std::string>();
-    answer.launch = launch_of(j, spec_arguments);
-    answer.resources["num_warps"] = j.at("num_warps").get<double>();
-    if (j.contains("num_stages")) answer.resources["num_stages"] = j.at("num_stages").get<double>();
-    answer.resources["triton_shared_bytes"] =
-        static_cast<double>(answer.launch.shared_memory_bytes);
-    if (j.contains("compile_ms")) answer.resources["triton_compile_ms"] = j.at("compile_ms").get<double>();
+    return answer_of(*found, spec_arguments, output);
   } catch (const json::exception& e) {
-    return crash(fmt::format("Triton's compile helper answered in an unexpected shape ({})",
-                             e.what()),
-                 output);
+    return crash(
+        fmt::format("Triton's compile helper answered in an unexpected shape ({})", e.what()),
+        output);
   }
-  if (answer.symbol.empty()) return crash("Triton's compile helper named no kernel", output);
-  return answer;
+}
+
+VersionAnswer parse_version(std::string_view output) {
+  VersionAnswer version;
+  const std::optional<json> found = last_answer(output);
+  if (!found) {
+    version.problem = "no answer: " + last_line(output);
+    return version;
+  }
+  const json& j = *found;
+  if (!j.at("ok").is_boolean() || !j.at("ok").get<bool>()) {
+    version.problem = with_fix(text_or(j, "message", "no message"), text_or(j, "fix", ""));
+    return version;
+  }
+  version.ok = true;
+  version.triton = text_or(j, "triton_version", "unknown");
+  version.python = text_or(j, "python", "");
+  return version;
+}
+
+std::string with_fix(const std::string& message, const std::string& fix) {
+  return fix.empty() ? message : message + ". " + fix;
 }
 
 }  // namespace tuna::triton

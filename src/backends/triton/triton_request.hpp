@@ -4,7 +4,6 @@
 // Pure functions, so that both ends are tested without Python.
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,11 +15,6 @@
 #include "tuna/spec.hpp"
 
 namespace tuna::triton {
-
-// Parameters that are Triton's compile options rather than the kernel's constexprs.
-inline constexpr std::array<std::string_view, 4> kLaunchOptions = {"num_warps", "num_stages",
-                                                                   "num_ctas", "maxnreg"};
-bool is_launch_option(std::string_view name);
 
 // The request for compiling `config` into `cubin_path`: the kernel's file and function, the
 // spec's arguments (types, and the values of scalars, which Triton specialises on), the
@@ -58,5 +52,18 @@ std::string last_line(std::string_view output);
 // it). An output without one, or one of the wrong shape, is a Failed answer ("compile_crash")
 // quoting the output, never an exception: it is what one config did.
 CompileAnswer parse_answer(std::string_view output, std::size_t spec_arguments);
+
+// The helper's answer to {"query": "version"}: Triton's and Python's versions, or why that
+// interpreter cannot compile Triton kernels.
+struct VersionAnswer {
+  bool ok = false;
+  std::string triton;
+  std::string python;
+  std::string problem;  // when not ok: the helper's message and fix, or what it printed
+};
+VersionAnswer parse_version(std::string_view output);
+
+// "message. fix", or the message alone without a fix.
+std::string with_fix(const std::string& message, const std::string& fix);
 
 }  // namespace tuna::triton
