@@ -252,6 +252,42 @@ __global__ void __launch_bounds__(128) warp_specialised(float* y) {
   EXPECT_NE(out.log.find("sm_90a"), std::string::npos) << out.log;
 }
 
+TEST_F(CudaCompile, KernelsWrittenForNvccCompileWithTheCStandardHeaders) {
+  // NVRTC has no C library: without tuna's in-memory headers each include below is a fatal
+  // "cannot open source file" (Kernel Tuner's published matmul.cu starts with <stdio.h>).
+  dir_.write("scale.cu", std::string(R"(#include <stdio.h>
+#include <cstdio>
+#include <assert.h>
+#include <cassert>
+#include <math.h>
+#include <cmath>
+#include <stdlib.h>
+#include <cstdlib>
+#include <string.h>
+#include <cstring>
+#include <stddef.h>
+#include <cstddef>
+#include <stdint.h>
+#include <cstdint>
+#include <limits.h>
+#include <climits>
+#include <float.h>
+#include <cfloat>
+static_assert(sizeof(int8_t) == 1 && sizeof(uint16_t) == 2 && sizeof(std::int32_t) == 4, "");
+static_assert(sizeof(uint64_t) == 8 && sizeof(uintptr_t) == sizeof(void*), "");
+static_assert(INT_MAX == 2147483647 && UINT8_MAX == 255 && CHAR_BIT == 8, "");
+static_assert(INT64_MIN < 0 && LLONG_MAX == INT64_MAX && SIZE_MAX == UINT64_MAX, "");
+__global__ void uses_them(float* y) {
+  assert(y != NULL);
+  if (threadIdx.x == 0 && y[0] > FLT_MAX) printf("%f %g\n", y[0], DBL_EPSILON);
+  y[threadIdx.x] = sqrtf(FLT_EPSILON) + (float)UINT32_MAX + FLT_MIN;
+}
+)") + kSource);
+  KernelSpec spec = load("uses_them");
+  CompileOutcome out = compile(spec, "BLOCK=128,BAD=0");
+  ASSERT_TRUE(out.ok) << out.message << "\n" << out.log;
+}
+
 TEST_F(CudaCompile, OptionsCarryArchitectureFlagsDefinesAndIncludes) {
   KernelSpec spec = load("scale<{BLOCK}>");
   spec.compiler_flags = {"-use_fast_math"};

@@ -21,7 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bumped when the fixed options or the manifest change meaning, so old cubins are not reused.
-constexpr std::string_view kCacheFormat = "tuna-cuda-cubin-v2";  // v2: the shared manifest
+// v2: the shared manifest; v3: the standard headers of nvrtc_std_headers.
+constexpr std::string_view kCacheFormat = "tuna-cuda-cubin-v3";
 
 }  // namespace
 
@@ -89,7 +90,7 @@ CompileOutcome CudaCompiler::compile(const KernelSpec& spec, const Space& space,
 
   // Name expressions give the mangled name of a template instance or a C++ function; an
   // extern "C" entry lowers to itself.
-  Program program(*nvrtc_, source_text, spec.source.string());
+  Program program(*nvrtc_, source_text, spec.source.string(), nvrtc_std_headers());
   std::vector<std::string> expressions = {entry};
   if (!reference.empty() && reference != entry) expressions.push_back(reference);
   for (const auto& expression : expressions) {

@@ -4,17 +4,33 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <vector>
 
 #include "backends/cuda/nvrtc_api.hpp"
+#include "backends/cuda/nvrtc_std_headers.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::cuda {
 
 class Program {
  public:
-  Program(const NvrtcApi& api, const std::string& source, const std::string& name) : api_(api) {
-    nvrtcResult r =
-        api_.create_program(&program_, source.c_str(), name.c_str(), 0, nullptr, nullptr);
+  // `headers`: included by name in place of files (nvrtc_std_headers for a user's kernel).
+  Program(const NvrtcApi& api, const std::string& source, const std::string& name,
+          const std::vector<InMemoryHeader>& headers = {})
+      : api_(api) {
+    std::vector<std::string> texts, names;
+    for (const InMemoryHeader& h : headers) {
+      texts.emplace_back(h.text);
+      names.emplace_back(h.name);
+    }
+    std::vector<const char*> text_ptrs, name_ptrs;
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+      text_ptrs.push_back(texts[i].c_str());
+      name_ptrs.push_back(names[i].c_str());
+    }
+    nvrtcResult r = api_.create_program(&program_, source.c_str(), name.c_str(),
+                                        static_cast<int>(headers.size()), text_ptrs.data(),
+                                        name_ptrs.data());
     if (r != NVRTC_SUCCESS)
       throw UserError(fmt::format("cuda backend: NVRTC cannot create a program for {}: {}", name,
                                   api_.error_string(r)));
