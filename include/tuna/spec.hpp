@@ -22,11 +22,14 @@ const char* dtype_name(Dtype d);                              // "f32", ...
 std::size_t dtype_size(Dtype d);                              // bytes
 std::optional<Dtype> dtype_from_name(std::string_view name);  // also accepts "float", "int"...
 
-enum class ArgRole { Input, Output, InOut };
+// Constant: a buffer whose data is copied into a named global of the compiled code (a CUDA
+// `__constant__` symbol, a host global) before the runs, instead of being passed to the kernel.
+enum class ArgRole { Input, Output, InOut, Constant };
 enum class InitKind { Random, Zeros, Ones, Iota, Constant, File };
 const char* arg_role_name(ArgRole r);
 const char* init_kind_name(InitKind k);
-std::optional<ArgRole> arg_role_from_name(std::string_view name);    // "input", "output", "inout"
+// "input", "output", "inout", "constant"
+std::optional<ArgRole> arg_role_from_name(std::string_view name);
 std::optional<InitKind> init_kind_from_name(std::string_view name);  // "random", "zeros", ...
 
 // Data files of [[args]] are NumPy .npy files (dtype equal to the argument's type, C order,
@@ -48,8 +51,16 @@ struct Argument {
   // Outputs and inouts: the right answer, compared with Reference::Expected (absolute after
   // load_spec). An output with an empty `count` takes this file's element count.
   std::filesystem::path expected;
+  // ArgRole::Constant: the global the data is copied into (`symbol` in spec.toml); empty means
+  // the argument's name (see constant_symbol()).
+  std::string symbol;
   int line = 0;  // line of its [[args]] table in the spec file, for errors; 0 through the API
 };
+
+// The global a constant argument fills: its symbol, or its name when no symbol is given.
+const std::string& constant_symbol(const Argument& arg);
+// Whether the kernel receives the argument in its parameter list: every argument but constants.
+bool is_passed_to_kernel(const Argument& arg);
 
 // What [launch] grid counts: blocks (CUDA's convention, the default; OpenCL's global size is then
 // grid * block), or the global size itself (`convention = "global"`: Kernel Tuner, KTT, T1).

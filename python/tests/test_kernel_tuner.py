@@ -233,7 +233,6 @@ def test_metrics_are_computed_in_order_on_the_configs_that_ran():
 def test_what_tuna_does_not_support_is_a_clear_error():
     tune_params = {"UNROLL": [1], "WRONG": [0]}
     for kwargs, message in ((dict(verify=lambda a, b, atol=None: True), "verify"),
-                            (dict(cmem_args={"c": np.zeros(4)}), "constant memory"),
                             (dict(texmem_args={"t": np.zeros(4)}), "texture"),
                             (dict(observers=[object()]), "observers"),
                             (dict(simulation_mode=True), "tuna import"),

@@ -60,7 +60,7 @@ def tune_kernel(kernel_name, kernel_source, problem_size, arguments, tune_params
         raise UserError("tune_kernel needs NumPy (pip install numpy): arguments are NumPy arrays "
                         "and scalars") from None
 
-    _refuse_unsupported(verify=verify, cmem_args=cmem_args, texmem_args=texmem_args,
+    _refuse_unsupported(verify=verify, texmem_args=texmem_args,
                         simulation_mode=simulation_mode, observers=observers,
                         objective=objective, objective_higher_is_better=objective_higher_is_better,
                         objectives=objectives, kernel_source=kernel_source,
@@ -90,7 +90,8 @@ def tune_kernel(kernel_name, kernel_source, problem_size, arguments, tune_params
         spec = kt_spec.build_spec(kernel_name, backend, source_file, source_text, workdir,
                                   params, default, constraints, problem_size, dims, names,
                                   (grid_div_x, grid_div_y, grid_div_z), smem_args, arguments,
-                                  answer, atol, compiler_options, defines, np)
+                                  answer, atol, compiler_options, defines, np,
+                                  cmem_args=cmem_args)
         strategy_name, budget = _strategy(strategy, strategy_options, params, tests)
         db, priors, cache_file = _store(cache, workdir, kernel_name, params, problem_size)
         options = dict(budget, db=db, base_dir=workdir, quiet=bool(quiet),
@@ -132,15 +133,12 @@ def tune_kernel(kernel_name, kernel_source, problem_size, arguments, tune_params
 # ---------------------------------------------------------------------------------------------
 # What tuna does not do
 
-def _refuse_unsupported(*, verify, cmem_args, texmem_args, simulation_mode, observers, objective,
+def _refuse_unsupported(*, verify, texmem_args, simulation_mode, observers, objective,
                         objective_higher_is_better, objectives, kernel_source, problem_size):
     if verify is not None:
         raise UserError("verify= (a custom check function) is not supported: tuna compares the "
                         "outputs itself. Pass answer= (the expected outputs, None for inputs) "
                         "with atol=, or run the best configuration yourself and check it")
-    if cmem_args:
-        raise UserError("cmem_args (CUDA constant memory) is not supported: tuna has no constant "
-                        "memory arguments yet. Pass the data as an ordinary argument")
     if texmem_args:
         raise UserError("texmem_args (CUDA texture memory) is not supported: tuna has no texture "
                         "arguments yet. Pass the data as an ordinary argument")

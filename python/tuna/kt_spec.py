@@ -271,7 +271,7 @@ def _entry(kernel_name: str, params) -> str:
 
 def build_spec(kernel_name, backend, source_file, source_text, workdir, params, default,
                constraints, problem_size, dims, names, grid_divs, smem_args, arguments, answer,
-               atol, compiler_options, defines, np) -> Dict[str, Any]:
+               atol, compiler_options, defines, np, cmem_args=None) -> Dict[str, Any]:
     """The spec dict for tuna.tune; data files are written to `workdir`."""
     if not isinstance(kernel_name, str) or not kernel_name.strip():
         raise UserError("kernel_name must be the name of the kernel function")
@@ -294,6 +294,7 @@ def build_spec(kernel_name, backend, source_file, source_text, workdir, params, 
     if constraints:
         spec["constraints"] = {c.name: c.expr for c in constraints}
     args, expected = _arguments(arguments, answer, workdir, np)
+    args += constant_arguments(cmem_args, backend, workdir, {a["name"] for a in args}, np)
     if args:
         spec["args"] = args
     if launch is not None:
@@ -362,16 +363,8 @@ def _arguments(arguments, answer, workdir, np):
         name = f"arg{i}"
         expected = answer[i] if answer is not None else None
         if isinstance(arg, np.ndarray):
-            dtype = _dtype(arg.dtype, i)
-            # The elements in the array's memory order, which is what Kernel Tuner hands the
-            # kernel (a Fortran-ordered array stays column-major).
-            order = "F" if arg.flags.f_contiguous and not arg.flags.c_contiguous else "C"
-            data = np.ascontiguousarray(np.ravel(arg, order=order))
-            data = data.astype(data.dtype.newbyteorder("=")) if not data.dtype.isnative else data
-            if arg.dtype == np.bool_:
-                data = data.view(np.uint8)
-            if data.size == 0:
-                raise UserError(f"arguments[{i}] is an empty array")
+            dtype = _dtype(arg.dtype, f"arguments[{i}]")
+            order, data = _elements(arg, f"arguments[{i}]", np)
             path = os.path.join(workdir, f"{name}.npy")
             np.save(path, data)
             entry = {"name": name, "type": dtype, "init": "file", "file": path}
@@ -395,10 +388,77 @@ def _arguments(arguments, answer, workdir, np):
     return args, any_expected
 
 
-def _dtype(dtype, i) -> str:
+def _elements(arg, where, np):
+    """(the order, the array's elements as a native-endian 1-D array in that order): the
+    elements in the array's memory order, which is what Kernel Tuner hands the kernel (a
+    Fortran-ordered array stays column-major); bool as uint8."""
+    order = "F" if arg.flags.f_contiguous and not arg.flags.c_contiguous else "C"
+    data = np.ascontiguousarray(np.ravel(arg, order=order))
+    data = data.astype(data.dtype.newbyteorder("=")) if not data.dtype.isnative else data
+    if arg.dtype == np.bool_:
+        data = data.view(np.uint8)
+    if data.size == 0:
+        raise UserError(f"{where} is an empty array")
+    return order, data
+
+
+def constant_arguments(cmem_args, backend, workdir, taken, np) -> List[Dict[str, Any]]:
+    """[[args]] with role = "constant" for Kernel Tuner's cmem_args ({symbol: NumPy array or
+    scalar}): the data as a .npy file, copied into the global `symbol` of the compiled code
+    before the runs instead of being passed to the kernel. After the ordinary arguments, whose
+    order (and seeds) they leave as they are."""
+    if cmem_args is None:
+        return []
+    if not isinstance(cmem_args, dict):
+        raise UserError("cmem_args must be a dict of {name of a __constant__ symbol: NumPy array "
+                        "or scalar}, such as {'d_filter': filter}")
+    if cmem_args and backend == "opencl":
+        raise UserError("cmem_args is for CUDA constant memory (and tuna also fills globals of "
+                        "C code); in OpenCL a __constant buffer is an ordinary kernel argument, "
+                        "as Kernel Tuner requires too: pass the data in `arguments` and declare "
+                        "the parameter __constant in the kernel")
+    out = []
+    for i, (symbol, value) in enumerate(cmem_args.items()):
+        where = f"cmem_args[{symbol!r}]"
+        if not isinstance(symbol, str) or not symbol.isidentifier():
+            raise UserError(f"cmem_args: {symbol!r} is not the name of a symbol; the keys name "
+                            "the __constant__ variables of the kernel's code, such as 'd_filter'")
+        data = _constant_data(value, where, np)
+        name = symbol
+        while name in taken:
+            name = "cmem_" + name
+        taken.add(name)
+        path = os.path.join(workdir, f"cmem{i}.npy")
+        np.save(path, data)
+        out.append({"name": name, "type": _dtype(data.dtype, where), "init": "file",
+                    "file": path, "role": "constant", "symbol": symbol})
+    return out
+
+
+def _constant_data(value, where, np):
+    """A cmem_args value as a 1-D array of its elements: an array's elements in memory order; a
+    scalar as one element of its type (Python's int as int32, or int64 when too large, float as
+    float32, as for `arguments`)."""
+    if isinstance(value, np.ndarray):
+        _dtype(value.dtype, where)
+        return _elements(value, where, np)[1]
+    if isinstance(value, np.generic) and not isinstance(value, (np.str_, np.bytes_, np.void)):
+        _dtype(value.dtype, where)
+        return _elements(np.asarray([value]), where, np)[1]
+    if isinstance(value, bool):
+        return np.asarray([int(value)], dtype=np.uint8)
+    if isinstance(value, int):
+        return np.asarray([value], dtype=np.int32 if -2**31 <= value < 2**31 else np.int64)
+    if isinstance(value, float):
+        return np.asarray([value], dtype=np.float32)
+    raise UserError(f"{where} is a {type(value).__name__}; give a NumPy array or a NumPy "
+                    "scalar (numpy.float32(x)), as for arguments")
+
+
+def _dtype(dtype, where) -> str:
     name = dtype.name
     if name not in _DTYPES:
-        raise UserError(f"arguments[{i}] has dtype {name}; tuna's buffers are float16/32/64, "
+        raise UserError(f"{where} has dtype {name}; tuna's buffers are float16/32/64, "
                         "int8..int64, uint8..uint64 and bool")
     return _DTYPES[name]
 

@@ -72,8 +72,11 @@ const DtypeInfo& dtype_info(Dtype d) {
   TUNA_ASSERT(false, "unknown Dtype");
 }
 
-constexpr std::array<std::pair<ArgRole, const char*>, 3> kRoles = {
-    {{ArgRole::Input, "input"}, {ArgRole::Output, "output"}, {ArgRole::InOut, "inout"}}};
+constexpr std::array<std::pair<ArgRole, const char*>, 4> kRoles = {
+    {{ArgRole::Input, "input"},
+     {ArgRole::Output, "output"},
+     {ArgRole::InOut, "inout"},
+     {ArgRole::Constant, "constant"}}};
 constexpr std::array<std::pair<InitKind, const char*>, 6> kInits = {
     {{InitKind::Random, "random"},
      {InitKind::Zeros, "zeros"},
@@ -163,6 +166,10 @@ std::optional<Dtype> dtype_from_name(std::string_view name) {
 }
 
 const char* arg_role_name(ArgRole r) { return name_in(kRoles, r); }
+const std::string& constant_symbol(const Argument& arg) {
+  return arg.symbol.empty() ? arg.name : arg.symbol;
+}
+bool is_passed_to_kernel(const Argument& arg) { return arg.role != ArgRole::Constant; }
 const char* init_kind_name(InitKind k) { return name_in(kInits, k); }
 const char* reference_name(Reference r) { return name_in(kReferences, r); }
 std::optional<ArgRole> arg_role_from_name(std::string_view n) { return value_in(kRoles, n); }

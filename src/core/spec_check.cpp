@@ -267,12 +267,107 @@ void check_buffer_files(const Argument& a, const std::string& key, const SpecLoc
                          a.name),
              "Set role = \"inout\" to start from the file's contents, or remove init and file "
              "(an output's size can come from count or from expected)");
+  if (!a.expected.empty() && a.role == ArgRole::Constant)
+    loc.fail(key + ".expected",
+             fmt::format("'{}' has role = \"constant\": its data is copied into the global '{}' "
+                         "and never read back, so there is nothing to compare with the expected "
+                         "file",
+                         a.name, constant_symbol(a)),
+             "Remove expected; give the outputs the kernel writes their expected files");
   if (!a.expected.empty() && a.role == ArgRole::Input)
     loc.fail(key + ".expected",
              fmt::format("'{}' is an input, so there is no output of it to compare with the "
                          "expected file",
                          a.name),
              "Set role = \"output\" (or \"inout\") if the kernel writes it, or remove expected");
+}
+
+// The backends that copy a constant argument into a global of the compiled code: CUDA (a
+// __constant__ or __device__ symbol of the module) and host (a global of the shared object); sim
+// replays recorded times and runs nothing.
+bool honours_constants(std::string_view backend) {
+  return backend == "cuda" || backend == "host" || backend == "sim";
+}
+
+// The OpenCL C name of an element type, for advice.
+const char* opencl_type_name(Dtype d) {
+  switch (d) {
+    case Dtype::F16:
+      return "half";
+    case Dtype::F32:
+      return "float";
+    case Dtype::F64:
+      return "double";
+    case Dtype::I8:
+      return "char";
+    case Dtype::I16:
+      return "short";
+    case Dtype::I32:
+      return "int";
+    case Dtype::I64:
+      return "long";
+    case Dtype::U8:
+      return "uchar";
+    case Dtype::U16:
+      return "ushort";
+    case Dtype::U32:
+      return "uint";
+    case Dtype::U64:
+      return "ulong";
+  }
+  return "float";
+}
+
+std::string constant_backend_fix(const KernelSpec& spec, const Argument& a) {
+  if (spec.backend == "opencl")
+    return fmt::format(
+        "In OpenCL a __constant buffer is an ordinary kernel argument: remove role = "
+        "\"constant\" (and symbol) and pass '{}' in call order, declared `__constant {}* {}` "
+        "in the kernel's parameter list",
+        a.name, opencl_type_name(a.dtype), a.name);
+  if (spec.backend == "triton")
+    return fmt::format(
+        "Triton kernels have no constant-memory globals: remove role = \"constant\" (and "
+        "symbol) and pass '{}' as an ordinary argument, a pointer the kernel loads from",
+        a.name);
+  return "Use the cuda or host backend, or pass the data as an ordinary argument";
+}
+
+// role = "constant": a buffer, on a backend that can fill a global, with a symbol of its own.
+void check_constant_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& loc) {
+  const Argument& a = spec.arguments[i];
+  const std::string key = arg_key(i);
+  if (a.role != ArgRole::Constant) {
+    if (!a.symbol.empty())
+      loc.fail(key + ".symbol",
+               fmt::format("symbol names the global a constant argument is copied into, but "
+                           "'{}' has role '{}'",
+                           a.name, arg_role_name(a.role)),
+               "Set role = \"constant\" to copy the data into that global instead of passing it "
+               "to the kernel, or remove symbol");
+    return;
+  }
+  if (!honours_constants(spec.backend))
+    loc.fail(key + ".role",
+             fmt::format("constant-memory arguments (role = \"constant\") are copied into a "
+                         "global of the compiled code, which the cuda and host backends support; "
+                         "the {} backend does not",
+                         spec.backend),
+             constant_backend_fix(spec, a));
+  const std::string& symbol = constant_symbol(a);
+  const std::string symbol_key = key + (a.symbol.empty() ? ".name" : ".symbol");
+  if (!is_identifier(symbol))
+    loc.fail(symbol_key, fmt::format("'{}' is not a valid symbol name", symbol),
+             "Name a global declared outside any namespace and class, such as d_filter "
+             "(letters, digits and '_', starting with a letter or '_')");
+  for (std::size_t j = 0; j < i; ++j) {
+    const Argument& other = spec.arguments[j];
+    if (other.role != ArgRole::Constant || constant_symbol(other) != symbol) continue;
+    loc.fail(symbol_key,
+             fmt::format("'{}' and {} ('{}') are both copied into the global '{}'", a.name,
+                         arg_key(j), other.name, symbol),
+             "Copy one argument into each global: remove one of them, or give it another symbol");
+  }
 }
 
 void check_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& loc) {
@@ -317,6 +412,12 @@ void check_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& 
     if (a.value.empty())
       loc.fail(key + ".value", fmt::format("scalar '{}' has no value", a.name),
                "Add value = <expression or number>");
+    if (a.role == ArgRole::Constant)
+      loc.fail(key + ".role",
+               fmt::format("'{}' has role = \"constant\" but is a scalar: a constant argument "
+                           "is a buffer, whose elements are copied into the global '{}'",
+                           a.name, constant_symbol(a)),
+               "Make it a buffer of one element (count = 1, value = <number>)");
     if (a.role != ArgRole::Input)
       loc.fail(key + ".role",
                fmt::format("scalar '{}' is passed by value, so it can only be an input", a.name),
@@ -329,7 +430,10 @@ void check_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& 
 }
 
 void check_arguments(const KernelSpec& spec, const SpecLocations& loc) {
-  for (std::size_t i = 0; i < spec.arguments.size(); ++i) check_argument(spec, i, loc);
+  for (std::size_t i = 0; i < spec.arguments.size(); ++i) {
+    check_argument(spec, i, loc);
+    check_constant_argument(spec, i, loc);
+  }
 }
 
 // Expected files and reference = "expected" come together: one without the other is a mistake
@@ -378,8 +482,9 @@ void check_correctness(const KernelSpec& spec, const SpecLocations& loc) {
   check_expected_reference(spec, loc);
   if (c.reference == Reference::None) return;
   const bool has_output =
-      std::any_of(spec.arguments.begin(), spec.arguments.end(),
-                  [](const Argument& a) { return a.is_buffer && a.role != ArgRole::Input; });
+      std::any_of(spec.arguments.begin(), spec.arguments.end(), [](const Argument& a) {
+        return a.is_buffer && (a.role == ArgRole::Output || a.role == ArgRole::InOut);
+      });
   if (!has_output)
     loc.fail("check.reference",
              "results are checked, but no buffer argument is an output, so there is nothing to "

@@ -358,7 +358,8 @@ bool is_buffer_table(const TomlSection& s) {
 }
 
 Argument parse_argument(const TomlSection& s, const std::filesystem::path& origin) {
-  s.allow_only({"name", "type", "count", "value", "role", "init", "range", "file", "expected"});
+  s.allow_only(
+      {"name", "type", "count", "value", "role", "init", "range", "file", "expected", "symbol"});
   Argument a;
   a.name = s.required_string("name", "Name the argument: name = \"A\"");
   a.line = s.loc().line_of(s.path());
@@ -371,8 +372,18 @@ Argument parse_argument(const TomlSection& s, const std::filesystem::path& origi
                  fmt::format("unknown type '{}'{}", type, did_you_mean(type, kTypes)),
                  "Use one of " + quoted_list(kTypes) + " (or a C name such as float, int)");
   a.dtype = *dtype;
-  a.role = parse_enum<ArgRole>(s, "role", arg_role_from_name, {"input", "output", "inout"})
-               .value_or(ArgRole::Input);
+  a.role =
+      parse_enum<ArgRole>(s, "role", arg_role_from_name, {"input", "output", "inout", "constant"})
+          .value_or(ArgRole::Input);
+  if (s.has("symbol")) {
+    a.symbol = s.required_string("symbol", "");
+    if (a.symbol.empty())
+      s.loc().fail(s.key("symbol"), "the symbol is empty",
+                   "Name the global the data is copied into (symbol = \"d_filter\"), or remove "
+                   "symbol to use the argument's name");
+  } else if (a.role == ArgRole::Constant) {
+    a.symbol = a.name;  // a constant argument fills the global named after it by default
+  }
   if (is_buffer_table(s)) {
     a.is_buffer = true;
     if (auto count = s.expr("count")) a.count = std::move(*count);
@@ -384,7 +395,14 @@ Argument parse_argument(const TomlSection& s, const std::filesystem::path& origi
     s.loc().fail(s.key("count"), fmt::format("argument '{}' has no count", a.name),
                  "A buffer needs count = \"<number of elements>\" (or file = \"<name>.npy\" to "
                  "take it from a file); a scalar needs value = <expression> instead");
-  for (const char* k : {"role", "init", "range"}) {
+  if (a.role == ArgRole::Constant)
+    s.loc().fail(s.key("role"),
+                 fmt::format("'{}' has role = \"constant\" but no count: a constant argument is "
+                             "a buffer, whose elements are copied into the global '{}'",
+                             a.name, constant_symbol(a)),
+                 "Add count = 1 for a single value (value = <number> then fills it), or count = "
+                 "\"<elements>\" or file = \"<name>.npy\" for an array");
+  for (const char* k : {"role", "init", "range", "symbol"}) {
     if (s.has(k))
       s.loc().fail(s.key(k),
                    fmt::format("'{}' is only for buffers, and '{}' has no count, so it is a scalar",

@@ -146,6 +146,10 @@ void write_argument(std::string& out, const Argument& a, SourcePath paths) {
   // No count: the buffer takes its data file's element count.
   if (!a.count.empty()) out += fmt::format("count = {}\n", toml_expr(a.count));
   out += fmt::format("role = {}\n", toml_quote(arg_role_name(a.role)));
+  // Always written for a constant, so that naming the default symbol or leaving it out gives
+  // the same text (and hash).
+  if (a.role == ArgRole::Constant)
+    out += fmt::format("symbol = {}\n", toml_quote(constant_symbol(a)));
   out += fmt::format("init = {}\n", toml_quote(init_kind_name(a.init)));
   if (a.init == InitKind::Constant) out += fmt::format("value = {}\n", toml_float(a.init_value));
   if (a.init == InitKind::Random)

@@ -164,6 +164,7 @@ void expect_same_spec(const KernelSpec& a, const KernelSpec& b) {
     EXPECT_EQ(x.init_value, y.init_value) << x.name;
     EXPECT_EQ(x.random_lo, y.random_lo) << x.name;
     EXPECT_EQ(x.random_hi, y.random_hi) << x.name;
+    EXPECT_EQ(x.symbol, y.symbol) << x.name;
   }
   for (std::size_t d = 0; d < 3; ++d) {
     expect_same_expr(a.launch.grid[d], b.launch.grid[d], "grid");
@@ -560,7 +561,7 @@ TEST(Dtype, NamesSizesAndCAliases) {
 }
 
 TEST(SpecEnums, RoundTripThroughTheirNames) {
-  for (ArgRole r : {ArgRole::Input, ArgRole::Output, ArgRole::InOut})
+  for (ArgRole r : {ArgRole::Input, ArgRole::Output, ArgRole::InOut, ArgRole::Constant})
     EXPECT_EQ(arg_role_from_name(arg_role_name(r)), r);
   for (InitKind k :
        {InitKind::Random, InitKind::Zeros, InitKind::Ones, InitKind::Iota, InitKind::Constant})
@@ -569,6 +570,7 @@ TEST(SpecEnums, RoundTripThroughTheirNames) {
     EXPECT_EQ(reference_from_name(reference_name(r)), r);
   EXPECT_STREQ(reference_name(Reference::DefaultConfig), "default");
   EXPECT_FALSE(arg_role_from_name("out").has_value());
+  EXPECT_STREQ(arg_role_name(ArgRole::Constant), "constant");
 }
 
 TEST(LaunchDims, EmptyExpressionsAreDefaultsAndBadValuesAreErrors) {

@@ -111,7 +111,8 @@ TEST_F(SpecErrors, BadEnumValuesListTheAllowedOnes) {
       {"unknown backend 'cdua'; did you mean 'cuda'?", "'host', 'cuda', 'opencl', 'triton' or 'sim'"});
   text = replaced(kBase, "role = \"output\"", "role = \"outptu\"");
   expect_error(text, line_of(text, "outptu"), "args[2].role",
-               {"unknown role 'outptu'; did you mean 'output'?", "'input', 'output' or 'inout'"});
+               {"unknown role 'outptu'; did you mean 'output'?",
+                "'input', 'output', 'inout' or 'constant'"});
   text = replaced(kBase, "init = \"random\"", "init = \"rand\"");
   expect_error(text, line_of(text, "rand\""), "args[0].init",
                {"unknown init 'rand'", "'random', 'zeros', 'ones', 'iota', 'constant' or 'file'"});

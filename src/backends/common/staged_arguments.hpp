@@ -2,7 +2,10 @@
 // The kernel's arguments held for a run on any backend: each buffer allocated once, filled on
 // the host with the shared seeded generator (so every backend sees the same inputs for one seed),
 // with a pristine copy of every input and inout to restore before each checked run and the
-// poison pattern outputs start from. Where the memory lives is the `Memory` policy's business:
+// poison pattern outputs start from. Constant arguments (role = "constant") stay on the host, as
+// their initial bytes: the backend copies them into a global of the compiled code (constants()),
+// and they are not among the kernel's parameters (pointers()). Where the memory lives is the
+// `Memory` policy's business:
 //
 //   struct Memory {
 //     using Buffer = ...;  // RAII owner of device (or host) memory
@@ -32,6 +35,13 @@
 
 namespace tuna::backends {
 
+// A constant argument (role = "constant") and the bytes to copy into its global
+// (constant_symbol()); both live as long as the StagedArguments' preparation.
+struct ConstantArgument {
+  const Argument* arg;
+  const std::vector<unsigned char>* bytes;
+};
+
 template <class Memory>
 class StagedArguments {
  public:
@@ -40,8 +50,9 @@ class StagedArguments {
   struct Slot {
     ArgumentLayout layout;
     Buffer data;
-    Buffer pristine;                    // inputs and inouts: the initial contents
-    std::vector<unsigned char> poison;  // outputs, unless the policy poisons in place
+    Buffer pristine;                      // inputs and inouts: the initial contents
+    std::vector<unsigned char> poison;    // outputs, unless the policy poisons in place
+    std::vector<unsigned char> constant;  // role = "constant": the bytes to copy into the global
     alignas(8) unsigned char scalar[8] = {};
     const Argument& arg() const { return layout.arg; }
   };
@@ -73,7 +84,7 @@ class StagedArguments {
   void reset_outputs() {
     TUNA_ASSERT(prepared_, "reset_outputs before prepare");
     for (Slot& slot : slots_) {
-      if (!slot.arg().is_buffer) continue;
+      if (!slot.arg().is_buffer || !is_passed_to_kernel(slot.arg())) continue;
       const std::string& name = slot.arg().name;
       if (slot.arg().role != ArgRole::Output)
         memory_.copy(slot.data, slot.pristine, slot.layout.bytes,
@@ -101,13 +112,24 @@ class StagedArguments {
     return outputs;
   }
 
-  // One pointer per argument, in declaration order: `address(data)` for a buffer, the address of
-  // the value for a scalar (evaluated in `env`, stored as its dtype).
+  // One pointer per parameter of the kernel, in declaration order (constant arguments are no
+  // parameters): `address(data)` for a buffer, the address of the value for a scalar (evaluated
+  // in `env`, stored as its dtype).
   template <class Address>
   std::vector<void*> pointers(const Env& env, Address address) {
     std::vector<void*> out;
-    for (Slot& slot : slots())
+    for (Slot& slot : slots()) {
+      if (!is_passed_to_kernel(slot.arg())) continue;
       out.push_back(slot.arg().is_buffer ? address(slot.data) : scalar(slot, env));
+    }
+    return out;
+  }
+
+  // The constant arguments, in declaration order.
+  std::vector<ConstantArgument> constants() {
+    std::vector<ConstantArgument> out;
+    for (const Slot& slot : slots())
+      if (!is_passed_to_kernel(slot.arg())) out.push_back({&slot.arg(), &slot.constant});
     return out;
   }
 
@@ -130,6 +152,10 @@ class StagedArguments {
 
   void stage(Slot& slot, std::uint64_t seed, std::size_t index) {
     const std::string& name = slot.arg().name;
+    if (!is_passed_to_kernel(slot.arg())) {
+      slot.constant = starting_bytes(slot.layout, seed, index);
+      return;
+    }
     slot.data = memory_.allocate(slot.layout.bytes, fmt::format("args.{}", name));
     if (slot.arg().role == ArgRole::Output) {
       if constexpr (!kPoisonsInPlace) slot.poison = starting_bytes(slot.layout, seed, index);

@@ -13,6 +13,7 @@
 #include "backends/common/outcomes.hpp"
 #include "backends/common/argument_layout.hpp"
 #include "backends/cuda/check_kernels.hpp"
+#include "backends/cuda/constant_symbols.hpp"
 #include "backends/cuda/cuda_buffers.hpp"
 #include "backends/cuda/cuda_compiler.hpp"
 #include "backends/cuda/cuda_device.hpp"
@@ -52,13 +53,18 @@ FunctionFacts function_facts(const DriverApi& driver, CUfunction function) {
 }
 
 // Everything the worker holds on the device between commands. Members are destroyed in
-// reverse order: the context, declared first, outlives everything allocated in it.
+// reverse order: the context, declared first, outlives everything allocated in it. A Runtime
+// never moves (it lives behind a unique_ptr), so the module hook may keep `this`.
 struct Runtime {
   Runtime(const DriverApi& driver, CUdevice device)
       : context(driver, device),
         stream(make_stream(driver)),
         events(driver),
-        modules(driver, kLoadedModules),
+        // Constant arguments are copied into each module as it is loaded, before its first run.
+        modules(driver, kLoadedModules,
+                [this, &driver](CUmodule module, const std::string& name) {
+                  copy_constants(driver, module, name, arguments.constants());
+                }),
         arguments(CudaMemory{&driver}) {}
   PrimaryContext context;
   Stream stream;

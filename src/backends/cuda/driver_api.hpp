@@ -43,6 +43,8 @@ class DriverApi : public backends::LoadedLibrary {
   TUNA_LIBRARY_FUNCTION(module_load_data, cuModuleLoadData);
   TUNA_LIBRARY_FUNCTION(module_unload, cuModuleUnload);
   TUNA_LIBRARY_FUNCTION(module_get_function, cuModuleGetFunction);
+  // A global (__constant__ or __device__) of a loaded module: its address and size.
+  TUNA_LIBRARY_FUNCTION(module_get_global, cuModuleGetGlobal_v2);
   TUNA_LIBRARY_FUNCTION(func_get_attribute, cuFuncGetAttribute);
   TUNA_LIBRARY_FUNCTION(func_set_attribute, cuFuncSetAttribute);
   TUNA_LIBRARY_FUNCTION(launch_kernel, cuLaunchKernel);

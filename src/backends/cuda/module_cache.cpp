@@ -26,6 +26,7 @@ const Module& ModuleCache::module(const std::filesystem::path& path) {
                     path.string()));
   auto loaded =
       std::make_unique<Module>(load_module(driver_, bytes.str(), path.filename().string()));
+  if (on_load_) on_load_(loaded->get(), path.filename().string());
   if (entries_.size() >= capacity_) entries_.pop_back();
   entries_.emplace_front(path, std::move(loaded));
   return *entries_.front().second;

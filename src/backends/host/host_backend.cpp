@@ -6,10 +6,14 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "backends/common/outcomes.hpp"
 #include "backends/common/timing_loop.hpp"
 #include "backends/host/host_arguments.hpp"
+#include "backends/host/host_shim.hpp"
 #include "backends/host/library_cache.hpp"
 #include "backends/host/system_compiler.hpp"
 #include "tuna/errors.hpp"
@@ -21,6 +25,41 @@ using Clock = std::chrono::steady_clock;
 
 double milliseconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// Copies each constant argument into its global of `library`, found through the shim's
+// accessor (host_shim.hpp). Before every run, not once per library: a host kernel can write its
+// globals, and this way every run starts from the argument's data, as inputs do. A failure is
+// the config's: the global is smaller than the data, or the library lacks the accessor.
+std::optional<RunOutcome> copy_constants(const backends::SharedLibrary& library,
+                                         const std::filesystem::path& path,
+                                         const std::vector<backends::ConstantArgument>& constants) {
+  using Accessor = void (*)(void**, std::uint64_t*);
+  for (const backends::ConstantArgument& constant : constants) {
+    const Argument& arg = *constant.arg;
+    const std::string accessor_name = kConstantSymbolPrefix + arg.name;
+    std::string why;
+    void* found = library.symbol(accessor_name, why);
+    if (found == nullptr)
+      return backends::run_failure(
+          "load_error", fmt::format("no symbol {} in {} for args.{} (role = \"constant\"): {}",
+                                    accessor_name, path.filename().string(), arg.name, why));
+    void* address = nullptr;
+    std::uint64_t capacity = 0;
+    reinterpret_cast<Accessor>(found)(&address, &capacity);
+    const std::vector<unsigned char>& bytes = *constant.bytes;
+    if (bytes.size() > capacity)
+      return backends::run_failure(
+          "constant_size",
+          fmt::format("args.{} (role = \"constant\"): its {} bytes ({} elements of {}) do not "
+                      "fit the global '{}', which holds {} bytes. Give the argument at most {} "
+                      "elements, or declare '{}' larger",
+                      arg.name, bytes.size(), bytes.size() / dtype_size(arg.dtype),
+                      dtype_name(arg.dtype), constant_symbol(arg), capacity,
+                      capacity / dtype_size(arg.dtype), constant_symbol(arg)));
+    std::memcpy(address, bytes.data(), bytes.size());
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -87,6 +126,8 @@ RunOutcome HostBackend::run(const Artifact& artifact, const KernelSpec& spec, co
     return backends::run_failure("load_error",
                                  fmt::format("no symbol {} in {}: {}", artifact.symbol,
                                              artifact.path.filename().string(), why));
+  if (auto failure = copy_constants(library, artifact.path, state_->arguments.constants()))
+    return *failure;
   // The shim defines every entry point as `extern "C" void (void**)`.
   auto entry = reinterpret_cast<EntryFunction>(address);
   std::vector<void*> args =

@@ -11,18 +11,44 @@ namespace tuna::host {
 namespace {
 
 // One call expression: `<function>(static_cast<float*>(args[0]), *static_cast<int*>(args[1]))`.
+// Constant arguments are not parameters: args[] holds the others, in declaration order.
 std::string call_expression(const KernelSpec& spec, const std::string& function) {
   std::string call = function + "(";
-  for (std::size_t i = 0; i < spec.arguments.size(); ++i) {
-    const Argument& arg = spec.arguments[i];
+  std::size_t i = 0;
+  for (const Argument& arg : spec.arguments) {
+    if (!is_passed_to_kernel(arg)) continue;
     std::string type = host_type_name(arg.dtype, arg.name);
     if (i > 0) call += ",\n      ";
     if (arg.is_buffer)
       call += fmt::format("static_cast<{}*>(args[{}])", type, i);
     else
       call += fmt::format("*static_cast<const {}*>(args[{}])", type, i);
+    ++i;
   }
   return call + ")";
+}
+
+// For a constant argument, a function that says where its global is and how large: the user's
+// code is compiled with hidden visibility, so the global itself cannot be found with dlsym, and
+// the shim, in the same translation unit, finds it by name whatever its linkage. A global that
+// is const (possibly in read-only memory) or a pointer is refused at compile time.
+std::string constant_accessor(const Argument& arg) {
+  const std::string& symbol = constant_symbol(arg);
+  const std::string type = fmt::format("std::remove_reference_t<decltype({})>", symbol);
+  return fmt::format(
+      "\n// args.{0} (role = \"constant\"): its data is copied into '{1}' before each run.\n"
+      "static_assert(!std::is_const_v<{2}>, \"tuna: args.{0} has role = constant, so its data "
+      "is copied into the global '{1}' before each run, but '{1}' is const: declare it without "
+      "const\");\n"
+      "static_assert(!std::is_pointer_v<{2}>, \"tuna: args.{0} has role = constant, so its data "
+      "is copied into the global '{1}', but '{1}' is a pointer: declare it as an array (or a "
+      "variable) of the argument's type\");\n"
+      "extern \"C\" __attribute__((visibility(\"default\"))) void {3}{0}(void** address, "
+      "std::uint64_t* bytes) {{\n"
+      "  *address = static_cast<void*>(&{1});\n"
+      "  *bytes = sizeof({1});\n"
+      "}}\n",
+      arg.name, symbol, type, kConstantSymbolPrefix);
 }
 
 std::string entry_point(const char* symbol, const std::string& call) {
@@ -66,6 +92,15 @@ std::string make_shim(const KernelSpec& spec, const Space& space, const Config& 
   if (spec.check.reference == Reference::Kernel) {
     std::string reference = backends::reference_entry(spec, space, config);
     shim += "\n" + entry_point(kReferenceSymbol, call_expression(spec, reference));
+  }
+  // Only with constant arguments, so that the shims (and artifact hashes) of other specs stay
+  // as they were.
+  bool has_constants = false;
+  for (const Argument& arg : spec.arguments) {
+    if (is_passed_to_kernel(arg)) continue;
+    if (!has_constants) shim += "\n#include <type_traits>\n";
+    has_constants = true;
+    shim += constant_accessor(arg);
   }
   return shim;
 }

@@ -45,6 +45,18 @@ bool is_gcc_diagnostic(const std::string& line) {
          line.find(": fatal error:") != std::string::npos;
 }
 
+// The constant argument whose global a compiler error names (in GCC's typographic quotes or in
+// Clang's plain ones), or null.
+const Argument* constant_named_in(const KernelSpec& spec, std::string_view error) {
+  for (const Argument& arg : spec.arguments) {
+    if (is_passed_to_kernel(arg)) continue;
+    const std::string& symbol = constant_symbol(arg);
+    for (const auto& [open, close] : {std::pair{"\u2018", "\u2019"}, std::pair{"'", "'"}})
+      if (error.find(open + symbol + close) != std::string_view::npos) return &arg;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::vector<std::string> compiler_command_from_environment() {
@@ -141,13 +153,26 @@ CompileOutcome compile_shared_object(const KernelSpec& spec, const Space& space,
   if (!run.ok()) {
     std::string message = first_error_line(run.output);
     if (message.empty()) message = "the compiler failed with " + run.describe();
-    // An error in the generated wrapper means the call does not match the user's function.
+    // An error in the generated wrapper means the call does not match the user's function, or
+    // a constant argument's global is missing.
     const std::string wrapper_name = shim_path.filename().string() + ":";
-    if (message.rfind(wrapper_name, 0) == 0)
-      message = fmt::format(
-          "in the call tuna generates: {} (check that kernel.entry names the function and that "
-          "[[args]] match its parameters in order and type)",
-          message.substr(message.find(' ') + 1));
+    if (message.rfind(wrapper_name, 0) == 0) {
+      const std::string error = message.substr(message.find(' ') + 1);
+      const Argument* constant = constant_named_in(spec, error);
+      if (constant == nullptr)
+        message = fmt::format(
+            "in the call tuna generates: {} (check that kernel.entry names the function and that "
+            "[[args]] match its parameters in order and type)",
+            error);
+      else if (error.find("role = constant") != std::string::npos)
+        message = error;  // the shim's own static_assert says what is wrong
+      else
+        message = fmt::format(
+            "in the code tuna generates for args.{0} (role = \"constant\"): {1} (declare the "
+            "global '{2}' in the kernel's source, outside any namespace and not const, or set "
+            "args.{0}.symbol to its name)",
+            constant->name, error, constant_symbol(*constant));
+    }
     return backends::compile_error_outcome(std::move(message), std::move(run.output));
   }
   output.commit_as(artifact_path);

@@ -44,7 +44,8 @@ struct OpenClMemory {
 
 using OpenClArguments = backends::StagedArguments<OpenClMemory>;
 
-// Rejects what the OpenCL backend cannot pass (f16 buffers and scalars), with what to do.
+// Rejects what the OpenCL backend cannot pass (f16 buffers and scalars, constant arguments),
+// with what to do.
 void accept_opencl_argument(const Argument& arg);
 
 // Sets every argument of `kernel`: buffers by handle, scalars evaluated in `env` with their
