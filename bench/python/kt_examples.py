@@ -109,7 +109,7 @@ def run_example(examples: Path, name: str, timeout: float) -> dict:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("examples", type=Path, help="Kernel Tuner's examples/cuda folder")
-    ap.add_argument("names", nargs="*", default=["vector_add", "matmul"])
+    ap.add_argument("names", nargs="*", default=["vector_add", "matmul", "convolution"])
     ap.add_argument("--timeout", type=float, default=300)
     opts = ap.parse_args()
     failures = 0

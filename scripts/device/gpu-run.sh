@@ -18,7 +18,7 @@
 #           the GPU (scripts/test-python.sh), log in $OUT/python.log
 #   kt      Kernel Tuner 1.5 against tuna's tune_kernel on one SGEMM script (after python:
 #           bench/python/kt_sgemm.py), one JSON line each in $OUT/kt_sgemm.jsonl
-#   kt-examples  Kernel Tuner's own examples (vector_add, matmul) run by tuna with only their
+#   kt-examples  Kernel Tuner's own examples (vector_add, matmul, convolution) run by tuna with only their
 #           import switched (after python: bench/python/kt_examples.py), from .kt-examples/
 #           (carried: copies of a Kernel Tuner checkout's examples/cuda files, never committed),
 #           one JSON line each in $OUT/kt_examples.jsonl
@@ -144,7 +144,7 @@ for s in "${steps[@]}"; do
       tuna_py=build-gpu-python/python-venv/bin/python
       [ -x "$tuna_py" ] || { echo "run the python step first"; exit 1; }
       [ -d .kt-examples ] || { echo "no .kt-examples/: copy Kernel Tuner's examples/cuda files there and carry it"; exit 1; }
-      $tuna_py bench/python/kt_examples.py .kt-examples ${KT_EXAMPLES:-vector_add matmul} \
+      $tuna_py bench/python/kt_examples.py .kt-examples ${KT_EXAMPLES:-vector_add matmul convolution} \
         | tee -a "$OUT/kt_examples.jsonl"
       ;;
     *) echo "unknown step '$s'"; exit 2 ;;
