@@ -267,7 +267,12 @@ std::string describe_arguments(const KernelSpec& spec, const Space& space,
       out += "\n";
       continue;
     }
-    out += fmt::format("- {}: {} buffer of {}", arg.name, arg_role_name(arg.role), dtype);
+    if (arg.role == ArgRole::Constant)
+      out += fmt::format("- {}: not passed to the kernel: {} data copied into its global `{}` "
+                         "(constant memory)",
+                         arg.name, dtype, constant_symbol(arg));
+    else
+      out += fmt::format("- {}: {} buffer of {}", arg.name, arg_role_name(arg.role), dtype);
     try {
       if (!have_env) throw UserError("no environment");
       std::int64_t n = buffer_elements(arg, env);

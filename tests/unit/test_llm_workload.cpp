@@ -132,6 +132,19 @@ TEST_F(LlmWorkload, DescribesArgumentsWithTypesSizesAndTheProblemConstants) {
   EXPECT_TRUE(has(text, "- alpha = 1.5")) << text;
 }
 
+TEST_F(LlmWorkload, SaysThatConstantMemoryDataIsNotAKernelArgument) {
+  const std::string with_filter =
+      replaced(kMatmulSpec, "[[args]]\nname = \"n\"",
+               "[[args]]\nname = \"filter\"\ntype = \"f32\"\ncount = \"16\"\n"
+               "role = \"constant\"\nsymbol = \"d_filter\"\n\n[[args]]\nname = \"n\"");
+  KernelSpec spec = load(with_filter);
+  const std::string text = describe_arguments(spec, spec.make_space(gpu()), gpu());
+  EXPECT_TRUE(has(text, "- filter: not passed to the kernel: f32 data copied into its global "
+                        "`d_filter` (constant memory), 16 elements"))
+      << text;
+  EXPECT_FALSE(has(text, "constant buffer")) << text;
+}
+
 TEST_F(LlmWorkload, ReportsWhatTheBestConfigAchievesAgainstTheDevicePeaks) {
   KernelSpec spec = load(kMatmulSpec);
   const DeviceInfo device = gpu();
