@@ -166,8 +166,10 @@ bool is_default(const Expr& e, int value) {
 
 // Empty expressions mean their defaults (1 for grid and block, 0 for shared memory), so a spec
 // whose geometry is all defaults writes no [launch] and one written by hand with empty
-// expressions writes the same text as one read from a file.
-void write_launch(std::string& out, const LaunchGeometry& launch) {
+// expressions writes the same text as one read from a file. A Triton spec writes only its grid:
+// its parser refuses block and shared_memory (Triton decides them), and the compile children
+// and bench workers read the spec back from this text.
+void write_launch(std::string& out, const LaunchGeometry& launch, const std::string& backend) {
   bool all_default = is_default(launch.shared_memory_bytes, 0) &&
                      launch.convention == LaunchConvention::Blocks;
   for (std::size_t d = 0; d < 3; ++d)
@@ -181,6 +183,7 @@ void write_launch(std::string& out, const LaunchGeometry& launch) {
   out += "\n[launch]\n";
   if (launch.convention == LaunchConvention::Global) out += "convention = \"global\"\n";
   out += fmt::format("grid = {}\n", dims(launch.grid));
+  if (backend == "triton") return;
   out += fmt::format("block = {}\n", dims(launch.block));
   out += fmt::format("shared_memory = {}\n", launch.shared_memory_bytes.empty()
                                                  ? std::string("0")
@@ -241,7 +244,7 @@ std::string spec_to_toml_text(const KernelSpec& spec, SourcePath source_path) {
   write_params(out, spec);
   write_constraints(out, spec);
   for (const auto& a : spec.arguments) write_argument(out, a, source_path);
-  write_launch(out, spec.launch);
+  write_launch(out, spec.launch, spec.backend);
   write_check(out, spec.check);
   write_metrics(out, spec.metrics);
   write_device_table(out, spec);
