@@ -28,7 +28,7 @@ echo "=== hgemm_sm90 $(date -u +%T)"
 for config in BM=128 TENSOR_TMA=false BM=128,BN=256,STAGES=4,CONSUMERS=2,PERSISTENT=true,GROUP_M=8; do
   echo "--- $config"
   TUNA_DB=/tmp/sm90.db timeout 40 build-gpu/tuna run examples/cuda/hgemm_sm90/spec.toml \
-    --config "$config" --run-timeout 10 2>&1 | tail -8
+    --config "$config" --run-timeout 10 2>&1
 done
 echo "=== references $(date -u +%T)"
 timeout 60 python3 bench/python/torch_refs.py
