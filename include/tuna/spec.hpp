@@ -61,6 +61,9 @@ struct Argument {
 const std::string& constant_symbol(const Argument& arg);
 // Whether the kernel receives the argument in its parameter list: every argument but constants.
 bool is_passed_to_kernel(const Argument& arg);
+// Whether the argument is a buffer the kernel writes (an output or an inout): what is read back
+// after a run and compared.
+bool is_read_back(const Argument& arg);
 
 // What [launch] grid counts: blocks (CUDA's convention, the default; OpenCL's global size is then
 // grid * block), or the global size itself (`convention = "global"`: Kernel Tuner, KTT, T1).

@@ -170,6 +170,10 @@ const std::string& constant_symbol(const Argument& arg) {
   return arg.symbol.empty() ? arg.name : arg.symbol;
 }
 bool is_passed_to_kernel(const Argument& arg) { return arg.role != ArgRole::Constant; }
+
+bool is_read_back(const Argument& arg) {
+  return arg.is_buffer && (arg.role == ArgRole::Output || arg.role == ArgRole::InOut);
+}
 const char* init_kind_name(InitKind k) { return name_in(kInits, k); }
 const char* reference_name(Reference r) { return name_in(kReferences, r); }
 std::optional<ArgRole> arg_role_from_name(std::string_view n) { return value_in(kRoles, n); }

@@ -482,9 +482,7 @@ void check_correctness(const KernelSpec& spec, const SpecLocations& loc) {
   check_expected_reference(spec, loc);
   if (c.reference == Reference::None) return;
   const bool has_output =
-      std::any_of(spec.arguments.begin(), spec.arguments.end(), [](const Argument& a) {
-        return a.is_buffer && (a.role == ArgRole::Output || a.role == ArgRole::InOut);
-      });
+      std::any_of(spec.arguments.begin(), spec.arguments.end(), is_read_back);
   if (!has_output)
     loc.fail("check.reference",
              "results are checked, but no buffer argument is an output, so there is nothing to "

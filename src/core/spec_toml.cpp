@@ -11,6 +11,7 @@
 #include "core/spec_device.hpp"
 #include "core/spec_diag.hpp"
 #include "core/spec_toml_section.hpp"
+#include "core/triton_options.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/spec.hpp"
 
@@ -457,9 +458,8 @@ void parse_launch(const toml::table& root, KernelSpec& spec, const SpecLocations
   const toml::table* t = table_at(root, "launch", loc);
   if (!t) return;
   const TomlSection s(*t, "launch", loc);
-  if (spec.backend == "triton") {
-    // Triton decides the block (num_warps warps) and the shared memory; the grid counts programs.
-    for (const char* key : {"block", "shared_memory", "convention"})
+  if (launch_is_grid_only(spec.backend)) {
+    for (const char* key : kTritonDecidedLaunchKeys)
       if (t->contains(key))
         s.loc().fail(s.key(key),
                      fmt::format("the triton backend takes no launch.{}: Triton decides the block "

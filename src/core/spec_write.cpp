@@ -7,6 +7,7 @@
 
 #include "core/spec_device.hpp"
 #include "core/spec_diag.hpp"
+#include "core/triton_options.hpp"
 
 namespace tuna {
 namespace spec_internal {
@@ -167,8 +168,8 @@ bool is_default(const Expr& e, int value) {
 // Empty expressions mean their defaults (1 for grid and block, 0 for shared memory), so a spec
 // whose geometry is all defaults writes no [launch] and one written by hand with empty
 // expressions writes the same text as one read from a file. A Triton spec writes only its grid:
-// its parser refuses block and shared_memory (Triton decides them), and the compile children
-// and bench workers read the spec back from this text.
+// the parser refuses the keys Triton decides (triton_options.hpp), and the compile children and
+// bench workers read the spec back from this text.
 void write_launch(std::string& out, const LaunchGeometry& launch, const std::string& backend) {
   bool all_default = is_default(launch.shared_memory_bytes, 0) &&
                      launch.convention == LaunchConvention::Blocks;
@@ -183,7 +184,7 @@ void write_launch(std::string& out, const LaunchGeometry& launch, const std::str
   out += "\n[launch]\n";
   if (launch.convention == LaunchConvention::Global) out += "convention = \"global\"\n";
   out += fmt::format("grid = {}\n", dims(launch.grid));
-  if (backend == "triton") return;
+  if (launch_is_grid_only(backend)) return;
   out += fmt::format("block = {}\n", dims(launch.block));
   out += fmt::format("shared_memory = {}\n", launch.shared_memory_bytes.empty()
                                                  ? std::string("0")

@@ -52,10 +52,6 @@ std::vector<unsigned char> starting_bytes(const ArgumentLayout& layout, std::uin
   return bytes;
 }
 
-bool is_read_back(const Argument& arg) {
-  return arg.is_buffer && (arg.role == ArgRole::Output || arg.role == ArgRole::InOut);
-}
-
 OutputBuffer output_buffer_for(const ArgumentLayout& layout) {
   OutputBuffer out;
   out.name = layout.arg.name;

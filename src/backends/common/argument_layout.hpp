@@ -31,9 +31,6 @@ std::vector<ArgumentLayout> lay_out_arguments(const KernelSpec& spec, const Devi
 std::vector<unsigned char> starting_bytes(const ArgumentLayout& layout, std::uint64_t seed,
                                           std::size_t index);
 
-// Whether the argument's contents are read back after a run: outputs and inouts.
-bool is_read_back(const Argument& arg);
-
 // An OutputBuffer named and typed after `layout`, sized for its bytes, for the backend to fill.
 OutputBuffer output_buffer_for(const ArgumentLayout& layout);
 

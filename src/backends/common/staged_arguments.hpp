@@ -42,6 +42,21 @@ struct ConstantArgument {
   const std::vector<unsigned char>* bytes;
 };
 
+// The message of a constant whose bytes do not fit its global (`capacity` bytes; `where` names
+// the module or library, may be empty): the "constant_size" failure of every backend.
+inline std::string constant_too_large(const ConstantArgument& constant, std::size_t capacity,
+                                      const std::string& where) {
+  const Argument& arg = *constant.arg;
+  const std::size_t bytes = constant.bytes->size();
+  const std::size_t element = dtype_size(arg.dtype);
+  return fmt::format(
+      "args.{} (role = \"constant\"): its {} bytes ({} elements of {}) do not fit the global "
+      "'{}'{}, which holds {} bytes. Give the argument at most {} elements, or declare '{}' "
+      "larger",
+      arg.name, bytes, bytes / element, dtype_name(arg.dtype), constant_symbol(arg),
+      where.empty() ? "" : " of " + where, capacity, capacity / element, constant_symbol(arg));
+}
+
 template <class Memory>
 class StagedArguments {
  public:

@@ -62,14 +62,8 @@ void copy_constants(const DriverApi& driver, CUmodule module, const std::string&
           fmt::format("finding the global '{}' of args.{} in {}", symbol, arg.name, module_name));
     const std::size_t bytes = constant.bytes->size();
     if (bytes > capacity)
-      throw CudaFailure(
-          CUDA_ERROR_INVALID_VALUE, "constant_size",
-          fmt::format("args.{} (role = \"constant\"): its {} bytes ({} elements of {}) do not "
-                      "fit the global '{}' of {}, which holds {} bytes. Give the argument at "
-                      "most {} elements, or declare '{}' larger",
-                      arg.name, bytes, bytes / dtype_size(arg.dtype), dtype_name(arg.dtype), symbol,
-                      module_name, capacity, capacity / dtype_size(arg.dtype), symbol),
-          false);
+      throw CudaFailure(CUDA_ERROR_INVALID_VALUE, "constant_size",
+                        backends::constant_too_large(constant, capacity, module_name), false);
     check(driver, driver.memcpy_htod(address, constant.bytes->data(), bytes),
           fmt::format("copying args.{} into the global '{}' of {}", arg.name, symbol, module_name));
   }

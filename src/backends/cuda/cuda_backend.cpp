@@ -157,7 +157,7 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   static std::vector<DeviceOutput> device_outputs(Runtime& rt) {
     std::vector<DeviceOutput> outputs;
     for (auto& slot : rt.arguments.slots())
-      if (backends::is_read_back(slot.arg()))
+      if (is_read_back(slot.arg()))
         outputs.push_back({slot.arg().name, slot.arg().dtype,
                            static_cast<std::uint64_t>(slot.layout.count), slot.data.get()});
     return outputs;

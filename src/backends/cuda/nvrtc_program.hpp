@@ -18,19 +18,14 @@ class Program {
   Program(const NvrtcApi& api, const std::string& source, const std::string& name,
           const std::vector<InMemoryHeader>& headers = {})
       : api_(api) {
-    std::vector<std::string> texts, names;
+    std::vector<const char*> texts, names;
     for (const InMemoryHeader& h : headers) {
-      texts.emplace_back(h.text);
-      names.emplace_back(h.name);
-    }
-    std::vector<const char*> text_ptrs, name_ptrs;
-    for (std::size_t i = 0; i < headers.size(); ++i) {
-      text_ptrs.push_back(texts[i].c_str());
-      name_ptrs.push_back(names[i].c_str());
+      texts.push_back(h.text);
+      names.push_back(h.name);
     }
     nvrtcResult r = api_.create_program(&program_, source.c_str(), name.c_str(),
-                                        static_cast<int>(headers.size()), text_ptrs.data(),
-                                        name_ptrs.data());
+                                        static_cast<int>(headers.size()), texts.data(),
+                                        names.data());
     if (r != NVRTC_SUCCESS)
       throw UserError(fmt::format("cuda backend: NVRTC cannot create a program for {}: {}", name,
                                   api_.error_string(r)));

@@ -3,12 +3,12 @@
 namespace tuna::cuda {
 namespace {
 
-constexpr std::string_view kBuiltIn =
+constexpr const char* kBuiltIn =
     "// tuna: NVRTC declares what this header would (printf, assert, malloc, memcpy, the math\n"
     "// functions) itself; the header exists so that code written for nvcc compiles.\n"
     "#pragma once\n";
 
-constexpr std::string_view kStdint = R"(// tuna: fixed-width integer types for NVRTC (LP64)
+constexpr const char* kStdint = R"(// tuna: fixed-width integer types for NVRTC (LP64)
 #pragma once
 typedef signed char int8_t;
 typedef short int16_t;
@@ -48,7 +48,7 @@ typedef unsigned long long uintmax_t;
 #define UINT64_C(c) c##ULL
 )";
 
-constexpr std::string_view kCstdint = R"(// tuna: <stdint.h>, and its types in namespace std
+constexpr const char* kCstdint = R"(// tuna: <stdint.h>, and its types in namespace std
 #pragma once
 #include <stdint.h>
 namespace std {
@@ -58,7 +58,7 @@ using ::intptr_t; using ::uintptr_t; using ::intmax_t; using ::uintmax_t;
 }
 )";
 
-constexpr std::string_view kLimits = R"(// tuna: integer limits for NVRTC (LP64, 8-bit signed char)
+constexpr const char* kLimits = R"(// tuna: integer limits for NVRTC (LP64, 8-bit signed char)
 #pragma once
 #define CHAR_BIT 8
 #define SCHAR_MIN (-128)
@@ -80,7 +80,7 @@ constexpr std::string_view kLimits = R"(// tuna: integer limits for NVRTC (LP64,
 #define ULLONG_MAX 18446744073709551615ULL
 )";
 
-constexpr std::string_view kFloat = R"(// tuna: limits of IEEE-754 float and double for NVRTC
+constexpr const char* kFloat = R"(// tuna: limits of IEEE-754 float and double for NVRTC
 #pragma once
 #define FLT_RADIX 2
 #define FLT_MANT_DIG 24

@@ -7,14 +7,14 @@
 // kernels compile unchanged: the ones for what NVRTC has built in are empty, and the others
 // define the fixed-width integer types and the limits of the integer and floating types for
 // the GPU's data model (LP64, IEEE-754 float and double).
-#include <string_view>
 #include <vector>
 
 namespace tuna::cuda {
 
+// Both NUL-terminated literals, as nvrtcCreateProgram takes them.
 struct InMemoryHeader {
-  std::string_view name;  // as written between the angle brackets
-  std::string_view text;
+  const char* name;  // as written between the angle brackets
+  const char* text;
 };
 
 const std::vector<InMemoryHeader>& nvrtc_std_headers();

@@ -51,12 +51,7 @@ std::optional<RunOutcome> copy_constants(const backends::SharedLibrary& library,
     if (bytes.size() > capacity)
       return backends::run_failure(
           "constant_size",
-          fmt::format("args.{} (role = \"constant\"): its {} bytes ({} elements of {}) do not "
-                      "fit the global '{}', which holds {} bytes. Give the argument at most {} "
-                      "elements, or declare '{}' larger",
-                      arg.name, bytes.size(), bytes.size() / dtype_size(arg.dtype),
-                      dtype_name(arg.dtype), constant_symbol(arg), capacity,
-                      capacity / dtype_size(arg.dtype), constant_symbol(arg)));
+          backends::constant_too_large(constant, static_cast<std::size_t>(capacity), ""));
     std::memcpy(address, bytes.data(), bytes.size());
   }
   return std::nullopt;
