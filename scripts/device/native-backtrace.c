@@ -10,7 +10,8 @@ static void print_stack_and_die(int sig) {
   void* frames[128];
   int count = backtrace(frames, 128);
   static const char header[] = "=== native stack\n";
-  write(STDERR_FILENO, header, sizeof header - 1);
+  ssize_t written = write(STDERR_FILENO, header, sizeof header - 1);
+  (void)written;
   backtrace_symbols_fd(frames, count, STDERR_FILENO);
   signal(sig, SIG_DFL);
   raise(sig);

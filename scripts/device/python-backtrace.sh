@@ -17,7 +17,10 @@ site=$($py -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "=== ldd of the extension"; ldd "$site"/tuna/_core*.so
 work=$(mktemp -d)
 cat >"$work/repro.py" <<'PY'
-import sys, tuna
+import sys
+if len(sys.argv) > 3 and sys.argv[3] == "numpy-first":
+    import numpy  # what pytest and the Kernel Tuner scripts load before tuna runs
+import tuna
 sys.path.insert(0, "python/tests")
 from conftest import SCALE_SOURCE
 from pathlib import Path
@@ -40,13 +43,13 @@ print("tuned in-process:", r.best, r.best_ms)
 PY
 $py "$work/repro.py" "$work" spec-only
 echo "=== the bundled binary"; TUNA_DB=$work/cli.db timeout 120 "$site/tuna/bin/tuna" tune "$work/spec.toml" --strategy exhaustive --max-evals 0 2>&1 | tail -5
-echo "=== in-process"
+for variant in numpy-first plain; do
+echo "=== in-process ($variant)"
 if command -v gdb >/dev/null; then
-  timeout 180 gdb -q -batch -ex run -ex bt -ex "info threads" --args $py "$work/repro.py" "$work" tune 2>&1 | tail -80
+  timeout 180 gdb -q -batch -ex run -ex bt -ex "info threads" --args $py "$work/repro.py" "$work" tune $variant 2>&1 | tail -80
 else
-  echo "(no gdb: the preloaded handler)"
   gcc -shared -fPIC -O1 -o "$work/native-backtrace.so" scripts/device/native-backtrace.c
-  LD_PRELOAD="$work/native-backtrace.so" timeout 180 $py "$work/repro.py" "$work" tune 2>"$work/stderr.txt"
+  LD_PRELOAD="$work/native-backtrace.so" timeout 180 $py "$work/repro.py" "$work" tune $variant 2>"$work/stderr.txt"
   echo "exit status $?"
   tail -60 "$work/stderr.txt"
   echo "=== frames as source lines"
@@ -55,3 +58,4 @@ else
     echo "$(basename "$lib") $off: $(addr2line -f -C -i -p -e "$lib" "$off" 2>&1 | head -3 | tr '\n' ' ')"
   done
 fi
+done
