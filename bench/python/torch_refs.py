@@ -2,7 +2,9 @@
 
   fp16 matrix product (torch.mm, cuBLAS) at 4096^3 and 8192^3, in TFLOP/s;
   device-to-device copy bandwidth of a 512 MiB buffer (bytes read + written per second);
-  torch.softmax over the rows of a 32768 x 4096 fp32 matrix, as a share of that bandwidth.
+  torch.softmax over the rows of a 32768 x 4096 fp32 matrix, as a share of that bandwidth;
+  a transpose of a 16384 x 16384 fp32 matrix (x.t().contiguous()), the CUDA transpose
+  example's problem, in GB/s (issue 17: the example must beat it).
 
 Each figure is the median of 20 timed runs (CUDA events) after 5 warm-ups. Prints one JSON
 object. Needs torch with CUDA; run it in the same device call as the tuning it is compared to:
@@ -50,6 +52,12 @@ def softmax_gbps(rows=32768, cols=4096):
     return {"rows": rows, "cols": cols, "ms": ms, "gbps": 2 * 4 * rows * cols / ms / 1e6}
 
 
+def transpose_gbps(n=16384):
+    x = torch.rand(n, n, device="cuda", dtype=torch.float32)
+    ms = median_ms(lambda: x.t().contiguous())
+    return {"n": n, "ms": ms, "gbps": 2 * 4 * n * n / ms / 1e6}
+
+
 def main():
     torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction = True
     out = {
@@ -58,6 +66,7 @@ def main():
         "mm_fp16": [matmul_tflops(4096), matmul_tflops(8192)],
         "copy": copy_gbps(),
         "softmax_fp32": softmax_gbps(),
+        "transpose_fp32": transpose_gbps(),
     }
     try:
         import triton
