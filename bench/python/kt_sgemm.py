@@ -89,6 +89,10 @@ def main():
     # share (checked runs, warm-ups and the flush between runs are not counted), computed the
     # same way for both tuners.
     busy_s = sum(r["time"] * opts.iterations for r in ok) / 1000
+    # tuna also says how long its bench worker held a config and how long the device had none
+    # (every run counted: checked runs, warm-ups, the final shootout), over the run's own wall
+    # time, which leaves out the NumPy arguments' hand-over before the run starts.
+    split = env.get("tuna_time_split") or {}
     print(json.dumps({
         "tuner": opts.tuner, "configs": len(results), "ok": len(ok), "wall_s": round(wall, 2),
         "configs_per_min": round(60 * len(results) / wall, 1),
@@ -96,6 +100,8 @@ def main():
         "best_ms": best["time"] if best else None,
         "best": {k: best[k] for k in keys} if best else None,
         "device": env.get("device_name"), "iterations": opts.iterations,
+        **({"tuna_run_s": split.get("run_s"), "tuna_compile_wall_s": split.get("compile_wall_s"),
+            "tuna_device_idle_share": split.get("device_idle_share")} if split else {}),
     }))
 
 

@@ -64,6 +64,9 @@ def test_results_have_kernel_tuners_shape_and_the_best_is_the_fastest(capsys):
     assert env["iterations"] == 3 and env["kernel_name"] == "vector_add"
     assert env["problem_size"] == N and env["lang"] == "C"
     assert isinstance(env["tuna_run_id"], int) and env["device_name"]
+    split = env["tuna_time_split"]  # where the run's time went, as `tuna tune --json` says
+    assert split["ran"] == len(results) and split["run_s"] > 0
+    assert 0 <= split["device_idle_share"] <= 1
     assert env["total_compile_time"] == pytest.approx(sum(r["compile_time"] for r in results))
     out = capsys.readouterr().out
     assert "Using: " + env["device_name"] in out

@@ -327,6 +327,9 @@ def _environment(outcome, device_name, iterations, compiler_options, lang, kerne
         "tuna_strategy": outcome.strategy,
         "tuna_measured": outcome.summary.get("measured"),
         "tuna_reused": outcome.summary.get("reused"),
+        # Where the run's time went (compiling, in the bench worker, the device's idle share;
+        # docs/json.md, "time_split"): what bench/python/kt_sgemm.py reports as the GPU's use.
+        "tuna_time_split": dict(outcome.summary.get("time_split") or {}),
         "tuna_db": db,
     }
     if extra_files:
