@@ -74,6 +74,41 @@ TEST_P(CudaExamplesCompile, DefaultAndRandomConfigsCompileForSm90) {
   std::filesystem::remove_all(cache, ignored);
 }
 
+// The 8 x 16 thread tiles added to the SGEMM example to close its gap to cuBLAS (cuBLAS's FFMA
+// kernels use 128 x 128 block tiles of 128 threads, 8 x 16 per thread): the space admits them,
+// refuses 4 x 16 (the constraint keeps a 16 beside an 8), and they compile without spilling.
+TEST(CudaExamplesCompileSgemm, EightBySixteenThreadTilesAreValidAndDoNotSpill) {
+  std::unique_ptr<cuda::CudaCompiler> compiler;
+  try {
+    compiler = std::make_unique<cuda::CudaCompiler>();
+  } catch (const UserError& e) {
+    GTEST_SKIP() << "NVRTC cannot be loaded here: " << e.what();
+  }
+  KernelSpec spec = load_spec(std::string(TUNA_SOURCE_DIR) + "/examples/cuda/sgemm/spec.toml");
+  DeviceInfo device = h100_for_compiling();
+  Space space = spec.make_space(device);
+  const std::string common = "BK=8,VEC=4,DOUBLE_BUFFER=true,PAD_A=4,MIN_BLOCKS=1,GROUP_M=8";
+  EXPECT_FALSE(space.is_valid(space.parse_key("BM=64,BN=128,WM=64,WN=32,TM=4,TN=16," + common)));
+  const std::filesystem::path cache =
+      std::filesystem::temp_directory_path() /
+      ("tuna_test_sgemm_8x16_" + std::to_string(::getpid()));
+  for (const std::string tiles : {"BM=128,BN=128,WM=64,WN=64,TM=8,TN=16",
+                                  "BM=256,BN=128,WM=128,WN=32,TM=16,TN=8"}) {
+    const Config config = space.parse_key(tiles + "," + common);
+    ASSERT_TRUE(space.is_valid(config)) << tiles;
+    CompileOutcome out = compiler->compile(spec, space, config, device, cache);
+    ASSERT_TRUE(out.ok) << tiles << ": " << out.message << "\n" << out.log;
+    EXPECT_GT(out.artifact.resources.at("registers"), 128) << tiles;
+    EXPECT_EQ(out.artifact.resources.count("spill_stores_bytes")
+                  ? out.artifact.resources.at("spill_stores_bytes")
+                  : 0.0,
+              0.0)
+        << tiles << " spills registers";
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(cache, ignored);
+}
+
 INSTANTIATE_TEST_SUITE_P(Examples, CudaExamplesCompile,
                          ::testing::Values("sgemm", "hgemm", "hgemm_sm90", "reduction", "softmax",
                                            "transpose", "conv2d"));

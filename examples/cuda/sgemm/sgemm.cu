@@ -3,7 +3,7 @@
 // Every optimisation is a macro that tuna sets with -D (see spec.toml for the ranges):
 //   BM, BN, BK     block tile: a block computes a BM x BN tile of C, walking K in BK-deep slices
 //   WM, WN         warp tile: each warp computes a WM x WN part of the block tile
-//   TM, TN         thread tile: each thread accumulates TM x TN elements of C (4 or 8 each)
+//   TM, TN         thread tile: each thread accumulates TM x TN elements of C (4, 8 or 16 each)
 //   VEC            width of each global load (1, 2 or 4 floats; 4 = one 16-byte load)
 //   DOUBLE_BUFFER  0: load, sync, compute, sync; 1: two shared buffers, the next slice is
 //                  fetched into registers while the current one is multiplied
