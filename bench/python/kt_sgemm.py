@@ -10,11 +10,16 @@ is the same for both; only its import line differs:
     python bench/python/kt_sgemm.py --tuner tuna          [--configs 100] [--iterations 7]
 
 Prints one JSON line: configs measured, wall seconds, configs per minute, a lower bound of the
-GPU's busy share (the timed runs' kernel time over the wall time), best time and config.
+GPU's busy share (the timed runs' kernel time over the wall time), the driver's own account of
+it (`gpu_utilization_mean`: NVML's utilization, the share of each sample period in which a
+kernel ran, sampled by `nvidia-smi` every 100 ms during the tuning call; null without
+nvidia-smi), best time and config.
 Needs a CUDA GPU; Kernel Tuner runs through cuda-python (lang="NVCUDA"). Run both in one device
 call and record them in bench/results/python.md with the card and commit."""
 import argparse
 import json
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -49,6 +54,38 @@ RESTRICTIONS = [
 ]
 
 
+class GpuUtilization:
+    """NVML's GPU utilization sampled by `nvidia-smi` while the block runs: the same yardstick for
+    both tuners, and one that counts every kernel (checked runs, warm-ups, flushes), which the
+    timed-runs figure leaves out. NVML reports, per sample, the share of its period (1/6 s to 1 s
+    depending on the GPU) in which one or more kernels ran."""
+
+    def __init__(self, period_ms=100):
+        self.period_ms = period_ms
+        self.samples = []
+        self._process = None
+
+    def __enter__(self):
+        exe = shutil.which("nvidia-smi")
+        if exe:
+            self._process = subprocess.Popen(
+                [exe, "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits",
+                 "--id=0", f"-lms={self.period_ms}"],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        return self
+
+    def __exit__(self, *exc):
+        if self._process is None:
+            return False
+        self._process.terminate()
+        out, _ = self._process.communicate(timeout=10)
+        self.samples = [float(line) for line in out.split() if line.strip().isdigit()]
+        return False
+
+    def mean(self):
+        return round(sum(self.samples) / len(self.samples) / 100, 3) if self.samples else None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tuner", choices=["kernel_tuner", "tuna"], required=True)
@@ -71,14 +108,16 @@ def main():
     answer = [None, None, expected, None, None, None]
     np.random.seed(opts.seed)  # Kernel Tuner's random_sample draws from numpy's global stream
 
+    utilization = GpuUtilization()
     start = time.perf_counter()
-    results, env = kernel_tuner.tune_kernel(
-        "sgemm", SOURCE.read_text(), (N, M), args, tune_params(),
-        grid_div_x=["BN"], grid_div_y=["BM"], restrictions=RESTRICTIONS,
-        smem_args={"size": lambda p: 4 * (1 + p["DOUBLE_BUFFER"]) * p["BK"] * (p["BM"] + p["PAD_A"] + p["BN"])},
-        answer=answer, atol=5e-2, lang="NVCUDA", iterations=opts.iterations,
-        strategy="random_sample", strategy_options={"max_fevals": opts.configs},
-        cache=opts.cache, quiet=True)
+    with utilization:
+        results, env = kernel_tuner.tune_kernel(
+            "sgemm", SOURCE.read_text(), (N, M), args, tune_params(),
+            grid_div_x=["BN"], grid_div_y=["BM"], restrictions=RESTRICTIONS,
+            smem_args={"size": lambda p: 4 * (1 + p["DOUBLE_BUFFER"]) * p["BK"] * (p["BM"] + p["PAD_A"] + p["BN"])},
+            answer=answer, atol=5e-2, lang="NVCUDA", iterations=opts.iterations,
+            strategy="random_sample", strategy_options={"max_fevals": opts.configs},
+            cache=opts.cache, quiet=True)
     wall = time.perf_counter() - start
 
     ok = [r for r in results if isinstance(r.get("time"), (int, float))]
@@ -97,6 +136,7 @@ def main():
         "tuner": opts.tuner, "configs": len(results), "ok": len(ok), "wall_s": round(wall, 2),
         "configs_per_min": round(60 * len(results) / wall, 1),
         "gpu_busy_share_min": round(busy_s / wall, 3),
+        "gpu_utilization_mean": utilization.mean(), "gpu_utilization_samples": len(utilization.samples),
         "best_ms": best["time"] if best else None,
         "best": {k: best[k] for k in keys} if best else None,
         "device": env.get("device_name"), "iterations": opts.iterations,

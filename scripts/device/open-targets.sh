@@ -9,8 +9,9 @@
 #   4. the SGEMM example tuned (SGEMM_TUNE_TIME s, default 150) in its widened space: the
 #      target is 92% of cuBLAS SGEMM measured in step 2;
 #   5. the Python package offline, then Kernel Tuner against tune_kernel (gpu-run.sh python kt,
-#      KT_CONFIGS configs, default 100), whose line now carries tuna's own time split (time in
-#      the bench worker, compiles, the device's idle share) for the GPU-busy target.
+#      KT_CONFIGS configs, default 100), whose lines now carry NVML's GPU utilization during
+#      each call and tuna's own time split (time in the bench worker, compiles, the device's
+#      idle share) for the GPU-busy target.
 # The steps stop after OPEN_TARGETS_SECONDS (default 540, inside the tool's 600), and then the
 # detailed logs are packed into $OUT/logs.tar.gz: with $OUT/open-targets.log that is two files,
 # under the tool's limit of 8, whatever ran.
