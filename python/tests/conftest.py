@@ -33,11 +33,9 @@ extern "C" void scale(float* out, const float* in, int n) {
 """
 
 
-@pytest.fixture
-def scale_spec(tmp_path):
-    """A host-backend spec dict (a C++ kernel written to tmp_path), with a relative source path
-    resolved against tmp_path."""
-    (tmp_path / "scale.cpp").write_text(SCALE_SOURCE)
+def scale_spec_dict():
+    """The host-backend spec of SCALE_SOURCE as a dict, its source named `scale.cpp` (relative:
+    resolved against the spec's base folder). Also used by scripts/device/python-backtrace.sh."""
     return {
         "kernel": {"name": "scale", "backend": "host", "source": "scale.cpp", "entry": "scale",
                    "flags": ["-O1"]},
@@ -48,3 +46,11 @@ def scale_spec(tmp_path):
                  {"name": "in", "type": "f32", "count": "N"},
                  {"name": "n", "type": "i32", "value": "N"}],
     }
+
+
+@pytest.fixture
+def scale_spec(tmp_path):
+    """A host-backend spec dict (a C++ kernel written to tmp_path), with a relative source path
+    resolved against tmp_path."""
+    (tmp_path / "scale.cpp").write_text(SCALE_SOURCE)
+    return scale_spec_dict()

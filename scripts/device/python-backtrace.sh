@@ -22,18 +22,11 @@ if len(sys.argv) > 3 and sys.argv[3] == "numpy-first":
     import numpy  # what pytest and the Kernel Tuner scripts load before tuna runs
 import tuna
 sys.path.insert(0, "python/tests")
-from conftest import SCALE_SOURCE
+from conftest import SCALE_SOURCE, scale_spec_dict
 from pathlib import Path
 work = Path(sys.argv[1])
 (work / "scale.cpp").write_text(SCALE_SOURCE)
-spec = {"kernel": {"name": "scale", "backend": "host", "source": "scale.cpp", "entry": "scale",
-                   "flags": ["-O1"]},
-        "problem": {"N": 4096},
-        "params": {"UNROLL": {"values": [1, 2, 4, 8], "default": 1},
-                   "WRONG": {"values": [0, 1], "default": 0}},
-        "args": [{"name": "out", "type": "f32", "count": "N", "role": "output"},
-                 {"name": "in", "type": "f32", "count": "N"},
-                 {"name": "n", "type": "i32", "value": "N"}]}
+spec = scale_spec_dict()
 (work / "spec.toml").write_text(tuna.spec_file.to_toml(spec))
 if sys.argv[2] == "spec-only":
     sys.exit(0)

@@ -36,15 +36,30 @@ DeviceInfo h100_for_compiling() {
   return device;
 }
 
-class CudaExamplesCompile : public ::testing::TestWithParam<std::string> {};
+double spilled_bytes(const CompileOutcome& out) {
+  return out.artifact.resources.count("spill_stores_bytes")
+             ? out.artifact.resources.at("spill_stores_bytes")
+             : 0.0;
+}
+
+// Loads NVRTC for each test, or skips it where NVRTC cannot be loaded.
+template <typename Base>
+class WithNvrtc : public Base {
+ protected:
+  void SetUp() override {
+    try {
+      compiler = std::make_unique<cuda::CudaCompiler>();
+    } catch (const UserError& e) {
+      GTEST_SKIP() << "NVRTC cannot be loaded here: " << e.what();
+    }
+  }
+  std::unique_ptr<cuda::CudaCompiler> compiler;
+};
+
+class CudaExamplesCompile : public WithNvrtc<::testing::TestWithParam<std::string>> {};
+class CudaExamplesCompileSgemm : public WithNvrtc<::testing::Test> {};
 
 TEST_P(CudaExamplesCompile, DefaultAndRandomConfigsCompileForSm90) {
-  std::unique_ptr<cuda::CudaCompiler> compiler;
-  try {
-    compiler = std::make_unique<cuda::CudaCompiler>();
-  } catch (const UserError& e) {
-    GTEST_SKIP() << "NVRTC cannot be loaded here: " << e.what();
-  }
   const std::string name = GetParam();
   KernelSpec spec = load_spec(std::string(TUNA_SOURCE_DIR) + "/examples/cuda/" + name +
                               "/spec.toml");
@@ -62,13 +77,7 @@ TEST_P(CudaExamplesCompile, DefaultAndRandomConfigsCompileForSm90) {
     ASSERT_TRUE(out.ok) << name << " " << space.key(configs[i]) << ": " << out.message << "\n"
                         << out.log;
     EXPECT_GT(out.artifact.resources.at("registers"), 0) << space.key(configs[i]);
-    if (i == 0) {
-      EXPECT_EQ(out.artifact.resources.count("spill_stores_bytes")
-                    ? out.artifact.resources.at("spill_stores_bytes")
-                    : 0.0,
-                0.0)
-          << name << ": the default config spills registers";
-    }
+    if (i == 0) EXPECT_EQ(spilled_bytes(out), 0.0) << name << ": the default config spills registers";
   }
   std::error_code ignored;
   std::filesystem::remove_all(cache, ignored);
@@ -77,13 +86,7 @@ TEST_P(CudaExamplesCompile, DefaultAndRandomConfigsCompileForSm90) {
 // The 8 x 16 thread tiles added to the SGEMM example to close its gap to cuBLAS (cuBLAS's FFMA
 // kernels use 128 x 128 block tiles of 128 threads, 8 x 16 per thread): the space admits them,
 // refuses 4 x 16 (the constraint keeps a 16 beside an 8), and they compile without spilling.
-TEST(CudaExamplesCompileSgemm, EightBySixteenThreadTilesAreValidAndDoNotSpill) {
-  std::unique_ptr<cuda::CudaCompiler> compiler;
-  try {
-    compiler = std::make_unique<cuda::CudaCompiler>();
-  } catch (const UserError& e) {
-    GTEST_SKIP() << "NVRTC cannot be loaded here: " << e.what();
-  }
+TEST_F(CudaExamplesCompileSgemm, EightBySixteenThreadTilesAreValidAndDoNotSpill) {
   KernelSpec spec = load_spec(std::string(TUNA_SOURCE_DIR) + "/examples/cuda/sgemm/spec.toml");
   DeviceInfo device = h100_for_compiling();
   Space space = spec.make_space(device);
@@ -99,11 +102,7 @@ TEST(CudaExamplesCompileSgemm, EightBySixteenThreadTilesAreValidAndDoNotSpill) {
     CompileOutcome out = compiler->compile(spec, space, config, device, cache);
     ASSERT_TRUE(out.ok) << tiles << ": " << out.message << "\n" << out.log;
     EXPECT_GT(out.artifact.resources.at("registers"), 128) << tiles;
-    EXPECT_EQ(out.artifact.resources.count("spill_stores_bytes")
-                  ? out.artifact.resources.at("spill_stores_bytes")
-                  : 0.0,
-              0.0)
-        << tiles << " spills registers";
+    EXPECT_EQ(spilled_bytes(out), 0.0) << tiles << " spills registers";
   }
   std::error_code ignored;
   std::filesystem::remove_all(cache, ignored);
