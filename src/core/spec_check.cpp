@@ -9,6 +9,7 @@
 #include <set>
 #include <string_view>
 
+#include "core/constant_role.hpp"
 #include "core/spec_files.hpp"
 #include "tuna/errors.hpp"
 
@@ -282,57 +283,6 @@ void check_buffer_files(const Argument& a, const std::string& key, const SpecLoc
              "Set role = \"output\" (or \"inout\") if the kernel writes it, or remove expected");
 }
 
-// The backends that copy a constant argument into a global of the compiled code: CUDA (a
-// __constant__ or __device__ symbol of the module) and host (a global of the shared object); sim
-// replays recorded times and runs nothing.
-bool honours_constants(std::string_view backend) {
-  return backend == "cuda" || backend == "host" || backend == "sim";
-}
-
-// The OpenCL C name of an element type, for advice.
-const char* opencl_type_name(Dtype d) {
-  switch (d) {
-    case Dtype::F16:
-      return "half";
-    case Dtype::F32:
-      return "float";
-    case Dtype::F64:
-      return "double";
-    case Dtype::I8:
-      return "char";
-    case Dtype::I16:
-      return "short";
-    case Dtype::I32:
-      return "int";
-    case Dtype::I64:
-      return "long";
-    case Dtype::U8:
-      return "uchar";
-    case Dtype::U16:
-      return "ushort";
-    case Dtype::U32:
-      return "uint";
-    case Dtype::U64:
-      return "ulong";
-  }
-  return "float";
-}
-
-std::string constant_backend_fix(const KernelSpec& spec, const Argument& a) {
-  if (spec.backend == "opencl")
-    return fmt::format(
-        "In OpenCL a __constant buffer is an ordinary kernel argument: remove role = "
-        "\"constant\" (and symbol) and pass '{}' in call order, declared `__constant {}* {}` "
-        "in the kernel's parameter list",
-        a.name, opencl_type_name(a.dtype), a.name);
-  if (spec.backend == "triton")
-    return fmt::format(
-        "Triton kernels have no constant-memory globals: remove role = \"constant\" (and "
-        "symbol) and pass '{}' as an ordinary argument, a pointer the kernel loads from",
-        a.name);
-  return "Use the cuda or host backend, or pass the data as an ordinary argument";
-}
-
 // role = "constant": a buffer, on a backend that can fill a global, with a symbol of its own.
 void check_constant_argument(const KernelSpec& spec, std::size_t i, const SpecLocations& loc) {
   const Argument& a = spec.arguments[i];
@@ -353,7 +303,7 @@ void check_constant_argument(const KernelSpec& spec, std::size_t i, const SpecLo
                          "global of the compiled code, which the cuda and host backends support; "
                          "the {} backend does not",
                          spec.backend),
-             constant_backend_fix(spec, a));
+             constant_role_fix(spec.backend, a));
   const std::string& symbol = constant_symbol(a);
   const std::string symbol_key = key + (a.symbol.empty() ? ".name" : ".symbol");
   if (!is_identifier(symbol))

@@ -2,18 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "core/constant_role.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::opencl {
 
 void accept_opencl_argument(const Argument& arg) {
-  // validate_spec refuses these already; a spec that skipped it still gets the reason.
+  // validate_spec refuses these already; a spec built without it still gets the reason.
   if (arg.role == ArgRole::Constant)
-    throw UserError(fmt::format(
-        "args.{}: the opencl backend has no constant arguments (role = \"constant\"): in OpenCL a "
-        "__constant buffer is an ordinary kernel argument. Remove role = \"constant\" (and "
-        "symbol) and pass it in call order, declared `__constant` in the kernel's parameter list.",
-        arg.name));
+    throw UserError(fmt::format("args.{}: the opencl backend has no constant arguments (role = "
+                                "\"constant\"). {}",
+                                arg.name, constant_role_fix("opencl", arg)));
   if (arg.dtype != Dtype::F16) return;
   if (arg.is_buffer)
     throw UserError(fmt::format(
