@@ -305,7 +305,9 @@ void check_constant_argument(const KernelSpec& spec, std::size_t i, const SpecLo
                          spec.backend),
              constant_role_fix(spec.backend, a));
   const std::string& symbol = constant_symbol(a);
-  const std::string symbol_key = key + (a.symbol.empty() ? ".name" : ".symbol");
+  // The global is the name unless a symbol says otherwise (the parser stores the name as the
+  // symbol when none is written): point at the line that spells it.
+  const std::string symbol_key = key + (symbol == a.name ? ".name" : ".symbol");
   if (!is_identifier(symbol))
     loc.fail(symbol_key, fmt::format("'{}' is not a valid symbol name", symbol),
              "Name a global declared outside any namespace and class, such as d_filter "

@@ -157,6 +157,16 @@ TEST_F(ConstantArgsTest, TwoConstantsCannotFillOneGlobal) {
                {"'filter2' and args[2] ('filter') are both copied into the global 'd_filter'"});
 }
 
+// Without a symbol line the global is the argument's name, and the error points at that line.
+TEST_F(ConstantArgsTest, AConstantWithoutSymbolClashesThroughItsName) {
+  const std::string text = kBase.substr(0, kBase.find("[launch]")) +
+                           "[[args]]\nname = \"d_filter\"\ntype = \"f32\"\ncount = 4\n"
+                           "role = \"constant\"\n\n" +
+                           kBase.substr(kBase.find("[launch]"));
+  expect_error(text, line_containing(text, "name = \"d_filter\""), "args[3].name",
+               {"'d_filter' and args[2] ('filter') are both copied into the global 'd_filter'"});
+}
+
 TEST_F(ConstantArgsTest, TheSymbolMustBeAPlainName) {
   std::string text = replaced(kBase, "symbol = \"d_filter\"", "symbol = \"ns::d_filter\"");
   expect_error(text, line_containing(text, "symbol ="), "args[2].symbol",
