@@ -130,7 +130,8 @@ def main():
     busy_s = sum(r["time"] * opts.iterations for r in ok) / 1000
     # tuna also says how long its bench worker held a config and how long the device had none
     # (every run counted: checked runs, warm-ups, the final shootout), over the run's own wall
-    # time, which leaves out the NumPy arguments' hand-over before the run starts.
+    # time, which leaves out the NumPy arguments' hand-over before the run starts and its setup
+    # (tuna_setup_s: starting the bench worker and its device context, hashing the spec).
     split = env.get("tuna_time_split") or {}
     print(json.dumps({
         "tuner": opts.tuner, "configs": len(results), "ok": len(ok), "wall_s": round(wall, 2),
@@ -140,7 +141,8 @@ def main():
         "best_ms": best["time"] if best else None,
         "best": {k: best[k] for k in keys} if best else None,
         "device": env.get("device_name"), "iterations": opts.iterations,
-        **({"tuna_run_s": split.get("run_s"), "tuna_compile_wall_s": split.get("compile_wall_s"),
+        **({"tuna_setup_s": split.get("setup_s"), "tuna_elapsed_s": env.get("tuna_elapsed_s"),
+            "tuna_run_s": split.get("run_s"), "tuna_compile_wall_s": split.get("compile_wall_s"),
             "tuna_device_idle_share": split.get("device_idle_share")} if split else {}),
     }))
 

@@ -96,6 +96,9 @@ struct TuneSummary {
   std::vector<Result> finalists;     // with their shootout timings, best first
   TuneProgress progress;             // final counts (progress.best is not valid here)
   double elapsed_s = 0;
+  // Before elapsed_s starts: starting the device workers (the driver and a context on each
+  // device), the store's context (the spec's hash reads every data file) and the priors.
+  double setup_s = 0;
   Throughput best_throughput, default_throughput;
   bool interrupted = false;
   EvaluatorStats evaluator_stats;    // where the evaluation time went

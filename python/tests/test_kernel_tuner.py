@@ -67,6 +67,9 @@ def test_results_have_kernel_tuners_shape_and_the_best_is_the_fastest(capsys):
     split = env["tuna_time_split"]  # where the run's time went, as `tuna tune --json` says
     assert split["ran"] == len(results) and split["run_s"] > 0
     assert 0 <= split["device_idle_share"] <= 1
+    # The setup before the run's clock (worker start, spec hash) and the run's own wall time.
+    assert 0 <= split["setup_s"] < env["tuna_elapsed_s"] + 60
+    assert env["tuna_elapsed_s"] > 0
     assert env["total_compile_time"] == pytest.approx(sum(r["compile_time"] for r in results))
     out = capsys.readouterr().out
     assert "Using: " + env["device_name"] in out

@@ -330,6 +330,7 @@ def _environment(outcome, device_name, iterations, compiler_options, lang, kerne
         # Where the run's time went (compiling, in the bench worker, the device's idle share;
         # docs/json.md, "time_split"): what bench/python/kt_sgemm.py reports as the GPU's use.
         "tuna_time_split": dict(outcome.summary.get("time_split") or {}),
+        "tuna_elapsed_s": outcome.summary.get("elapsed_s"),
         "tuna_db": db,
     }
     if extra_files:

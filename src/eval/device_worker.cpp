@@ -86,6 +86,18 @@ void DeviceWorker::ensure_prepared(const DeviceWorkerSetup& setup) {
   prepared_ = true;
 }
 
+void DeviceWorker::prepare_ahead(const DeviceWorkerSetup& setup) noexcept {
+  // A reference computed by a config needs that config compiled: the compile pool's work, not
+  // this thread's; run() prepares such a worker on first need, as before.
+  const Reference reference = setup.spec->check.reference;
+  if (reference != Reference::Expected && reference != Reference::None) return;
+  try {
+    ensure_prepared(setup);
+  } catch (...) {
+    prepared_ = false;  // run() prepares again and reports what went wrong
+  }
+}
+
 void DeviceWorker::make_reference(const DeviceWorkerSetup& setup) {
   json request = {{"cmd", "reference"}};
   // Expected outputs come from files the worker reads: nothing to compile or run.

@@ -41,6 +41,11 @@ class DeviceWorker {
   // `selector` names ("all" starts one to count the devices): it keeps its process.
   void name_selector(std::string selector) { selector_ = std::move(selector); }
 
+  // Prepares the worker now (its arguments and, when they need no compile, the reference
+  // outputs), so that this overlaps the first compiles instead of following them. Errors are
+  // left for run(), which prepares again and reports them where it always has.
+  void prepare_ahead(const DeviceWorkerSetup& setup) noexcept;
+
   // Runs one compiled config and fills `result` (status, times, resources, device). A crash or
   // a hang becomes the result's status and the next call starts a fresh worker. Throws
   // UserError when the worker cannot be prepared (the reference itself fails).

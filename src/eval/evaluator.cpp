@@ -336,6 +336,7 @@ void Evaluator::Impl::compile_while_running(const JobSource& take,
     for (eval::DeviceWorker* device : devices) {
       threads.emplace_back([&, device] {
         try {
+          device->prepare_ahead(setup);  // while the first configs compile
           while (true) {
             std::unique_lock lock(mutex);
             changed.wait(lock, [&] { return failed || !ready.empty() || compile_done; });

@@ -198,9 +198,10 @@ static void print_time_split(std::FILE* out, const TuneSummary& s) {
   double outside = std::max(0.0, s.elapsed_s - st.evaluate_wall_s);
   fmt::print(out,
              "time:    {:.0f} configs/min; compiling {:.1f} s, in the bench worker {:.1f} s "
-             "(device idle {:.0f}%), outside evaluation {:.1f} s ({:.0f}% of {:.1f} s)\n",
+             "(device idle {:.0f}%), outside evaluation {:.1f} s ({:.0f}% of {:.1f} s); "
+             "setup before it {:.1f} s\n",
              per_minute, st.compile_wall_s, st.run_s, 100.0 * device_idle_share(s),
-             outside, 100.0 * outside / s.elapsed_s, s.elapsed_s);
+             outside, 100.0 * outside / s.elapsed_s, s.elapsed_s, s.setup_s);
   print_device_split(out, s);
 }
 

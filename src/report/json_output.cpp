@@ -32,7 +32,8 @@ Json with_throughput(Json result, const Throughput& t) {
 
 Json time_split_json(const TuneSummary& s) {
   const EvaluatorStats& st = s.evaluator_stats;
-  return {{"compile_wall_s", st.compile_wall_s},
+  return {{"setup_s", s.setup_s},
+          {"compile_wall_s", st.compile_wall_s},
           {"run_s", st.run_s},
           {"evaluate_wall_s", st.evaluate_wall_s},
           {"outside_evaluation_s", std::max(0.0, s.elapsed_s - st.evaluate_wall_s)},

@@ -136,6 +136,7 @@ class Run final : public SearchServices {
  public:
   Run(const KernelSpec& spec, const TuneOptions& options, Store& store, TuneObserver& observer)
       : spec_(spec), options_(options), store_(store), observer_(observer),
+        constructed_(Clock::now()),
         evaluator_(spec, evaluator_options(options)),
         context_(store_context(spec, evaluator_.device())),
         priors_(priors_of(options, store, context_, evaluator_.space())),
@@ -422,6 +423,7 @@ class Run final : public SearchServices {
     summary.progress = progress_;
     summary.progress.best = nullptr;
     summary.elapsed_s = elapsed_s();
+    summary.setup_s = std::chrono::duration<double>(started_ - constructed_).count();
     summary.evaluator_stats = evaluator_.stats();
     summary.priors = prior_reports();
     summary.considered_keys = considered_order_;
@@ -449,6 +451,7 @@ class Run final : public SearchServices {
   const TuneOptions& options_;
   Store& store_;
   TuneObserver& observer_;
+  Clock::time_point constructed_;  // before the evaluator starts its workers: setup_s
   Evaluator evaluator_;
   StoreContext context_;
   RunPriors priors_;  // before search_: the search is made with them

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Run THERE (the GPU machine, through the device tool, carrying .device-deps): where the wall
+# time of a short SGEMM tuning run goes (issue 17's GPU-busy target), in one call:
+#   1. build (gpu-run.sh probe build);
+#   2. `tuna tune` of examples/cuda/sgemm, 100 random configs at 7 repetitions (Kernel Tuner's
+#      default), no timing budget, no shootout: its JSON time split (setup before the run's
+#      clock, time in the bench worker, compile wall time, the device's idle share) and NVML's
+#      utilization sampled by nvidia-smi every 100 ms around the whole command;
+#   3. the same run under Nsight Systems when the image has it (CUDA trace of the bench worker):
+#      kernel, memset and copy time, to tell the tuner's own gaps from the kernels';
+#   4. the Python package offline and tune_kernel against Kernel Tuner (gpu-run.sh python kt)
+#      with tuna's setup time now in its line.
+# Logs: $OUT/gpu-busy.log (summary) and $OUT/logs.tar.gz (details).
+#   run(command="bash scripts/device/gpu-busy.sh", carry=[".device-deps"])
+set -uo pipefail
+export PYTHONUNBUFFERED=1
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-$PWD/build-gpu/out}
+
+sgemm_run() {  # ARGS... : the short SGEMM run, JSON summary on stdout
+  TUNA_DB=/tmp/gpu-busy.db build-gpu/tuna tune examples/cuda/sgemm/spec.toml --strategy random \
+    --max-evals 100 --min-reps 7 --timing-budget 0 --shootout-rounds 0 --fresh --json --quiet "$@"
+}
+
+steps() {
+  export OUT="$1"
+  bash scripts/device/gpu-run.sh probe build || return 1
+  echo "=== short sgemm run, NVML sampled $(date -u +%T)"
+  nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -lms=100 \
+    >"$OUT/nvml.txt" 2>/dev/null &
+  local smi=$!
+  sleep 0.5
+  local t0; t0=$(date +%s.%N)
+  sgemm_run >"$OUT/sgemm-short.json" 2>"$OUT/sgemm-short.err"
+  local t1; t1=$(date +%s.%N)
+  sleep 0.3
+  kill $smi 2>/dev/null; wait $smi 2>/dev/null
+  python3 - "$OUT/sgemm-short.json" "$OUT/nvml.txt" "$t0" "$t1" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+samples = [float(x) for x in open(sys.argv[2]).read().split() if x.strip().isdigit()]
+wall = float(sys.argv[4]) - float(sys.argv[3])
+# nvidia-smi started 0.5 s before the command and stopped 0.3 s after: drop those samples.
+inner = samples[5:len(samples) - 3] if len(samples) > 8 else samples
+split = doc.get("time_split", {})
+print(json.dumps({"wall_s": round(wall, 2), "elapsed_s": doc.get("elapsed_s"),
+                  "setup_s": split.get("setup_s"), "run_s": split.get("run_s"),
+                  "compile_wall_s": split.get("compile_wall_s"),
+                  "device_idle_share": split.get("device_idle_share"),
+                  "measured": doc.get("measured"), "counts": doc.get("counts"),
+                  "nvml_utilization_mean": round(sum(inner) / len(inner) / 100, 3) if inner else None,
+                  "nvml_samples": len(inner)}))
+PY
+  local nsys; nsys=$(command -v nsys || ls /usr/local/cuda/bin/nsys /opt/nvidia/nsight-systems*/bin/nsys 2>/dev/null | head -1)
+  if [ -n "$nsys" ]; then
+    echo "=== the same run under $nsys $(date -u +%T)"
+    TUNA_DB=/tmp/gpu-busy-nsys.db "$nsys" profile -t cuda --trace-fork-before-exec=true \
+      --stats=true --force-overwrite=true -o /tmp/gpu-busy-prof \
+      build-gpu/tuna tune examples/cuda/sgemm/spec.toml --strategy random --max-evals 100 \
+      --min-reps 7 --timing-budget 0 --shootout-rounds 0 --fresh --quiet >"$OUT/nsys.log" 2>&1
+    echo "nsys exit status $?"
+    grep -A14 -E "cuda_gpu_kern_sum|cuda_gpu_mem_time_sum|cuda_api_sum" "$OUT/nsys.log" | cut -c1-200 | head -70
+  else
+    echo "=== no nsys on this image"
+  fi
+  KT_CONFIGS=${KT_CONFIGS:-100} bash scripts/device/gpu-run.sh python kt
+  echo "=== done $(date -u +%T)"
+}
+
+if [ "${1:-}" = "--steps" ]; then
+  steps "$2"
+  exit $?
+fi
+mkdir -p "$OUT/logs"
+timeout --kill-after=10 "${GPU_BUSY_SECONDS:-540}" bash "$0" --steps "$OUT/logs" \
+  >"$OUT/gpu-busy.log" 2>&1
+echo "=== stopped with status $? at $(date -u +%T) (124: the time budget)" >>"$OUT/gpu-busy.log"
+tar czf "$OUT/logs.tar.gz" -C "$OUT" logs && rm -rf "$OUT/logs"
+tail -c 7000 "$OUT/gpu-busy.log"
