@@ -9,7 +9,7 @@
 #   3. the same run under Nsight Systems when the image has it (CUDA trace of the bench worker):
 #      kernel, memset and copy time, to tell the tuner's own gaps from the kernels';
 #   4. the Python package offline and tune_kernel against Kernel Tuner (gpu-run.sh python kt)
-#      with tuna's setup time now in its line.
+#      with tuna's setup time now in its line (GPU_BUSY_KT=0 leaves this step out).
 # Logs: $OUT/gpu-busy.log (summary) and $OUT/logs.tar.gz (details).
 #   run(command="bash scripts/device/gpu-busy.sh", carry=[".device-deps"])
 set -uo pipefail
@@ -63,7 +63,7 @@ PY
   else
     echo "=== no nsys on this image"
   fi
-  KT_CONFIGS=${KT_CONFIGS:-100} bash scripts/device/gpu-run.sh python kt
+  [ "${GPU_BUSY_KT:-1}" = 1 ] && KT_CONFIGS=${KT_CONFIGS:-100} bash scripts/device/gpu-run.sh python kt
   echo "=== done $(date -u +%T)"
 }
 

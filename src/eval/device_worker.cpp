@@ -87,10 +87,6 @@ void DeviceWorker::ensure_prepared(const DeviceWorkerSetup& setup) {
 }
 
 void DeviceWorker::prepare_ahead(const DeviceWorkerSetup& setup) noexcept {
-  // A reference computed by a config needs that config compiled: the compile pool's work, not
-  // this thread's; run() prepares such a worker on first need, as before.
-  const Reference reference = setup.spec->check.reference;
-  if (reference != Reference::Expected && reference != Reference::None) return;
   try {
     ensure_prepared(setup);
   } catch (...) {

@@ -41,9 +41,10 @@ class DeviceWorker {
   // `selector` names ("all" starts one to count the devices): it keeps its process.
   void name_selector(std::string selector) { selector_ = std::move(selector); }
 
-  // Prepares the worker now (its arguments and, when they need no compile, the reference
-  // outputs), so that this overlaps the first compiles instead of following them. Errors are
-  // left for run(), which prepares again and reports them where it always has.
+  // Prepares the worker now (its arguments, then the reference outputs, compiling the reference
+  // when it is a kernel or the default config), so that this overlaps the first compiles
+  // instead of following them. Errors are left for run(), which prepares again and reports
+  // them where it always has: a run whose reference fails ends as it did before.
   void prepare_ahead(const DeviceWorkerSetup& setup) noexcept;
 
   // Runs one compiled config and fills `result` (status, times, resources, device). A crash or

@@ -91,6 +91,7 @@ struct Evaluator::Impl {
   eval::DeviceWorkerSetup setup;
   std::mutex reference_mutex;
   std::optional<Artifact> reference_artifact;
+  std::optional<std::string> reference_error;
   std::mutex stats_mutex;
   EvaluatorStats stats;
 
@@ -203,11 +204,15 @@ struct Evaluator::Impl {
     TUNA_ASSERT(spec.check.reference != Reference::Expected, "no reference config to compile");
     std::lock_guard lock(reference_mutex);
     if (reference_artifact) return *reference_artifact;
+    // A reference that does not compile is compiled once: a worker preparing ahead and the run
+    // that reports it get the same error, without a second compile (or compile timeout).
+    if (reference_error) throw UserError(*reference_error);
     CompileOutcome outcome = eval::compile_all({{setup.reference_key}}, pool_options()).at(0);
     if (!outcome.ok) {
-      throw UserError(fmt::format("the default config ({}) does not compile: {}. It is the "
-                                  "reference for correctness: fix the kernel or the default.",
-                                  setup.reference_key, outcome.message));
+      reference_error = fmt::format("the default config ({}) does not compile: {}. It is the "
+                                    "reference for correctness: fix the kernel or the default.",
+                                    setup.reference_key, outcome.message);
+      throw UserError(*reference_error);
     }
     reference_artifact = outcome.artifact;
     if (spec.check.reference == Reference::Kernel) reference_artifact->symbol = "tuna_reference";

@@ -1,0 +1,113 @@
+// Device workers prepare ahead (their arguments and reference outputs) while the first configs
+// compile, on backends that overlap compiling with running. Run here on the host backend with
+// the overlap forced on: the verdicts are those of a worker prepared on first need, and a
+// reference that does not compile still ends the run with the same error, after the configs
+// that failed to compile before it were recorded.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tuna/errors.hpp"
+#include "tuna/evaluator.hpp"
+#include "unit/spec_test_support.hpp"
+
+namespace tuna::testing {
+namespace {
+
+// y = 2 x (+ 1 when WRONG); BROKEN = 1 does not compile.
+constexpr std::string_view kSource = R"(
+#if BROKEN
+#error "this config does not compile"
+#endif
+extern "C" void scale(const float* x, float* y, int n) {
+  for (int i = 0; i < n; ++i) y[i] = 2.0f * x[i] + WRONG;
+}
+)";
+
+constexpr std::string_view kSpec = R"toml([kernel]
+name = "scale"
+source = "scale.cpp"
+entry = "scale"
+
+[problem]
+N = 64
+
+[params]
+WRONG = { values = [0, 1], default = 0 }
+BROKEN = { values = [0, 1], default = 0 }
+
+[[args]]
+name = "x"
+type = "f32"
+count = "N"
+
+[[args]]
+name = "y"
+type = "f32"
+count = "N"
+role = "output"
+
+[[args]]
+name = "n"
+type = "i32"
+value = "N"
+)toml";
+
+class PrepareAhead : public SpecFolder {
+ protected:
+  void SetUp() override {
+    SpecFolder::SetUp();
+    write("scale.cpp", kSource);
+  }
+  EvaluatorOptions options() const {
+    EvaluatorOptions o;
+    o.exe = TUNA_BINARY;
+    o.cache_dir = dir_ / "cache";
+    o.compile_jobs = 2;
+    o.run_timeout_s = 60;
+    o.timing.budget_ms = 2;
+    o.timing.min_repetitions = 2;
+    o.overlap = EvaluatorOptions::Overlap::On;  // the path that prepares ahead
+    return o;
+  }
+};
+
+TEST_F(PrepareAhead, ConfigsAreCheckedAgainstTheDefaultConfigsOutputs) {
+  const KernelSpec spec = load(kSpec);
+  Evaluator evaluator(spec, options());
+  const Space& space = evaluator.space();
+  const std::vector<Result> results = evaluator.evaluate(
+      {space.parse_key("WRONG=0,BROKEN=0"), space.parse_key("WRONG=1,BROKEN=0"),
+       space.parse_key("WRONG=0,BROKEN=1")});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].status, Status::Ok) << results[0].message;
+  EXPECT_EQ(results[1].status, Status::WrongResult) << results[1].message;
+  EXPECT_EQ(results[2].status, Status::CompileError) << results[2].message;
+}
+
+TEST_F(PrepareAhead, AReferenceThatDoesNotCompileEndsTheRunWithItsErrorAsBefore) {
+  const KernelSpec spec = load(replaced(kSpec, "BROKEN = { values = [0, 1], default = 0 }",
+                                        "BROKEN = { values = [0, 1], default = 1 }"));
+  Evaluator evaluator(spec, options());
+  const Space& space = evaluator.space();
+  std::vector<Result> seen;
+  try {
+    evaluator.evaluate({space.parse_key("WRONG=0,BROKEN=1"), space.parse_key("WRONG=0,BROKEN=0")},
+                       [&](const Result& r) { seen.push_back(r); });
+    ADD_FAILURE() << "the run went on without a reference";
+  } catch (const UserError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("the default config (WRONG=0,BROKEN=1) does not compile"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("this config does not compile"), std::string::npos) << message;
+  }
+  // The default's own compile failure was recorded before the run ended.
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front().key, "WRONG=0,BROKEN=1");
+  EXPECT_EQ(seen.front().status, Status::CompileError);
+}
+
+}  // namespace
+}  // namespace tuna::testing
