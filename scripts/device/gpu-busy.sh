@@ -2,10 +2,11 @@
 # Run THERE (the GPU machine, through the device tool, carrying .device-deps): where the wall
 # time of a short SGEMM tuning run goes (issue 17's GPU-busy target), in one call:
 #   1. build (gpu-run.sh probe build);
-#   2. `tuna tune` of examples/cuda/sgemm, 100 random configs at 7 repetitions (Kernel Tuner's
-#      default), no timing budget, no shootout: its JSON time split (setup before the run's
-#      clock, time in the bench worker, compile wall time, the device's idle share) and NVML's
-#      utilization sampled by nvidia-smi every 100 ms around the whole command;
+#   2. `tuna tune` of examples/cuda/sgemm, 100 random configs, no shootout, twice: at 7
+#      repetitions without a timing budget (Kernel Tuner's default), then at tuna's own timing
+#      defaults; each run's JSON time split (setup before the run's clock, time in the bench
+#      worker, compile wall time, the device's idle share) and NVML's utilization sampled by
+#      nvidia-smi every 100 ms around the whole command;
 #   3. the same run under Nsight Systems when the image has it (CUDA trace of the bench worker):
 #      kernel, memset and copy time, to tell the tuner's own gaps from the kernels';
 #   4. the Python package offline and tune_kernel against Kernel Tuner (gpu-run.sh python kt)
@@ -19,23 +20,24 @@ OUT=${OUT:-$PWD/build-gpu/out}
 
 sgemm_run() {  # ARGS... : the short SGEMM run, JSON summary on stdout
   TUNA_DB=/tmp/gpu-busy.db build-gpu/tuna tune examples/cuda/sgemm/spec.toml --strategy random \
-    --max-evals 100 --min-reps 7 --timing-budget 0 --shootout-rounds 0 --fresh --json --quiet "$@"
+    --max-evals 100 --shootout-rounds 0 --fresh --json --quiet "$@"
 }
 
-steps() {
-  export OUT="$1"
-  bash scripts/device/gpu-run.sh probe build || return 1
-  echo "=== short sgemm run, NVML sampled $(date -u +%T)"
+# One short run with NVML sampled around it: LABEL, then sgemm_run's extra flags.
+sampled_run() {
+  local label=$1
+  shift
+  echo "=== short sgemm run ($label), NVML sampled $(date -u +%T)"
   nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -lms=100 \
-    >"$OUT/nvml.txt" 2>/dev/null &
+    >"$OUT/nvml-$label.txt" 2>/dev/null &
   local smi=$!
   sleep 0.5
   local t0; t0=$(date +%s.%N)
-  sgemm_run >"$OUT/sgemm-short.json" 2>"$OUT/sgemm-short.err"
+  sgemm_run "$@" >"$OUT/sgemm-$label.json" 2>"$OUT/sgemm-$label.err"
   local t1; t1=$(date +%s.%N)
   sleep 0.3
   kill $smi 2>/dev/null; wait $smi 2>/dev/null
-  python3 - "$OUT/sgemm-short.json" "$OUT/nvml.txt" "$t0" "$t1" <<'PY'
+  python3 - "$OUT/sgemm-$label.json" "$OUT/nvml-$label.txt" "$t0" "$t1" "$label" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 samples = [float(x) for x in open(sys.argv[2]).read().split() if x.strip().isdigit()]
@@ -43,7 +45,7 @@ wall = float(sys.argv[4]) - float(sys.argv[3])
 # nvidia-smi started 0.5 s before the command and stopped 0.3 s after: drop those samples.
 inner = samples[5:len(samples) - 3] if len(samples) > 8 else samples
 split = doc.get("time_split", {})
-print(json.dumps({"wall_s": round(wall, 2), "elapsed_s": doc.get("elapsed_s"),
+print(json.dumps({"run": sys.argv[5], "wall_s": round(wall, 2), "elapsed_s": doc.get("elapsed_s"),
                   "setup_s": split.get("setup_s"), "run_s": split.get("run_s"),
                   "compile_wall_s": split.get("compile_wall_s"),
                   "device_idle_share": split.get("device_idle_share"),
@@ -51,6 +53,15 @@ print(json.dumps({"wall_s": round(wall, 2), "elapsed_s": doc.get("elapsed_s"),
                   "nvml_utilization_mean": round(sum(inner) / len(inner) / 100, 3) if inner else None,
                   "nvml_samples": len(inner)}))
 PY
+}
+
+steps() {
+  export OUT="$1"
+  bash scripts/device/gpu-run.sh probe build || return 1
+  # Kernel Tuner's default (7 repetitions, no timing budget), then tuna's own defaults.
+  sampled_run reps7 --min-reps 7 --timing-budget 0
+  sampled_run defaults
+  sampled_run reps7-again --min-reps 7 --timing-budget 0
   local nsys; nsys=$(command -v nsys || ls /usr/local/cuda/bin/nsys /opt/nvidia/nsight-systems*/bin/nsys 2>/dev/null | head -1)
   if [ -n "$nsys" ]; then
     echo "=== the same run under $nsys $(date -u +%T)"
