@@ -28,8 +28,10 @@ class Loop {
 
   AskTellStretch run() {
     int empty_batches = 0;
+    bool first = !options_.first_batch.empty();
     while (services_.budget_left() && !limit_reached()) {
-      std::vector<Config> batch = strategy_.propose(batch_size());
+      std::vector<Config> batch = first ? options_.first_batch : strategy_.propose(batch_size());
+      first = false;
       if (batch.empty()) {
         out_.stopped =
             fmt::format("{} has nothing more to propose (space exhausted)", strategy_.name());

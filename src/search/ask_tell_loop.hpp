@@ -27,6 +27,11 @@ struct AskTellLoopOptions {
   // Hands results to the strategy, in the order they were recorded (default:
   // Strategy::observe). The hybrid also notes which results its strategy has seen.
   std::function<void(const std::vector<Result>&)> observe;
+  // Configs measured as the loop's first batch, before the strategy proposes anything (a tuning
+  // run's default config). With lookahead the strategy's first proposals join that batch while
+  // it compiles and runs, instead of waiting for its result, so the compile pool and the device
+  // start at once; without lookahead the batch is measured alone first.
+  std::vector<Config> first_batch;
 };
 
 AskTellStretch run_ask_tell(SearchServices& services, Strategy& strategy,

@@ -22,11 +22,10 @@ std::string AskTellSearch::options_json() const {
 
 std::string AskTellSearch::run(SearchServices& services) {
   std::unique_ptr<Strategy> strategy = make_strategy(strategy_, services.space());
-  std::vector<Result> so_far;
-  if (options_.default_first) so_far = services.evaluate({services.space().default_config()});
-  if (!so_far.empty()) strategy->observe(so_far);
   AskTellLoopOptions loop;
   loop.lookahead = options_.lookahead;
+  // The baseline every run has; the strategy sees its result like any other.
+  if (options_.default_first) loop.first_batch = {services.space().default_config()};
   AskTellStretch stretch = run_ask_tell(services, *strategy, loop);
   return stretch.stopped.empty() ? kBudgetSpent : stretch.stopped;
 }

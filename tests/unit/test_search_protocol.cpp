@@ -154,6 +154,30 @@ TEST(AskTellLoop, LookaheadAsksForMoreOnlyOfStrategiesThatProposeWhileMeasuring)
   }
 }
 
+TEST(AskTellLoop, TheFirstBatchIsMeasuredFirstAndLookaheadJoinsItInsteadOfWaitingForIt) {
+  // A tuning run's default config: with lookahead the strategy's first proposals go into the
+  // same evaluation (the compile pool and the device start at once); without, the default's
+  // batch is measured alone, as before lookahead existed. Either way the strategy sees it.
+  Space space = line_space(20);
+  for (bool lookahead : {false, true}) {
+    SCOPED_TRACE(lookahead);
+    MemoryServices services(space, 6, 2);
+    std::deque<Config> script;
+    for (int v = 5; v < 20; ++v) script.push_back(x(space, v));
+    ScriptedStrategy strategy(std::move(script), true);
+    search::AskTellLoopOptions loop;
+    loop.lookahead = lookahead;
+    loop.first_batch = {space.default_config()};
+    search::run_ask_tell(services, strategy, loop);
+    ASSERT_EQ(services.measured.size(), 6u);
+    EXPECT_EQ(services.measured.front(), "X=0");
+    // With lookahead, X=5 was measured in the default's own evaluate call.
+    EXPECT_EQ(services.measured[1], "X=5");
+    EXPECT_EQ(services.evaluate_calls, lookahead ? 3 : 4);
+    EXPECT_EQ(strategy.observed, services.measured);
+  }
+}
+
 TEST(AskTellLoop, EveryModelFreeStrategyCanBeAskedWhileItsConfigsAreMeasured) {
   // The driver's lookahead keeps the devices busy only for strategies that say yes; each of
   // these makes its next proposals from the results in so far (docs/strategies.md).
