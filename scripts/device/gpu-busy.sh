@@ -82,9 +82,5 @@ if [ "${1:-}" = "--steps" ]; then
   steps "$2"
   exit $?
 fi
-mkdir -p "$OUT/logs"
-timeout --kill-after=10 "${GPU_BUSY_SECONDS:-540}" bash "$0" --steps "$OUT/logs" \
-  >"$OUT/gpu-busy.log" 2>&1
-echo "=== stopped with status $? at $(date -u +%T) (124: the time budget)" >>"$OUT/gpu-busy.log"
-tar czf "$OUT/logs.tar.gz" -C "$OUT" logs && rm -rf "$OUT/logs"
-tail -c 7000 "$OUT/gpu-busy.log"
+source scripts/device/bounded-call.sh
+bounded_call gpu-busy "${GPU_BUSY_SECONDS:-540}" 7000 "$0"

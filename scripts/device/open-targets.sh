@@ -47,9 +47,5 @@ if [ "${1:-}" = "--steps" ]; then
   steps "$2"
   exit $?
 fi
-mkdir -p "$OUT/logs"
-timeout --kill-after=10 "${OPEN_TARGETS_SECONDS:-540}" bash "$0" --steps "$OUT/logs" \
-  >"$OUT/open-targets.log" 2>&1
-echo "=== stopped with status $? at $(date -u +%T) (124: the time budget)" >>"$OUT/open-targets.log"
-tar czf "$OUT/logs.tar.gz" -C "$OUT" logs && rm -rf "$OUT/logs"
-tail -c 6000 "$OUT/open-targets.log"
+source scripts/device/bounded-call.sh
+bounded_call open-targets "${OPEN_TARGETS_SECONDS:-540}" 6000 "$0"
