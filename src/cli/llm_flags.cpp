@@ -48,7 +48,7 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
       "random seed configs measured with the default in round 0 (10)", "TUNA_LLM_INITIAL_RANDOM")
       ->check(CLI::NonNegativeNumber);
   add("--hybrid-turn", hybrid_turn,
-      "the hybrid's model-free evaluations between two LLM rounds (6)", "TUNA_HYBRID_TURN")
+      "the hybrid's model-free evaluations between two LLM rounds (4)", "TUNA_HYBRID_TURN")
       ->check(CLI::PositiveNumber);
   add("--hybrid-llm-configs", hybrid_llm_configs,
       "configs the hybrid asks of the LLM in each round after round 0 (5)",

@@ -30,7 +30,7 @@ struct HybridOptions {
   LlmGuidedOptions llm = hybrid_llm_defaults();
   std::string second_stage = "auto";  // the model-free search (make_strategy name)
   // Evaluations the model-free search makes between two LLM rounds.
-  std::size_t model_free_share = 6;
+  std::size_t model_free_share = 4;
   // Configs asked of the LLM in each round after round 0 (round 0 asks configs_per_round).
   std::size_t llm_round_configs = 5;
   // The surrogate's exploration weight (SurrogateOptions::exploration) when the model-free
