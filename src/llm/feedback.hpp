@@ -130,4 +130,14 @@ std::string untried_moves(const FeedbackInputs& in, const Config& config,
 std::string suggested_moves(const FeedbackInputs& in, const Config& config, std::size_t limit,
                             const std::string& indent = {});
 
+// --- switches flipped in pairs (feedback_switch_pairs.cpp) ---
+
+// Unmeasured two-parameter moves of `config` that flip a two-valued parameter (a switch) never
+// measured near it, together with another switch, at most `limit`: "- use_shmem 1 -> 0 with
+// read_only 1 -> 0", each line prefixed with `indent`. On/off options often pay only in
+// combination, so one flip alone can read as a loss and hide the better family. Empty when
+// there is none.
+std::string paired_switch_moves(const FeedbackInputs& in, const Config& config,
+                                std::size_t limit, const std::string& indent = {});
+
 }  // namespace tuna::llm

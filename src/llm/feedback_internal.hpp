@@ -1,5 +1,7 @@
 #pragma once
 // Helpers the feedback_*.cpp files share; not part of the prompt API.
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,5 +20,9 @@ std::string one_line(std::string_view text);
 std::string joined(const std::vector<std::string>& items, std::string_view sep = ", ");
 // Whether the backend reported register spills (spill_*_bytes or spills above zero).
 bool spills(const Result& r);
+// The fewest parameters, besides `param`, in which a correct measured config using one of
+// `values` at `param` differs from `anchor`; nullopt when no such config was measured.
+std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,
+                                       std::size_t param, const std::vector<Value>& values);
 
 }  // namespace tuna::llm::detail

@@ -34,21 +34,6 @@ enum class Evidence { Strong, FarOnly, Untested, Flat };
 // besides the one being moved: then its time says something about the move.
 constexpr std::size_t kNearOtherParams = 1;
 
-// The fewest parameters, besides `param`, in which a correct measured config using one of
-// `values` at `param` differs from `anchor`; nullopt when no such config was measured.
-std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,
-                                       std::size_t param, const std::vector<Value>& values) {
-  std::optional<std::size_t> best;
-  for (const Result& r : in.results) {
-    if (counts_as_failed(r) || r.config.size() != anchor.size()) continue;
-    if (std::find(values.begin(), values.end(), r.config[param]) == values.end()) continue;
-    std::size_t d = 0;
-    for (std::size_t j = 0; j < anchor.size(); ++j) d += j != param && !(r.config[j] == anchor[j]);
-    if (!best || d < *best) best = d;
-  }
-  return best;
-}
-
 std::optional<double> positive(const std::map<std::string, double>& m, const char* name) {
   auto it = m.find(name);
   if (it == m.end() || !std::isfinite(it->second) || it->second <= 0) return std::nullopt;
@@ -160,6 +145,25 @@ std::string why(const Parameter& p, const std::vector<ValueStats>& stats, const 
 
 }  // namespace
 
+namespace detail {
+
+// The fewest parameters, besides `param`, in which a correct measured config using one of
+// `values` at `param` differs from `anchor`; nullopt when no such config was measured.
+std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,
+                                       std::size_t param, const std::vector<Value>& values) {
+  std::optional<std::size_t> best;
+  for (const Result& r : in.results) {
+    if (counts_as_failed(r) || r.config.size() != anchor.size()) continue;
+    if (std::find(values.begin(), values.end(), r.config[param]) == values.end()) continue;
+    std::size_t d = 0;
+    for (std::size_t j = 0; j < anchor.size(); ++j) d += j != param && !(r.config[j] == anchor[j]);
+    if (!best || d < *best) best = d;
+  }
+  return best;
+}
+
+}  // namespace detail
+
 std::vector<ParamSensitivity> parameter_sensitivity(const FeedbackInputs& in,
                                                     const ValueTable& table) {
   std::vector<ParamSensitivity> out(in.space.params().size());
@@ -231,7 +235,7 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
   for (std::size_t i = 0; i < params.size(); ++i) {
     evidence[i] = evidence_of(sens[i], significant);
     if (evidence[i] != Evidence::Strong || kept_values[i].empty()) continue;
-    auto nearest = nearest_use(in, config, i, kept_values[i]);
+    auto nearest = detail::nearest_use(in, config, i, kept_values[i]);
     if (nearest && *nearest > kNearOtherParams) evidence[i] = Evidence::FarOnly;
   }
   std::vector<std::size_t> order;

@@ -14,6 +14,8 @@ constexpr std::size_t kResourcesShown = 6;
 // few enough that the list stays a short ranking rather than a catalogue.
 constexpr std::size_t kMovesAnchor1 = 6;
 constexpr std::size_t kMovesAnchor2 = 3;
+// Two-switch moves of anchor 1: a few, since each costs a slot on a hunch.
+constexpr std::size_t kSwitchPairs = 3;
 
 std::string moves_guidance(const FeedbackInputs& fb, const std::vector<const Result*>& ranked) {
   if (ranked.empty()) return {};
@@ -28,6 +30,11 @@ std::string moves_guidance(const FeedbackInputs& fb, const std::vector<const Res
       "device's limits, are left out.\n";
   if (!moves.empty()) out += "  Around anchor 1:\n" + moves;
   if (!moves2.empty()) out += "  Around anchor 2:\n" + moves2;
+  const std::string pairs = paired_switch_moves(fb, ranked[0]->config, kSwitchPairs, "    ");
+  if (!pairs.empty())
+    out += "- Two-switch moves of anchor 1 worth a slot each: a two-valued parameter never tried "
+           "near it, flipped together with another. On/off options often pay only in "
+           "combination, so a flip that loses alone may win with a second one.\n" + pairs;
   return out;
 }
 

@@ -352,3 +352,61 @@ TEST_F(LlmFeedback, DoesNotSuggestMovesThatSpillOrOverflowTheDevice) {
 
 }  // namespace
 }  // namespace tuna::llm
+
+namespace tuna::llm {
+namespace {
+
+// Three switches and a tile size: the shape of the convolution spaces, where turning shared
+// memory off pays only with read-only loads off as well.
+class LlmSwitchPairs : public ::testing::Test {
+ protected:
+  static Space make() {
+    std::vector<Parameter> p;
+    p.push_back(Parameter::list("TILE", ints({1, 2, 4}), 1));
+    p.push_back(Parameter::boolean("SHMEM", true));
+    p.push_back(Parameter::boolean("RO", false));
+    p.push_back(Parameter::boolean("PAD", false));
+    return Space(std::move(p), {});
+  }
+  Result ok(std::string_view sparse, double ms) {
+    Result r;
+    r.config = space.parse_key(sparse);
+    r.key = space.key(r.config);
+    r.median_ms = ms;
+    r.times_ms = {ms};
+    return r;
+  }
+  std::string pairs() const {
+    return paired_switch_moves(FeedbackInputs{space, space.default_config(), results}, anchor, 6);
+  }
+
+  Space space = make();
+  Config anchor = space.parse_key("TILE=2,SHMEM=true,RO=true,PAD=false");
+  std::vector<Result> results;
+};
+
+TEST_F(LlmSwitchPairs, ASwitchNeverTriedNearTheAnchorIsOfferedWithEachOtherSwitch) {
+  // RO=false ran next to the anchor; SHMEM=false ran only far from it (TILE and PAD differ too);
+  // PAD=true never ran.
+  results = {ok("TILE=2,SHMEM=true,RO=true", 1.0), ok("TILE=2,SHMEM=true,RO=false", 1.1),
+             ok("TILE=4,SHMEM=false,RO=true,PAD=true", 1.6)};
+  const std::string s = pairs();
+  EXPECT_NE(s.find("- SHMEM true -> false with RO true -> false\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("- SHMEM true -> false with PAD false -> true\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("- PAD false -> true with RO true -> false\n"), std::string::npos) << s;
+  // RO was tried near the anchor: it is never the switch a pair is built around, and the
+  // SHMEM-PAD pair is listed once.
+  EXPECT_EQ(s.find("- RO "), std::string::npos) << s;
+  EXPECT_EQ(s.find("- PAD false -> true with SHMEM"), std::string::npos) << s;
+}
+
+TEST_F(LlmSwitchPairs, AMeasuredPairIsNotOfferedAndNothingIsOfferedOnceEverySwitchRanNearby) {
+  results = {ok("TILE=2,SHMEM=true,RO=true", 1.0), ok("TILE=2,SHMEM=false,RO=false", 0.9)};
+  EXPECT_EQ(pairs().find("SHMEM true -> false with RO true -> false"), std::string::npos);
+  results = {ok("TILE=2,SHMEM=true,RO=true", 1.0), ok("TILE=1,SHMEM=false,RO=true", 1.2),
+             ok("TILE=2,SHMEM=true,RO=false", 1.1), ok("TILE=2,SHMEM=true,RO=true,PAD=true", 1.3)};
+  EXPECT_EQ(pairs(), "");
+}
+
+}  // namespace
+}  // namespace tuna::llm
