@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -90,7 +91,8 @@ void DeviceWorker::prepare_ahead(const DeviceWorkerSetup& setup) noexcept {
   try {
     ensure_prepared(setup);
   } catch (...) {
-    prepared_ = false;  // run() prepares again and reports what went wrong
+    prepared_ = false;
+    ahead_error_ = std::current_exception();
   }
 }
 
@@ -131,6 +133,7 @@ Result DeviceWorker::run(Result result, const CompileOutcome& compiled, bool che
   result.device = label_;
   result.compile_ms = compiled.cached ? 0 : compiled.compile_ms;
   result.resources = compiled.artifact.resources;
+  if (ahead_error_) std::rethrow_exception(std::exchange(ahead_error_, nullptr));
   ensure_prepared(setup);
   json request = {{"cmd", "run"},
                   {"artifact", codec::to_json(compiled.artifact)},

@@ -3,6 +3,7 @@
 // then the reference outputs) before its first config and again after any crash, so each device
 // checks results against references it computed itself. Used by one thread at a time.
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <string>
 
@@ -43,8 +44,8 @@ class DeviceWorker {
 
   // Prepares the worker now (its arguments, then the reference outputs, compiling the reference
   // when it is a kernel or the default config), so that this overlaps the first compiles
-  // instead of following them. Errors are left for run(), which prepares again and reports
-  // them where it always has: a run whose reference fails ends as it did before.
+  // instead of following them. An error is kept and thrown by the next run(), where it always
+  // was: preparing is still tried once, and a run whose reference fails ends as before.
   void prepare_ahead(const DeviceWorkerSetup& setup) noexcept;
 
   // Runs one compiled config and fills `result` (status, times, resources, device). A crash or
@@ -64,6 +65,7 @@ class DeviceWorker {
   std::string label_;
   DeviceInfo device_;
   bool prepared_ = false;
+  std::exception_ptr ahead_error_;  // from prepare_ahead, for the next run() to throw
 };
 
 }  // namespace tuna::eval

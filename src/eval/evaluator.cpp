@@ -204,8 +204,8 @@ struct Evaluator::Impl {
     TUNA_ASSERT(spec.check.reference != Reference::Expected, "no reference config to compile");
     std::lock_guard lock(reference_mutex);
     if (reference_artifact) return *reference_artifact;
-    // A reference that does not compile is compiled once: a worker preparing ahead and the run
-    // that reports it get the same error, without a second compile (or compile timeout).
+    // A reference that does not compile is compiled once: every device that needs it (each
+    // prepares ahead) gets the same error, without another compile (or compile timeout).
     if (reference_error) throw UserError(*reference_error);
     CompileOutcome outcome = eval::compile_all({{setup.reference_key}}, pool_options()).at(0);
     if (!outcome.ok) {

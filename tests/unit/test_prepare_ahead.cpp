@@ -5,6 +5,9 @@
 // that failed to compile before it were recorded.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,13 +18,28 @@
 namespace tuna::testing {
 namespace {
 
-// y = 2 x (+ 1 when WRONG); BROKEN = 1 does not compile.
+namespace fs = std::filesystem;
+
+// y = 2 x (+ 1 when WRONG); BROKEN = 1 does not compile. crashing_reference notes each call in
+// the file $PREPARE_AHEAD_LOG names, then crashes.
 constexpr std::string_view kSource = R"(
+#include <cstdio>
+#include <cstdlib>
 #if BROKEN
 #error "this config does not compile"
 #endif
 extern "C" void scale(const float* x, float* y, int n) {
   for (int i = 0; i < n; ++i) y[i] = 2.0f * x[i] + WRONG;
+}
+extern "C" void crashing_reference(const float*, float*, int) {
+  if (const char* log = std::getenv("PREPARE_AHEAD_LOG")) {
+    if (std::FILE* f = std::fopen(log, "a")) {
+      std::fputs("called\n", f);
+      std::fclose(f);
+    }
+  }
+  volatile int* nowhere = nullptr;
+  *nowhere = 1;
 }
 )";
 
@@ -107,6 +125,47 @@ TEST_F(PrepareAhead, AReferenceThatDoesNotCompileEndsTheRunWithItsErrorAsBefore)
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.front().key, "WRONG=0,BROKEN=1");
   EXPECT_EQ(seen.front().status, Status::CompileError);
+}
+
+TEST_F(PrepareAhead, AReferenceKernelThatFailsEndsTheRunWithTheSameErrorWithOrWithoutOverlap) {
+  // The reference kernel crashes: preparing fails. Prepared ahead (overlap on) or on first need
+  // (overlap off), the run ends with one and the same error.
+  const KernelSpec spec = load(std::string(kSpec) +
+                               "\n[check]\nreference = \"kernel\"\nkernel = \"crashing_reference\"\n");
+  std::string messages[2];
+  int calls[2] = {0, 0};
+  for (int overlap = 0; overlap < 2; ++overlap) {
+    const fs::path log = dir_ / ("calls" + std::to_string(overlap));
+    ::setenv("PREPARE_AHEAD_LOG", log.c_str(), 1);  // the bench worker inherits it
+    EvaluatorOptions o = options();
+    o.overlap = overlap ? EvaluatorOptions::Overlap::On : EvaluatorOptions::Overlap::Off;
+    o.cache_dir = dir_ / ("cache" + std::to_string(overlap));
+    Evaluator evaluator(spec, o);
+    try {
+      auto r = evaluator.evaluate({evaluator.space().parse_key("WRONG=0,BROKEN=0")});
+      ADD_FAILURE() << "the run went on without a reference (overlap " << overlap << "): "
+                    << (r.empty() ? std::string("no result") : r[0].error_class + " " + r[0].message);
+    } catch (const UserError& e) {
+      messages[overlap] = e.what();
+    }
+    ::unsetenv("PREPARE_AHEAD_LOG");
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) ++calls[overlap];
+  }
+  // Prepared ahead, the reference still runs once: the run reports the error kept from then,
+  // instead of preparing again.
+  EXPECT_EQ(calls[0], 1);
+  EXPECT_EQ(calls[1], 1);
+  EXPECT_NE(messages[1].find("the reference kernel 'crashing_reference' failed"),
+            std::string::npos)
+      << messages[1];
+  // The worker's label and paths are the same in both runs; only the cache folder differs.
+  auto without_cache = [](std::string m) {
+    for (const char* c : {"cache0", "cache1"})
+      for (std::size_t at; (at = m.find(c)) != std::string::npos;) m.replace(at, 6, "cacheN");
+    return m;
+  };
+  EXPECT_EQ(without_cache(messages[1]), without_cache(messages[0]));
 }
 
 }  // namespace
