@@ -78,9 +78,5 @@ steps() {
   echo "=== done $(date -u +%T)"
 }
 
-if [ "${1:-}" = "--steps" ]; then
-  steps "$2"
-  exit $?
-fi
 source scripts/device/bounded-call.sh
-bounded_call gpu-busy "${GPU_BUSY_SECONDS:-540}" 7000 "$0"
+bounded_call gpu-busy "${GPU_BUSY_SECONDS:-540}" 7000 "$0" "$@"

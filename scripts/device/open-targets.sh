@@ -43,9 +43,5 @@ steps() {
   echo "=== done $(date -u +%T)"
 }
 
-if [ "${1:-}" = "--steps" ]; then
-  steps "$2"
-  exit $?
-fi
 source scripts/device/bounded-call.sh
-bounded_call open-targets "${OPEN_TARGETS_SECONDS:-540}" 6000 "$0"
+bounded_call open-targets "${OPEN_TARGETS_SECONDS:-540}" 6000 "$0" "$@"

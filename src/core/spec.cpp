@@ -121,8 +121,9 @@ std::string read_file(const std::filesystem::path& path, std::string_view what) 
 
 // Feeds a file's length and a digest of its bytes to `h`. Data files may be large, so they go
 // through BulkDigest (32 bytes a step) rather than byte by byte through `h`; the digest's tag
-// says which, and since 2026-12-06 spec hashes of specs with data files are these (results
-// stored under the earlier byte-by-byte hash stay in the store but are no longer reused).
+// says which. Since 2026-12-06 spec hashes of specs with data files are these: results stored
+// under the earlier byte-by-byte hash stay in the store and serve as a prior from an earlier
+// spec version (docs/spec.md).
 void hash_file(ContentHasher& h, const std::filesystem::path& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   std::error_code ec;

@@ -91,8 +91,7 @@ void DeviceWorker::prepare_ahead(const DeviceWorkerSetup& setup) noexcept {
   try {
     ensure_prepared(setup);
   } catch (...) {
-    prepared_ = false;
-    ahead_error_ = std::current_exception();
+    ahead_error_ = std::current_exception();  // ensure_prepared left prepared_ false
   }
 }
 

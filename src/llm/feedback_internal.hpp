@@ -2,6 +2,7 @@
 // Helpers the feedback_*.cpp files share; not part of the prompt API.
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,11 @@ std::string one_line(std::string_view text);
 std::string joined(const std::vector<std::string>& items, std::string_view sep = ", ");
 // Whether the backend reported register spills (spill_*_bytes or spills above zero).
 bool spills(const Result& r);
+// A measured config that differs from an anchor in at most this many parameters besides the
+// one being moved is near it: its time says something about the move.
+constexpr std::size_t kNearOtherParams = 1;
+// The keys of every measured config, failed ones included.
+std::set<std::string> measured_keys(const FeedbackInputs& in);
 // The fewest parameters, besides `param`, in which a correct measured config using one of
 // `values` at `param` differs from `anchor`; nullopt when no such config was measured.
 std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,

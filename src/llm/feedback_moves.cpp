@@ -30,9 +30,6 @@ constexpr std::size_t kMaxValuesShown = 8;
 // other settings may explain their times. Untested: one value ran. Flat: within the noise.
 enum class Evidence { Strong, FarOnly, Untested, Flat };
 
-// A measured config is near the anchor when it differs from it in at most this many parameters
-// besides the one being moved: then its time says something about the move.
-constexpr std::size_t kNearOtherParams = 1;
 
 std::optional<double> positive(const std::map<std::string, double>& m, const char* name) {
   auto it = m.find(name);
@@ -133,7 +130,7 @@ std::string why(const Parameter& p, const std::vector<ValueStats>& stats, const 
       return fmt::format(
           "not yet tried near this config: the configs with {} differ from it in {} or more "
           "other parameters, so their times ({}) say little about this move",
-          p.name, kNearOtherParams + 1, best_per_value(p, stats));
+          p.name, detail::kNearOtherParams + 1, best_per_value(p, stats));
     case Evidence::Untested:
       return fmt::format("effect not measured yet (no other value than {} ran)", value_json(now));
     case Evidence::Flat:
@@ -146,6 +143,12 @@ std::string why(const Parameter& p, const std::vector<ValueStats>& stats, const 
 }  // namespace
 
 namespace detail {
+
+std::set<std::string> measured_keys(const FeedbackInputs& in) {
+  std::set<std::string> keys;
+  for (const Result& r : in.results) keys.insert(key_of(in.space, r));
+  return keys;
+}
 
 // The fewest parameters, besides `param`, in which a correct measured config using one of
 // `values` at `param` differs from `anchor`; nullopt when no such config was measured.
@@ -183,8 +186,7 @@ std::vector<ParamSensitivity> parameter_sensitivity(const FeedbackInputs& in,
 std::string untried_moves(const FeedbackInputs& in, const Config& config,
                           const std::string& indent) {
   if (config.size() != in.space.params().size()) return {};
-  std::set<std::string> measured;
-  for (const Result& r : in.results) measured.insert(detail::key_of(in.space, r));
+  const std::set<std::string> measured = detail::measured_keys(in);
   const auto& params = in.space.params();
   std::vector<std::vector<std::string>> per_param(params.size());
   for (const Config& n : in.space.neighbours(config, 1)) {
@@ -204,8 +206,7 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
                             const std::string& indent) {
   const auto& params = in.space.params();
   if (config.size() != params.size()) return {};
-  std::set<std::string> measured;
-  for (const Result& r : in.results) measured.insert(detail::key_of(in.space, r));
+  const std::set<std::string> measured = detail::measured_keys(in);
   const ValueTable table = value_table(in);
   const double baseline = failure_baseline(in.results);
   const Result* anchor = measured_ok(in, config);
@@ -236,7 +237,7 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
     evidence[i] = evidence_of(sens[i], significant);
     if (evidence[i] != Evidence::Strong || kept_values[i].empty()) continue;
     auto nearest = detail::nearest_use(in, config, i, kept_values[i]);
-    if (nearest && *nearest > kNearOtherParams) evidence[i] = Evidence::FarOnly;
+    if (nearest && *nearest > detail::kNearOtherParams) evidence[i] = Evidence::FarOnly;
   }
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < params.size(); ++i)

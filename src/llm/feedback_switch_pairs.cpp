@@ -14,10 +14,6 @@
 namespace tuna::llm {
 namespace {
 
-// A measured config within this many parameters of the anchor, besides the switch, counts as
-// having tried the switch near it (as in the one-parameter moves).
-constexpr std::size_t kNearOtherParams = 1;
-
 bool is_switch(const Parameter& p) { return p.values.size() == 2; }
 
 const Value& other_value(const Parameter& p, const Value& now) {
@@ -28,7 +24,7 @@ const Value& other_value(const Parameter& p, const Value& now) {
 bool tried_near(const FeedbackInputs& in, const Config& anchor, std::size_t i) {
   const Parameter& p = in.space.params()[i];
   auto nearest = detail::nearest_use(in, anchor, i, {other_value(p, anchor[i])});
-  return nearest && *nearest <= kNearOtherParams;
+  return nearest && *nearest <= detail::kNearOtherParams;
 }
 
 std::string flip_text(const Parameter& p, const Value& now) {
@@ -41,8 +37,7 @@ std::string paired_switch_moves(const FeedbackInputs& in, const Config& config,
                                 std::size_t limit, const std::string& indent) {
   const auto& params = in.space.params();
   if (config.size() != params.size() || limit == 0) return {};
-  std::set<std::string> measured;
-  for (const Result& r : in.results) measured.insert(detail::key_of(in.space, r));
+  const std::set<std::string> measured = detail::measured_keys(in);
   std::string out;
   std::size_t shown = 0;
   std::set<std::string> seen;  // a pair of two untried switches is listed once
