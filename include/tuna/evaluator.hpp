@@ -35,6 +35,9 @@ struct EvaluatorOptions {
   // ~/.cache/tuna.
   std::filesystem::path cache_dir;
   int compile_jobs = 0;             // compile child processes at once; 0: one per core
+  // Niceness added to each compile child (0-19): the bench workers, which keep the devices fed,
+  // get the CPU before the compilers when every core is compiling (docs/cli.md, --compile-nice).
+  int compile_nice = 10;
   double compile_timeout_s = 120;
   double run_timeout_s = 30;        // per config: the checked run plus timing
   TimingOptions timing;

@@ -31,6 +31,11 @@ void EvaluatorFlags::add_to(CLI::App& cmd) {
   cmd.add_option("-j,--compile-jobs", compile_jobs,
                  "compile processes at once (default: one per core)")
       ->check(not_negative());
+  cmd.add_option("--compile-nice", compile_nice,
+                 "niceness of the compile processes (0-19): the bench workers, which keep the "
+                 "device busy, get the CPU first when every core compiles; 0: equal priority")
+      ->check(CLI::Range(0, 19))
+      ->capture_default_str();
   cmd.add_option("--compile-timeout", compile_timeout_s, "seconds per config to compile")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -76,6 +81,7 @@ EvaluatorOptions EvaluatorFlags::options() const {
   o.exe = default_tuna_exe();
   o.cache_dir = cache_dir.empty() ? default_cache_dir() : std::filesystem::path(cache_dir);
   o.compile_jobs = compile_jobs;
+  o.compile_nice = compile_nice;
   o.compile_timeout_s = compile_timeout_s;
   o.run_timeout_s = run_timeout_s;
   o.timing.budget_ms = timing_budget_ms;

@@ -28,6 +28,7 @@ struct StoreFlags {
 struct EvaluatorFlags {
   std::string cache_dir;
   int compile_jobs = 0;
+  int compile_nice = 10;
   double compile_timeout_s = 120;
   double run_timeout_s = 30;
   double timing_budget_ms = 100;

@@ -1,11 +1,13 @@
 #include "eval/compile_pool.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <iostream>
@@ -52,7 +54,8 @@ CompileOutcome compile_one(const CompileJob& job,
                            const CompilePoolOptions& options) {
   json request = {{"backend", options.backend},       {"spec_toml", options.spec_toml},
                   {"origin", options.spec_origin},     {"device", codec::to_json(options.device)},
-                  {"config_key", job.config_key},      {"cache_dir", options.cache_dir.string()}};
+                  {"config_key", job.config_key},      {"cache_dir", options.cache_dir.string()},
+                  {"nice", options.nice}};
   std::filesystem::path out = result_path(options.cache_dir);
   RunProcessOptions run;
   run.timeout_s = options.timeout_s;
@@ -77,6 +80,16 @@ CompileOutcome compile_one(const CompileJob& job,
   }
   if (reply.contains("user_error")) throw UserError(reply.at("user_error").get<std::string>());
   return codec::compile_outcome_from_json(reply);
+}
+
+// A compile child gives way to the bench workers: they run the kernels, and a device waits
+// whenever its worker waits for a core. Niceness is a hint: a failure to change it is no error.
+void lower_priority(int increment) {
+  if (increment <= 0) return;
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, 0);
+  if (errno != 0) return;
+  ::setpriority(PRIO_PROCESS, 0, std::min(19, current + increment));
 }
 
 }  // namespace
@@ -139,6 +152,7 @@ int compile_child_main(const std::filesystem::path& result_file) {
   json reply;
   try {
     json request = json::parse(std::cin);
+    lower_priority(request.value("nice", 0));
     KernelSpec spec = parse_spec(request.at("spec_toml").get<std::string>(),
                                  request.at("origin").get<std::string>());
     DeviceInfo device = codec::device_from_json(request.at("device"));

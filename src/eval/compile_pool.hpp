@@ -25,6 +25,7 @@ struct CompilePoolOptions {
   DeviceInfo device;
   std::filesystem::path cache_dir;  // artifacts
   int jobs = 1;                     // child processes at once
+  int nice = 0;                     // niceness each child adds to its own (0-19)
   double timeout_s = 120;
   std::vector<std::pair<std::string, std::string>> env;  // laid over the environment
 };

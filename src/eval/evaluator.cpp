@@ -193,6 +193,7 @@ struct Evaluator::Impl {
     p.device = workers.front()->device();
     p.cache_dir = options.cache_dir;
     p.jobs = options.compile_jobs;
+    p.nice = options.compile_nice;
     p.timeout_s = options.compile_timeout_s;
     p.env = pool_env;
     return p;
