@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -17,6 +18,25 @@ namespace tuna::eval {
 namespace {
 
 using nlohmann::json;
+
+// Milliseconds of each step of a command, for the reply's "phases_ms" (the time split's
+// worker_phases_s: where a bench worker's time goes besides the kernels).
+class PhaseClock {
+ public:
+  void lap(const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    phases_[phase] = std::chrono::duration<double, std::milli>(now - last_).count();
+    last_ = now;
+  }
+  json into(json reply) const {
+    reply["phases_ms"] = phases_;
+    return reply;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  json phases_ = json::object();
+};
 
 // Everything the worker holds between commands.
 class WorkerState {
@@ -42,31 +62,38 @@ class WorkerState {
 
   json prepare(const json& request) {
     require_backend();
+    PhaseClock clock;
     spec_ = parse_spec(request.at("spec_toml").get<std::string>(),
                        request.at("origin").get<std::string>());
     // The worker learnt its device before it had a spec: a sim spec's [device] replaces it now,
     // as the parent's DeviceWorker did, so `device.*` in constraints reads the recorded device.
     device_ = device_for_spec(*spec_, device_);
     space_ = spec_->make_space(device_);
+    clock.lap("spec");
     backend_->prepare(*spec_, device_, request.at("seed").get<std::uint64_t>());
-    return {{"ok", true}};
+    clock.lap("arguments");
+    return clock.into({{"ok", true}});
   }
 
   json reference(const json& request) {
     require_prepared();
+    PhaseClock clock;
     if (spec_->check.reference == Reference::Expected) {
       Env sizes = spec_->constants;
       sizes.merge(device_.as_env());
       keep_reference(expected_reference(*spec_, sizes));
-      return {{"ok", true}};
+      clock.lap("reference_kept");
+      return clock.into({{"ok", true}});
     }
     Artifact artifact = codec::artifact_from_json(request.at("artifact"));
     Config config = space_.parse_key(request.at("config_key").get<std::string>());
     backend_->reset_outputs();
     RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
+    clock.lap("reference_run");
     if (!once.ok) return mark_fatal(codec::to_json(once), once);
     keep_reference(std::nullopt);
-    return codec::to_json(once);
+    clock.lap("reference_kept");
+    return clock.into(codec::to_json(once));
   }
 
   // Where a GPU backend can, the reference stays on the device (the outputs, or `expected`
@@ -94,12 +121,16 @@ class WorkerState {
     TimingOptions timing = codec::timing_from_json(request.at("timing"));
     json reply = {{"status", "ok"}, {"times_ms", json::array()}, {"max_abs_error", 0.0},
                   {"resources", json::object()}, {"error_class", ""}, {"message", ""}};
+    PhaseClock clock;
     if (request.at("check").get<bool>()) {
       TUNA_ASSERT(reference_on_device_ || host_reference_.has_value(),
                   "run with check before a reference was made");
       backend_->reset_outputs();
+      clock.lap("restore");
+      // The first run of an artifact also loads it.
       RunOutcome once = backend_->run(artifact, *spec_, space_, config, single_run());
-      if (!once.ok) return failure(reply, once);
+      clock.lap("checked_run");
+      if (!once.ok) return clock.into(failure(reply, once));
       CheckOutcome check;
       try {
         check = check_run();
@@ -110,21 +141,23 @@ class WorkerState {
         outcome.error_class = failed.name();
         outcome.message = fmt::format("checking the outputs: {}", failed.what());
         outcome.fatal = failed.fatal();
-        return failure(reply, outcome);
+        return clock.into(failure(reply, outcome));
       }
+      clock.lap("check");
       reply["max_abs_error"] = check.max_abs_error;
       if (!check.ok) {
         reply["status"] = status_name(Status::WrongResult);
         reply["error_class"] = "mismatch";
         reply["message"] = check.message;
-        return reply;
+        return clock.into(reply);
       }
     }
     RunOutcome timed = backend_->run(artifact, *spec_, space_, config, timing);
-    if (!timed.ok) return failure(reply, timed);
+    clock.lap("timed_runs");
+    if (!timed.ok) return clock.into(failure(reply, timed));
     reply["times_ms"] = timed.times_ms;
     reply["resources"] = timed.resources;
-    return reply;
+    return clock.into(reply);
   }
 
   static TimingOptions single_run() {

@@ -66,8 +66,23 @@ Result fill_from_reply(Result result, const json& reply) {
 DeviceWorker::DeviceWorker(WorkerOptions options, std::string selector, const KernelSpec* spec)
     : worker_(std::move(options)), selector_(std::move(selector)), spec_(spec) {}
 
-const DeviceInfo& DeviceWorker::start() {
+// The bench worker's process and its device context: whatever the device waits for before
+// anything of the run can start.
+DeviceInfo DeviceWorker::start_worker() {
+  const double started = now_seconds();
   DeviceInfo reported = worker_.start(kStartTimeout);
+  phase_s_["start"] += now_seconds() - started;
+  return reported;
+}
+
+void DeviceWorker::add_phases(const json& reply) {
+  if (!reply.contains("phases_ms") || !reply.at("phases_ms").is_object()) return;
+  for (const auto& [phase, ms] : reply.at("phases_ms").items())
+    if (ms.is_number()) phase_s_[phase] += ms.get<double>() / 1000;
+}
+
+const DeviceInfo& DeviceWorker::start() {
+  DeviceInfo reported = start_worker();
   device_ = spec_ ? device_for_spec(*spec_, reported) : std::move(reported);
   label_ = device_label(device_, selector_);
   return device_;
@@ -76,13 +91,14 @@ const DeviceInfo& DeviceWorker::start() {
 void DeviceWorker::ensure_prepared(const DeviceWorkerSetup& setup) {
   if (worker_.running() && prepared_) return;
   prepared_ = false;
-  if (!worker_.running()) worker_.start(kStartTimeout);
+  if (!worker_.running()) start_worker();
   json prepare = {{"cmd", "prepare"},
                   {"spec_toml", setup.spec_toml},
                   {"origin", setup.spec->spec_path.string()},
                   {"seed", setup.seed}};
-  expect_ok(worker_.call(prepare, to_ms(setup.run_timeout_s + 60)),
-            "preparing the kernel's arguments");
+  WorkerReply prepared = worker_.call(prepare, to_ms(setup.run_timeout_s + 60));
+  expect_ok(prepared, "preparing the kernel's arguments");
+  add_phases(prepared.message);
   if (checking(*setup.spec)) make_reference(setup);
   prepared_ = true;
 }
@@ -99,7 +115,9 @@ void DeviceWorker::make_reference(const DeviceWorkerSetup& setup) {
   json request = {{"cmd", "reference"}};
   // Expected outputs come from files the worker reads: nothing to compile or run.
   if (setup.spec->check.reference != Reference::Expected) {
+    const double started = now_seconds();
     request["artifact"] = codec::to_json(setup.reference());
+    phase_s_["reference_compile"] += now_seconds() - started;
     request["config_key"] = setup.reference_key;
   }
   WorkerReply reply = worker_.call(request, to_ms(setup.run_timeout_s));
@@ -111,6 +129,7 @@ void DeviceWorker::make_reference(const DeviceWorkerSetup& setup) {
   }
   const bool expected = setup.spec->check.reference == Reference::Expected;
   expect_ok(reply, (expected ? "reading " : "running ") + what);
+  add_phases(reply.message);
 }
 
 // A reply that is not {ok: true} while setting up is fatal: a user error or a bug.
@@ -159,6 +178,7 @@ Result DeviceWorker::run(Result result, const CompileOutcome& compiled, bool che
   // The config broke the device context and the worker is exiting (worker_protocol.hpp): reap
   // it now so the next config starts in a fresh one.
   if (reply.message.value("fatal", false)) worker_.stop();
+  add_phases(reply.message);
   return fill_from_reply(std::move(result), reply.message);
 }
 

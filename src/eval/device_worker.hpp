@@ -5,7 +5,9 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 
 #include "eval/bench_worker.hpp"
 #include "tuna/backend.hpp"
@@ -54,7 +56,14 @@ class DeviceWorker {
   Result run(Result result, const CompileOutcome& compiled, bool check,
              const TimingOptions& timing, const DeviceWorkerSetup& setup);
 
+  // Seconds spent in each phase since the last call (EvaluatorStats::worker_phase_s says which),
+  // then forgets them.
+  std::map<std::string, double> take_phase_seconds() { return std::exchange(phase_s_, {}); }
+
  private:
+  // Starts the worker process (a fresh one after a crash), counted as the "start" phase.
+  DeviceInfo start_worker();
+  void add_phases(const nlohmann::json& reply);
   void ensure_prepared(const DeviceWorkerSetup& setup);
   void make_reference(const DeviceWorkerSetup& setup);
   void expect_ok(const WorkerReply& reply, const std::string& doing) const;
@@ -66,6 +75,7 @@ class DeviceWorker {
   DeviceInfo device_;
   bool prepared_ = false;
   std::exception_ptr ahead_error_;  // from prepare_ahead, for the next run() to throw
+  std::map<std::string, double> phase_s_;
 };
 
 }  // namespace tuna::eval

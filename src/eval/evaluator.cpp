@@ -235,9 +235,11 @@ struct Evaluator::Impl {
     Result base = eval::new_result(space, config, Status::Ok, "", "");
     Result r = worker.run(std::move(base), compiled, settings.check, settings.timing, setup);
     double busy = now_seconds() - started;
+    std::map<std::string, double> phases = worker.take_phase_seconds();
     std::lock_guard lock(stats_mutex);
     stats.run_s += busy;
     stats.busy_s_on[worker.label()] += busy;
+    for (const auto& [phase, seconds] : phases) stats.worker_phase_s[phase] += seconds;
     ++stats.ran;
     return r;
   }

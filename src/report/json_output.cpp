@@ -41,6 +41,7 @@ Json time_split_json(const TuneSummary& s) {
           {"ran", st.ran},
           {"ran_on", st.ran_on},
           {"busy_s_on", st.busy_s_on},
+          {"worker_phases_s", st.worker_phase_s},
           // A sim run's elapsed time is the recording's, not the wall's: no idle share.
           {"device_idle_share",
            s.device.backend == "sim" ? Json(nullptr) : Json(device_idle_share(s))}};

@@ -7,11 +7,13 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "backends/common/half_float.hpp"
+#include "base/usable_cores.hpp"
 #include "core/array_file.hpp"
 #include "tuna/errors.hpp"
 
@@ -105,8 +107,46 @@ T exact_integer(double v, const Argument& arg, const char* what) {
   return static_cast<T>(v);
 }
 
+// Random inputs are drawn in chunks of this many elements, each from its own generator, so that
+// the chunks fill on every core at once (a 4096² SGEMM's two inputs took 0.3-0.8 s on one core,
+// before its first config could run) while the values depend only on the seed, never on the
+// number of threads. Chunk 0's generator is the one a whole buffer used before chunks, so
+// buffers of up to this many elements hold what they always held.
+constexpr std::int64_t kRandomChunk = std::int64_t{1} << 20;
+
+// The seed of chunk `chunk` of a buffer whose chunk 0 is seeded by `base` (splitmix64's
+// finaliser, so that neighbouring chunks and neighbouring arguments do not share streams).
+std::uint64_t chunk_seed(std::uint64_t base, std::int64_t chunk) {
+  if (chunk == 0) return base;
+  std::uint64_t z = base + 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(chunk);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Calls draw(rng, begin, end) for every chunk of [0, count), on up to usable_cores() threads.
+template <class Draw>
+void draw_in_chunks(std::uint64_t seed, std::int64_t count, const Draw& draw) {
+  const std::int64_t chunks = (count + kRandomChunk - 1) / kRandomChunk;
+  auto fill_chunk = [&](std::int64_t chunk) {
+    std::mt19937_64 rng(chunk_seed(seed, chunk));
+    draw(rng, chunk * kRandomChunk, std::min(count, (chunk + 1) * kRandomChunk));
+  };
+  const auto threads = static_cast<std::int64_t>(
+      std::min<std::int64_t>(chunks, static_cast<std::int64_t>(usable_cores())));
+  if (threads <= 1) {
+    for (std::int64_t chunk = 0; chunk < chunks; ++chunk) fill_chunk(chunk);
+    return;
+  }
+  std::vector<std::jthread> pool;
+  for (std::int64_t t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (std::int64_t chunk = t; chunk < chunks; chunk += threads) fill_chunk(chunk);
+    });
+}
+
 template <class T>
-void fill_random(const Argument& arg, std::mt19937_64& rng, T* out, std::int64_t count) {
+void fill_random(const Argument& arg, std::uint64_t seed, T* out, std::int64_t count) {
   if (!(arg.random_lo <= arg.random_hi))
     throw UserError(
         fmt::format("args.{}: random range [{}, {}] is empty. Write range = [lo, hi] "
@@ -119,8 +159,10 @@ void fill_random(const Argument& arg, std::mt19937_64& rng, T* out, std::int64_t
                     "init = \"zeros\" if zeros are what you mean.",
                     arg.name));
   if constexpr (std::is_floating_point_v<T>) {
-    std::uniform_real_distribution<double> dist(arg.random_lo, arg.random_hi);
-    for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(dist(rng));
+    draw_in_chunks(seed, count, [&](std::mt19937_64& rng, std::int64_t begin, std::int64_t end) {
+      std::uniform_real_distribution<double> dist(arg.random_lo, arg.random_hi);
+      for (std::int64_t i = begin; i < end; ++i) out[i] = static_cast<T>(dist(rng));
+    });
   } else {
     double lo =
         std::max(std::ceil(arg.random_lo), static_cast<double>(std::numeric_limits<T>::lowest()));
@@ -132,8 +174,10 @@ void fill_random(const Argument& arg, std::mt19937_64& rng, T* out, std::int64_t
                       "Give an integer range, e.g. range = [-8, 8].",
                       arg.name, arg.random_lo, arg.random_hi, dtype_name(arg.dtype)));
     using Wide = std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>;
-    std::uniform_int_distribution<Wide> dist(static_cast<Wide>(lo), static_cast<Wide>(hi));
-    for (std::int64_t i = 0; i < count; ++i) out[i] = static_cast<T>(dist(rng));
+    draw_in_chunks(seed, count, [&](std::mt19937_64& rng, std::int64_t begin, std::int64_t end) {
+      std::uniform_int_distribution<Wide> dist(static_cast<Wide>(lo), static_cast<Wide>(hi));
+      for (std::int64_t i = begin; i < end; ++i) out[i] = static_cast<T>(dist(rng));
+    });
   }
   // Tiny buffers can draw only zeros by chance; one non-zero element keeps the promise.
   bool all_zero = std::all_of(out, out + count, [](T v) { return v == T{0}; });
@@ -145,10 +189,8 @@ template <class T>
 void fill_typed(const Argument& arg, std::uint64_t seed, std::size_t arg_index, T* out,
                 std::int64_t count) {
   switch (arg.init) {
-    case InitKind::Random: {
-      std::mt19937_64 rng(seed + arg_index);
-      return fill_random(arg, rng, out, count);
-    }
+    case InitKind::Random:
+      return fill_random(arg, seed + arg_index, out, count);
     case InitKind::Zeros:
       return std::fill(out, out + count, T{0});
     case InitKind::Ones:
