@@ -55,6 +55,7 @@ split = doc.get("time_split", {})
 print(json.dumps({"run": sys.argv[5], "wall_s": round(wall, 2), "elapsed_s": doc.get("elapsed_s"),
                   "setup_s": split.get("setup_s"), "run_s": split.get("run_s"),
                   "compile_wall_s": split.get("compile_wall_s"),
+                  "worker_phases_s": {k: round(v, 3) for k, v in split.get("worker_phases_s", {}).items()},
                   "device_idle_share": split.get("device_idle_share"),
                   "measured": doc.get("measured"), "counts": doc.get("counts"),
                   "nvml_utilization_mean": round(sum(inner) / len(inner) / 100, 3) if inner else None,

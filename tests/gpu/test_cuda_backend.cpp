@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 
+#include "backends/common/argument_data.hpp"
 #include "eval/correctness.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
@@ -264,6 +265,50 @@ TEST_F(CudaBackendTest, CheckOnTheDeviceAgreesWithTheHostCheck) {
       eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
   EXPECT_FALSE(device_bad.ok);
   EXPECT_EQ(device_bad.message, host_bad.message);
+}
+
+// Outputs are poisoned in place on the device (a memset of the dtype's poison word before each
+// checked run): what the device holds afterwards is, byte for byte, the host's poison, for every
+// width of word and an odd element count.
+TEST_F(CudaBackendTest, OutputsOfEveryDtypeStartPoisonedOnTheDevice) {
+  std::string spec_text = R"toml([kernel]
+name = "poison_gpu_test"
+backend = "cuda"
+source = "vadd.cu"
+entry = "vadd_reference"
+
+[problem]
+N = 1001
+
+[params]
+BLOCK = { values = [128], default = 128 }
+
+[launch]
+grid = ["1"]
+block = ["BLOCK"]
+
+[check]
+reference = "none"
+)toml";
+  const std::vector<std::string> dtypes = {"f16", "f32", "f64", "i8", "i16", "i64", "u32"};
+  for (const std::string& dtype : dtypes)
+    spec_text += "\n[[args]]\nname = \"out_" + dtype + "\"\ntype = \"" + dtype +
+                 "\"\ncount = \"N\"\nrole = \"output\"\n";
+  std::ofstream(dir_ / "poison.toml") << spec_text;
+  const KernelSpec spec = load_spec(dir_ / "poison.toml");
+  std::unique_ptr<Backend> backend = make_backend("cuda");
+  const DeviceInfo device = backend->device_info();
+  backend->prepare(spec, device, /*seed=*/1);
+  backend->reset_outputs();
+  const std::vector<OutputBuffer> outputs = backend->read_outputs();
+  ASSERT_EQ(outputs.size(), dtypes.size());
+  for (std::size_t i = 0; i < dtypes.size(); ++i) {
+    SCOPED_TRACE(dtypes[i]);
+    const Dtype dtype = *dtype_from_name(dtypes[i]);
+    std::vector<unsigned char> expected(1001 * dtype_size(dtype));
+    backends::fill_poison(dtype, expected.data(), 1001);
+    EXPECT_EQ(outputs[i].bytes, expected);
+  }
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/common/argument_data.hpp"
 #include "backends/common/argument_layout.hpp"
 #include "backends/common/artifact_manifest.hpp"
 #include "backends/common/compiler_log.hpp"
@@ -334,6 +335,34 @@ TEST(DynamicLibrary, ALibraryOpenedByOpenFirstStaysLoadedAfterItsHandleCloses) {
   void* still = ::dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
   EXPECT_NE(still, nullptr) << name << " was unloaded when its handle closed";
   if (still != nullptr) ::dlclose(still);
+}
+
+// Devices poison outputs in place with a 1-, 2- or 4-byte memset of poison_word: it must be the
+// same bytes fill_poison writes on the host, and a NaN for every float type.
+TEST(Poison, EveryDtypesPoisonIsOneRepeatedWordAndFloatsAreNan) {
+  for (Dtype dtype : {Dtype::F16, Dtype::F32, Dtype::F64, Dtype::I8, Dtype::I16, Dtype::I32,
+                      Dtype::I64, Dtype::U8, Dtype::U16, Dtype::U32, Dtype::U64}) {
+    SCOPED_TRACE(dtype_name(dtype));
+    const backends::PoisonWord word = backends::poison_word(dtype);
+    ASSERT_TRUE(word.bytes == 1 || word.bytes == 2 || word.bytes == 4);
+    ASSERT_EQ(dtype_size(dtype) % word.bytes, 0u);
+    std::vector<unsigned char> filled(3 * dtype_size(dtype));
+    backends::fill_poison(dtype, filled.data(), 3);
+    for (std::size_t at = 0; at < filled.size(); at += word.bytes)
+      ASSERT_EQ(std::memcmp(filled.data() + at, &word.value, word.bytes), 0) << at;
+  }
+  float f;
+  backends::fill_poison(Dtype::F32, reinterpret_cast<unsigned char*>(&f), 1);
+  EXPECT_TRUE(std::isnan(f));
+  double d;
+  backends::fill_poison(Dtype::F64, reinterpret_cast<unsigned char*>(&d), 1);
+  EXPECT_TRUE(std::isnan(d));
+  std::uint64_t bits;
+  std::memcpy(&bits, &d, 8);
+  EXPECT_EQ(bits, 0x7FF800007FF80000ull);
+  std::int64_t i64;
+  backends::fill_poison(Dtype::I64, reinterpret_cast<unsigned char*>(&i64), 1);
+  EXPECT_EQ(i64, 0x7EADBEEF7EADBEEFll);
 }
 
 }  // namespace

@@ -225,20 +225,36 @@ void fill_initial(const Argument& arg, std::uint64_t seed, std::size_t arg_index
   });
 }
 
-void fill_poison(Dtype dtype, unsigned char* data, std::int64_t count) {
-  if (dtype == Dtype::F16) {
-    for (std::int64_t i = 0; i < count; ++i) std::memcpy(data + 2 * i, &kHalfQuietNan, 2);
-    return;
+PoisonWord poison_word(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::F16:
+      return {kHalfQuietNan, 2};
+    case Dtype::F32:
+      return {0x7FC00000u, 4};  // the quiet NaN
+    case Dtype::F64:
+      // 0x7FF800007FF80000: exponent all ones, the quiet bit set, so a quiet NaN, and its two
+      // halves equal, so that a device fills it with a 32-bit memset.
+      return {0x7FF80000u, 4};
+    case Dtype::I8:
+    case Dtype::U8:
+      return {0xEFu, 1};
+    case Dtype::I16:
+    case Dtype::U16:
+      return {0xBEEFu, 2};
+    case Dtype::I32:
+    case Dtype::U32:
+    case Dtype::I64:
+    case Dtype::U64:
+      return {0x7EADBEEFu, 4};
   }
-  with_element_type(dtype, "(output)", [&](auto zero) {
-    using T = decltype(zero);
-    T poison;
-    if constexpr (std::is_floating_point_v<T>)
-      poison = std::numeric_limits<T>::quiet_NaN();
-    else
-      poison = static_cast<T>(0x7EADBEEF7EADBEEFull);
-    std::fill(typed<T>(data), typed<T>(data) + count, poison);
-  });
+  throw InternalError("poison_word: unknown dtype");
+}
+
+void fill_poison(Dtype dtype, unsigned char* data, std::int64_t count) {
+  const PoisonWord word = poison_word(dtype);
+  const std::size_t bytes = static_cast<std::size_t>(count) * dtype_size(dtype);
+  for (std::size_t at = 0; at < bytes; at += word.bytes)
+    std::memcpy(data + at, &word.value, word.bytes);  // little-endian, as every device here
 }
 
 void store_scalar(const Argument& arg, const Value& value, unsigned char* slot) {

@@ -18,8 +18,17 @@ namespace tuna::backends {
 void fill_initial(const Argument& arg, std::uint64_t seed, std::size_t arg_index,
                   unsigned char* data, std::int64_t count);
 
-// Fills with a value a kernel is unlikely to compute: quiet NaN for floats, 0x7EADBEEF...
-// truncated to the width for integers.
+// The value outputs start from, one a kernel is unlikely to compute: a quiet NaN for floats,
+// 0x7EADBEEF... truncated to the width for integers. Every dtype's poison is a word of 1, 2 or
+// 4 bytes repeated (the f64 NaN is 0x7FF800007FF80000), so that devices fill it in place with a
+// memset instead of copying a host pattern of the output's size before every checked run.
+struct PoisonWord {
+  std::uint32_t value;  // its low `bytes` bytes, little-endian
+  unsigned bytes;       // 1, 2 or 4
+};
+PoisonWord poison_word(Dtype dtype);
+
+// Fills `count` elements with the poison.
 void fill_poison(Dtype dtype, unsigned char* data, std::int64_t count);
 
 // Writes `value` as `arg.dtype` into `slot` (8 bytes). Throws UserError when it does not fit

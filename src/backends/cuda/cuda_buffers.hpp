@@ -4,6 +4,7 @@
 // checked run).
 #include <string>
 
+#include "backends/common/argument_data.hpp"
 #include "backends/common/staged_arguments.hpp"
 #include "backends/cuda/driver_handles.hpp"
 #include "tuna/backend.hpp"
@@ -29,6 +30,21 @@ struct CudaMemory {
     check(*driver, driver->memcpy_dtoh(to, from.get(), bytes), what);
   }
   void wait(const std::string& what) { check_wait(*driver, driver->ctx_synchronize(), what); }
+  // In place, on the legacy default stream (ordered with the copies, waited for by wait()): a
+  // host pattern copied before every checked run took ~9 ms per 64 MiB output.
+  void poison(Buffer& to, Dtype dtype, std::int64_t count) {
+    const backends::PoisonWord word = backends::poison_word(dtype);
+    const std::size_t words = static_cast<std::size_t>(count) * dtype_size(dtype) / word.bytes;
+    CUresult r = CUDA_SUCCESS;
+    if (word.bytes == 4)
+      r = driver->memset_d32_async(to.get(), word.value, words, nullptr);
+    else if (word.bytes == 2)
+      r = driver->memset_d16_async(to.get(), static_cast<unsigned short>(word.value), words,
+                                   nullptr);
+    else
+      r = driver->memset_d8_async(to.get(), static_cast<unsigned char>(word.value), words, nullptr);
+    check(*driver, r, "poisoning an output");
+  }
 };
 
 using CudaArguments = backends::StagedArguments<CudaMemory>;

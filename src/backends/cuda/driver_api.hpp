@@ -40,6 +40,8 @@ class DriverApi : public backends::LoadedLibrary {
   TUNA_LIBRARY_FUNCTION(memcpy_dtoh, cuMemcpyDtoH_v2);
   TUNA_LIBRARY_FUNCTION(memcpy_dtod, cuMemcpyDtoD_v2);
   TUNA_LIBRARY_FUNCTION(memset_d8_async, cuMemsetD8Async);
+  TUNA_LIBRARY_FUNCTION(memset_d16_async, cuMemsetD16Async);
+  TUNA_LIBRARY_FUNCTION(memset_d32_async, cuMemsetD32Async);
   TUNA_LIBRARY_FUNCTION(module_load_data, cuModuleLoadData);
   TUNA_LIBRARY_FUNCTION(module_unload, cuModuleUnload);
   TUNA_LIBRARY_FUNCTION(module_get_function, cuModuleGetFunction);

@@ -4,6 +4,7 @@
 // run), and their binding to a kernel.
 #include <string>
 
+#include "backends/common/argument_data.hpp"
 #include "backends/common/staged_arguments.hpp"
 #include "backends/opencl/cl_handles.hpp"
 #include "tuna/backend.hpp"
@@ -40,6 +41,15 @@ struct OpenClMemory {
         what);
   }
   void wait(const std::string& what) { check_wait(api->finish(queue), what); }
+  // In place (clEnqueueFillBuffer), instead of writing a host pattern of the output's size
+  // before every checked run.
+  void poison(Buffer& to, Dtype dtype, std::int64_t count) {
+    const backends::PoisonWord word = backends::poison_word(dtype);
+    const std::size_t bytes = static_cast<std::size_t>(count) * dtype_size(dtype);
+    check(api->enqueue_fill_buffer(queue, to.get(), &word.value, word.bytes, 0, bytes, 0, nullptr,
+                                   nullptr),
+          "poisoning an output");
+  }
 };
 
 using OpenClArguments = backends::StagedArguments<OpenClMemory>;
