@@ -5,6 +5,7 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <future>
 #include <map>
 #include <string>
 #include <utility>
@@ -65,7 +66,9 @@ class DeviceWorker {
   DeviceInfo start_worker();
   void add_phases(const nlohmann::json& reply);
   void ensure_prepared(const DeviceWorkerSetup& setup);
-  void make_reference(const DeviceWorkerSetup& setup);
+  // Runs the reference and keeps its outputs; `compiling`, when valid, is its compile started
+  // beforehand (else it is compiled now).
+  void make_reference(const DeviceWorkerSetup& setup, std::future<Artifact>& compiling);
   void expect_ok(const WorkerReply& reply, const std::string& doing) const;
 
   BenchWorker worker_;

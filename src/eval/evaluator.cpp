@@ -208,7 +208,11 @@ struct Evaluator::Impl {
     // A reference that does not compile is compiled once: every device that needs it (each
     // prepares ahead) gets the same error, without another compile (or compile timeout).
     if (reference_error) throw UserError(*reference_error);
-    CompileOutcome outcome = eval::compile_all({{setup.reference_key}}, pool_options()).at(0);
+    // At tuna's own priority: every device waits for the reference before its first run, while
+    // the configs' compiles beside it are niced.
+    eval::CompilePoolOptions pool = pool_options();
+    pool.nice = 0;
+    CompileOutcome outcome = eval::compile_all({{setup.reference_key}}, pool).at(0);
     if (!outcome.ok) {
       reference_error = fmt::format("the default config ({}) does not compile: {}. It is the "
                                     "reference for correctness: fix the kernel or the default.",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <set>
 #include <vector>
 
 #include "backends/cuda/nvrtc_api.hpp"
@@ -89,18 +90,25 @@ __device__ void compare(const T* ref, const T* out, u64 n, double tolerance, Sum
                                                  double tolerance, Summary* s) {              \
     compare(ref, out, n, tolerance, s);                                                       \
   }
-TUNA_CHECK_KERNELS(f16, f16)
-TUNA_CHECK_KERNELS(f32, float)
-TUNA_CHECK_KERNELS(f64, double)
-TUNA_CHECK_KERNELS(i8, signed char)
-TUNA_CHECK_KERNELS(i16, short)
-TUNA_CHECK_KERNELS(i32, int)
-TUNA_CHECK_KERNELS(i64, long long)
-TUNA_CHECK_KERNELS(u8, unsigned char)
-TUNA_CHECK_KERNELS(u16, unsigned short)
-TUNA_CHECK_KERNELS(u32, unsigned int)
-TUNA_CHECK_KERNELS(u64, unsigned long long)
 )cuda";
+
+// The source's name of each element type, for TUNA_CHECK_KERNELS.
+const char* device_type_name(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::F16: return "f16";
+    case Dtype::F32: return "float";
+    case Dtype::F64: return "double";
+    case Dtype::I8: return "signed char";
+    case Dtype::I16: return "short";
+    case Dtype::I32: return "int";
+    case Dtype::I64: return "long long";
+    case Dtype::U8: return "unsigned char";
+    case Dtype::U16: return "unsigned short";
+    case Dtype::U32: return "unsigned int";
+    case Dtype::U64: return "unsigned long long";
+  }
+  throw InternalError("check kernels: unknown dtype");
+}
 
 }  // namespace
 
@@ -108,8 +116,12 @@ std::string check_kernel_name(const char* kind, Dtype dtype) {
   return fmt::format("tuna_{}_{}", kind, dtype_name(dtype));
 }
 
-std::string compile_check_kernels(const NvrtcApi& nvrtc, int compute_capability) {
-  Program program(nvrtc, kSource, "tuna_check_kernels.cu");
+std::string compile_check_kernels(const NvrtcApi& nvrtc, int compute_capability,
+                                  const std::set<Dtype>& dtypes) {
+  std::string source = kSource;
+  for (Dtype dtype : dtypes)
+    source += fmt::format("TUNA_CHECK_KERNELS({}, {})\n", dtype_name(dtype), device_type_name(dtype));
+  Program program(nvrtc, source, "tuna_check_kernels.cu");
   const std::string arch = fmt::format("--gpu-architecture=sm_{}", compute_capability);
   const std::vector<const char*> options = {arch.c_str(), "-std=c++17"};
   const nvrtcResult r = nvrtc.compile_program(program.get(), static_cast<int>(options.size()),

@@ -7,6 +7,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "backends/common/artifact_manifest.hpp"
@@ -111,7 +112,10 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
 
   void prepare(const KernelSpec& spec, const DeviceInfo& device, std::uint64_t seed) override {
     open_device_once();
-    compile_check_kernels_ahead(device);
+    std::set<Dtype> output_dtypes;
+    for (const Argument& arg : spec.arguments)
+      if (is_read_back(arg)) output_dtypes.insert(arg.dtype);
+    compile_check_kernels_ahead(device, output_dtypes);
     prepare_runtime(
         device,
         [&] {
@@ -133,14 +137,13 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
     if (!device_check_enabled()) return false;
     Runtime& rt = prepared_runtime();
     try {
-      if (check_cubin_.empty()) {
-        compile_check_kernels_ahead(device_facts());
-        check_cubin_ = std::exchange(check_cubin_ahead_, {}).get();
-      }
+      const std::vector<DeviceOutput> outputs = device_outputs(rt);
+      std::set<Dtype> dtypes;
+      for (const DeviceOutput& out : outputs) dtypes.insert(out.dtype);
       if (!rt.check)
-        rt.check.emplace(*driver_, check_cubin_, rt.stream.get(),
+        rt.check.emplace(*driver_, check_cubin_for(device_facts(), dtypes), rt.stream.get(),
                          static_cast<int>(backends::device_fact_int(device_facts(), "sm_count")));
-      rt.check->keep(device_outputs(rt), expected);
+      rt.check->keep(outputs, expected);
       return true;
     } catch (const UserError&) {  // no NVRTC
     } catch (const backends::DeviceFailure&) {  // no device memory for the copy
@@ -156,15 +159,34 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   }
 
  private:
-  // Starts compiling the device check's kernels on another thread (NVRTC, 0.3-0.6 s on an H100
-  // host), so that it overlaps making the arguments and the reference instead of following
-  // them; keep_reference_on_device takes the result, or the error (no NVRTC: a UserError).
-  void compile_check_kernels_ahead(const DeviceInfo& device) {
-    if (!device_check_enabled() || !check_cubin_.empty() || check_cubin_ahead_.valid()) return;
-    check_cubin_ahead_ = std::async(std::launch::async, [facts = device] {
+  // Starts compiling the device check's kernels for `dtypes` on another thread (NVRTC, up to
+  // 0.5 s on an H100 host), so that it overlaps making the arguments and the reference instead
+  // of following them; check_cubin_for takes the result, or the error (no NVRTC: a UserError).
+  // Nothing starts when the kernels compiled or compiling already cover `dtypes`.
+  void compile_check_kernels_ahead(const DeviceInfo& device, const std::set<Dtype>& dtypes) {
+    if (!device_check_enabled()) return;
+    const auto covers = [&](const std::set<Dtype>& have) {
+      return std::includes(have.begin(), have.end(), dtypes.begin(), dtypes.end());
+    };
+    if (check_cubin_ahead_.valid() ? covers(check_ahead_dtypes_)
+                                   : !check_cubin_.empty() && covers(check_dtypes_))
+      return;
+    check_ahead_dtypes_ = dtypes;
+    check_cubin_ahead_ = std::async(std::launch::async, [facts = device, dtypes] {
       return compile_check_kernels(
-          NvrtcApi(), static_cast<int>(backends::device_fact_int(facts, "compute_capability")));
+          NvrtcApi(), static_cast<int>(backends::device_fact_int(facts, "compute_capability")),
+          dtypes);
     });
+  }
+
+  // The check kernels' cubin for `dtypes`, waiting for (or starting) their compile.
+  const std::string& check_cubin_for(const DeviceInfo& device, const std::set<Dtype>& dtypes) {
+    compile_check_kernels_ahead(device, dtypes);
+    if (check_cubin_ahead_.valid()) {
+      check_cubin_ = std::exchange(check_cubin_ahead_, {}).get();
+      check_dtypes_ = check_ahead_dtypes_;
+    }
+    return check_cubin_;
   }
 
   static std::vector<DeviceOutput> device_outputs(Runtime& rt) {
@@ -350,8 +372,10 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   mutable std::unique_ptr<KernelCompiler> compiler_;
   mutable std::once_flag info_once_;
   mutable DeviceInfo info_;
-  std::string check_cubin_;  // the device check's kernels, once compiled
-  std::future<std::string> check_cubin_ahead_;  // their compile in flight
+  std::string check_cubin_;      // the device check's kernels, once compiled
+  std::set<Dtype> check_dtypes_;  // the element types they cover
+  std::future<std::string> check_cubin_ahead_;  // a compile in flight
+  std::set<Dtype> check_ahead_dtypes_;          // and the types it covers
 };
 
 }  // namespace
