@@ -17,13 +17,19 @@
 namespace tuna {
 namespace {
 
-TEST(DeviceCheckKernels, CompileForEveryArchitectureWithEveryElementType) {
-  std::unique_ptr<cuda::NvrtcApi> nvrtc;
-  try {
-    nvrtc = std::make_unique<cuda::NvrtcApi>();
-  } catch (const UserError& e) {
-    GTEST_SKIP() << "NVRTC cannot be loaded here: " << e.what();
+class DeviceCheckKernels : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    try {
+      nvrtc = std::make_unique<cuda::NvrtcApi>();
+    } catch (const UserError& e) {
+      GTEST_SKIP() << "NVRTC cannot be loaded here: " << e.what();
+    }
   }
+  std::unique_ptr<cuda::NvrtcApi> nvrtc;
+};
+
+TEST_F(DeviceCheckKernels, CompileForEveryArchitectureWithEveryElementType) {
   const std::set<Dtype> every = {Dtype::F16, Dtype::F32, Dtype::F64, Dtype::I8,
                                  Dtype::I16, Dtype::I32, Dtype::I64, Dtype::U8,
                                  Dtype::U16, Dtype::U32, Dtype::U64};
@@ -40,13 +46,7 @@ TEST(DeviceCheckKernels, CompileForEveryArchitectureWithEveryElementType) {
 
 // Only the element types asked for are compiled (a spec's outputs' types): all eleven cost six
 // times the NVRTC time of one, before the first config of a run could be checked.
-TEST(DeviceCheckKernels, OnlyTheTypesAskedForAreCompiled) {
-  std::unique_ptr<cuda::NvrtcApi> nvrtc;
-  try {
-    nvrtc = std::make_unique<cuda::NvrtcApi>();
-  } catch (const UserError& e) {
-    GTEST_SKIP() << "NVRTC cannot be loaded here: " << e.what();
-  }
+TEST_F(DeviceCheckKernels, OnlyTheTypesAskedForAreCompiled) {
   const std::string cubin = cuda::compile_check_kernels(*nvrtc, 90, {Dtype::F32, Dtype::U8});
   for (const char* kind : {"compare", "magnitude"}) {
     EXPECT_NE(cubin.find(cuda::check_kernel_name(kind, Dtype::F32)), std::string::npos) << kind;
