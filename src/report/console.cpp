@@ -184,6 +184,18 @@ double device_idle_share(const TuneSummary& s) {
   return std::clamp(1.0 - st.run_s / (s.elapsed_s * devices), 0.0, 1.0);
 }
 
+// Seconds the bench workers spent getting ready within the run (parsing the spec, making the
+// inputs, the reference's compile, run and keeping): device time no config could use. The
+// workers' first start is in the setup before the run.
+static double preparing_s(const EvaluatorStats& st) {
+  double total = 0;
+  for (const char* phase :
+       {"spec", "arguments", "reference_compile", "reference_run", "reference_kept"})
+    if (auto it = st.worker_phase_s.find(phase); it != st.worker_phase_s.end())
+      total += it->second;
+  return total;
+}
+
 // Where the wall time went: throughput of the tuner itself. Compile time is wall time with a
 // compile in flight, which overlaps kernel time on GPU backends, so the shares need not add up.
 static void print_time_split(std::FILE* out, const TuneSummary& s) {
@@ -196,12 +208,17 @@ static void print_time_split(std::FILE* out, const TuneSummary& s) {
   }
   double per_minute = static_cast<double>(s.progress.measured) / s.elapsed_s * 60.0;
   double outside = std::max(0.0, s.elapsed_s - st.evaluate_wall_s);
+  const double preparing = preparing_s(st);
+  const std::string idle =
+      preparing >= 0.1 ? fmt::format("device idle {:.0f}%, {:.1f} s of it preparing the inputs "
+                                      "and the reference",
+                                      100.0 * device_idle_share(s), preparing)
+                        : fmt::format("device idle {:.0f}%", 100.0 * device_idle_share(s));
   fmt::print(out,
              "time:    {:.0f} configs/min; compiling {:.1f} s, in the bench worker {:.1f} s "
-             "(device idle {:.0f}%), outside evaluation {:.1f} s ({:.0f}% of {:.1f} s); "
-             "setup before it {:.1f} s\n",
-             per_minute, st.compile_wall_s, st.run_s, 100.0 * device_idle_share(s),
-             outside, 100.0 * outside / s.elapsed_s, s.elapsed_s, s.setup_s);
+             "({}), outside evaluation {:.1f} s ({:.0f}% of {:.1f} s); setup before it {:.1f} s\n",
+             per_minute, st.compile_wall_s, st.run_s, idle, outside,
+             100.0 * outside / s.elapsed_s, s.elapsed_s, s.setup_s);
   print_device_split(out, s);
 }
 

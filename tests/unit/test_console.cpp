@@ -167,4 +167,18 @@ TEST(Console, TheDeviceIdleShareIsTheWallTimeWithNoConfigInABenchWorker) {
   std::string printed(text, size);
   std::free(text);
   EXPECT_TRUE(contains(printed, "in the bench worker 7.0 s (device idle 30%)")) << printed;
+
+  // Preparing the worker (inputs, reference) is part of the idle time, and said so.
+  s.evaluator_stats.worker_phase_s = {{"start", 0.4},  {"arguments", 0.25},
+                                      {"reference_run", 0.05}, {"reference_kept", 0.1},
+                                      {"timed_runs", 6.0}, {"restore", 0.1}};
+  out = open_memstream(&text, &size);
+  print_summary(out, s, Space({Parameter::list("X", {1, 2}, 1)}, {}));
+  std::fclose(out);
+  printed.assign(text, size);
+  std::free(text);
+  EXPECT_TRUE(contains(printed,
+                       "in the bench worker 7.0 s (device idle 30%, 0.4 s of it preparing the "
+                       "inputs and the reference)"))
+      << printed;
 }
