@@ -20,7 +20,7 @@ _LLM_KEYS = {
     "timeout": "--llm-timeout", "compile_timeout": "--llm-compile-timeout",
     "no_structured_output": "--llm-no-structured-output", "fallback": "--llm-fallback",
     "hybrid_turn": "--hybrid-turn", "hybrid_llm_configs": "--hybrid-llm-configs",
-    "hybrid_explore": "--hybrid-explore",
+    "hybrid_explore": "--hybrid-explore", "hybrid_random": "--hybrid-random",
 }
 
 

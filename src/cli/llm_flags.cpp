@@ -54,6 +54,11 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
       "configs the hybrid asks of the LLM in each round after round 0 (5)",
       "TUNA_HYBRID_LLM_CONFIGS")
       ->check(CLI::PositiveNumber);
+  add("--hybrid-random", hybrid_random,
+      "random configs the hybrid's surrogate measures after the LLM's first round, before its "
+      "model ranks candidates (0)",
+      "TUNA_HYBRID_RANDOM")
+      ->check(CLI::NonNegativeNumber);
   add("--hybrid-explore", hybrid_explore,
       "exploration weight of the hybrid's surrogate (1; larger explores more)",
       "TUNA_HYBRID_EXPLORE")
@@ -112,6 +117,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   if (hybrid_turn) out.hybrid_turn = static_cast<std::size_t>(*hybrid_turn);
   if (hybrid_llm_configs) out.hybrid_llm_configs = static_cast<std::size_t>(*hybrid_llm_configs);
   if (hybrid_explore) out.hybrid_explore = *hybrid_explore;
+  if (hybrid_random) out.hybrid_random = static_cast<std::size_t>(*hybrid_random);
   if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;

@@ -53,18 +53,22 @@ std::string HybridSearch::options_json() const {
                       {"model_free", options_.second_stage},
                       {"model_free_share", options_.model_free_share},
                       {"llm_round_configs", options_.llm_round_configs},
-                      {"model_free_exploration", options_.model_free_exploration}};
+                      {"model_free_exploration", options_.model_free_exploration},
+                      {"model_free_random", options_.model_free_random}};
   return j.dump();
 }
 
-std::unique_ptr<Strategy> HybridSearch::make_model_free(const SearchServices& services) const {
+std::unique_ptr<Strategy> HybridSearch::make_model_free(const SearchServices& services,
+                                                        SurrogateSearch** surrogate) const {
   if (options_.make_second_stage)
     return options_.make_second_stage(services.space(), services.seed());
   if (options_.second_stage == "auto" || options_.second_stage == "surrogate") {
-    SurrogateOptions surrogate;
-    surrogate.seed = services.seed();
-    surrogate.exploration = options_.model_free_exploration;
-    return std::make_unique<SurrogateSearch>(services.space(), surrogate, services.priors());
+    SurrogateOptions settings;
+    settings.seed = services.seed();
+    settings.exploration = options_.model_free_exploration;
+    auto made = std::make_unique<SurrogateSearch>(services.space(), settings, services.priors());
+    if (surrogate) *surrogate = made.get();
+    return made;
   }
   return make_strategy({options_.second_stage, services.seed(), services.priors()},
                        services.space());
@@ -90,7 +94,8 @@ std::string HybridSearch::run(SearchServices& services) {
   // The model-free search also keeps the devices busy while the LLM thinks (fill_while_waiting),
   // when the budget is the devices' time: under a budget in evaluations it spends them all
   // anyway, in its turns, and filling would only measure them before the LLM's configs.
-  ModelFreeTurns model_free(make_model_free(services), services);
+  SurrogateSearch* surrogate = nullptr;
+  ModelFreeTurns model_free(make_model_free(services, &surrogate), services);
   if (options_.llm.fill_while_waiting && services.evaluations_left() == SIZE_MAX)
     session.fill_with(&model_free);
   RoundOutcome first;
@@ -100,6 +105,8 @@ std::string HybridSearch::run(SearchServices& services) {
   }
   if (first.kind == RoundOutcome::Kind::FellBack) return first.why;
   model_free.observe_new(session.results());
+  if (surrogate && options_.model_free_random > 0)
+    surrogate->extend_initial_design(options_.model_free_random);
 
   std::string llm_ended = fmt::format("all {} LLM calls made", options_.llm.max_rounds);
   for (int round = 1; round < options_.llm.max_rounds; ++round) {
@@ -147,6 +154,7 @@ std::shared_ptr<Search> make_hybrid_search(const GuidedSearchSettings& settings,
   if (settings.hybrid_turn) hybrid.model_free_share = *settings.hybrid_turn;
   if (settings.hybrid_llm_configs) hybrid.llm_round_configs = *settings.hybrid_llm_configs;
   if (settings.hybrid_explore) hybrid.model_free_exploration = *settings.hybrid_explore;
+  if (settings.hybrid_random) hybrid.model_free_random = *settings.hybrid_random;
   return std::make_shared<HybridSearch>(hybrid, std::move(client), settings.provider.redacted());
 }
 

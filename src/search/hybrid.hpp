@@ -25,6 +25,8 @@
 
 namespace tuna::search {
 
+class SurrogateSearch;
+
 struct HybridOptions {
   // The LLM's settings; max_rounds counts its calls, round 0 included.
   LlmGuidedOptions llm = hybrid_llm_defaults();
@@ -36,6 +38,10 @@ struct HybridOptions {
   // The surrogate's exploration weight (SurrogateOptions::exploration) when the model-free
   // search is the surrogate: the LLM already exploits, so its partner may explore more.
   double model_free_exploration = 1.0;
+  // Random configs the surrogate measures after the LLM's round 0, before its model ranks
+  // candidates: its own spread over the space, which the LLM's first (clustered) configs
+  // otherwise replace in its initial design.
+  std::size_t model_free_random = 0;
   // Builds the model-free search instead of make_strategy(second_stage) when set (tests, and
   // strategies configured beyond a name).
   std::function<std::unique_ptr<Strategy>(const Space&, std::uint64_t seed)> make_second_stage;
@@ -52,7 +58,9 @@ class HybridSearch : public Search {
   std::string run(SearchServices& services) override;
 
  private:
-  std::unique_ptr<Strategy> make_model_free(const SearchServices& services) const;
+  // The model-free search; `surrogate`, when given, is set to it if it is the surrogate.
+  std::unique_ptr<Strategy> make_model_free(const SearchServices& services,
+                                            SurrogateSearch** surrogate) const;
   HybridOptions options_;
   std::shared_ptr<llm::LlmClient> client_;
   LlmGuidedSearch llm_options_view_;  // for options_json: the LLM's settings as the llm search writes them

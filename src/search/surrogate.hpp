@@ -67,6 +67,11 @@ class SurrogateSearch : public Strategy {
   bool proposes_while_measuring() const override { return true; }
   std::vector<Config> propose(std::size_t n) override;
   void observe(const std::vector<Result>& results) override;
+  // The next `n` proposals are random, as the initial design's are, whatever was observed
+  // before (the hybrid's surrogate after the LLM's first round).
+  void extend_initial_design(std::size_t n) {
+    options_.initial_samples = history_.claimed_count() + n;
+  }
 
  private:
   struct Candidate {

@@ -153,3 +153,37 @@ TEST(Surrogate, AfterStallingProposesNeighboursOfTheBest) {
     s.observe({r});
   }
 }
+
+// The hybrid extends its surrogate's initial design after the LLM's first round: the next
+// proposals are the random draws an initial design of that size would have made, not the
+// model's picks.
+TEST(Surrogate, AnExtendedInitialDesignProposesRandomConfigsAgain) {
+  Space space = synthetic_space();
+  search::SurrogateOptions o;
+  o.seed = 5;
+  o.initial_samples = 8;
+  auto measured_first = [&](search::SurrogateSearch& s) {
+    std::vector<Result> first;
+    for (const Config& c : s.propose(8)) first.push_back(measure_synthetic(space, c));
+    s.observe(first);
+  };
+  auto keys = [&](const std::vector<Config>& configs) {
+    std::vector<std::string> out;
+    for (const Config& c : configs) out.push_back(space.key(c));
+    return out;
+  };
+  search::SurrogateSearch modelled(space, o), extended(space, o);
+  measured_first(modelled);
+  measured_first(extended);
+  extended.extend_initial_design(3);
+  const std::vector<std::string> model_picks = keys(modelled.propose(3));
+  const std::vector<std::string> after_extension = keys(extended.propose(3));
+
+  search::SurrogateOptions eleven = o;
+  eleven.initial_samples = 11;
+  search::SurrogateSearch design(space, eleven);
+  const std::vector<std::string> random_design = keys(design.propose(11));
+  EXPECT_EQ(after_extension,
+            std::vector<std::string>(random_design.begin() + 8, random_design.end()));
+  EXPECT_NE(after_extension, model_picks);
+}
