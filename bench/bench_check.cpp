@@ -1,11 +1,12 @@
 // The cost of checking one config's outputs against the reference, on the device against on the
 // host (issue 17: a checked run of a config with a 1 GiB output should cost under 20 ms of
-// checking). One CUDA kernel writes a 1 GiB fp32 output (y = 2x + 1); after the reference run,
-// each method checks the same correct outputs 10 times:
+// checking). One kernel writes a 1 GiB fp32 output (y = 2x + 1); after the reference run, each
+// method checks the same correct outputs 10 times:
 //   device: Backend::check_on_device (the compare kernel, a 24-byte summary back);
 //   host:   read_outputs (1 GiB copied to the host) + eval::check_outputs (on every core).
-// Prints the median wall time of each, in ms. Needs a CUDA GPU; prints why not otherwise.
-//   build/bench/bench_check [GIB]
+// Prints the median wall time of each, in ms. On the CUDA backend (a CUDA GPU) or the OpenCL
+// one (its first GPU, else its first device); prints why not when there is none.
+//   build/bench/bench_check [GIB] [cuda|opencl]
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kSource = R"(
+constexpr const char* kCudaSource = R"(
 extern "C" __global__ void affine(const float* x, float* y, unsigned long long n) {
   for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < n;
        i += (unsigned long long)gridDim.x * blockDim.x)
@@ -34,11 +35,17 @@ extern "C" __global__ void affine(const float* x, float* y, unsigned long long n
 }
 )";
 
-std::string spec_text(long long elements) {
+constexpr const char* kOpenClSource = R"(
+__kernel void affine(__global const float* x, __global float* y, ulong n) {
+  for (ulong i = get_global_id(0); i < n; i += get_global_size(0)) y[i] = 2.0f * x[i] + 1.0f;
+}
+)";
+
+std::string spec_text(long long elements, const std::string& backend) {
   return fmt::format(R"toml([kernel]
 name = "bench_check"
-backend = "cuda"
-source = "affine.cu"
+backend = "{}"
+source = "affine.{}"
 entry = "affine"
 
 [problem]
@@ -67,7 +74,7 @@ value = "N"
 grid = ["4096"]
 block = ["BLOCK"]
 )toml",
-                     elements);
+                     backend, backend == "cuda" ? "cu" : "cl", elements);
 }
 
 double median(std::vector<double> v) {
@@ -90,13 +97,21 @@ double median_ms(F&& f) {
 
 int main(int argc, char** argv) {
   const double gib = argc > 1 ? std::atof(argv[1]) : 1.0;
+  const std::string backend_name = argc > 2 ? argv[2] : "cuda";
+  if (backend_name != "cuda" && backend_name != "opencl") {
+    fmt::print(stderr, "bench_check: the backend is cuda or opencl, not '{}'\n", backend_name);
+    return 2;
+  }
   const auto elements = static_cast<long long>(gib * (1ll << 30) / 4);
   const fs::path dir = fs::temp_directory_path() / fmt::format("tuna_bench_check_{}", ::getpid());
   fs::create_directories(dir);
-  std::ofstream(dir / "affine.cu") << kSource;
-  std::ofstream(dir / "spec.toml") << spec_text(elements);
+  if (backend_name == "cuda")
+    std::ofstream(dir / "affine.cu") << kCudaSource;
+  else
+    std::ofstream(dir / "affine.cl") << kOpenClSource;
+  std::ofstream(dir / "spec.toml") << spec_text(elements, backend_name);
   try {
-    std::unique_ptr<tuna::Backend> backend = tuna::make_backend("cuda");
+    std::unique_ptr<tuna::Backend> backend = tuna::make_backend(backend_name);
     const tuna::DeviceInfo device = backend->device_info();
     const tuna::KernelSpec spec = tuna::load_spec(dir / "spec.toml");
     const tuna::Space space = spec.make_space(device);
@@ -137,7 +152,7 @@ int main(int argc, char** argv) {
     fmt::print("host check (read back + compare): {:.2f} ms per checked run (median of 10){}\n",
                host_ms, ok ? "" : " -- FAILED");
   } catch (const tuna::UserError& e) {
-    fmt::print("bench_check needs a CUDA GPU: {}\n", e.what());
+    fmt::print("bench_check needs a {} device: {}\n", backend_name, e.what());
   }
   fs::remove_all(dir);
   return 0;

@@ -11,12 +11,15 @@
 #include <fstream>
 #include <random>
 
+#include "eval/correctness.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/evaluator.hpp"
 #include "tuna/spec.hpp"
 #if defined(TUNA_HAVE_OPENCL)
 #include "backends/opencl/build_log.hpp"
+#include "backends/opencl/device_check.hpp"
+#include "backends/opencl/opencl_device.hpp"
 #endif
 
 namespace tuna {
@@ -263,6 +266,59 @@ TEST_F(OpenClBackendTest, OutputsMatchTheHostAndPoisonIsRestored) {
   ASSERT_TRUE(run.ok) << run.error_class << ": " << run.message;
   ASSERT_EQ(run.times_ms.size(), 1u);
   expect_vadd(backend->read_outputs(), 100003);
+}
+
+// On a GPU with doubles and 64-bit atomics, the reference is kept on the device and every
+// checked run is compared there: the verdict, the error and the message are the host check's.
+// A CPU device (PoCL in CI) checks on the host, where it is faster: the kernels themselves are
+// tested there by test_opencl_device_check.
+TEST_F(OpenClBackendTest, CheckOnTheDeviceAgreesWithTheHostCheck) {
+#if defined(TUNA_HAVE_OPENCL)
+  {
+    opencl::OpenClApi api;
+    const opencl::DeviceChoice choice = opencl::select_device(api);
+    if (!opencl::worth_checking_on(api, choice.device))
+      GTEST_SKIP() << "a CPU device: its outputs are checked on the host";
+    const std::string missing = opencl::device_check_unsupported(api, choice.device);
+    if (!missing.empty()) GTEST_SKIP() << "no device check here: " << missing;
+  }
+#endif
+  std::unique_ptr<Backend> backend = make_backend("opencl");
+  const DeviceInfo device = backend->device_info();
+  const Space space = spec_.make_space(device);
+  auto run = [&](const std::string& key) {
+    const Config config = space.parse_key(key);
+    CompileOutcome compiled = backend->compile(spec_, space, config, device, dir_ / "cache");
+    ASSERT_TRUE(compiled.ok) << compiled.message;
+    backend->reset_outputs();
+    RunOutcome outcome = backend->run(compiled.artifact, spec_, space, config, once());
+    ASSERT_TRUE(outcome.ok) << outcome.message;
+  };
+  backend->prepare(spec_, device, /*seed=*/3);
+  run("BLOCK=16,ILP=1");
+  const eval::ReferenceOutputs host_reference =
+      eval::make_reference_outputs(backend->read_outputs());
+  ASSERT_TRUE(backend->keep_reference_on_device(nullptr));
+
+  run("BLOCK=64,ILP=4");
+  const eval::CheckOutcome device_ok = eval::outcome_of(backend->check_on_device(1e-6, 1e-6));
+  const eval::CheckOutcome host_ok =
+      eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
+  EXPECT_TRUE(device_ok.ok) << device_ok.message;
+  EXPECT_TRUE(host_ok.ok) << host_ok.message;
+  EXPECT_EQ(device_ok.max_abs_error, host_ok.max_abs_error);
+
+  // Outputs left poisoned: every element fails, and both checks say so in the same words.
+  backend->reset_outputs();
+  const std::vector<BufferCheck> checks = backend->check_on_device(1e-6, 1e-6);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].failures, 100003u);
+  EXPECT_EQ(checks[0].first_failure, 0u);
+  const eval::CheckOutcome device_bad = eval::outcome_of(checks);
+  const eval::CheckOutcome host_bad =
+      eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
+  EXPECT_FALSE(device_bad.ok);
+  EXPECT_EQ(device_bad.message, host_bad.message);
 }
 
 TEST_F(OpenClBackendTest, TheGlobalConventionTakesTheGlobalSizeAsWritten) {

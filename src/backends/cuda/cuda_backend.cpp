@@ -12,6 +12,7 @@
 
 #include "backends/common/artifact_manifest.hpp"
 #include "backends/common/device_backend.hpp"
+#include "backends/common/device_check_switch.hpp"
 #include "backends/common/outcomes.hpp"
 #include "backends/common/argument_layout.hpp"
 #include "backends/cuda/check_kernels.hpp"
@@ -134,7 +135,7 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   // beside Triton, no memory for a second copy of the outputs), the outputs are compared on the
   // host as before.
   bool keep_reference_on_device(const std::vector<OutputBuffer>* expected) override {
-    if (!device_check_enabled()) return false;
+    if (!backends::device_check_enabled()) return false;
     Runtime& rt = prepared_runtime();
     try {
       const std::vector<DeviceOutput> outputs = device_outputs(rt);
@@ -164,7 +165,7 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   // of following them; check_cubin_for takes the result, or the error (no NVRTC: a UserError).
   // Nothing starts when the kernels compiled or compiling already cover `dtypes`.
   void compile_check_kernels_ahead(const DeviceInfo& device, const std::set<Dtype>& dtypes) {
-    if (!device_check_enabled()) return;
+    if (!backends::device_check_enabled()) return;
     const auto covers = [&](const std::set<Dtype>& have) {
       return std::includes(have.begin(), have.end(), dtypes.begin(), dtypes.end());
     };

@@ -18,11 +18,6 @@ constexpr unsigned kThreads = 256;
 
 }  // namespace
 
-bool device_check_enabled() {
-  const char* host = std::getenv("TUNA_HOST_CHECK");
-  return host == nullptr || *host == '\0' || std::string(host) == "0";
-}
-
 DeviceCheck::DeviceCheck(const DriverApi& driver, const std::string& cubin, CUstream stream,
                          int sm_count)
     : driver_(driver),

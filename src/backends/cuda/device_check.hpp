@@ -57,8 +57,4 @@ class DeviceCheck {
   std::vector<Reference> references_;
 };
 
-// false when $TUNA_HOST_CHECK is set to anything but "" or "0": outputs are then compared on the
-// host (to measure one against the other, or to rule the device check out).
-bool device_check_enabled();
-
 }  // namespace tuna::cuda

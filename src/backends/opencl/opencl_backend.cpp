@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
+#include <set>
 
 #include "backends/common/artifact_files.hpp"
 #include "backends/common/artifact_manifest.hpp"
 #include "backends/common/device_backend.hpp"
+#include "backends/common/device_check_switch.hpp"
 #include "backends/common/outcomes.hpp"
+#include "backends/opencl/device_check.hpp"
 #include "backends/opencl/opencl_buffers.hpp"
 #include "backends/opencl/opencl_compiler.hpp"
 #include "backends/opencl/opencl_device.hpp"
@@ -35,6 +39,7 @@ struct Runtime {
   std::size_t flush_bytes = 0;
   unsigned char flush_value = 0;
   std::string source_text;
+  std::optional<ClDeviceCheck> check;  // the check on the device, once the reference is kept
 };
 
 class OpenClBackend final : public backends::DeviceBackend<Runtime> {
@@ -76,7 +81,45 @@ class OpenClBackend final : public backends::DeviceBackend<Runtime> {
         "If the device is out of memory, reduce the problem size.");
   }
 
+  // Where the device is no CPU and can (doubles and 64-bit atomics), the reference stays on it
+  // and each checked run is compared there (device_check.hpp); otherwise, or when the check
+  // kernels cannot be built, the outputs are compared on the host as before.
+  bool keep_reference_on_device(const std::vector<OutputBuffer>* expected) override {
+    if (!backends::device_check_enabled() || !worth_checking_on(*api_, choice_.device) ||
+        !device_check_unsupported(*api_, choice_.device).empty())
+      return false;
+    Runtime& rt = prepared_runtime();
+    try {
+      const std::vector<ClDeviceOutput> outputs = device_outputs(rt);
+      if (!rt.check) {
+        std::set<Dtype> dtypes;
+        for (const ClDeviceOutput& out : outputs) dtypes.insert(out.dtype);
+        rt.check.emplace(*api_, rt.context.get(), choice_.device, rt.queue.get(), dtypes);
+      }
+      rt.check->keep(outputs, expected);
+      return true;
+    } catch (const ClFailure&) {  // no memory for the copy, or the kernels do not build
+    }
+    rt.check.reset();
+    return false;
+  }
+
+  std::vector<BufferCheck> check_on_device(double atol, double rtol) override {
+    Runtime& rt = prepared_runtime();
+    TUNA_ASSERT(rt.check.has_value(), "check_on_device before keep_reference_on_device");
+    return rt.check->compare(device_outputs(rt), atol, rtol);
+  }
+
  private:
+  static std::vector<ClDeviceOutput> device_outputs(Runtime& rt) {
+    std::vector<ClDeviceOutput> outputs;
+    for (auto& slot : rt.arguments.slots())
+      if (is_read_back(slot.arg()))
+        outputs.push_back({slot.arg().name, slot.arg().dtype,
+                           static_cast<std::uint64_t>(slot.layout.count), slot.data.get()});
+    return outputs;
+  }
+
   // Whether the queue still works after a failed enqueue: a failure that broke it must cost
   // the worker, not the next config.
   bool queue_broken() { return api_->finish(prepared_runtime().queue.get()) != CL_SUCCESS; }
