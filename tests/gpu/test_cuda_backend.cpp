@@ -13,6 +13,7 @@
 
 #include "backends/common/argument_data.hpp"
 #include "eval/correctness.hpp"
+#include "support/device_check_agreement.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/evaluator.hpp"
@@ -238,33 +239,9 @@ TEST_F(CudaBackendTest, CheckOnTheDeviceAgreesWithTheHostCheck) {
     ASSERT_TRUE(outcome.ok) << outcome.message;
   };
   backend->prepare(spec_, device, /*seed=*/3);
-  run("BLOCK=256,ILP=1");
-  const eval::ReferenceOutputs host_reference =
-      eval::make_reference_outputs(backend->read_outputs());
-  ASSERT_TRUE(backend->keep_reference_on_device(nullptr));
-
-  // Another correct config: nothing differs, on either side.
-  run("BLOCK=1024,ILP=4");
-  const eval::CheckOutcome device_ok = eval::outcome_of(backend->check_on_device(1e-6, 1e-6));
-  const eval::CheckOutcome host_ok =
-      eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
-  EXPECT_TRUE(device_ok.ok) << device_ok.message;
-  EXPECT_TRUE(host_ok.ok) << host_ok.message;
-  EXPECT_EQ(device_ok.max_abs_error, host_ok.max_abs_error);
-
-  // Outputs left poisoned (NaN, as a kernel that writes nothing leaves them): every element
-  // fails, and both checks say so in the same words.
-  backend->reset_outputs();
-  const std::vector<BufferCheck> checks = backend->check_on_device(1e-6, 1e-6);
-  ASSERT_EQ(checks.size(), 1u);
-  EXPECT_EQ(checks[0].failures, 1000003u);
-  EXPECT_EQ(checks[0].first_failure, 0u);
-  EXPECT_TRUE(std::isinf(checks[0].max_abs_error));
-  const eval::CheckOutcome device_bad = eval::outcome_of(checks);
-  const eval::CheckOutcome host_bad =
-      eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
-  EXPECT_FALSE(device_bad.ok);
-  EXPECT_EQ(device_bad.message, host_bad.message);
+  testing::expect_device_check_agrees_with_host(
+      *backend, [&](const std::string& key) { run(key.c_str()); }, "BLOCK=256,ILP=1",
+      "BLOCK=1024,ILP=4", 1000003);
 }
 
 // Outputs are poisoned in place on the device (a memset of the dtype's poison word before each

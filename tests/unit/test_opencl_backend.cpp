@@ -12,6 +12,7 @@
 #include <random>
 
 #include "eval/correctness.hpp"
+#include "support/device_check_agreement.hpp"
 #include "tuna/backend.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/evaluator.hpp"
@@ -295,30 +296,8 @@ TEST_F(OpenClBackendTest, CheckOnTheDeviceAgreesWithTheHostCheck) {
     ASSERT_TRUE(outcome.ok) << outcome.message;
   };
   backend->prepare(spec_, device, /*seed=*/3);
-  run("BLOCK=16,ILP=1");
-  const eval::ReferenceOutputs host_reference =
-      eval::make_reference_outputs(backend->read_outputs());
-  ASSERT_TRUE(backend->keep_reference_on_device(nullptr));
-
-  run("BLOCK=64,ILP=4");
-  const eval::CheckOutcome device_ok = eval::outcome_of(backend->check_on_device(1e-6, 1e-6));
-  const eval::CheckOutcome host_ok =
-      eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
-  EXPECT_TRUE(device_ok.ok) << device_ok.message;
-  EXPECT_TRUE(host_ok.ok) << host_ok.message;
-  EXPECT_EQ(device_ok.max_abs_error, host_ok.max_abs_error);
-
-  // Outputs left poisoned: every element fails, and both checks say so in the same words.
-  backend->reset_outputs();
-  const std::vector<BufferCheck> checks = backend->check_on_device(1e-6, 1e-6);
-  ASSERT_EQ(checks.size(), 1u);
-  EXPECT_EQ(checks[0].failures, 100003u);
-  EXPECT_EQ(checks[0].first_failure, 0u);
-  const eval::CheckOutcome device_bad = eval::outcome_of(checks);
-  const eval::CheckOutcome host_bad =
-      eval::check_outputs(host_reference, backend->read_outputs(), 1e-6, 1e-6);
-  EXPECT_FALSE(device_bad.ok);
-  EXPECT_EQ(device_bad.message, host_bad.message);
+  testing::expect_device_check_agrees_with_host(*backend, run, "BLOCK=16,ILP=1", "BLOCK=64,ILP=4",
+                                                100003);
 }
 
 TEST_F(OpenClBackendTest, TheGlobalConventionTakesTheGlobalSizeAsWritten) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "backends/common/device_check_support.hpp"
 #include "tuna/spec.hpp"
 
 namespace tuna::cuda {
@@ -16,11 +17,7 @@ namespace tuna::cuda {
 class NvrtcApi;
 
 // What tuna_compare_* accumulates on the device; copied back after each check (24 bytes).
-struct CompareSummary {
-  unsigned long long max_error_bits;  // the largest error, as the bits of a non-negative double
-  unsigned long long failures;
-  unsigned long long first_failure;  // ~0 when none failed
-};
+using CompareSummary = backends::CheckSummary;
 // DeviceCheck clears the first 16 bytes to zero and the last 8 to ones.
 static_assert(sizeof(CompareSummary) == 24 && offsetof(CompareSummary, first_failure) == 16);
 

@@ -12,7 +12,7 @@
 
 #include "backends/common/artifact_manifest.hpp"
 #include "backends/common/device_backend.hpp"
-#include "backends/common/device_check_switch.hpp"
+#include "backends/common/device_check_support.hpp"
 #include "backends/common/outcomes.hpp"
 #include "backends/common/argument_layout.hpp"
 #include "backends/cuda/check_kernels.hpp"
@@ -191,12 +191,7 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   }
 
   static std::vector<DeviceOutput> device_outputs(Runtime& rt) {
-    std::vector<DeviceOutput> outputs;
-    for (auto& slot : rt.arguments.slots())
-      if (is_read_back(slot.arg()))
-        outputs.push_back({slot.arg().name, slot.arg().dtype,
-                           static_cast<std::uint64_t>(slot.layout.count), slot.data.get()});
-    return outputs;
+    return backends::read_back_outputs<DeviceOutput>(rt.arguments.slots());
   }
 
   // A failure (no driver, no such device) is a UserError and leaves the flag unset.

@@ -57,16 +57,10 @@ void DeviceCheck::keep(const std::vector<DeviceOutput>& outputs,
                        const std::vector<OutputBuffer>* expected) {
   references_.clear();
   for (const DeviceOutput& out : outputs) {
-    const OutputBuffer* host = nullptr;
-    if (expected != nullptr) {
-      auto found = std::find_if(expected->begin(), expected->end(),
-                                [&](const OutputBuffer& b) { return b.name == out.name; });
-      if (found == expected->end()) continue;  // an output without an expected file
-      TUNA_ASSERT(found->dtype == out.dtype &&
-                      found->bytes.size() == out.count * dtype_size(out.dtype),
-                  "expected output " + out.name + " does not match its argument");
-      host = &*found;
-    }
+    const backends::ReferenceSource source =
+        backends::reference_source(expected, out.name, out.dtype, out.count);
+    if (!source.keep) continue;
+    const OutputBuffer* host = source.file;
     Reference ref;
     const std::size_t bytes = out.count * dtype_size(out.dtype);
     ref.memory = DeviceMemory(driver_, std::max<std::size_t>(bytes, 1));
@@ -106,31 +100,21 @@ std::vector<BufferCheck> DeviceCheck::compare(const std::vector<DeviceOutput>& o
                                               double atol, double rtol) {
   std::vector<BufferCheck> checks;
   for (const Reference& ref : references_) {
-    auto out = std::find_if(outputs.begin(), outputs.end(),
-                            [&](const DeviceOutput& o) { return o.name == ref.where.name; });
-    TUNA_ASSERT(out != outputs.end(), "no output for the reference buffer " + ref.where.name);
-    BufferCheck c;
-    c.name = ref.where.name;
-    c.count = ref.where.count;
-    c.tolerance = atol + rtol * ref.max_magnitude;
+    const DeviceOutput& out = backends::output_named(outputs, ref.where.name);
     clear_summary();
-    CUdeviceptr reference = ref.where.data, output = out->data, result = summary_.get();
-    std::uint64_t count = c.count;
-    double tolerance = c.tolerance;
+    CUdeviceptr reference = ref.where.data, output = out.data, result = summary_.get();
+    std::uint64_t count = ref.where.count;
+    double tolerance = atol + rtol * ref.max_magnitude;
     launch(kernel("compare", ref.where.dtype), count,
            {&reference, &output, &count, &tolerance, &result});
     check_wait(driver_, driver_.stream_synchronize(stream_), "comparing outputs on the device");
     CompareSummary summary{};
     check(driver_, driver_.memcpy_dtoh(&summary, summary_.get(), sizeof summary),
           "reading the check summary");
-    c.max_abs_error = std::bit_cast<double>(summary.max_error_bits);
-    c.failures = summary.failures;
-    if (c.failures > 0) {
-      c.first_failure = summary.first_failure;
-      c.output_value = element(ref.where.dtype, output, c.first_failure);
-      c.reference_value = element(ref.where.dtype, reference, c.first_failure);
-    }
-    checks.push_back(std::move(c));
+    checks.push_back(backends::buffer_check(
+        ref.where.name, count, tolerance, summary, [&](bool from_output, std::uint64_t i) {
+          return element(ref.where.dtype, from_output ? output : reference, i);
+        }));
   }
   return checks;
 }

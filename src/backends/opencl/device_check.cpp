@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "backends/common/device_check_support.hpp"
 #include "backends/common/element_decoder.hpp"
 #include "backends/opencl/opencl_device.hpp"
 #include "tuna/errors.hpp"
@@ -183,8 +184,8 @@ ClDeviceCheck::ClDeviceCheck(const OpenClApi& api, cl_context context, cl_device
                     fmt::format("building tuna's check kernels ({})",
                                 build_log(api_, program_.get(), device)),
                     false);
-  summary_ = MemObject(
-      api_.create_buffer(context_, CL_MEM_READ_WRITE, sizeof(Summary), nullptr, &status),
+  summary_ = MemObject(api_.create_buffer(context_, CL_MEM_READ_WRITE,
+                                          sizeof(backends::CheckSummary), nullptr, &status),
       api_.release_mem_object);
   check(status, "creating the check summary");
 }
@@ -202,13 +203,13 @@ cl_kernel ClDeviceCheck::kernel(const char* kind, Dtype dtype) {
 
 void ClDeviceCheck::clear_summary() {
   // Zero maximum and count, and all ones for the lowest failing index (none yet).
-  const Summary cleared{0, 0, ~std::uint64_t{0}};
+  const backends::CheckSummary cleared{0, 0, ~std::uint64_t{0}};
   check(api_.enqueue_write_buffer(queue_, summary_.get(), CL_TRUE, 0, sizeof cleared, &cleared, 0,
                                   nullptr, nullptr),
         "clearing the check summary");
 }
 
-ClDeviceCheck::Summary ClDeviceCheck::run(cl_kernel kernel, std::uint64_t count,
+backends::CheckSummary ClDeviceCheck::run(cl_kernel kernel, std::uint64_t count,
                                           const std::vector<cl_mem>& buffers,
                                           const double* tolerance) {
   clear_summary();
@@ -227,7 +228,7 @@ ClDeviceCheck::Summary ClDeviceCheck::run(cl_kernel kernel, std::uint64_t count,
   check(api_.enqueue_nd_range_kernel(queue_, kernel, 1, nullptr, &global, &local, 0, nullptr,
                                      nullptr),
         "launching the correctness check");
-  Summary result;
+  backends::CheckSummary result;
   check_wait(api_.enqueue_read_buffer(queue_, summary_.get(), CL_TRUE, 0, sizeof result, &result,
                                       0, nullptr, nullptr),
              "reading the check summary");
@@ -238,16 +239,10 @@ void ClDeviceCheck::keep(const std::vector<ClDeviceOutput>& outputs,
                          const std::vector<OutputBuffer>* expected) {
   references_.clear();
   for (const ClDeviceOutput& out : outputs) {
-    const OutputBuffer* host = nullptr;
-    if (expected != nullptr) {
-      auto found = std::find_if(expected->begin(), expected->end(),
-                                [&](const OutputBuffer& b) { return b.name == out.name; });
-      if (found == expected->end()) continue;  // an output without an expected file
-      TUNA_ASSERT(found->dtype == out.dtype &&
-                      found->bytes.size() == out.count * dtype_size(out.dtype),
-                  "expected output " + out.name + " does not match its argument");
-      host = &*found;
-    }
+    const backends::ReferenceSource source =
+        backends::reference_source(expected, out.name, out.dtype, out.count);
+    if (!source.keep) continue;
+    const OutputBuffer* host = source.file;
     Reference ref;
     const std::size_t bytes = out.count * dtype_size(out.dtype);
     cl_int status = CL_SUCCESS;
@@ -265,7 +260,7 @@ void ClDeviceCheck::keep(const std::vector<ClDeviceOutput>& outputs,
       check(api_.enqueue_copy_buffer(queue_, out.data, ref.where.data, 0, 0, bytes, 0, nullptr,
                                      nullptr),
             fmt::format("keeping the reference {} on the device", out.name));
-    const Summary magnitude =
+    const backends::CheckSummary magnitude =
         run(kernel("magnitude", out.dtype), out.count, {ref.where.data}, nullptr);
     ref.max_magnitude = std::bit_cast<double>(magnitude.max_error_bits);
     references_.push_back(std::move(ref));
@@ -285,23 +280,15 @@ std::vector<BufferCheck> ClDeviceCheck::compare(const std::vector<ClDeviceOutput
                                                 double atol, double rtol) {
   std::vector<BufferCheck> checks;
   for (const Reference& ref : references_) {
-    auto out = std::find_if(outputs.begin(), outputs.end(),
-                            [&](const ClDeviceOutput& o) { return o.name == ref.where.name; });
-    TUNA_ASSERT(out != outputs.end(), "no output for the reference buffer " + ref.where.name);
-    BufferCheck c;
-    c.name = ref.where.name;
-    c.count = ref.where.count;
-    c.tolerance = atol + rtol * ref.max_magnitude;
-    const Summary summary = run(kernel("compare", ref.where.dtype), c.count,
-                                {ref.where.data, out->data}, &c.tolerance);
-    c.max_abs_error = std::bit_cast<double>(summary.max_error_bits);
-    c.failures = summary.failures;
-    if (c.failures > 0) {
-      c.first_failure = summary.first_failure;
-      c.output_value = element(ref.where.dtype, out->data, c.first_failure);
-      c.reference_value = element(ref.where.dtype, ref.where.data, c.first_failure);
-    }
-    checks.push_back(std::move(c));
+    const ClDeviceOutput& out = backends::output_named(outputs, ref.where.name);
+    const double tolerance = atol + rtol * ref.max_magnitude;
+    const backends::CheckSummary summary = run(kernel("compare", ref.where.dtype), ref.where.count,
+                                               {ref.where.data, out.data}, &tolerance);
+    checks.push_back(backends::buffer_check(
+        ref.where.name, ref.where.count, tolerance, summary,
+        [&](bool from_output, std::uint64_t i) {
+          return element(ref.where.dtype, from_output ? out.data : ref.where.data, i);
+        }));
   }
   return checks;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/common/device_check_support.hpp"
 #include "backends/opencl/cl_handles.hpp"
 #include "tuna/backend.hpp"
 
@@ -65,13 +66,10 @@ class ClDeviceCheck {
   };
   cl_kernel kernel(const char* kind, Dtype dtype);
   void clear_summary();
-  struct Summary {
-    std::uint64_t max_error_bits = 0;  // the largest error, as the bits of a non-negative double
-    std::uint64_t failures = 0;
-    std::uint64_t first_failure = 0;  // ~0 when none failed
-  };
-  Summary run(cl_kernel kernel, std::uint64_t count, const std::vector<cl_mem>& buffers,
-              const double* tolerance);
+  // Runs a check kernel over `count` elements of `buffers` (then the tolerance, when given) and
+  // reads its summary back.
+  backends::CheckSummary run(cl_kernel kernel, std::uint64_t count,
+                             const std::vector<cl_mem>& buffers, const double* tolerance);
   double element(Dtype dtype, cl_mem buffer, std::uint64_t index);
 
   const OpenClApi& api_;

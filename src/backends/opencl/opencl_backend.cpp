@@ -10,7 +10,7 @@
 #include "backends/common/artifact_files.hpp"
 #include "backends/common/artifact_manifest.hpp"
 #include "backends/common/device_backend.hpp"
-#include "backends/common/device_check_switch.hpp"
+#include "backends/common/device_check_support.hpp"
 #include "backends/common/outcomes.hpp"
 #include "backends/opencl/device_check.hpp"
 #include "backends/opencl/opencl_buffers.hpp"
@@ -112,12 +112,7 @@ class OpenClBackend final : public backends::DeviceBackend<Runtime> {
 
  private:
   static std::vector<ClDeviceOutput> device_outputs(Runtime& rt) {
-    std::vector<ClDeviceOutput> outputs;
-    for (auto& slot : rt.arguments.slots())
-      if (is_read_back(slot.arg()))
-        outputs.push_back({slot.arg().name, slot.arg().dtype,
-                           static_cast<std::uint64_t>(slot.layout.count), slot.data.get()});
-    return outputs;
+    return backends::read_back_outputs<ClDeviceOutput>(rt.arguments.slots());
   }
 
   // Whether the queue still works after a failed enqueue: a failure that broke it must cost
