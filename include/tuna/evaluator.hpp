@@ -72,8 +72,9 @@ struct EvaluatorStats {
   std::map<std::string, double> busy_s_on;     // bench-worker time per device of this host
   // Where this host's bench workers spent their time, summed over devices, in seconds: "start"
   // (the worker process and its device context), "spec" and "arguments" (parsing the spec,
-  // making and uploading the inputs), "reference_compile", "reference_run", "reference_kept"
-  // (keeping the reference outputs for the checks), and per config "restore" (inputs restored,
+  // making and uploading the inputs), "reference_compile" (waiting for the reference's compile,
+  // which runs beside "arguments"), "reference_run", "reference_kept" (keeping the reference
+  // outputs for the checks), and per config "restore" (inputs restored,
   // outputs poisoned), "checked_run" (loading the artifact and one run), "check" and
   // "timed_runs" (warm-up and repetitions). Only the phases that happened appear.
   std::map<std::string, double> worker_phase_s;

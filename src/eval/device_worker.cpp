@@ -122,7 +122,8 @@ void DeviceWorker::make_reference(const DeviceWorkerSetup& setup,
   // Expected outputs come from files the worker reads: nothing to compile or run.
   if (setup.spec->check.reference != Reference::Expected) {
     const double started = now_seconds();
-    request["artifact"] = codec::to_json(compiling.valid() ? compiling.get() : setup.reference());
+    TUNA_ASSERT(compiling.valid(), "the reference's compile was not started");
+    request["artifact"] = codec::to_json(compiling.get());
     phase_s_["reference_compile"] += now_seconds() - started;
     request["config_key"] = setup.reference_key;
   }

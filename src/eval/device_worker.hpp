@@ -66,8 +66,8 @@ class DeviceWorker {
   DeviceInfo start_worker();
   void add_phases(const nlohmann::json& reply);
   void ensure_prepared(const DeviceWorkerSetup& setup);
-  // Runs the reference and keeps its outputs; `compiling`, when valid, is its compile started
-  // beforehand (else it is compiled now).
+  // Runs the reference and keeps its outputs; `compiling` is its compile, started with the
+  // arguments (unused when the reference is expected files).
   void make_reference(const DeviceWorkerSetup& setup, std::future<Artifact>& compiling);
   void expect_ok(const WorkerReply& reply, const std::string& doing) const;
 

@@ -30,7 +30,6 @@ constexpr std::size_t kMaxValuesShown = 8;
 // other settings may explain their times. Untested: one value ran. Flat: within the noise.
 enum class Evidence { Strong, FarOnly, Untested, Flat };
 
-
 std::optional<double> positive(const std::map<std::string, double>& m, const char* name) {
   auto it = m.find(name);
   if (it == m.end() || !std::isfinite(it->second) || it->second <= 0) return std::nullopt;
@@ -150,8 +149,6 @@ std::set<std::string> measured_keys(const FeedbackInputs& in) {
   return keys;
 }
 
-// The fewest parameters, besides `param`, in which a correct measured config using one of
-// `values` at `param` differs from `anchor`; nullopt when no such config was measured.
 std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,
                                        std::size_t param, const std::vector<Value>& values) {
   std::optional<std::size_t> best;

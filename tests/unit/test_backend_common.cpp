@@ -229,6 +229,10 @@ struct LoggingMemory {
     std::memcpy(to, from.data(), bytes);
   }
   void wait(const std::string&) { log->push_back("wait"); }
+  void poison(Buffer& to, Dtype dtype, std::int64_t count) {
+    log->push_back(std::string("poison ") + dtype_name(dtype));
+    fill_poison(dtype, to.data(), count);
+  }
 };
 
 TEST(StagedArguments, KeepsPristineInputsAndPoisonsOutputsOnEveryReset) {
@@ -241,7 +245,7 @@ TEST(StagedArguments, KeepsPristineInputsAndPoisonsOutputsOnEveryReset) {
       log, (std::vector<std::string>{
                "allocate args.x", "allocate the initial copy of args.x",
                "write-wait copying the initial contents of args.x to the device", "allocate args.y",
-               "copy restoring args.x", "write poisoning args.y", "wait"}));
+               "copy restoring args.x", "poison f32", "wait"}));
   // A kernel scribbles on both buffers; a reset brings back the inout's initial contents.
   for (auto& slot : arguments.slots())
     if (slot.arg().is_buffer) std::fill(slot.data.begin(), slot.data.end(), 0);

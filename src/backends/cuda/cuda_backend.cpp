@@ -162,32 +162,26 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
  private:
   // Starts compiling the device check's kernels for `dtypes` on another thread (NVRTC, up to
   // 0.5 s on an H100 host), so that it overlaps making the arguments and the reference instead
-  // of following them; check_cubin_for takes the result, or the error (no NVRTC: a UserError).
-  // Nothing starts when the kernels compiled or compiling already cover `dtypes`.
+  // of following them. Nothing starts when the kernels compiled (or compiling) cover `dtypes`.
   void compile_check_kernels_ahead(const DeviceInfo& device, const std::set<Dtype>& dtypes) {
     if (!backends::device_check_enabled()) return;
-    const auto covers = [&](const std::set<Dtype>& have) {
-      return std::includes(have.begin(), have.end(), dtypes.begin(), dtypes.end());
-    };
-    if (check_cubin_ahead_.valid() ? covers(check_ahead_dtypes_)
-                                   : !check_cubin_.empty() && covers(check_dtypes_))
+    if (check_cubin_.valid() &&
+        std::includes(check_dtypes_.begin(), check_dtypes_.end(), dtypes.begin(), dtypes.end()))
       return;
-    check_ahead_dtypes_ = dtypes;
-    check_cubin_ahead_ = std::async(std::launch::async, [facts = device, dtypes] {
-      return compile_check_kernels(
-          NvrtcApi(), static_cast<int>(backends::device_fact_int(facts, "compute_capability")),
-          dtypes);
-    });
+    check_dtypes_ = dtypes;
+    check_cubin_ = std::async(std::launch::async, [facts = device, dtypes] {
+                     return compile_check_kernels(
+                         NvrtcApi(),
+                         static_cast<int>(backends::device_fact_int(facts, "compute_capability")),
+                         dtypes);
+                   }).share();
   }
 
-  // The check kernels' cubin for `dtypes`, waiting for (or starting) their compile.
+  // The check kernels' cubin for `dtypes`, waiting for (or starting) their compile. Throws what
+  // the compile threw (no NVRTC: a UserError), every time: a failed compile is not retried.
   const std::string& check_cubin_for(const DeviceInfo& device, const std::set<Dtype>& dtypes) {
     compile_check_kernels_ahead(device, dtypes);
-    if (check_cubin_ahead_.valid()) {
-      check_cubin_ = std::exchange(check_cubin_ahead_, {}).get();
-      check_dtypes_ = check_ahead_dtypes_;
-    }
-    return check_cubin_;
+    return check_cubin_.get();
   }
 
   static std::vector<DeviceOutput> device_outputs(Runtime& rt) {
@@ -368,10 +362,8 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
   mutable std::unique_ptr<KernelCompiler> compiler_;
   mutable std::once_flag info_once_;
   mutable DeviceInfo info_;
-  std::string check_cubin_;      // the device check's kernels, once compiled
-  std::set<Dtype> check_dtypes_;  // the element types they cover
-  std::future<std::string> check_cubin_ahead_;  // a compile in flight
-  std::set<Dtype> check_ahead_dtypes_;          // and the types it covers
+  std::shared_future<std::string> check_cubin_;  // the device check's kernels, once started
+  std::set<Dtype> check_dtypes_;                 // the element types they cover
 };
 
 }  // namespace

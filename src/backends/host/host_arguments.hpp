@@ -49,7 +49,6 @@ struct HostMemory {
     std::memcpy(to, from.data(), bytes);
   }
   void wait(const std::string& /*what*/) {}
-  // In place: no copy of the poison pattern is kept per output.
   void poison(Buffer& to, Dtype dtype, std::int64_t count) {
     backends::fill_poison(dtype, to.data(), count);
   }
