@@ -1,13 +1,52 @@
 #include "search/prior_first.hpp"
 
+#include <algorithm>
+
 namespace tuna::search {
 
 PriorLeaders::PriorLeaders(const Space& space,
                            const std::vector<std::shared_ptr<const Prior>>& priors)
-    : space_(space), position_(priors.size(), 0) {
+    : space_(space) {
   for (const auto& p : priors)
     if (p && !p->empty()) priors_.push_back(p);
   position_.assign(priors_.size(), 0);
+  given_.assign(priors_.size(), {});
+  for (std::size_t i = 0; i < space.params().size(); ++i)
+    if (space.params()[i].values.size() == 2) switches_.push_back(i);
+}
+
+std::vector<Value> PriorLeaders::switch_settings(const Config& c) const {
+  std::vector<Value> out;
+  out.reserve(switches_.size());
+  for (std::size_t i : switches_) out.push_back(c[i]);
+  return out;
+}
+
+std::optional<PriorEntry> PriorLeaders::next_of(
+    std::size_t prior, const std::function<bool(const std::string&)>& claimed) {
+  const std::vector<PriorEntry>& ranked = priors_[prior]->ranked();
+  auto available = [&](std::size_t i) {
+    return !claimed(ranked[i].key) && space_.is_valid(ranked[i].config);
+  };
+  std::size_t& at = position_[prior];
+  while (at < ranked.size() && !available(at)) ++at;
+  if (at >= ranked.size()) return std::nullopt;
+  std::vector<std::vector<Value>>& given = given_[prior];
+  std::size_t pick = at;
+  if (!given.empty() && !switches_.empty()) {
+    auto unlike_given = [&](std::size_t i) {
+      return std::find(given.begin(), given.end(), switch_settings(ranked[i].config)) ==
+             given.end();
+    };
+    for (std::size_t i = at; i < ranked.size(); ++i)
+      if (available(i) && unlike_given(i)) {
+        pick = i;
+        break;
+      }
+  }
+  given.push_back(switch_settings(ranked[pick].config));
+  if (pick == at) ++at;  // one picked further down is skipped later as claimed
+  return ranked[pick];
 }
 
 std::optional<PriorEntry> PriorLeaders::next(
@@ -15,11 +54,7 @@ std::optional<PriorEntry> PriorLeaders::next(
   for (std::size_t tried = 0; tried < priors_.size(); ++tried) {
     const std::size_t p = turn_;
     turn_ = (turn_ + 1) % priors_.size();
-    const std::vector<PriorEntry>& ranked = priors_[p]->ranked();
-    std::size_t& at = position_[p];
-    while (at < ranked.size() && (claimed(ranked[at].key) || !space_.is_valid(ranked[at].config)))
-      ++at;
-    if (at < ranked.size()) return ranked[at++];
+    if (std::optional<PriorEntry> lead = next_of(p, claimed)) return lead;
   }
   return std::nullopt;
 }

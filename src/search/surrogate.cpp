@@ -65,7 +65,7 @@ SurrogateSearch::Candidate SurrogateSearch::make_candidate(Config c, std::string
   return Candidate{std::move(c), std::move(key), std::move(x)};
 }
 
-// The initial design: the priors' fastest configs first, then random ones.
+// The initial design: the priors' leaders first (PriorLeaders), then random ones.
 std::optional<Config> SurrogateSearch::next_initial() {
   if (led_ < options_.prior_leaders) {
     std::optional<PriorEntry> lead =

@@ -50,7 +50,7 @@ struct SurrogateOptions {
   double top_fraction = 0.2;
   // Whether the trees also see how often integer values divide by two (SurrogateFeatures).
   bool alignment_features = true;
-  // With priors: how many of the initial samples are the priors' fastest configs (the rest
+  // With priors: how many of the initial samples are the priors' leaders (PriorLeaders; the rest
   // stay random, so the model sees more than the prior's favourite region), and how the priors
   // feed the model (SurrogatePriors). 3 leaders, measured against 0 and 6 on the transfer
   // pairs of bench/results/transfer.md, is the best trade between a prior that is right at the
