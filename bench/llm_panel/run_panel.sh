@@ -16,8 +16,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TUNA=${TUNA:-$ROOT/build/tuna}
 RELAY=$(cd "$ROOT/.." && pwd)/shared/tools/llm_relay.py
-SPACES="conv_a100 conv_a4000 conv_a6000 dedisp_a100 dedisp_a4000 dedisp_a6000 gemm_3090 conv_3090 pnpoly_3090"
-SEEDS="1 2 3"
+# SPACES and SEEDS may be set in the environment to run part of the panel (e.g. one space with a
+# --prior in the compare flags).
+SPACES=${SPACES:-"conv_a100 conv_a4000 conv_a6000 dedisp_a100 dedisp_a4000 dedisp_a6000 gemm_3090 conv_3090 pnpoly_3090"}
+SEEDS=${SEEDS:-"1 2 3"}
 BUDGETS=20,50,71,100
 
 live() {

@@ -39,6 +39,9 @@ struct Parameter {
 
   // Index of `v` in `values`, or -1.
   std::ptrdiff_t index_of(const Value& v) const;
+  // An on/off choice (exactly two values): where kernels differ by which family of such
+  // choices wins on a device (shared memory or not, read-only loads or not, ...).
+  bool is_switch() const { return values.size() == 2; }
 };
 
 struct Constraint {

@@ -14,8 +14,6 @@
 namespace tuna::llm {
 namespace {
 
-bool is_switch(const Parameter& p) { return p.values.size() == 2; }
-
 const Value& other_value(const Parameter& p, const Value& now) {
   return p.values[0] == now ? p.values[1] : p.values[0];
 }
@@ -42,9 +40,9 @@ std::string paired_switch_moves(const FeedbackInputs& in, const Config& config,
   std::size_t shown = 0;
   std::set<std::string> seen;  // a pair of two untried switches is listed once
   for (std::size_t i = 0; i < params.size() && shown < limit; ++i) {
-    if (!is_switch(params[i]) || tried_near(in, config, i)) continue;
+    if (!params[i].is_switch() || tried_near(in, config, i)) continue;
     for (std::size_t j = 0; j < params.size() && shown < limit; ++j) {
-      if (j == i || !is_switch(params[j])) continue;
+      if (j == i || !params[j].is_switch()) continue;
       Config pair = config;
       pair[i] = other_value(params[i], config[i]);
       pair[j] = other_value(params[j], config[j]);

@@ -1,5 +1,9 @@
 // The first prompt's section on priors: the fastest configs the same kernel had elsewhere
 // (tuna/prior.hpp), stated as hints from another device or problem, never as measurements here.
+// Besides the fastest, the fastest of each other setting of the on/off parameters: devices often
+// differ in which family of such choices wins (the convolutions of ../shared/datasets: shared
+// memory and read-only loads on the A100, neither on the A4000 and A6000), and a list of the
+// fastest alone shows one family only.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +12,39 @@
 #include "llm/prompt_sections.hpp"
 
 namespace tuna::llm {
+
+namespace {
+
+std::vector<Value> switch_settings(const Config& c, const std::vector<std::size_t>& switches) {
+  std::vector<Value> out;
+  for (std::size_t i : switches) out.push_back(c[i]);
+  return out;
+}
+
+// The prior's fastest config of each setting of the switches that its first `shown` configs do
+// not have, fastest first, at most kPriorFamiliesShown.
+std::vector<const PriorEntry*> fastest_of_other_families(const Space& space, const Prior& prior,
+                                                         const std::vector<std::size_t>& switches,
+                                                         std::size_t shown) {
+  std::vector<std::vector<Value>> seen;
+  std::vector<const PriorEntry*> out;
+  const std::vector<PriorEntry>& ranked = prior.ranked();
+  for (std::size_t i = 0; i < ranked.size() && out.size() < kPriorFamiliesShown; ++i) {
+    std::vector<Value> family = switch_settings(ranked[i].config, switches);
+    if (std::find(seen.begin(), seen.end(), family) != seen.end()) continue;
+    seen.push_back(std::move(family));
+    if (i >= shown && space.is_valid(ranked[i].config)) out.push_back(&ranked[i]);
+  }
+  return out;
+}
+
+std::string switch_names(const Space& space, const std::vector<std::size_t>& switches) {
+  std::string out;
+  for (std::size_t i : switches) out += (out.empty() ? "" : ", ") + space.params()[i].name;
+  return out;
+}
+
+}  // namespace
 
 std::string describe_priors(const Space& space,
                             const std::vector<std::shared_ptr<const Prior>>& priors) {
@@ -30,6 +67,17 @@ std::string describe_priors(const Space& space,
       out += fmt::format("- {:.2f}x {}\n", fastest > 0 ? e.time_ms / fastest : 1.0,
                          diff_compact(space, e.config, base));
     }
+    std::vector<std::size_t> switches;
+    for (std::size_t i = 0; i < space.params().size(); ++i)
+      if (space.params()[i].is_switch()) switches.push_back(i);
+    const std::vector<const PriorEntry*> others =
+        fastest_of_other_families(space, *prior, switches, shown);
+    if (others.empty()) continue;
+    out += fmt::format("The fastest there with the on/off parameters ({}) set otherwise:\n",
+                       switch_names(space, switches));
+    for (const PriorEntry* e : others)
+      out += fmt::format("- {:.2f}x {}\n", fastest > 0 ? e->time_ms / fastest : 1.0,
+                         diff_compact(space, e->config, base));
   }
   return out;
 }

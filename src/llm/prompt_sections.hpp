@@ -30,9 +30,13 @@ FamilySplit split_families(int n);
 // True when a third or more of the measured configs failed: the next round backs off.
 bool should_back_off(std::size_t failed, std::size_t total);
 
-// The fastest configs of each prior (what the same kernel measured elsewhere), as changes from
-// the default with their time relative to the prior's fastest; empty without a prior.
+// How many of a prior's fastest configs the first prompt lists, and at most how many more: the
+// fastest of each other setting of its on/off parameters.
 inline constexpr std::size_t kPriorConfigsShown = 10;
+inline constexpr std::size_t kPriorFamiliesShown = 8;
+// The fastest configs of each prior (what the same kernel measured elsewhere), then its fastest
+// of each other setting of the on/off parameters, as changes from the default with their time
+// relative to the prior's fastest; empty without a prior.
 std::string describe_priors(const Space& space,
                             const std::vector<std::shared_ptr<const Prior>>& priors);
 

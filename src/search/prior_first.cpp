@@ -12,7 +12,7 @@ PriorLeaders::PriorLeaders(const Space& space,
   position_.assign(priors_.size(), 0);
   given_.assign(priors_.size(), {});
   for (std::size_t i = 0; i < space.params().size(); ++i)
-    if (space.params()[i].values.size() == 2) switches_.push_back(i);
+    if (space.params()[i].is_switch()) switches_.push_back(i);
 }
 
 std::vector<Value> PriorLeaders::switch_settings(const Config& c) const {

@@ -298,3 +298,25 @@ TEST(PriorInPrompt, TheFirstPromptShowsThePriorsFastestConfigsAsHintsFromElsewhe
   EXPECT_EQ(lines, llm::kPriorConfigsShown);
   EXPECT_EQ(llm::build_initial_prompt(without).find("Measured elsewhere"), std::string::npos);
 }
+
+TEST(PriorInPrompt, TheFastestOfEachOtherSettingOfTheSwitchesFollowsTheFastest) {
+  // Every config with R on is slower than every one with R off: the 10 fastest all have R off,
+  // so the fastest with R on is listed after them, under its own heading.
+  Space space = tiny_space();
+  auto prior = prior_over(space, [](const Config& c) {
+    return c[0].as_double() * c[1].as_double() + (c[2].truthy() ? 100.0 : 0.0);
+  });
+  std::vector<std::shared_ptr<const Prior>> priors = {prior};
+  const std::string section = llm::describe_priors(space, priors);
+  const std::size_t heading = section.find("with the on/off parameters (R) set otherwise:\n");
+  ASSERT_NE(heading, std::string::npos) << section;
+  // Only the one other setting, once, fastest of its family (P=1, Q=1: 101 against 1).
+  EXPECT_EQ(section.substr(heading).find("\n- 101.00x R=true\n"),
+            section.substr(heading).find('\n'))
+      << section;
+  EXPECT_EQ(section.find("R=true"), section.rfind("R=true"));
+  // No heading when the fastest already show every setting.
+  auto mixed = prior_over(space, [](const Config& c) { return c[0].as_double() * c[1].as_double(); });
+  std::vector<std::shared_ptr<const Prior>> mixed_priors = {mixed};
+  EXPECT_EQ(llm::describe_priors(space, mixed_priors).find("set otherwise"), std::string::npos);
+}
