@@ -11,14 +11,36 @@
 namespace tuna::llm {
 namespace {
 
-std::string names_of_kind(const Space& space, bool want_bool) {
+// Comma-separated names of the parameters whose values are words (strategies, not a scale).
+std::string word_parameters(const Space& space) {
   std::string out;
   for (const Parameter& p : space.params()) {
-    bool is_bool = p.kind == ParamKind::Bool;
-    bool is_words = p.kind == ParamKind::List && !p.values.empty() && p.values.front().is_string();
-    if ((want_bool && is_bool) || (!want_bool && is_words)) out += (out.empty() ? "" : ", ") + p.name;
+    const bool is_words =
+        p.kind == ParamKind::List && !p.values.empty() && p.values.front().is_string();
+    if (is_words && !p.is_switch()) out += (out.empty() ? "" : ", ") + p.name;
   }
   return out;
+}
+
+// The bullet on the two-way choices (Parameter::is_switch), empty without any. Devices differ
+// in which combination of them wins (the panel's convolutions: read-only loads with shared
+// memory on the A100, neither on the A4000 and A6000), and a model left alone spends round 0 on
+// one or two combinations; so every combination gets a config where the round has room for all.
+std::string switch_bullet(const Space& space, int configs) {
+  std::vector<std::string> names;
+  for (const Parameter& p : space.params())
+    if (p.is_switch()) names.push_back(p.name);
+  if (names.empty()) return {};
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  const double combinations = std::ldexp(1.0, static_cast<int>(names.size()));
+  if (combinations > configs)
+    return fmt::format("Try both settings of each two-way choice ({}) across the configs.", list);
+  return fmt::format("The two-way choices ({}) select different ways of running the "
+                     "kernel, and which combination wins differs from device to device: give "
+                     "every combination that the constraints allow at least one config, each "
+                     "with the other parameters set to suit it.",
+                     list);
 }
 
 }  // namespace
@@ -82,9 +104,8 @@ std::string build_initial_search_guidance(const InitialPromptInputs& in) {
   bullet("Do not push several resource-hungry parameters to their largest values in the same "
          "config.");
   bullet("Check each config against the constraints before including it.");
-  if (std::string b = names_of_kind(in.space, true); !b.empty())
-    bullet(fmt::format("Try both settings of the switches ({}) across the configs.", b));
-  if (std::string w = names_of_kind(in.space, false); !w.empty())
+  if (std::string b = switch_bullet(in.space, n); !b.empty()) bullet(b);
+  if (std::string w = word_parameters(in.space); !w.empty())
     bullet(fmt::format("The values of {} are different strategies rather than a scale; give each "
                        "a config.",
                        w));

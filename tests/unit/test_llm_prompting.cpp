@@ -150,8 +150,11 @@ TEST_F(LlmPrompting, InitialPromptHasEverySectionWithItsContent) {
   EXPECT_TRUE(has(guide, "about 6 near the default")) << guide;
   EXPECT_TRUE(has(guide, "about 6 balanced")) << guide;
   EXPECT_TRUE(has(guide, "about 3 aggressive")) << guide;
-  EXPECT_TRUE(has(guide, "switches (PACK)")) << guide;
-  EXPECT_TRUE(has(guide, "values of LOOP")) << guide;
+  // LOOP and PACK take two values each: 4 combinations, room for all in a round of 15.
+  EXPECT_TRUE(has(guide, "The two-way choices (LOOP, PACK) select different ways")) << guide;
+  EXPECT_TRUE(has(guide, "give every combination that the constraints allow at least one config"))
+      << guide;
+  EXPECT_FALSE(has(guide, "values of LOOP")) << guide;  // a two-way choice, not a word list
   EXPECT_TRUE(has(section(p, "Task"), "Propose the first 15 configs"));
 }
 
@@ -163,6 +166,13 @@ TEST_F(LlmPrompting, InitialGuidanceScalesWithTheRoundSizeAndMentionsTheCompileT
   EXPECT_TRUE(has(p, "about 1 aggressive")) << p;
   EXPECT_TRUE(has(p, "longer than 15 s to compile")) << p;
   EXPECT_FALSE(has(section(initial(), "Search strategy"), "to compile"));
+}
+
+TEST_F(LlmPrompting, WithoutRoomForEveryCombinationEachTwoWayChoiceIsTriedBothWays) {
+  // 3 configs cannot cover the 4 combinations of LOOP and PACK.
+  const std::string guide = section(initial(3), "Search strategy");
+  EXPECT_TRUE(has(guide, "Try both settings of each two-way choice (LOOP, PACK)")) << guide;
+  EXPECT_FALSE(has(guide, "every combination")) << guide;
 }
 
 TEST_F(LlmPrompting, WorkloadVerdictIsLeftOpenWithoutPeakRates) {
