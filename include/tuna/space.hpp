@@ -150,6 +150,8 @@ class Space {
   // (log2 of the value, scaled, for power-of-two ranges and lists of powers of two). A value
   // outside its list is encoded as its nearest allowed value.
   std::vector<double> encode(const Config& config) const;
+  // Indices of the two-way choices (Parameter::is_switch), in declaration order.
+  std::vector<std::size_t> switches() const;
   // Parameters where `config` differs from `base`, as name/value pairs in declaration order.
   std::vector<std::pair<std::string, Value>> diff(const Config& config, const Config& base) const;
 

@@ -369,6 +369,13 @@ double Space::grid_size() const {
   return n;
 }
 
+std::vector<std::size_t> Space::switches() const {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < params().size(); ++i)
+    if (params()[i].is_switch()) out.push_back(i);
+  return out;
+}
+
 std::vector<double> Space::encode(const Config& config) const {
   const auto& ps = params();
   TUNA_ASSERT(config.size() == ps.size(), "config size does not match the space");

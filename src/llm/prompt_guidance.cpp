@@ -27,13 +27,11 @@ std::string word_parameters(const Space& space) {
 // memory on the A100, neither on the A4000 and A6000), and a model left alone spends round 0 on
 // one or two combinations; so every combination gets a config where the round has room for all.
 std::string switch_bullet(const Space& space, int configs) {
-  std::vector<std::string> names;
-  for (const Parameter& p : space.params())
-    if (p.is_switch()) names.push_back(p.name);
-  if (names.empty()) return {};
+  const std::vector<std::size_t> switches = space.switches();
+  if (switches.empty()) return {};
   std::string list;
-  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-  const double combinations = std::ldexp(1.0, static_cast<int>(names.size()));
+  for (std::size_t i : switches) list += (list.empty() ? "" : ", ") + space.params()[i].name;
+  const double combinations = std::ldexp(1.0, static_cast<int>(switches.size()));
   if (combinations > configs)
     return fmt::format("Try both settings of each two-way choice ({}) across the configs.", list);
   return fmt::format("The two-way choices ({}) select different ways of running the "

@@ -67,9 +67,7 @@ std::string describe_priors(const Space& space,
       out += fmt::format("- {:.2f}x {}\n", fastest > 0 ? e.time_ms / fastest : 1.0,
                          diff_compact(space, e.config, base));
     }
-    std::vector<std::size_t> switches;
-    for (std::size_t i = 0; i < space.params().size(); ++i)
-      if (space.params()[i].is_switch()) switches.push_back(i);
+    const std::vector<std::size_t> switches = space.switches();
     const std::vector<const PriorEntry*> others =
         fastest_of_other_families(space, *prior, switches, shown);
     if (others.empty()) continue;

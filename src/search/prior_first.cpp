@@ -6,13 +6,11 @@ namespace tuna::search {
 
 PriorLeaders::PriorLeaders(const Space& space,
                            const std::vector<std::shared_ptr<const Prior>>& priors)
-    : space_(space) {
+    : space_(space), switches_(space.switches()) {
   for (const auto& p : priors)
     if (p && !p->empty()) priors_.push_back(p);
   position_.assign(priors_.size(), 0);
   given_.assign(priors_.size(), {});
-  for (std::size_t i = 0; i < space.params().size(); ++i)
-    if (space.params()[i].is_switch()) switches_.push_back(i);
 }
 
 std::vector<Value> PriorLeaders::switch_settings(const Config& c) const {

@@ -82,7 +82,9 @@ RecordedEntry read_entry(const Recording& rec, const std::string& key, const jso
 }  // namespace
 
 Recording read_kernel_tuner_cache(const std::filesystem::path& file, const json& doc) {
-  Recording rec{.format = "kernel_tuner", .file = file};
+  Recording rec;
+  rec.format = "kernel_tuner";
+  rec.file = file;
   if (auto it = doc.find("kernel_name"); it != doc.end() && it->is_string())
     rec.kernel_name = it->get<std::string>();
   if (auto it = doc.find("device_name"); it != doc.end() && it->is_string())

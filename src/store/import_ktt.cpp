@@ -35,7 +35,9 @@ double unit_to_ms(const std::string& unit, const std::string& where) {
 }  // namespace
 
 Recording read_ktt_output(const std::filesystem::path& file, const json& doc) {
-  Recording rec{.format = "ktt", .file = file};
+  Recording rec;
+  rec.format = "ktt";
+  rec.file = file;
   const json& meta = doc.at("Metadata");
   rec.device_name = meta.value("Device", "");
   const double to_ms = unit_to_ms(meta.value("TimeUnit", "Microseconds"), file.string());

@@ -71,11 +71,12 @@ Recording recording_from_store(const std::filesystem::path& db_path, const Store
   Statement q(db, fmt::format("SELECT {} FROM results x{}{} ORDER BY x.id", result_columns(device),
                               kContextJoins, kWhereContext));
   bind_context(q, ctx);
-  Recording rec{.format = "tuna",
-                .file = db_path,
-                .kernel_name = ctx.kernel_name,
-                .device_name = ctx.device_name,
-                .problem = ctx.problem};
+  Recording rec;
+  rec.format = "tuna";
+  rec.file = db_path;
+  rec.kernel_name = ctx.kernel_name;
+  rec.device_name = ctx.device_name;
+  rec.problem = ctx.problem;
   while (q.step()) {
     ResultRow row = read_result_row(q);
     // Recordings have always read a missing median (a failed result) as 0.

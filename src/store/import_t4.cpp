@@ -39,7 +39,9 @@ double recorded_time(const json& result) {
 }  // namespace
 
 Recording read_t4_results(const std::filesystem::path& file, const json& doc) {
-  Recording rec{.format = "t4", .file = file};
+  Recording rec;
+  rec.format = "t4";
+  rec.file = file;
   const json& results = doc.at("results");
   if (auto meta = doc.find("metadata"); meta != doc.end() && meta->is_object()) {
     std::string unit = meta->value("timeunit", "milliseconds");

@@ -115,6 +115,16 @@ TEST(Parameter, ListsSortAndDeduplicateNumbersKeepStringOrder) {
   EXPECT_EQ(s.values, (std::vector<Value>{Value("kij"), Value("ijk")}));
 }
 
+TEST(Space, TheTwoWayChoicesAreTheParametersOfTwoValuesWhateverTheirKind) {
+  Space space({Parameter::list("BX", ints({16, 32, 64}), 16), Parameter::list("SHMEM", ints({0, 1}), 0),
+               Parameter::boolean("PAD", false), Parameter::list("ONE", ints({1}), 1),
+               Parameter::list("LOOP", {Value("ijk"), Value("ikj")}, Value("ijk"))},
+              {});
+  EXPECT_EQ(space.switches(), (std::vector<std::size_t>{1, 2, 4}));
+  EXPECT_TRUE(space.params()[1].is_switch());
+  EXPECT_FALSE(space.params()[3].is_switch());  // a fixed value is no choice
+}
+
 void expect_user_error(const std::function<void()>& f, std::string_view fragment) {
   try {
     f();
