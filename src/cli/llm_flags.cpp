@@ -47,6 +47,10 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
   add("--llm-initial-random", initial_random,
       "random seed configs measured with the default in round 0 (10)", "TUNA_LLM_INITIAL_RANDOM")
       ->check(CLI::NonNegativeNumber);
+  add("--llm-prior-seeds", prior_seeds,
+      "of those seed configs, how many are the priors' leaders when a --prior is given (3)",
+      "TUNA_LLM_PRIOR_SEEDS")
+      ->check(CLI::NonNegativeNumber);
   add("--hybrid-turn", hybrid_turn,
       "the hybrid's model-free evaluations between two LLM rounds (4)", "TUNA_HYBRID_TURN")
       ->check(CLI::PositiveNumber);
@@ -121,6 +125,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;
+  if (prior_seeds) out.llm.prior_seed_leaders = *prior_seeds;
   if (compile_timeout_s) out.llm.compile_timeout_cap_s = *compile_timeout_s;
   out.llm.structured_output = !no_structured_output;
   out.llm.fallback_strategy = fallback;

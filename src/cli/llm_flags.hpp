@@ -21,6 +21,7 @@ using GetEnv = std::function<const char*(const char*)>;
 struct LlmFlags {
   std::string provider, model, base_url, api_key_env, command;
   std::optional<int> configs_per_round, rounds, initial_random;
+  std::optional<int> prior_seeds;  // of the random seeds, the priors' leaders
   std::optional<int> hybrid_turn, hybrid_llm_configs;  // the hybrid's turn sizes
   std::optional<double> hybrid_explore;                // its surrogate's exploration weight
   std::optional<int> hybrid_random;                    // its surrogate's random configs

@@ -31,6 +31,7 @@ void LlmGuidedOptions::validate() const {
   require(configs_per_round >= 1, "--llm-configs-per-round must be at least 1");
   require(max_rounds >= 1, "--llm-rounds must be at least 1 (round 0 is the first LLM call)");
   require(initial_random_configs >= 0, "--llm-initial-random must not be negative");
+  require(prior_seed_leaders >= 0, "--llm-prior-seeds must not be negative");
   require(context_rounds >= 0, "the LLM context must keep zero or more rounds");
   require(compile_timeout_cap_s >= 0, "--llm-compile-timeout must not be negative (0: no cap)");
   require(request_timeout_s > 0, "--llm-timeout must be positive");
@@ -75,6 +76,7 @@ std::string LlmGuidedSearch::options_json() const {
   nlohmann::json j = {{"configs_per_round", options_.configs_per_round},
                       {"max_rounds", options_.max_rounds},
                       {"initial_random_configs", options_.initial_random_configs},
+                      {"prior_seed_leaders", options_.prior_seed_leaders},
                       {"min_improvement", options_.min_improvement},
                       {"max_stagnant_rounds", options_.max_stagnant_rounds},
                       {"context_rounds", options_.context_rounds},

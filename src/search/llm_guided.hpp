@@ -26,6 +26,10 @@ struct LlmGuidedOptions {
   int configs_per_round = 15;
   int max_rounds = 4;                // LLM calls in all, round 0 included
   int initial_random_configs = 10;   // seeds besides the default
+  // Of those seeds, how many are the priors' leaders (PriorLeaders: the fastest elsewhere, then
+  // the fastest of other switch settings) when the run has priors; the rest stay random. The
+  // surrogate measures the same leaders first (docs/priors.md).
+  int prior_seed_leaders = 3;
   double min_improvement = 0.005;    // relative; a round under it is stagnant
   int max_stagnant_rounds = 2;
   int context_rounds = 3;            // exchanges kept after the system and first prompt

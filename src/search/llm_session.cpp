@@ -17,6 +17,7 @@
 #include "llm/prompting.hpp"
 #include "search/ask_tell_loop.hpp"
 #include "search/model_free_turns.hpp"
+#include "search/prior_first.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/strategy.hpp"
 
@@ -139,6 +140,16 @@ bool faster(const Result& a, const Result& b) {
 std::vector<Config> LlmSession::seed_configs() {
   std::vector<Config> seeds = {default_};
   std::unordered_set<std::string> keys = {space_.key(default_)};
+  // The priors' leaders first, in place of as many random seeds.
+  PriorLeaders leaders(space_, services_.priors());
+  const int led = std::min(options_.prior_seed_leaders, options_.initial_random_configs);
+  for (int i = 0; i < led; ++i) {
+    std::optional<PriorEntry> lead =
+        leaders.next([&](const std::string& key) { return keys.count(key) > 0; });
+    if (!lead) break;
+    keys.insert(lead->key);
+    seeds.push_back(std::move(lead->config));
+  }
   std::mt19937_64 rng(services_.seed());
   // A small space may hold fewer distinct configs than asked for: give up after many repeats.
   int draws_left = 20 * options_.initial_random_configs + 20;

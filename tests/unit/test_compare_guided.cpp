@@ -141,6 +141,42 @@ TEST_F(CompareGuidedTest, LlmRunStopsOnItsOwnAndItsTraceKeepsTheBelievedBest) {
   EXPECT_EQ(st.llm->calls, 4u);
 }
 
+// A prior over kt_small whose fastest is (2,a) and whose next fastest, (1,a), is the default.
+std::shared_ptr<const Prior> kt_small_prior() {
+  const Space& space = kt_small().space;
+  std::vector<PriorEntry> entries;
+  for (auto [text, ms] : std::vector<std::pair<const char*, double>>{
+           {"bx=2,mode=a", 0.1}, {"bx=1,mode=a", 0.2}, {"bx=2,mode=b", 0.9}, {"bx=1,mode=b", 1.0}}) {
+    Config c = space.parse_key(text);
+    entries.push_back({c, space.key(c), ms});
+  }
+  return std::make_shared<const Prior>("elsewhere", std::move(entries));
+}
+
+TEST_F(CompareGuidedTest, WithAPriorTheSeedsAreItsLeadersBeforeAnyRandomConfig) {
+  ReplaySpace space = prepare_replay_space(kt_small(), sim::spec_from_recorded_space(kt_small()));
+  space.priors = {kt_small_prior()};
+  ScriptedFactory f{settings(2)};
+  ReplayRunSettings run{.max_evals = 3, .noise = sim::ReplayNoise::Median, .batch_size = 1};
+  RunTrace trace = run_guided_on_recording(space, {"kt_small", "llm", 1}, f.factory(), run);
+  // The default (1,a) 2 ms; the prior's fastest (2,a) 1 ms; then, its next fastest being the
+  // default already, its fastest with the other mode, (2,b): the optimum at the third evaluation.
+  EXPECT_EQ(trace.best_ms, (std::vector<double>{2.0, 1.0, 0.5}));
+
+  // --llm-prior-seeds 0: the seeds stay random, and the prior's first leader is not among them
+  // unless drawn.
+  GuidedSearchSettings none = settings(2);
+  none.llm.prior_seed_leaders = 0;
+  ScriptedFactory g{none};
+  std::vector<double> without =
+      run_guided_on_recording(space, {"kt_small", "llm", 1}, g.factory(), run).best_ms;
+  ReplaySpace no_prior = space;
+  no_prior.priors.clear();
+  ScriptedFactory h{settings(2)};
+  EXPECT_EQ(without, run_guided_on_recording(no_prior, {"kt_small", "llm", 1}, h.factory(), run).best_ms);
+  EXPECT_NE(without, trace.best_ms);  // this seed's random seeds are not the leaders
+}
+
 TEST_F(CompareGuidedTest, TheBudgetStopsTheSearchAndTheRecordingIsNeverShown) {
   KernelSpec spec = sim::spec_from_recorded_space(kt_small());
   // A spec whose source is its recording (as `tuna import` wrote them before [kernel]
