@@ -1,6 +1,6 @@
 // The first prompt's section on priors: the fastest configs the same kernel had elsewhere
 // (tuna/prior.hpp), stated as hints from another device or problem, never as measurements here.
-// Besides the fastest, the fastest of each other setting of the on/off parameters: devices often
+// Besides the fastest, the fastest of each other setting of the two-way choices (Parameter::is_switch): devices often
 // differ in which family of such choices wins (the convolutions of ../shared/datasets: shared
 // memory and read-only loads on the A100, neither on the A4000 and A6000), and a list of the
 // fastest alone shows one family only.
@@ -71,7 +71,7 @@ std::string describe_priors(const Space& space,
     const std::vector<const PriorEntry*> others =
         fastest_of_other_families(space, *prior, switches, shown);
     if (others.empty()) continue;
-    out += fmt::format("The fastest there with the on/off parameters ({}) set otherwise:\n",
+    out += fmt::format("The fastest there with the two-way choices ({}) set otherwise:\n",
                        switch_names(space, switches));
     for (const PriorEntry* e : others)
       out += fmt::format("- {:.2f}x {}\n", fastest > 0 ? e->time_ms / fastest : 1.0,

@@ -31,11 +31,11 @@ FamilySplit split_families(int n);
 bool should_back_off(std::size_t failed, std::size_t total);
 
 // How many of a prior's fastest configs the first prompt lists, and at most how many more: the
-// fastest of each other setting of its on/off parameters.
+// fastest of each other setting of its two-way choices.
 inline constexpr std::size_t kPriorConfigsShown = 10;
 inline constexpr std::size_t kPriorFamiliesShown = 8;
 // The fastest configs of each prior (what the same kernel measured elsewhere), then its fastest
-// of each other setting of the on/off parameters, as changes from the default with their time
+// of each other setting of the two-way choices, as changes from the default with their time
 // relative to the prior's fastest; empty without a prior.
 std::string describe_priors(const Space& space,
                             const std::vector<std::shared_ptr<const Prior>>& priors);

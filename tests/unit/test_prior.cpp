@@ -308,7 +308,7 @@ TEST(PriorInPrompt, TheFastestOfEachOtherSettingOfTheSwitchesFollowsTheFastest) 
   });
   std::vector<std::shared_ptr<const Prior>> priors = {prior};
   const std::string section = llm::describe_priors(space, priors);
-  const std::size_t heading = section.find("with the on/off parameters (R) set otherwise:\n");
+  const std::size_t heading = section.find("with the two-way choices (R) set otherwise:\n");
   ASSERT_NE(heading, std::string::npos) << section;
   // Only the one other setting, once, fastest of its family (P=1, Q=1: 101 against 1).
   EXPECT_EQ(section.substr(heading).find("\n- 101.00x R=true\n"),
