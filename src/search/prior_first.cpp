@@ -37,7 +37,7 @@ std::optional<PriorEntry> PriorLeaders::next_of(
              given.end();
     };
     for (std::size_t i = at; i < ranked.size(); ++i)
-      if (available(i) && unlike_given(i)) {
+      if (unlike_given(i) && available(i)) {  // the cheaper test first
         pick = i;
         break;
       }
