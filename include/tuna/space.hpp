@@ -152,6 +152,8 @@ class Space {
   std::vector<double> encode(const Config& config) const;
   // Indices of the two-way choices (Parameter::is_switch), in declaration order.
   std::vector<std::size_t> switches() const;
+  // The values `config` gives the two-way choices, in the same order: its family of them.
+  std::vector<Value> switch_settings(const Config& config) const;
   // Parameters where `config` differs from `base`, as name/value pairs in declaration order.
   std::vector<std::pair<std::string, Value>> diff(const Config& config, const Config& base) const;
 

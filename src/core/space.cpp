@@ -376,6 +376,13 @@ std::vector<std::size_t> Space::switches() const {
   return out;
 }
 
+std::vector<Value> Space::switch_settings(const Config& config) const {
+  std::vector<Value> out;
+  for (std::size_t i = 0; i < params().size(); ++i)
+    if (params()[i].is_switch()) out.push_back(config[i]);
+  return out;
+}
+
 std::vector<double> Space::encode(const Config& config) const {
   const auto& ps = params();
   TUNA_ASSERT(config.size() == ps.size(), "config size does not match the space");

@@ -123,4 +123,10 @@ std::string format_ratio(double ratio) {
   return fmt::format("x{:.1f}", ratio);
 }
 
+std::string switch_names(const Space& space) {
+  std::string out;
+  for (std::size_t i : space.switches()) out += (out.empty() ? "" : ", ") + space.params()[i].name;
+  return out;
+}
+
 }  // namespace tuna::llm

@@ -32,5 +32,7 @@ std::string format_percent(double fraction);
 std::string format_share(double fraction);
 // A time ratio: "x1.004" below 10, "x12.3" above.
 std::string format_ratio(double ratio);
+// The names of the two-way choices (Space::switches), comma-separated; "" when none.
+std::string switch_names(const Space& space);
 
 }  // namespace tuna::llm

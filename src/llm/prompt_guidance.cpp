@@ -27,11 +27,9 @@ std::string word_parameters(const Space& space) {
 // memory on the A100, neither on the A4000 and A6000), and a model left alone spends round 0 on
 // one or two combinations; so every combination gets a config where the round has room for all.
 std::string switch_bullet(const Space& space, int configs) {
-  const std::vector<std::size_t> switches = space.switches();
-  if (switches.empty()) return {};
-  std::string list;
-  for (std::size_t i : switches) list += (list.empty() ? "" : ", ") + space.params()[i].name;
-  const double combinations = std::ldexp(1.0, static_cast<int>(switches.size()));
+  const std::string list = switch_names(space);
+  if (list.empty()) return {};
+  const double combinations = std::ldexp(1.0, static_cast<int>(space.switches().size()));
   if (combinations > configs)
     return fmt::format("Try both settings of each two-way choice ({}) across the configs.", list);
   return fmt::format("The two-way choices ({}) select different ways of running the "

@@ -15,32 +15,19 @@ namespace tuna::llm {
 
 namespace {
 
-std::vector<Value> switch_settings(const Config& c, const std::vector<std::size_t>& switches) {
-  std::vector<Value> out;
-  for (std::size_t i : switches) out.push_back(c[i]);
-  return out;
-}
-
 // The prior's fastest config of each setting of the switches that its first `shown` configs do
 // not have, fastest first, at most kPriorFamiliesShown.
 std::vector<const PriorEntry*> fastest_of_other_families(const Space& space, const Prior& prior,
-                                                         const std::vector<std::size_t>& switches,
                                                          std::size_t shown) {
   std::vector<std::vector<Value>> seen;
   std::vector<const PriorEntry*> out;
   const std::vector<PriorEntry>& ranked = prior.ranked();
   for (std::size_t i = 0; i < ranked.size() && out.size() < kPriorFamiliesShown; ++i) {
-    std::vector<Value> family = switch_settings(ranked[i].config, switches);
+    std::vector<Value> family = space.switch_settings(ranked[i].config);
     if (std::find(seen.begin(), seen.end(), family) != seen.end()) continue;
     seen.push_back(std::move(family));
     if (i >= shown && space.is_valid(ranked[i].config)) out.push_back(&ranked[i]);
   }
-  return out;
-}
-
-std::string switch_names(const Space& space, const std::vector<std::size_t>& switches) {
-  std::string out;
-  for (std::size_t i : switches) out += (out.empty() ? "" : ", ") + space.params()[i].name;
   return out;
 }
 
@@ -67,12 +54,10 @@ std::string describe_priors(const Space& space,
       out += fmt::format("- {:.2f}x {}\n", fastest > 0 ? e.time_ms / fastest : 1.0,
                          diff_compact(space, e.config, base));
     }
-    const std::vector<std::size_t> switches = space.switches();
-    const std::vector<const PriorEntry*> others =
-        fastest_of_other_families(space, *prior, switches, shown);
+    const std::vector<const PriorEntry*> others = fastest_of_other_families(space, *prior, shown);
     if (others.empty()) continue;
     out += fmt::format("The fastest there with the two-way choices ({}) set otherwise:\n",
-                       switch_names(space, switches));
+                       switch_names(space));
     for (const PriorEntry* e : others)
       out += fmt::format("- {:.2f}x {}\n", fastest > 0 ? e->time_ms / fastest : 1.0,
                          diff_compact(space, e->config, base));

@@ -58,17 +58,14 @@ std::string HybridSearch::options_json() const {
   return j.dump();
 }
 
-std::unique_ptr<Strategy> HybridSearch::make_model_free(const SearchServices& services,
-                                                        SurrogateSearch** surrogate) const {
+std::unique_ptr<Strategy> HybridSearch::make_model_free(const SearchServices& services) const {
   if (options_.make_second_stage)
     return options_.make_second_stage(services.space(), services.seed());
   if (options_.second_stage == "auto" || options_.second_stage == "surrogate") {
     SurrogateOptions settings;
     settings.seed = services.seed();
     settings.exploration = options_.model_free_exploration;
-    auto made = std::make_unique<SurrogateSearch>(services.space(), settings, services.priors());
-    if (surrogate) *surrogate = made.get();
-    return made;
+    return std::make_unique<SurrogateSearch>(services.space(), settings, services.priors());
   }
   return make_strategy({options_.second_stage, services.seed(), services.priors()},
                        services.space());
@@ -94,8 +91,10 @@ std::string HybridSearch::run(SearchServices& services) {
   // The model-free search also keeps the devices busy while the LLM thinks (fill_while_waiting),
   // when the budget is the devices' time: under a budget in evaluations it spends them all
   // anyway, in its turns, and filling would only measure them before the LLM's configs.
-  SurrogateSearch* surrogate = nullptr;
-  ModelFreeTurns model_free(make_model_free(services, &surrogate), services);
+  std::unique_ptr<Strategy> strategy = make_model_free(services);
+  // The surrogate's initial design can be extended after round 0 (model_free_random).
+  auto* surrogate = dynamic_cast<SurrogateSearch*>(strategy.get());
+  ModelFreeTurns model_free(std::move(strategy), services);
   if (options_.llm.fill_while_waiting && services.evaluations_left() == SIZE_MAX)
     session.fill_with(&model_free);
   RoundOutcome first;

@@ -25,8 +25,6 @@
 
 namespace tuna::search {
 
-class SurrogateSearch;
-
 struct HybridOptions {
   // The LLM's settings; max_rounds counts its calls, round 0 included.
   LlmGuidedOptions llm = hybrid_llm_defaults();
@@ -58,9 +56,7 @@ class HybridSearch : public Search {
   std::string run(SearchServices& services) override;
 
  private:
-  // The model-free search; `surrogate`, when given, is set to it if it is the surrogate.
-  std::unique_ptr<Strategy> make_model_free(const SearchServices& services,
-                                            SurrogateSearch** surrogate) const;
+  std::unique_ptr<Strategy> make_model_free(const SearchServices& services) const;
   HybridOptions options_;
   std::shared_ptr<llm::LlmClient> client_;
   LlmGuidedSearch llm_options_view_;  // for options_json: the LLM's settings as the llm search writes them

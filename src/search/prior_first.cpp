@@ -6,18 +6,11 @@ namespace tuna::search {
 
 PriorLeaders::PriorLeaders(const Space& space,
                            const std::vector<std::shared_ptr<const Prior>>& priors)
-    : space_(space), switches_(space.switches()) {
+    : space_(space), has_switches_(!space.switches().empty()) {
   for (const auto& p : priors)
     if (p && !p->empty()) priors_.push_back(p);
   position_.assign(priors_.size(), 0);
   given_.assign(priors_.size(), {});
-}
-
-std::vector<Value> PriorLeaders::switch_settings(const Config& c) const {
-  std::vector<Value> out;
-  out.reserve(switches_.size());
-  for (std::size_t i : switches_) out.push_back(c[i]);
-  return out;
 }
 
 std::optional<PriorEntry> PriorLeaders::next_of(
@@ -31,9 +24,9 @@ std::optional<PriorEntry> PriorLeaders::next_of(
   if (at >= ranked.size()) return std::nullopt;
   std::vector<std::vector<Value>>& given = given_[prior];
   std::size_t pick = at;
-  if (!given.empty() && !switches_.empty()) {
+  if (!given.empty() && has_switches_) {
     auto unlike_given = [&](std::size_t i) {
-      return std::find(given.begin(), given.end(), switch_settings(ranked[i].config)) ==
+      return std::find(given.begin(), given.end(), space_.switch_settings(ranked[i].config)) ==
              given.end();
     };
     for (std::size_t i = at; i < ranked.size(); ++i)
@@ -42,7 +35,7 @@ std::optional<PriorEntry> PriorLeaders::next_of(
         break;
       }
   }
-  given.push_back(switch_settings(ranked[pick].config));
+  given.push_back(space_.switch_settings(ranked[pick].config));
   if (pick == at) ++at;  // one picked further down is skipped later as claimed
   return ranked[pick];
 }

@@ -32,10 +32,9 @@ class PriorLeaders {
   std::vector<std::shared_ptr<const Prior>> priors_;
   std::size_t turn_ = 0;               // which prior gives the next leader
   std::vector<std::size_t> position_;  // per prior, the next entry of ranked() to look at
-  std::vector<std::size_t> switches_;  // indices of the parameters of two values
-  // Per prior, the switch settings of the leaders it gave.
+  const bool has_switches_;
+  // Per prior, the switch settings (Space::switch_settings) of the leaders it gave.
   std::vector<std::vector<std::vector<Value>>> given_;
-  std::vector<Value> switch_settings(const Config& c) const;
   std::optional<PriorEntry> next_of(std::size_t prior,
                                     const std::function<bool(const std::string&)>& claimed);
 };

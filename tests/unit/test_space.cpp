@@ -123,6 +123,8 @@ TEST(Space, TheTwoWayChoicesAreTheParametersOfTwoValuesWhateverTheirKind) {
   EXPECT_EQ(space.switches(), (std::vector<std::size_t>{1, 2, 4}));
   EXPECT_TRUE(space.params()[1].is_switch());
   EXPECT_FALSE(space.params()[3].is_switch());  // a fixed value is no choice
+  EXPECT_EQ(space.switch_settings(space.default_config()),
+            (std::vector<Value>{Value(0), Value(false), Value("ijk")}));
 }
 
 void expect_user_error(const std::function<void()>& f, std::string_view fragment) {

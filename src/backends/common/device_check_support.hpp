@@ -5,6 +5,7 @@
 // 24-byte summary becomes a BufferCheck.
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,14 @@ const Output& output_named(const std::vector<Output>& outputs, const std::string
   for (const Output& out : outputs)
     if (out.name == name) return out;
   throw InternalError("no output for the reference buffer " + name);
+}
+
+// The element types of `outputs`: the check kernels a backend must have for them.
+template <class Output>
+std::set<Dtype> dtypes_of(const std::vector<Output>& outputs) {
+  std::set<Dtype> dtypes;
+  for (const Output& out : outputs) dtypes.insert(out.dtype);
+  return dtypes;
 }
 
 // The outputs and inouts of a backend's staged arguments (`Slots`: StagedArguments::slots()),

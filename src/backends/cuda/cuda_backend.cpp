@@ -139,10 +139,9 @@ class CudaBackend final : public backends::DeviceBackend<Runtime> {
     Runtime& rt = prepared_runtime();
     try {
       const std::vector<DeviceOutput> outputs = device_outputs(rt);
-      std::set<Dtype> dtypes;
-      for (const DeviceOutput& out : outputs) dtypes.insert(out.dtype);
       if (!rt.check)
-        rt.check.emplace(*driver_, check_cubin_for(device_facts(), dtypes), rt.stream.get(),
+        rt.check.emplace(*driver_, check_cubin_for(device_facts(), backends::dtypes_of(outputs)),
+                         rt.stream.get(),
                          static_cast<int>(backends::device_fact_int(device_facts(), "sm_count")));
       rt.check->keep(outputs, expected);
       return true;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
-#include <set>
 
 #include "backends/common/artifact_files.hpp"
 #include "backends/common/artifact_manifest.hpp"
@@ -91,11 +90,9 @@ class OpenClBackend final : public backends::DeviceBackend<Runtime> {
     Runtime& rt = prepared_runtime();
     try {
       const std::vector<ClDeviceOutput> outputs = device_outputs(rt);
-      if (!rt.check) {
-        std::set<Dtype> dtypes;
-        for (const ClDeviceOutput& out : outputs) dtypes.insert(out.dtype);
-        rt.check.emplace(*api_, rt.context.get(), choice_.device, rt.queue.get(), dtypes);
-      }
+      if (!rt.check)
+        rt.check.emplace(*api_, rt.context.get(), choice_.device, rt.queue.get(),
+                         backends::dtypes_of(outputs));
       rt.check->keep(outputs, expected);
       return true;
     } catch (const ClFailure&) {  // no memory for the copy, or the kernels do not build
