@@ -4,7 +4,8 @@
 // numbers. Configs are shown as diffs from the default so the model sees what changed.
 // feedback.cpp: ranking, noise, search state, anchors, the results table, patterns, resources;
 // feedback_failures.cpp: failures and where they concentrate; feedback_moves.cpp: which
-// one-parameter moves of an anchor are worth measuring next.
+// one-parameter moves of an anchor are worth measuring next; feedback_interactions.cpp: the
+// pairs of parameters whose effects depend on each other.
 #include <cstddef>
 #include <limits>
 #include <optional>
@@ -139,5 +140,20 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
 // there is none.
 std::string paired_switch_moves(const FeedbackInputs& in, const Config& config,
                                 std::size_t limit, const std::string& indent = {});
+
+// --- pairs of parameters that interact (feedback_interactions.cpp) ---
+
+// Shown from this many correct results on: fewer leave most cells of any table empty.
+inline constexpr std::size_t kInteractionMinResults = 8;
+// A pair is shown when the best time of some pair of values departs from what the two
+// parameters' separate effects predict by at least this fraction (5%: beyond the timing noise of
+// most kernels, below the effects the tables are for).
+inline constexpr double kInteractionMinEffect = 0.05;
+// Up to `max_tables` tables, strongest interaction first, over parameters of 2 to `max_values`
+// values: for each pair of values, the best time measured with both relative to the best
+// config, "-" where the pair was never measured. Empty when no pair interacts by
+// kInteractionMinEffect or fewer than kInteractionMinResults configs ran.
+std::string summarize_interactions(const FeedbackInputs& in, std::size_t max_tables = 2,
+                                   std::size_t max_values = 12);
 
 }  // namespace tuna::llm

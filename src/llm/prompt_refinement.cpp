@@ -88,6 +88,7 @@ std::string build_refinement_prompt(const RefinementPromptInputs& in) {
   sections.emplace_back("Failed configs", failures);
   sections.emplace_back("Achieved performance", achieved(in));
   sections.emplace_back("Patterns among the top configs", analyze_top_configs(fb));
+  sections.emplace_back("Where parameters interact", summarize_interactions(fb));
   sections.emplace_back("Resource usage of the top configs (as the compiler reported it)",
                         summarize_resources(fb, kResourcesShown));
   sections.emplace_back("Next step", next_step(in, fb));

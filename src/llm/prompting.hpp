@@ -51,7 +51,8 @@ struct RefinementPromptInputs {
 };
 // Search state (with the timing noise), anchors, every measured config (ok ones with time,
 // spread and ratio to the best; failures with status, class and reason, and where failures
-// concentrate), achieved performance, top patterns, resources, next-step guidance with ranked
+// concentrate), achieved performance, top patterns, the pairs of parameters that interact
+// (best time per pair of values), resources, next-step guidance with ranked
 // one-parameter moves (backs off when a third or more of the configs failed), the task.
 std::string build_refinement_prompt(const RefinementPromptInputs& in);
 
