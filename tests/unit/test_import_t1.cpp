@@ -6,15 +6,14 @@
 
 #include "store/import_recording.hpp"
 #include "tuna/errors.hpp"
+#include "support/int_values.hpp"
 
 namespace tuna::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<Value> ints(std::initializer_list<int> v) {
-  return std::vector<Value>(v.begin(), v.end());
-}
+using testing::ints;
 
 TEST(ImportT1, EvaluatesValueLists) {
   EXPECT_EQ(evaluate_t1_values("[1, 2, 4]"), ints({1, 2, 4}));

@@ -7,15 +7,12 @@
 
 #include "llm/configs.hpp"
 #include "tuna/space.hpp"
+#include "support/int_values.hpp"
 
 namespace tuna::llm {
 namespace {
 
-std::vector<Value> ints(std::initializer_list<int> v) {
-  std::vector<Value> out;
-  for (int x : v) out.emplace_back(x);
-  return out;
-}
+using testing::ints;
 
 // BM x BN tiles with an unroll that must divide BM, a loop order and a switch.
 Space small_space(std::vector<std::string> constraints = {"BM * BN <= 4096", "BM % UNROLL == 0"}) {

@@ -6,15 +6,12 @@
 #include "llm/feedback.hpp"
 #include "llm/prompting.hpp"
 #include "tuna/space.hpp"
+#include "support/int_values.hpp"
 
 namespace tuna::llm {
 namespace {
 
-std::vector<Value> ints(std::initializer_list<int> v) {
-  std::vector<Value> out;
-  for (int x : v) out.emplace_back(x);
-  return out;
-}
+using testing::ints;
 
 // TILE x METHOD interact (METHOD 0 wins only at TILE 8); BLOCK acts on its own.
 Space make_space() {

@@ -9,15 +9,12 @@
 
 #include "tuna/errors.hpp"
 #include "tuna/space.hpp"
+#include "support/int_values.hpp"
 
 namespace tuna {
 namespace {
 
-std::vector<Value> ints(std::initializer_list<int> v) {
-  std::vector<Value> out;
-  for (int x : v) out.emplace_back(x);
-  return out;
-}
+using testing::ints;
 
 Constraint constraint(const char* text, std::string origin = {}) {
   return Constraint{Expr::parse(text), std::move(origin)};

@@ -7,13 +7,12 @@
 #include <set>
 
 #include "tuna/space.hpp"
+#include "support/int_values.hpp"
 
 namespace tuna {
 namespace {
 
-std::vector<Value> ints(std::initializer_list<int> v) {
-  return std::vector<Value>(v.begin(), v.end());
-}
+using testing::ints;
 
 // 4 x 4 grid with the constraint a <= b (10 valid), restricted to 4 of them plus one config
 // that breaks the constraint (which must stay invalid).
