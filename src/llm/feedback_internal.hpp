@@ -26,16 +26,8 @@ bool spills(const Result& r);
 constexpr std::size_t kNearOtherParams = 1;
 // The keys of every measured config, failed ones included.
 std::set<std::string> measured_keys(const FeedbackInputs& in);
-// The correct measured config using one of `values` at `param` that differs from `anchor` in
-// the fewest other parameters (the faster on ties), and those parameters; nullopt when no such
-// config was measured.
-struct NearestUse {
-  const Result* result = nullptr;
-  std::vector<std::size_t> other_params;  // where it differs from the anchor besides `param`
-};
-std::optional<NearestUse> nearest_use_of(const FeedbackInputs& in, const Config& anchor,
-                                         std::size_t param, const std::vector<Value>& values);
-// How many other parameters nearest_use_of's config differs in; nullopt as there.
+// The fewest parameters, besides `param`, in which a correct measured config using one of
+// `values` at `param` differs from `anchor`; nullopt when no such config was measured.
 std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,
                                        std::size_t param, const std::vector<Value>& values);
 

@@ -139,32 +139,6 @@ std::string why(const Parameter& p, const std::vector<ValueStats>& stats, const 
   return {};
 }
 
-// What the measured config nearest to the move says, for a move whose parameter matters: its
-// time against the anchor's, and what else differs from the anchor, since that may explain the
-// time as much as the move does. On the A6000 convolution (panel `interact`, seed 2) shared
-// memory off read as 2.8x slower than the best config from the one such config near it, whose
-// block was 224 wide instead of 128, and the model never tried it; with 128 it is the optimum's
-// family.
-std::string nearest_note(const FeedbackInputs& in, const Config& anchor, const Result* anchor_result,
-                         std::size_t param, const std::vector<Value>& values) {
-  auto nearest = detail::nearest_use_of(in, anchor, param, values);
-  // A config differing in the moved parameter alone would be the move itself, measured.
-  if (!nearest || nearest->other_params.empty() ||
-      nearest->other_params.size() > detail::kNearOtherParams)
-    return {};
-  const auto& params = in.space.params();
-  const Result& r = *nearest->result;
-  std::string time = format_ms(r.median_ms);
-  if (anchor_result && anchor_result->median_ms > 0)
-    time += fmt::format(" ({} of this config)", format_ratio(r.median_ms / anchor_result->median_ms));
-  std::vector<std::string> others;
-  for (std::size_t j : nearest->other_params)
-    others.push_back(fmt::format("{} {}, not {}", params[j].name, value_json(r.config[j]),
-                                 value_json(anchor[j])));
-  return fmt::format("; nearest measured with {} {}: {}, which also has {}", params[param].name,
-                     value_json(r.config[param]), time, joined(others, "; "));
-}
-
 }  // namespace
 
 namespace detail {
@@ -175,28 +149,17 @@ std::set<std::string> measured_keys(const FeedbackInputs& in) {
   return keys;
 }
 
-std::optional<NearestUse> nearest_use_of(const FeedbackInputs& in, const Config& anchor,
-                                         std::size_t param, const std::vector<Value>& values) {
-  std::optional<NearestUse> best;
+std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,
+                                       std::size_t param, const std::vector<Value>& values) {
+  std::optional<std::size_t> best;
   for (const Result& r : in.results) {
     if (counts_as_failed(r) || r.config.size() != anchor.size()) continue;
     if (std::find(values.begin(), values.end(), r.config[param]) == values.end()) continue;
-    std::vector<std::size_t> others;
-    for (std::size_t j = 0; j < anchor.size(); ++j)
-      if (j != param && !(r.config[j] == anchor[j])) others.push_back(j);
-    const bool nearer = !best || others.size() < best->other_params.size() ||
-                        (others.size() == best->other_params.size() &&
-                         r.median_ms < best->result->median_ms);
-    if (nearer) best = NearestUse{&r, std::move(others)};
+    std::size_t d = 0;
+    for (std::size_t j = 0; j < anchor.size(); ++j) d += j != param && !(r.config[j] == anchor[j]);
+    if (!best || d < *best) best = d;
   }
   return best;
-}
-
-std::optional<std::size_t> nearest_use(const FeedbackInputs& in, const Config& anchor,
-                                       std::size_t param, const std::vector<Value>& values) {
-  auto nearest = nearest_use_of(in, anchor, param, values);
-  if (!nearest) return std::nullopt;
-  return nearest->other_params.size();
 }
 
 }  // namespace detail
@@ -285,11 +248,10 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
   std::string out;
   for (std::size_t k = 0; k < order.size() && k < limit; ++k) {
     const std::size_t i = order[k];
-    std::string reason = why(params[i], table[i], sens[i], evidence[i], config[i]);
-    if (evidence[i] == Evidence::Strong)
-      reason += nearest_note(in, config, anchor, i, kept_values[i]);
-    out += fmt::format("{}- {} {} -> {}: {}\n", indent, params[i].name, value_json(config[i]),
-                       joined(kept[i], " or "), reason);
+    out += fmt::format(
+        "{}- {} {} -> {}: {}\n", indent, params[i].name, value_json(config[i]),
+        joined(kept[i], " or "),
+        why(params[i], table[i], sens[i], evidence[i], config[i]));
   }
   if (order.size() > limit) {
     std::vector<std::string> rest;

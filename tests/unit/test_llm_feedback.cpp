@@ -299,18 +299,6 @@ TEST_F(LlmFeedback, AValueMeasuredOnlyFarFromTheAnchorIsNotReadAsEvidenceAgainst
   EXPECT_FALSE(has(s, "PACK matters")) << s;
 }
 
-TEST_F(LlmFeedback, AStrongMoveNamesWhatElseDiffersInItsNearestEvidence) {
-  // BN=64 ran only with BM=16, not the anchor's 32: its slow time may be BM's doing, and the
-  // move says so instead of leaving the per-value bests to speak for it.
-  results = {ok("BM=32,BN=32", 1.0, 0.01), ok("BM=32", 1.5, 0.01), ok("BN=64", 3.0, 0.01),
-             ok("", 2.0, 0.01)};
-  const std::string s = suggested_moves(inputs(), space.parse_key("BM=32,BN=32"), 6);
-  EXPECT_TRUE(has(s, "- BN 32 -> 64: BN matters: best time per value spans x3.000 (16 1.5 ms, "
-                     "32 1 ms, 64 3 ms); nearest measured with BN 64: 3 ms (x3.000 of this "
-                     "config), which also has BM 16, not 32\n"))
-      << s;
-}
-
 TEST_F(LlmFeedback, DoesNotSuggestAMoveToAValueThatFailedInMostConfigs) {
   results = {ok("BM=32", 1.0), ok("", 1.5), ok("BN=32", 1.4), ok("PACK=true", 1.6),
              failed("BM=64,BN=32", Status::CompileError, "ptxas", "too many resources"),
