@@ -5,12 +5,14 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "core/triton_options.hpp"
 #include "llm/prompt_format.hpp"
 #include "llm/prompt_sections.hpp"
+#include "llm/recorded_rules.hpp"
 
 namespace tuna::llm {
 namespace {
@@ -108,8 +110,15 @@ std::string describe_space(const KernelSpec& spec, const Space& space) {
   }
   out += "Every config must satisfy all of these. They may read parameters, the problem "
          "constants and the device.* facts listed above.\n";
-  for (std::size_t i = 0; i < constraints.size(); ++i)
-    out += fmt::format("- {}: `{}`\n", spec.constraint_name(i), constraints[i].expr.text());
+  // A recorded space's last constraint is the pseudo-constraint `in_recorded_space`: said in
+  // words, with the rules that reproduce the recording where they exist.
+  const std::optional<RecordedRules> recorded = infer_recorded_rules(space);
+  for (std::size_t i = 0; i < constraints.size(); ++i) {
+    const bool pseudo = recorded && i + 1 == constraints.size();
+    out += pseudo ? fmt::format("- {}: {}\n", spec.constraint_name(i),
+                                describe_recorded_rules(*recorded))
+                  : fmt::format("- {}: `{}`\n", spec.constraint_name(i), constraints[i].expr.text());
+  }
   return out;
 }
 
