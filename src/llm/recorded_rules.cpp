@@ -25,9 +25,12 @@ struct Combination {
   bool recorded = false;
 };
 
+// Integer parameters small enough that the product of two cannot overflow.
 bool is_int_parameter(const Parameter& p) {
-  return p.values.size() >= 2 &&
-         std::all_of(p.values.begin(), p.values.end(), [](const Value& v) { return v.is_int(); });
+  constexpr long long kLargest = 1LL << 31;
+  return p.values.size() >= 2 && std::all_of(p.values.begin(), p.values.end(), [](const Value& v) {
+           return v.is_int() && v.as_int() <= kLargest && v.as_int() >= -kLargest;
+         });
 }
 
 std::vector<Combination> combinations(const Space& space) {

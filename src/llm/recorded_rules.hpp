@@ -24,7 +24,7 @@ struct RecordedRules {
 // Spaces with more combinations than `max_grid` are not enumerated: the result then has only
 // `recorded` (from Space::size). nullopt when the space is not restricted.
 std::optional<RecordedRules> infer_recorded_rules(const Space& space,
-                                                  double max_grid = 2'000'000);
+                                                  double max_grid = 1'000'000);
 
 // The prompt's line for the pseudo-constraint: how many configs the recording holds and, when
 // inferred, the rules that describe them.

@@ -97,6 +97,22 @@ TEST(LlmRecordedRules, ATooLargeGridIsNotEnumerated) {
                 "nearby recorded one");
 }
 
+TEST(LlmRecordedRules, ParametersTooLargeToMultiplySafelyAreLeftOutOfTheRules) {
+  std::vector<Parameter> p;
+  p.push_back(Parameter::list("A", ints({1, 2, 4}), 1));
+  p.push_back(Parameter::list("HUGE", {Value(std::int64_t{1}), Value(std::int64_t{1} << 40)}, Value(std::int64_t{1})));
+  Space space(std::move(p), {});
+  std::vector<Config> kept;
+  for (const Config& c : space.enumerate_all())
+    if (c[0].as_int() <= 2) kept.push_back(c);
+  space.restrict_to(kept);
+  const auto rules = infer_recorded_rules(space);
+  ASSERT_TRUE(rules);
+  ASSERT_TRUE(rules->exact);
+  ASSERT_EQ(rules->rules.size(), 1u);
+  EXPECT_EQ(rules->rules[0].find("HUGE"), std::string::npos) << rules->rules[0];
+}
+
 TEST(LlmRecordedRules, ThePromptSaysTheRulesInsteadOfTheBarePseudoConstraint) {
   Space space = make_space();
   space.restrict_to(recorded(space, [](long long bx, long long by) { return bx * by <= 128; }));
