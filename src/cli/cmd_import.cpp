@@ -1,6 +1,7 @@
 // `tuna import FILE`: a recorded search space (Kernel Tuner cache, T4 results, KTT output) put
 // into the store, one run under a context for the recorded kernel and device.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <fstream>
 #include <map>
@@ -44,6 +45,14 @@ void write_text(const std::string& path, const std::string& text) {
 
 // What the written spec will and will not tell the LLM, so the user can complete it.
 void print_spec_notes(const KernelSpec& spec) {
+  std::vector<std::string> inferred;
+  for (std::size_t c = 0; c < spec.constraints.size(); ++c)
+    if (spec.constraint_name(c).rfind("recorded_rule_", 0) == 0)
+      inferred.push_back(spec.constraints[c].expr.text());
+  if (!inferred.empty())
+    fmt::print("  [constraints]: the recorded configurations are exactly those with {} (inferred "
+               "from the recording)\n",
+               fmt::join(inferred, ", "));
   if (spec.source.empty())
     fmt::print("  no --source given: the LLM will be told the kernel's source is unavailable\n");
   if (!spec.recorded_device) return;

@@ -1,33 +1,13 @@
 #pragma once
-// The recorded space in words, for the prompt. A space replayed from a recording is restricted
-// to the recorded configs (Space::restrict_to), which shows among the constraints as the bare
-// pseudo-constraint `in_recorded_space`: a model cannot tell from it which configs are valid.
-// Recorders such as Kernel Tuner drop configs by restrictions of the form "a * b <= K" that the
-// cache does not keep; infer_recorded_rules finds bounds on one parameter or on the product of
-// two that reproduce the recorded set exactly, when such bounds exist.
-#include <optional>
+// The recorded space in words, for the prompt's line for the pseudo-constraint
+// `in_recorded_space`: how many configs the recording holds and, when inferred
+// (core/recorded_rules.hpp), the rules that describe them.
 #include <string>
-#include <vector>
 
-#include "tuna/space.hpp"
+#include "core/recorded_rules.hpp"
 
 namespace tuna::llm {
 
-struct RecordedRules {
-  std::size_t recorded = 0;     // configs of the recording (the valid ones)
-  std::size_t candidates = 0;   // combinations that meet the other constraints (0: not counted)
-  bool exact = false;           // `rules` with the other constraints give exactly the recording
-  bool other_constraints = false;  // the space has constraints besides in_recorded_space
-  std::vector<std::string> rules;  // "block_size_x * block_size_y >= 64", fewest that suffice
-};
-
-// Spaces with more combinations than `max_grid` are not enumerated: the result then has only
-// `recorded` (from Space::size). nullopt when the space is not restricted.
-std::optional<RecordedRules> infer_recorded_rules(const Space& space,
-                                                  double max_grid = 1'000'000);
-
-// The prompt's line for the pseudo-constraint: how many configs the recording holds and, when
-// inferred, the rules that describe them.
 std::string describe_recorded_rules(const RecordedRules& rules);
 
 }  // namespace tuna::llm

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "core/known_devices.hpp"
+#include "core/recorded_rules.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::sim {
@@ -42,6 +43,16 @@ KernelSpec spec_from_recorded_space(const RecordedSpace& rec) {
   for (std::size_t c = 0; c < kept; ++c) {
     spec.constraints.push_back(constraints[c]);
     spec.constraint_names.push_back(fmt::format("restriction_{}", c + 1));
+  }
+  // What the recording holds beyond those, as rules a reader (or a model) can check, where
+  // bounds on one parameter or on a product of two reproduce it exactly. They change no
+  // result: the space is still restricted to the recording.
+  if (auto inferred = infer_recorded_rules(rec.space); inferred && inferred->exact) {
+    for (std::size_t r = 0; r < inferred->rules.size(); ++r) {
+      spec.constraints.push_back(
+          Constraint{Expr::parse(inferred->rules[r]), "inferred from the recording"});
+      spec.constraint_names.push_back(fmt::format("recorded_rule_{}", r + 1));
+    }
   }
   for (const auto& [name, value] : rec.space.constants().values())
     if (name != "in_recorded_space") spec.constants.set(name, value);

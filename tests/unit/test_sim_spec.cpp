@@ -3,6 +3,8 @@
 // in for GPUs it knows by name.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -133,6 +135,31 @@ TEST_F(SimSpecTest, WrittenSpecsCarryTheSourceAndTheKnownDevice) {
   EXPECT_TRUE(spec.recorded_device->facts.values().empty());
   KernelSpec again = parse_spec(spec_to_toml(spec), dir_ / "written.toml");
   EXPECT_EQ(again.recording, spec.recording);
+}
+
+TEST_F(SimSpecTest, AWrittenSpecStatesTheRulesThatReproduceTheRecording) {
+  // A Kernel Tuner cache that kept only the configs with 2 <= bx * by <= 8, as a restriction
+  // the cache does not record would have it.
+  std::string cache;
+  for (int bx : {1, 2, 4, 8})
+    for (int by : {1, 2, 4})
+      if (bx * by >= 2 && bx * by <= 8)
+        cache += fmt::format("{}\"{},{}\": {{\"bx\": {}, \"by\": {}, \"time\": {}}}",
+                             cache.empty() ? "" : ",\n", bx, by, bx, by, 1.0 + bx + by);
+  write("rules.json",
+        "{\"device_name\": \"Test GPU 9000\", \"kernel_name\": \"k\", \"tune_params_keys\": "
+        "[\"bx\", \"by\"], \"tune_params\": {\"bx\": [1, 2, 4, 8], \"by\": [1, 2, 4]}, "
+        "\"objective\": \"time\", \"cache\": {" + cache + "}}");
+  const KernelSpec spec = sim::spec_from_recording(dir_ / "rules.json", std::nullopt, std::nullopt);
+  ASSERT_EQ(spec.constraints.size(), 2u);
+  EXPECT_EQ(spec.constraint_name(0), "recorded_rule_1");
+  EXPECT_EQ(spec.constraints[0].expr.text(), "bx * by >= 2");
+  EXPECT_EQ(spec.constraints[1].expr.text(), "bx * by <= 8");
+  // Written and read back, the rules are the spec's constraints and define the same space.
+  const KernelSpec again = parse_spec(spec_to_toml(spec), dir_ / "written.toml");
+  ASSERT_EQ(again.constraints.size(), 2u);
+  EXPECT_EQ(again.constraint_name(1), "recorded_rule_2");
+  EXPECT_EQ(again.make_space(DeviceInfo{}).size().count, 8);
 }
 
 TEST(KnownDevicesTest, EveryGpuOfTheSharedDatasetsIsKnown) {
