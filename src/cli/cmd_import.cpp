@@ -45,11 +45,7 @@ void write_text(const std::string& path, const std::string& text) {
 
 // What the written spec will and will not tell the LLM, so the user can complete it.
 void print_spec_notes(const KernelSpec& spec) {
-  std::vector<std::string> inferred;
-  for (std::size_t c = 0; c < spec.constraints.size(); ++c)
-    if (spec.constraint_name(c).rfind("recorded_rule_", 0) == 0)
-      inferred.push_back(spec.constraints[c].expr.text());
-  if (!inferred.empty())
+  if (const std::vector<std::string> inferred = sim::recorded_rules_of(spec); !inferred.empty())
     fmt::print("  [constraints]: the recorded configurations are exactly those with {} (inferred "
                "from the recording)\n",
                fmt::join(inferred, ", "));

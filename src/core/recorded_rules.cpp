@@ -100,32 +100,27 @@ std::string rule_text(const Space& space, const Rule& r) {
 // breaks at least one; empty when even all of them leave one standing.
 std::optional<std::vector<Rule>> exact_rules(const std::vector<Rule>& rules,
                                              const std::vector<Combination>& all) {
-  std::vector<std::vector<std::size_t>> broken_by;  // per unrecorded combination
-  std::vector<std::size_t> cut(rules.size(), 0);
+  std::vector<std::vector<std::size_t>> cuts(rules.size());  // per rule, the combinations it cuts
+  std::vector<std::size_t> holding;  // per unrecorded combination, the kept rules that cut it
   for (const Combination& c : all) {
     if (c.recorded) continue;
-    std::vector<std::size_t> which;
+    const std::size_t k = holding.size();
+    holding.push_back(0);
     for (std::size_t r = 0; r < rules.size(); ++r)
-      if (breaks(rules[r], c)) which.push_back(r), ++cut[r];
-    if (which.empty()) return std::nullopt;
-    broken_by.push_back(std::move(which));
+      if (breaks(rules[r], c)) cuts[r].push_back(k), ++holding[k];
+    if (holding[k] == 0) return std::nullopt;
   }
   std::vector<std::size_t> order(rules.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return cut[a] < cut[b]; });
+                   [&](std::size_t a, std::size_t b) { return cuts[a].size() < cuts[b].size(); });
   std::vector<bool> kept(rules.size(), true);
-  std::vector<std::size_t> holding(broken_by.size());  // kept rules each combination breaks
-  for (std::size_t k = 0; k < broken_by.size(); ++k) holding[k] = broken_by[k].size();
   for (std::size_t r : order) {
-    bool needed = false;
-    for (std::size_t k = 0; k < broken_by.size() && !needed; ++k)
-      needed = holding[k] == 1 &&
-               std::find(broken_by[k].begin(), broken_by[k].end(), r) != broken_by[k].end();
+    const bool needed = std::any_of(cuts[r].begin(), cuts[r].end(),
+                                    [&](std::size_t k) { return holding[k] == 1; });
     if (needed) continue;
     kept[r] = false;
-    for (std::size_t k = 0; k < broken_by.size(); ++k)
-      if (std::find(broken_by[k].begin(), broken_by[k].end(), r) != broken_by[k].end()) --holding[k];
+    for (std::size_t k : cuts[r]) --holding[k];
   }
   std::vector<Rule> out;
   for (std::size_t r = 0; r < rules.size(); ++r)

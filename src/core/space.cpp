@@ -378,8 +378,7 @@ std::vector<std::size_t> Space::switches() const {
 
 std::vector<Value> Space::switch_settings(const Config& config) const {
   std::vector<Value> out;
-  for (std::size_t i = 0; i < params().size(); ++i)
-    if (params()[i].is_switch()) out.push_back(config[i]);
+  for (std::size_t i : switches()) out.push_back(config[i]);
   return out;
 }
 

@@ -28,11 +28,6 @@ struct PairGrid {
   double interaction = 0;  // the largest departure from an additive fit, in log time
 };
 
-std::ptrdiff_t value_index(const Parameter& p, const Value& v) {
-  auto it = std::find(p.values.begin(), p.values.end(), v);
-  return it == p.values.end() ? -1 : it - p.values.begin();
-}
-
 PairGrid make_grid(const FeedbackInputs& in, std::size_t rows, std::size_t cols) {
   const Parameter& pr = in.space.params()[rows];
   const Parameter& pc = in.space.params()[cols];
@@ -43,8 +38,8 @@ PairGrid make_grid(const FeedbackInputs& in, std::size_t rows, std::size_t cols)
   g.failed_only.assign(pr.values.size(), std::vector<bool>(pc.values.size(), false));
   for (const Result& r : in.results) {
     if (r.config.size() != in.space.params().size()) continue;
-    const auto i = value_index(pr, r.config[rows]);
-    const auto j = value_index(pc, r.config[cols]);
+    const auto i = pr.index_of(r.config[rows]);
+    const auto j = pc.index_of(r.config[cols]);
     if (i < 0 || j < 0) continue;
     if (counts_as_failed(r)) {
       if (g.best_log[i][j] == kUnmeasured) g.failed_only[i][j] = true;

@@ -1,9 +1,9 @@
 // The first prompt's section on priors: the fastest configs the same kernel had elsewhere
 // (tuna/prior.hpp), stated as hints from another device or problem, never as measurements here.
-// Besides the fastest, the fastest of each other setting of the two-way choices (Parameter::is_switch): devices often
-// differ in which family of such choices wins (the convolutions of ../shared/datasets: shared
-// memory and read-only loads on the A100, neither on the A4000 and A6000), and a list of the
-// fastest alone shows one family only.
+// Besides the fastest, the fastest of each other setting of the two-way choices
+// (Parameter::is_switch): devices often differ in which family of such choices wins (the
+// convolutions of ../shared/datasets: shared memory and read-only loads on the A100, neither on
+// the A4000 and A6000), and a list of the fastest alone shows one family only.
 #include <fmt/format.h>
 
 #include <algorithm>

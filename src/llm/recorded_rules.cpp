@@ -17,7 +17,7 @@ std::string describe_recorded_rules(const RecordedRules& r) {
   if (r.candidates == 0) return out + "; a config outside them is moved to a nearby recorded one";
   out += fmt::format(" (of {} combinations of the values above{})", format_count(r.candidates),
                      r.other_constraints ? " that meet the other constraints" : "");
-  if (!r.exact || r.rules.empty())
+  if (!r.exact)  // exact with no rule means every combination is recorded, said above
     return out + "; no bound on one parameter or on the product of two reproduces them, and a "
                  "config outside them is moved to a nearby recorded one";
   std::string rules;

@@ -28,7 +28,11 @@ KernelSpec spec_from_recorded_space(const RecordedSpace& rec) {
   spec.backend = "sim";
   if (!rec.device_name.empty()) {
     spec.recorded_device = known_recorded_device(rec.device_name);
-    if (!spec.recorded_device) spec.recorded_device = DeviceInfo{.name = rec.device_name};
+    if (!spec.recorded_device) {
+      DeviceInfo named;
+      named.name = rec.device_name;
+      spec.recorded_device = named;
+    }
   }
   spec.entry = rec.kernel_name.empty() ? spec.name : rec.kernel_name;
   spec.description = fmt::format("replay of {} as recorded on {} ({} configurations, {} format)",
@@ -51,7 +55,7 @@ KernelSpec spec_from_recorded_space(const RecordedSpace& rec) {
     for (std::size_t r = 0; r < inferred->rules.size(); ++r) {
       spec.constraints.push_back(
           Constraint{Expr::parse(inferred->rules[r]), "inferred from the recording"});
-      spec.constraint_names.push_back(fmt::format("recorded_rule_{}", r + 1));
+      spec.constraint_names.push_back(fmt::format("{}{}", kRecordedRulePrefix, r + 1));
     }
   }
   for (const auto& [name, value] : rec.space.constants().values())
@@ -60,6 +64,14 @@ KernelSpec spec_from_recorded_space(const RecordedSpace& rec) {
   spec.launch.shared_memory_bytes = Expr::constant(0);
   spec.check.reference = Reference::None;
   return spec;
+}
+
+std::vector<std::string> recorded_rules_of(const KernelSpec& spec) {
+  std::vector<std::string> out;
+  const std::string prefix = kRecordedRulePrefix;
+  for (std::size_t c = 0; c < spec.constraints.size(); ++c)
+    if (spec.constraint_name(c).rfind(prefix, 0) == 0) out.push_back(spec.constraints[c].expr.text());
+  return out;
 }
 
 KernelSpec spec_from_recording(const std::filesystem::path& recording,

@@ -100,12 +100,10 @@ TEST(LlmRecordedRules, ATooLargeGridIsNotEnumerated) {
 TEST(LlmRecordedRules, ParametersTooLargeToMultiplySafelyAreLeftOutOfTheRules) {
   std::vector<Parameter> p;
   p.push_back(Parameter::list("A", ints({1, 2, 4}), 1));
-  p.push_back(Parameter::list("HUGE", {Value(std::int64_t{1}), Value(std::int64_t{1} << 40)}, Value(std::int64_t{1})));
+  const Value one(std::int64_t{1});
+  p.push_back(Parameter::list("HUGE", {one, Value(std::int64_t{1} << 40)}, one));
   Space space(std::move(p), {});
-  std::vector<Config> kept;
-  for (const Config& c : space.enumerate_all())
-    if (c[0].as_int() <= 2) kept.push_back(c);
-  space.restrict_to(kept);
+  space.restrict_to(recorded(space, [](long long a, long long) { return a <= 2; }));
   const auto rules = infer_recorded_rules(space);
   ASSERT_TRUE(rules);
   ASSERT_TRUE(rules->exact);

@@ -160,6 +160,7 @@ TEST_F(SimSpecTest, AWrittenSpecStatesTheRulesThatReproduceTheRecording) {
   ASSERT_EQ(again.constraints.size(), 2u);
   EXPECT_EQ(again.constraint_name(1), "recorded_rule_2");
   EXPECT_EQ(again.make_space(DeviceInfo{}).size().count, 8);
+  EXPECT_EQ(sim::recorded_rules_of(again), (std::vector<std::string>{"bx * by >= 2", "bx * by <= 8"}));
 }
 
 TEST(KnownDevicesTest, EveryGpuOfTheSharedDatasetsIsKnown) {
