@@ -63,6 +63,11 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
       "model ranks candidates (0)",
       "TUNA_HYBRID_RANDOM")
       ->check(CLI::NonNegativeNumber);
+  add("--hybrid-relink", hybrid_relink,
+      "every N-th proposal of the hybrid's surrogate is a relink move: another family's best "
+      "config moved one parameter toward the best config (0: never)",
+      "TUNA_HYBRID_RELINK")
+      ->check(CLI::NonNegativeNumber);
   add("--hybrid-explore", hybrid_explore,
       "exploration weight of the hybrid's surrogate (1; larger explores more)",
       "TUNA_HYBRID_EXPLORE")
@@ -122,6 +127,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   if (hybrid_llm_configs) out.hybrid_llm_configs = static_cast<std::size_t>(*hybrid_llm_configs);
   if (hybrid_explore) out.hybrid_explore = *hybrid_explore;
   if (hybrid_random) out.hybrid_random = static_cast<std::size_t>(*hybrid_random);
+  if (hybrid_relink) out.hybrid_relink = static_cast<std::size_t>(*hybrid_relink);
   if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;

@@ -25,6 +25,7 @@ struct LlmFlags {
   std::optional<int> hybrid_turn, hybrid_llm_configs;  // the hybrid's turn sizes
   std::optional<double> hybrid_explore;                // its surrogate's exploration weight
   std::optional<int> hybrid_random;                    // its surrogate's random configs
+  std::optional<int> hybrid_relink;                    // its surrogate's relink moves
   std::string effort;  // "", "quick" or "full"
   std::optional<double> timeout_s, compile_timeout_s;
   bool no_structured_output = false;

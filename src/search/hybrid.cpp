@@ -54,7 +54,8 @@ std::string HybridSearch::options_json() const {
                       {"model_free_share", options_.model_free_share},
                       {"llm_round_configs", options_.llm_round_configs},
                       {"model_free_exploration", options_.model_free_exploration},
-                      {"model_free_random", options_.model_free_random}};
+                      {"model_free_random", options_.model_free_random},
+                      {"model_free_relink", options_.model_free_relink}};
   return j.dump();
 }
 
@@ -65,6 +66,7 @@ std::unique_ptr<Strategy> HybridSearch::make_model_free(const SearchServices& se
     SurrogateOptions settings;
     settings.seed = services.seed();
     settings.exploration = options_.model_free_exploration;
+    settings.relink_every = options_.model_free_relink;
     return std::make_unique<SurrogateSearch>(services.space(), settings, services.priors());
   }
   return make_strategy({options_.second_stage, services.seed(), services.priors()},
@@ -154,6 +156,7 @@ std::shared_ptr<Search> make_hybrid_search(const GuidedSearchSettings& settings,
   if (settings.hybrid_llm_configs) hybrid.llm_round_configs = *settings.hybrid_llm_configs;
   if (settings.hybrid_explore) hybrid.model_free_exploration = *settings.hybrid_explore;
   if (settings.hybrid_random) hybrid.model_free_random = *settings.hybrid_random;
+  if (settings.hybrid_relink) hybrid.model_free_relink = *settings.hybrid_relink;
   return std::make_shared<HybridSearch>(hybrid, std::move(client), settings.provider.redacted());
 }
 

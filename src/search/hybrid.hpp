@@ -40,6 +40,11 @@ struct HybridOptions {
   // candidates: its own spread over the space, which the LLM's first (clustered) configs
   // otherwise replace in its initial design.
   std::size_t model_free_random = 0;
+  // Every this many of the surrogate's proposals (0: never), a relink move
+  // (SurrogateOptions::relink_every): another family's best config moved one parameter toward
+  // the best config, the move that the LLM's clustered rounds and the surrogate's neighbours
+  // both miss when a family trails only for its other settings.
+  std::size_t model_free_relink = 0;
   // Builds the model-free search instead of make_strategy(second_stage) when set (tests, and
   // strategies configured beyond a name).
   std::function<std::unique_ptr<Strategy>(const Space&, std::uint64_t seed)> make_second_stage;

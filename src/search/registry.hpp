@@ -33,7 +33,7 @@ struct GuidedSearchSettings {
   // The hybrid's turn sizes (HybridOptions) when the user set them.
   std::optional<std::size_t> hybrid_turn, hybrid_llm_configs;
   std::optional<double> hybrid_explore;
-  std::optional<std::size_t> hybrid_random;
+  std::optional<std::size_t> hybrid_random, hybrid_relink;
   llm::ProviderSettings provider;
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "search/strategy_factories.hpp"
+#include "search/surrogate_relink.hpp"
 
 namespace tuna::search {
 
@@ -193,6 +194,24 @@ std::vector<SurrogateSearch::Candidate> SurrogateSearch::candidates() {
   return out;
 }
 
+template <typename Score>
+std::optional<Config> SurrogateSearch::best_relink(const Score& score_of) {
+  std::optional<Candidate> pick;
+  double pick_score = 0;
+  for (Config& c : relink_moves(space_, history_, options_.relink)) {
+    std::string key = space_.key(c);
+    Candidate candidate = make_candidate(std::move(c), std::move(key));
+    const double score = score_of(candidate);
+    if (!pick || score < pick_score) {
+      pick = std::move(candidate);
+      pick_score = score;
+    }
+  }
+  if (!pick) return std::nullopt;
+  history_.claim(pick->key);
+  return std::move(pick->config);
+}
+
 std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   std::vector<Config> batch;
   auto add = [&](std::optional<Config> c) {
@@ -216,8 +235,6 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   std::vector<Candidate> pool = stalled_candidates();
   const bool stalled = !pool.empty();
   if (!stalled) pool = candidates();
-  std::vector<std::pair<double, std::size_t>> ranked;
-  ranked.reserve(pool.size());
   const double best = history_.cost(history_.best(1).front());
   const std::size_t tree =
       forest_.size() ? std::uniform_int_distribution<std::size_t>(0, forest_.size() - 1)(rng_) : 0;
@@ -225,25 +242,24 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
   // are, without a copy per candidate.
   const bool priors_count = priors_.trusted_count() > 0;
   std::vector<double> scratch;
-  for (std::size_t i = 0; i < pool.size(); ++i) {
-    const std::vector<double>& x = priors_count ? with_prior_inputs(pool[i], scratch) : pool[i].x;
+  // Lower is better: the optimistic prediction, or minus the expected improvement.
+  auto score_of = [&](const Candidate& c) {
+    const std::vector<double>& x = priors_count ? with_prior_inputs(c, scratch) : c.x;
     RegressionForest::Prediction p = forest_.predict(x);
-    // Lower is better: the optimistic prediction, or minus the expected improvement.
-    double score = 0;
-    if (stalled) {
-      score = p.mean;
-    } else if (options_.acquisition == Acquisition::ExpectedImprovement) {
+    if (stalled) return p.mean;
+    if (options_.acquisition == Acquisition::ExpectedImprovement)
       // With the classifier the best label is 0 (in the top fraction).
-      score = -expected_improvement(p, options_.top_fraction > 0 ? 0.0 : best);
-    } else if (options_.acquisition == Acquisition::Thompson) {
+      return -expected_improvement(p, options_.top_fraction > 0 ? 0.0 : best);
+    if (options_.acquisition == Acquisition::Thompson)
       // One tree's prediction, with the forest's mean as a small tie-breaker among the many
       // candidates that share one leaf.
-      score = forest_.predict_tree(x, tree) + 1e-3 * p.mean;
-    } else {
-      score = p.mean - options_.exploration * p.stddev;
-    }
-    ranked.emplace_back(score, i);  // ties keep candidate order, so runs are deterministic
-  }
+      return forest_.predict_tree(x, tree) + 1e-3 * p.mean;
+    return p.mean - options_.exploration * p.stddev;
+  };
+  std::vector<std::pair<double, std::size_t>> ranked;
+  ranked.reserve(pool.size());
+  for (std::size_t i = 0; i < pool.size(); ++i)
+    ranked.emplace_back(score_of(pool[i]), i);  // ties keep candidate order: deterministic
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::size_t next = 0;
@@ -252,6 +268,13 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
     if (!stalled && options_.random_every && proposals_ % options_.random_every == 0) {
       if (!add_random()) break;
       continue;
+    }
+    if (!stalled && options_.relink_every && proposals_ % options_.relink_every == 0) {
+      std::optional<Config> relink = best_relink(score_of);
+      if (relink) {
+        batch.push_back(std::move(*relink));
+        continue;
+      }
     }
     // Skip candidates an earlier random pick in this batch claimed.
     while (next < ranked.size() && history_.claimed(pool[ranked[next].second].key)) ++next;

@@ -13,6 +13,7 @@
 #include "search/surrogate_features.hpp"
 #include "search/surrogate_forest.hpp"
 #include "search/surrogate_prior.hpp"
+#include "search/surrogate_relink.hpp"
 #include "tuna/strategy.hpp"
 
 namespace tuna::search {
@@ -40,6 +41,12 @@ struct SurrogateOptions {
   // Uniform crossovers of two of the best configs added to the candidates per proposal: the
   // optimum often differs from good configs in several parameters at once.
   std::size_t crossover_candidates = 0;
+  // Every this many proposals (0: never) one is the relink move (surrogate_relink.hpp) the model
+  // ranks first, when there is one: another family's best config given one parameter value of
+  // the best config. The hybrid uses it (HybridOptions::model_free_relink); alone it did not
+  // pay (docs/strategies.md).
+  std::size_t relink_every = 0;
+  RelinkOptions relink;
   // After this many measurements without a new best (0: never), propose the unmeasured
   // neighbours of the best config in the order of the model's mean, like a pattern search
   // guided by the model, until one improves or none is left.
@@ -90,6 +97,9 @@ class SurrogateSearch : public Strategy {
   std::optional<Config> next_initial();
   void add_crossovers(std::vector<Candidate>& out, std::unordered_set<std::string>& keys);
   std::vector<Candidate> stalled_candidates();
+  // The relink move with the lowest score_of(candidate), claimed; nullopt when there is none.
+  template <typename Score>
+  std::optional<Config> best_relink(const Score& score_of);
   Candidate make_candidate(Config c, std::string key) const;
   void top_up_random_pool();
   std::vector<Candidate> candidates();
