@@ -488,6 +488,10 @@ TEST(LlmGuidedOptionsTest, StrategySelection) {
       "hybrid", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
   EXPECT_NE(hybrid->options_json().find("\"model_free_share\":3"), std::string::npos);
   EXPECT_NE(hybrid->options_json().find("\"llm_round_configs\":2"), std::string::npos);
+  settings.hybrid_relink = 3;
+  hybrid = search::make_guided_search(
+      "hybrid", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
+  EXPECT_NE(hybrid->options_json().find("\"model_free_relink\":3"), std::string::npos);
 }
 
 }  // namespace
