@@ -50,7 +50,10 @@ Json time_split_json(const TuneSummary& s) {
 Json strategy_stats_json(const search::StrategyStats& st, const search::CompareOptions& o) {
   Json scores = Json::array();
   for (std::size_t i = 0; i < o.budgets.size() && i < st.score.size(); ++i)
-    scores.push_back({{"budget", o.budgets[i]}, {"mean_score", number_or_null(st.score[i])}});
+    scores.push_back({{"budget", o.budgets[i]},
+                      {"mean_score", number_or_null(st.score[i])},
+                      {"stderr", i < st.score_stderr.size() ? number_or_null(st.score_stderr[i])
+                                                            : Json(nullptr)}});
   Json targets = Json::array();
   for (std::size_t i = 0; i < o.targets.size() && i < st.evals_to.size(); ++i)
     targets.push_back({{"target", o.targets[i]},

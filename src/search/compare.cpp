@@ -108,6 +108,24 @@ PriorAgreement prior_agreement_on(const Prior& prior, const sim::RecordedSpace& 
 
 }  // namespace
 
+namespace {
+
+// The standard error of the mean score after `budget` evaluations over `runs` (NaN for one run:
+// one run says nothing of the spread).
+double standard_error(const std::vector<RunTrace>& runs, std::size_t budget, double optimum_ms,
+                      double mean) {
+  if (runs.size() < 2) return std::numeric_limits<double>::quiet_NaN();
+  double squares = 0;
+  for (const RunTrace& run : runs) {
+    const double d = score_at(run, budget, optimum_ms) - mean;
+    squares += d * d;
+  }
+  const double n = static_cast<double>(runs.size());
+  return std::sqrt(squares / (n - 1) / n);
+}
+
+}  // namespace
+
 StrategyStats summarise_runs(const std::string& strategy, const std::vector<RunTrace>& runs,
                              double optimum_ms, const CompareOptions& options) {
   const std::size_t cap = largest_budget(options);
@@ -134,7 +152,10 @@ StrategyStats summarise_runs(const std::string& strategy, const std::vector<RunT
   st.curve.assign(cap, 0.0);
   for (const RunTrace& run : runs)
     for (std::size_t k = 1; k <= cap; ++k) st.curve[k - 1] += score_at(run, k, optimum_ms) / n;
-  for (std::size_t b : options.budgets) st.score.push_back(st.curve[b - 1]);
+  for (std::size_t b : options.budgets) {
+    st.score.push_back(st.curve[b - 1]);
+    st.score_stderr.push_back(standard_error(runs, b, optimum_ms, st.curve[b - 1]));
+  }
   for (double target : options.targets) {
     double evals = 0, reached = 0;
     for (const RunTrace& run : runs) {
@@ -166,7 +187,10 @@ StrategyStats random_search_stats(const sim::RecordedSpace& recorded,
   st.exact = true;
   for (std::size_t k = 1; k <= cap; ++k)
     st.curve.push_back(random_search_expected_score(sorted, total, k));
-  for (std::size_t b : options.budgets) st.score.push_back(st.curve[b - 1]);
+  for (std::size_t b : options.budgets) {
+    st.score.push_back(st.curve[b - 1]);
+    st.score_stderr.push_back(0.0);  // exact
+  }
   for (double target : options.targets) {
     RandomReach reach = random_search_reach(sorted, total, target, cap);
     st.evals_to.push_back(reach.mean_capped_evals);
@@ -190,6 +214,12 @@ StrategyStats mean_of(const std::vector<const StrategyStats*>& rows) {
   average(&StrategyStats::evals_to);
   average(&StrategyStats::reached);
   average(&StrategyStats::curve);
+  // Spaces are independent: the error of a mean of means adds in quadrature.
+  for (std::size_t i = 0; i < out.score_stderr.size(); ++i) {
+    double squares = 0;
+    for (const StrategyStats* r : rows) squares += r->score_stderr[i] * r->score_stderr[i];
+    out.score_stderr[i] = std::sqrt(squares) / n;
+  }
   auto average_optional = [&](std::optional<double> StrategyStats::*field) {
     if (!(out.*field)) return;
     out.*field = 0.0;

@@ -106,6 +106,10 @@ RunTrace run_on_recording(const sim::RecordedSpace& recorded, const std::string&
 struct StrategyStats {
   std::string strategy;
   std::vector<double> score;      // mean t_opt / t_found per budget
+  // The standard error of each mean score: the runs' standard deviation over sqrt(runs)
+  // (0 for the exact expectation, NaN with a single run); over spaces, that of the mean of
+  // means. Two means closer than about twice their combined error are within the noise.
+  std::vector<double> score_stderr;
   std::vector<double> evals_to;   // mean evaluations to reach each target, capped at the
                                   // largest budget for runs that never did
   std::vector<double> reached;    // fraction of runs that reached each target

@@ -21,13 +21,20 @@ std::string evals_cell(double evals, double reached) {
   return fmt::format(">{:.1f} ({:.0f}%)", evals, reached * 100);
 }
 
+// A mean score with its standard error ("0.933±0.018"); the exact expectation has none to show
+// (an error of 0), nor has a single run (NaN).
+std::string score_cell(double score, double stderr_) {
+  if (!std::isfinite(stderr_) || stderr_ == 0) return fmt::format("{:.3f}", score);
+  return fmt::format("{:.3f}±{:.3f}", score, stderr_);
+}
+
 void append_block(std::string& out, const std::string& title,
                   const std::vector<StrategyStats>& rows, const CompareOptions& options) {
   out += title + "\n";
   std::size_t width = 10;
   for (const StrategyStats& r : rows) width = std::max(width, r.strategy.size());
   out += fmt::format("  {:<{}}", "strategy", width);
-  for (std::size_t b : options.budgets) out += fmt::format(" {:>7}", fmt::format("@{}", b));
+  for (std::size_t b : options.budgets) out += fmt::format(" {:>13}", fmt::format("@{}", b));
   for (double t : options.targets) out += fmt::format(" {:>14}", fmt::format("evals>={:g}", t));
   // With a modelled pipeline: how long the devices sat idle, and in how many batches.
   const bool timed = options.pipeline.has_value();
@@ -35,7 +42,10 @@ void append_block(std::string& out, const std::string& title,
   out += "\n";
   for (const StrategyStats& r : rows) {
     out += fmt::format("  {:<{}}", r.strategy, width);
-    for (double s : r.score) out += fmt::format(" {:>7.3f}", s);
+    for (std::size_t i = 0; i < r.score.size(); ++i)
+      out += fmt::format(" {:>13}", score_cell(r.score[i], i < r.score_stderr.size()
+                                                                 ? r.score_stderr[i]
+                                                                 : std::nan("")));
     for (std::size_t i = 0; i < r.evals_to.size(); ++i)
       out += fmt::format(" {:>14}", evals_cell(r.evals_to[i], r.reached[i]));
     if (timed && r.idle_share && r.batches) {
@@ -152,8 +162,10 @@ std::string format_guided_runs(const CompareReport& report) {
 std::string format_compare_table(const CompareReport& report) {
   const CompareOptions& o = report.options;
   std::string out = fmt::format(
-      "score = t_opt / t_found (mean over {}); evals>=f: mean evaluations to reach f of "
-      "the optimum (runs that never did count as {}; '>' with the share that did)\n\n",
+      "score = t_opt / t_found (mean over {}, ± its standard error: two means closer than "
+      "about twice their combined error are within the runs' noise); evals>=f: mean "
+      "evaluations to reach f of the optimum (runs that never did count as {}; '>' with the "
+      "share that did)\n\n",
       runs_phrase(o), o.budgets.empty() ? 0 : *std::max_element(o.budgets.begin(), o.budgets.end()));
   if (o.pipeline) out += pipeline_phrase(o) + "\n\n";
   for (const SpaceStats& s : report.spaces) {
@@ -172,6 +184,7 @@ std::string compare_csv(const CompareReport& report) {
   const CompareOptions& o = report.options;
   std::string out = "space,strategy,runs";
   for (std::size_t b : o.budgets) out += fmt::format(",score_at_{}", b);
+  for (std::size_t b : o.budgets) out += fmt::format(",score_stderr_at_{}", b);
   for (double t : o.targets) out += fmt::format(",evals_to_{:g},reached_{:g}", t, t);
   // The LLM's cost, summed over the row's runs, only when LLM strategies were compared.
   const bool llm = any_llm(report);
@@ -184,6 +197,7 @@ std::string compare_csv(const CompareReport& report) {
       out += csv_field(space) + "," + csv_field(r.strategy) + "," +
              (r.exact ? std::string("exact") : std::to_string(o.runs_of(r.strategy)));
       for (double s : r.score) out += fmt::format(",{:.6f}", s);
+      for (double e : r.score_stderr) out += std::isfinite(e) ? fmt::format(",{:.6f}", e) : ",";
       for (std::size_t i = 0; i < r.evals_to.size(); ++i)
         out += fmt::format(",{:.3f},{:.4f}", r.evals_to[i], r.reached[i]);
       if (llm && r.llm) {

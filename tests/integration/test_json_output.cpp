@@ -171,6 +171,15 @@ TEST(JsonOutput, CompareGivesScoresPerSpaceStrategyAndBudget) {
     EXPECT_GT(score, 0);
     EXPECT_LE(score, 1.0 + 1e-9);
     EXPECT_EQ(st["targets"].size(), 2u);
+    // The exact expectation has no error; replayed runs have one (null only for a single run).
+    const json& err = st["scores"][1]["stderr"];
+    if (st["random_expectation"].get<bool>()) {
+      EXPECT_EQ(err, 0.0);
+    } else {
+      ASSERT_TRUE(err.is_number()) << st.dump();
+      EXPECT_GE(err.get<double>(), 0.0);
+      EXPECT_LT(err.get<double>(), 0.5);
+    }
     saw_expectation = saw_expectation || st["random_expectation"].get<bool>();
   }
   EXPECT_TRUE(saw_expectation);

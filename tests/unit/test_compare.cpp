@@ -155,6 +155,45 @@ TEST(Compare, ScoresHandMadeTracesRight) {
   EXPECT_DOUBLE_EQ(st.evals_to[0], (1 + 4) / 2.0);  // run 2 never reaches 0.5: counts as 4
   EXPECT_DOUBLE_EQ(st.reached[0], 0.5);
   EXPECT_DOUBLE_EQ(st.evals_to[1], (3 + 4) / 2.0);
+  // Standard errors: scores 0.5 and 0 after 1 evaluation, 1 and 0.25 after 4; the standard
+  // deviation over two runs is |a - b| / sqrt(2), its error over sqrt(2) again: |a - b| / 2.
+  ASSERT_EQ(st.score_stderr.size(), 3u);
+  EXPECT_DOUBLE_EQ(st.score_stderr[0], 0.25);
+  EXPECT_DOUBLE_EQ(st.score_stderr[2], 0.375);
+  // One run says nothing of the spread.
+  EXPECT_TRUE(std::isnan(summarise_runs("x", {a}, 1.0, o).score_stderr[0]));
+}
+
+TEST(Compare, StandardErrorsShowInTheTableAndCsvAndAddUpOverSpaces) {
+  CompareOptions o;
+  o.strategies = {"x"};
+  o.budgets = {1};
+  o.targets = {1.0};
+  o.runs = 2;
+  auto space_with = [&](const std::string& name, double a_ms, double b_ms) {
+    SpaceStats s;
+    s.name = name;
+    s.optimum_ms = 1.0;
+    s.strategies = {summarise_runs("x", {RunTrace{{a_ms}}, RunTrace{{b_ms}}}, 1.0, o)};
+    return s;
+  };
+  CompareReport report;
+  report.options = o;
+  report.spaces = {space_with("one", 1.0, 2.0), space_with("two", 1.0, 4.0)};
+  EXPECT_DOUBLE_EQ(report.spaces[0].strategies[0].score_stderr[0], 0.25);   // 1 and 0.5
+  EXPECT_DOUBLE_EQ(report.spaces[1].strategies[0].score_stderr[0], 0.375);  // 1 and 0.25
+  // The mean of the two spaces' means: its error is sqrt(0.25^2 + 0.375^2) / 2.
+  StrategyStats mean = report.spaces[0].strategies[0];
+  mean.score[0] = (0.75 + 0.625) / 2;
+  mean.score_stderr[0] = std::sqrt(0.25 * 0.25 + 0.375 * 0.375) / 2;
+  report.average = {mean};
+  const std::string table = format_compare_table(report);
+  EXPECT_NE(table.find("0.750±0.250"), std::string::npos) << table;
+  EXPECT_NE(table.find("0.625±0.375"), std::string::npos) << table;
+  const std::string csv = compare_csv(report);
+  EXPECT_NE(csv.find("space,strategy,runs,score_at_1,score_stderr_at_1,"), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("one,x,2,0.750000,0.250000,"), std::string::npos) << csv;
 }
 
 TEST(Compare, ReplaysAHandMadeRecording) {
@@ -197,6 +236,9 @@ TEST(Compare, ReplaysAHandMadeRecording) {
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("surrogate"), std::string::npos);
   EXPECT_NE(format_compare_table(report).find("mean over 1 spaces"), std::string::npos);
+  // The exact expectation has no error; the replayed strategies' errors add up over spaces.
+  EXPECT_EQ(s.strategies[2].score_stderr, (std::vector<double>{0.0, 0.0}));
+  EXPECT_DOUBLE_EQ(report.average[0].score_stderr[0], s.strategies[0].score_stderr[0]);
 }
 
 TEST(Compare, LlmUsageIsSummedPerStrategyAndShownInCsvAndJson) {
