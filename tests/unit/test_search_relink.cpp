@@ -15,7 +15,8 @@ namespace {
 // pnpoly's shape: a method of three values (families), a block size and a tile size of five
 // values each (not families: more than 4 values).
 Space method_space(std::vector<Constraint> constraints = {}) {
-  return Space({Parameter::list("M", ints({0, 1, 2}), 0), Parameter::list("B", ints({32, 64, 128, 256, 544}), 32),
+  return Space({Parameter::list("M", ints({0, 1, 2}), 0),
+                Parameter::list("B", ints({32, 64, 128, 256, 544}), 32),
                 Parameter::list("T", ints({1, 2, 3, 4, 5}), 1)},
                std::move(constraints));
 }
@@ -31,16 +32,19 @@ Result ok(const Space& space, Config c, double ms) {
   return r;
 }
 
-// The best config (M=2), the best of family M=0 3 % slower with two other settings unlike the
-// best's, family M=1 three times slower.
-search::History measured(const Space& space, std::vector<Result> extra = {}) {
+// What a search knows after measuring `results`.
+search::History history_of(const Space& space, const std::vector<Result>& results) {
   search::History history(space);
-  std::vector<Result> results = {ok(space, cfg(2, 64, 3), 10.0), ok(space, cfg(0, 544, 5), 10.3),
-                                 ok(space, cfg(0, 64, 1), 20.0), ok(space, cfg(1, 32, 1), 30.0)};
-  for (Result& r : extra) results.push_back(std::move(r));
   for (const Result& r : results) history.claim(r.key);
   history.record(results);
   return history;
+}
+
+// The best config (M=2), the best of family M=0 3 % slower with two other settings unlike the
+// best's, family M=1 three times slower.
+std::vector<Result> pnpoly_like(const Space& space) {
+  return {ok(space, cfg(2, 64, 3), 10.0), ok(space, cfg(0, 544, 5), 10.3),
+          ok(space, cfg(0, 64, 1), 20.0), ok(space, cfg(1, 32, 1), 30.0)};
 }
 
 std::vector<std::string> keys_of(const Space& space, const std::vector<Config>& configs) {
@@ -54,7 +58,7 @@ std::vector<std::string> keys_of(const Space& space, const std::vector<Config>& 
 
 TEST(RelinkMoves, MoveAnotherFamilysBestOneParameterTowardTheBest) {
   Space space = method_space();
-  search::History history = measured(space);
+  search::History history = history_of(space, pnpoly_like(space));
   // Family M=0's best (544, 5) takes the best's B (64) or the best's T (3); M=1 is beyond
   // x1.25 of the best and gives nothing.
   EXPECT_EQ(keys_of(space, search::relink_moves(space, history, {})),
@@ -63,7 +67,7 @@ TEST(RelinkMoves, MoveAnotherFamilysBestOneParameterTowardTheBest) {
 
 TEST(RelinkMoves, FamiliesFartherBehindCountWithALargerRatio) {
   Space space = method_space();
-  search::History history = measured(space);
+  search::History history = history_of(space, pnpoly_like(space));
   search::RelinkOptions wide;
   wide.max_ratio = 4;
   EXPECT_EQ(keys_of(space, search::relink_moves(space, history, wide)),
@@ -72,10 +76,8 @@ TEST(RelinkMoves, FamiliesFartherBehindCountWithALargerRatio) {
 
 TEST(RelinkMoves, LeaveOutWhatIsClaimedAndWhatBreaksAConstraint) {
   Space space = method_space({Constraint{Expr::parse("B * T <= 1000"), "test"}});
-  search::History history(space);
-  std::vector<Result> results = {ok(space, cfg(2, 64, 3), 10.0), ok(space, cfg(0, 544, 1), 10.3)};
-  for (const Result& r : results) history.claim(r.key);
-  history.record(results);
+  search::History history =
+      history_of(space, {ok(space, cfg(2, 64, 3), 10.0), ok(space, cfg(0, 544, 1), 10.3)});
   // (0, 544, 3) would take 544 * 3 = 1632 > 1000: only (0, 64, 1) is left.
   EXPECT_EQ(keys_of(space, search::relink_moves(space, history, {})),
             keys_of(space, {cfg(0, 64, 1)}));
@@ -87,17 +89,12 @@ TEST(RelinkMoves, NothingWithoutACorrectResultOrWithoutOtherFamilies) {
   Space space = method_space();
   search::History empty(space);
   EXPECT_TRUE(search::relink_moves(space, empty, {}).empty());
-  search::History failed(space);
   Result r = ok(space, cfg(2, 64, 3), 0);
   r.status = Status::RuntimeError;
-  failed.claim(r.key);
-  failed.record({r});
-  EXPECT_TRUE(search::relink_moves(space, failed, {}).empty());
+  EXPECT_TRUE(search::relink_moves(space, history_of(space, {r}), {}).empty());
   // Family members that differ from the best only in the family's own parameter: no move.
-  search::History same(space);
-  std::vector<Result> results = {ok(space, cfg(2, 64, 3), 10.0), ok(space, cfg(0, 64, 3), 10.5)};
-  for (const Result& x : results) same.claim(x.key);
-  same.record(results);
+  search::History same =
+      history_of(space, {ok(space, cfg(2, 64, 3), 10.0), ok(space, cfg(0, 64, 3), 10.5)});
   EXPECT_TRUE(search::relink_moves(space, same, {}).empty());
 }
 
@@ -108,9 +105,7 @@ TEST(SurrogateRelink, EveryNthProposalIsARelinkMove) {
   options.initial_samples = 4;
   options.relink_every = 2;
   search::SurrogateSearch search(space, options);
-  std::vector<Result> seeds = {ok(space, cfg(2, 64, 3), 10.0), ok(space, cfg(0, 544, 5), 10.3),
-                               ok(space, cfg(0, 64, 1), 20.0), ok(space, cfg(1, 32, 1), 30.0)};
-  search.observe(seeds);
+  search.observe(pnpoly_like(space));
   // The 2nd proposal after the initial design is one of the two relink moves.
   std::vector<Config> first = search.propose(1), second = search.propose(1);
   ASSERT_EQ(second.size(), 1u);
