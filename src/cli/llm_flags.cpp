@@ -51,6 +51,11 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
       "of those seed configs, how many are the priors' leaders when a --prior is given (3)",
       "TUNA_LLM_PRIOR_SEEDS")
       ->check(CLI::NonNegativeNumber);
+  add("--llm-challenge-round", challenge_round,
+      "the round (1 or later) in which the LLM tunes the least explored family that trails the "
+      "best by at most x1.5, instead of refining its best configs (0: none)",
+      "TUNA_LLM_CHALLENGE_ROUND")
+      ->check(CLI::NonNegativeNumber);
   add("--hybrid-turn", hybrid_turn,
       "the hybrid's model-free evaluations between two LLM rounds (4)", "TUNA_HYBRID_TURN")
       ->check(CLI::PositiveNumber);
@@ -132,6 +137,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;
   if (prior_seeds) out.llm.prior_seed_leaders = *prior_seeds;
+  if (challenge_round) out.llm.challenge_round = *challenge_round;
   if (compile_timeout_s) out.llm.compile_timeout_cap_s = *compile_timeout_s;
   out.llm.structured_output = !no_structured_output;
   out.llm.fallback_strategy = fallback;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "llm/feedback.hpp"
+#include "llm/feedback_challenger.hpp"
 #include "llm/prompt_format.hpp"
 #include "llm/prompt_sections.hpp"
 #include "llm/prompting.hpp"
@@ -91,6 +92,18 @@ std::string build_refinement_prompt(const RefinementPromptInputs& in) {
   sections.emplace_back("Where parameters interact", summarize_interactions(fb));
   sections.emplace_back("Resource usage of the top configs (as the compiler reported it)",
                         summarize_resources(fb, kResourcesShown));
+  const std::optional<Challenger> challenger =
+      in.challenge ? find_challenger(fb) : std::nullopt;
+  if (challenger) {
+    std::string guidance = challenge_guidance(fb, *challenger);
+    if (in.compile_timeout_s > 0)
+      guidance += fmt::format("- A config that takes longer than {:g} s to compile is abandoned.\n",
+                              in.compile_timeout_s);
+    sections.emplace_back("Next step", guidance);
+    sections.emplace_back("Task", challenge_task(fb, *challenger, in.configs_per_round, in.round,
+                                                 in.results.size()));
+    return join_sections(sections);
+  }
   sections.emplace_back("Next step", next_step(in, fb));
   sections.emplace_back(
       "Task",

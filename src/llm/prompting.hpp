@@ -48,6 +48,9 @@ struct RefinementPromptInputs {
   // checks of suggested moves against the device's limits (threads, registers, shared memory).
   const KernelSpec* spec = nullptr;
   const DeviceInfo* device = nullptr;
+  // A challenge round (feedback_challenger.hpp): when a challenger family exists, the guidance
+  // and the task ask for configs of that family instead of refinements of the anchors.
+  bool challenge = false;
 };
 // Search state (with the timing noise), anchors, every measured config (ok ones with time,
 // spread and ratio to the best; failures with status, class and reason, and where failures

@@ -37,6 +37,8 @@ void LlmGuidedOptions::validate() const {
   require(request_timeout_s > 0, "--llm-timeout must be positive");
   require(max_stagnant_rounds >= 1, "the LLM search's stagnant-round limit must be at least 1");
   require(rebenchmark_threshold >= 1, "the LLM search's re-timing threshold must be at least 1");
+  require(challenge_round >= 0,
+          "--llm-challenge-round must be 0 (none) or the number of a round after round 0");
 }
 
 LlmGuidedOptions llm_guided_defaults(LlmEffort effort) {
@@ -88,6 +90,7 @@ std::string LlmGuidedSearch::options_json() const {
                       {"structured_output", options_.structured_output},
                       {"fallback", options_.fallback_strategy},
                       {"fill_while_waiting", options_.fill_while_waiting},
+                      {"challenge_round", options_.challenge_round},
                       {"provider", client_->provider()},
                       {"model", client_->model()}};
   nlohmann::json provider = nlohmann::json::parse(provider_json_, nullptr, false);

@@ -51,6 +51,8 @@ class LlmSession {
   // is put before it) asking for `max_configs` configs (when > 0; else the options' number), the
   // filler's proposals measured while it is in flight, the reply's new configs (at most that
   // many) measured, re-timing.
+  // In the options' challenge round the prompt asks for configs of the challenger family
+  // (llm/feedback_challenger.hpp) when one qualifies.
   RoundOutcome next_round(int round, const std::string& note = {}, std::size_t max_configs = 0);
   // Results measured outside the session: they join the prompt's results and the population,
   // and are never proposed again.
@@ -71,6 +73,8 @@ class LlmSession {
   int stagnant_rounds() const { return stagnant_rounds_; }
 
  private:
+  // Says in the run log which family the challenge round asks for, or that none qualifies.
+  void log_challenge(int round);
   std::vector<Config> seed_configs();
   llm::LlmRequest make_request(std::vector<llm::Message> messages) const;
   std::vector<llm::Message> context_messages() const;

@@ -1,0 +1,99 @@
+#include "llm/feedback_challenger.hpp"
+
+#include <fmt/format.h>
+
+#include "llm/feedback_internal.hpp"
+
+namespace tuna::llm {
+namespace {
+
+struct Family {
+  const Result* best = nullptr;
+  std::size_t measured = 0;
+};
+
+Family family_of(const std::vector<const Result*>& ranked, std::size_t param, const Value& v) {
+  Family f;
+  for (const Result* r : ranked) {  // fastest first: the first match is the family's best
+    if (r->config.size() <= param || !(r->config[param] == v)) continue;
+    if (!f.best) f.best = r;
+    ++f.measured;
+  }
+  return f;
+}
+
+std::vector<std::size_t> differing(const Config& a, const Config& b, std::size_t except) {
+  std::vector<std::size_t> out;
+  for (std::size_t p = 0; p < a.size() && p < b.size(); ++p)
+    if (p != except && !(a[p] == b[p])) out.push_back(p);
+  return out;
+}
+
+std::string setting(const Space& space, std::size_t param, const Value& v) {
+  return fmt::format("{} = {}", space.params()[param].name, v.to_string());
+}
+
+}  // namespace
+
+std::optional<Challenger> find_challenger(const FeedbackInputs& in) {
+  const std::vector<const Result*> ranked = ranked_results(in.results);
+  if (ranked.empty()) return std::nullopt;
+  const Result& top = *ranked.front();
+  std::optional<Challenger> pick;
+  const auto& params = in.space.params();
+  for (std::size_t p = 0; p < params.size() && p < top.config.size(); ++p) {
+    const std::size_t n = params[p].values.size();
+    if (n < 2 || n > kChallengeMaxValues) continue;
+    for (const Value& v : params[p].values) {
+      if (v == top.config[p]) continue;
+      const Family f = family_of(ranked, p, v);
+      if (!f.best) continue;
+      const double ratio = f.best->median_ms / top.median_ms;
+      if (!(ratio <= kChallengeMaxRatio)) continue;
+      std::vector<std::size_t> differs = differing(f.best->config, top.config, p);
+      if (differs.empty()) continue;  // the one-parameter move itself was measured and lost
+      const bool better = !pick || f.measured < pick->measured ||
+                          (f.measured == pick->measured && ratio < pick->ratio);
+      if (better) pick = Challenger{p, v, f.best, ratio, f.measured, std::move(differs)};
+    }
+  }
+  return pick;
+}
+
+std::string challenge_guidance(const FeedbackInputs& in, const Challenger& c) {
+  const Space& space = in.space;
+  const std::vector<const Result*> ranked = ranked_results(in.results);
+  const Result& top = *ranked.front();
+  std::vector<std::string> diffs;
+  for (std::size_t p : c.differs)
+    diffs.push_back(fmt::format("{} {} (anchor 1: {})", space.params()[p].name,
+                                c.best->config[p].to_string(), top.config[p].to_string()));
+  const std::string family = setting(space, c.param, c.value);
+  return fmt::format(
+      "- This round is a challenge round: instead of refining the anchors, give another family "
+      "its best chance. The fastest config with {} runs {:.4g} ms (x{:.3f} of anchor 1), and "
+      "only {} of the {} correct configs measured have {}. Its best differs from anchor 1 in {}: "
+      "it may trail only because those settings were chosen for anchor 1's family, or by "
+      "chance.\n"
+      "- Propose configs with {} only, each a reasoned guess at what this family needs to be "
+      "fastest: its own best config and anchor 1 are natural starting points (for example its "
+      "best with one of anchor 1's values, or anchor 1 with {} and the settings that suit it), "
+      "but what suits {} may differ from what suits anchor 1.\n"
+      "- Keep configs sparse: usually 1 to 4 changed parameters, never more than 6.\n"
+      "- If unsure, return fewer configs rather than invalid ones.\n",
+      family, c.best->median_ms, c.ratio, c.measured, ranked.size(), family,
+      detail::joined(diffs, "; "),
+      family, family, family);
+}
+
+std::string challenge_task(const FeedbackInputs& in, const Challenger& c, int asked, int round,
+                           std::size_t measured) {
+  return fmt::format(
+      "Propose up to {} new configs for round {}, all with {}. Repeat no config listed above "
+      "(all {} were measured; repeats are dropped unmeasured) and avoid what failed. Answer "
+      "with the JSON object only: {{\"configs\": [...]}}, each config listing only the "
+      "parameters it changes from the default.\n",
+      asked, round, setting(in.space, c.param, c.value), measured);
+}
+
+}  // namespace tuna::llm

@@ -1,0 +1,101 @@
+// The challenge round (feedback_challenger.hpp): which family the model is asked to tune, and
+// the refinement prompt that asks for it.
+#include <gtest/gtest.h>
+
+#include "llm/feedback_challenger.hpp"
+#include "llm/prompting.hpp"
+#include "support/int_values.hpp"
+#include "tuna/space.hpp"
+
+namespace tuna::llm {
+namespace {
+
+using testing::ints;
+
+// pnpoly's shape: a method of three values, a switch, and sizes of more than 3 values.
+Space make_space() {
+  std::vector<Parameter> p;
+  p.push_back(Parameter::list("METHOD", ints({0, 1, 2}), 0));
+  p.push_back(Parameter::list("SWITCH", ints({0, 1}), 0));
+  p.push_back(Parameter::list("TILE", ints({1, 2, 4, 8}), 1));
+  p.push_back(Parameter::list("BLOCK", ints({32, 64, 128, 256, 544}), 32));
+  return Space(std::move(p), {});
+}
+
+class LlmChallenger : public ::testing::Test {
+ protected:
+  void ok(std::string_view sparse, double ms) {
+    Result r;
+    r.config = space.parse_key(sparse);
+    r.key = space.key(r.config);
+    r.median_ms = ms;
+    r.times_ms = {ms};
+    results.push_back(std::move(r));
+  }
+  FeedbackInputs inputs() const { return FeedbackInputs{space, base, results}; }
+  std::string prompt(bool challenge) const {
+    return build_refinement_prompt(
+        {space, base, results, 2, 5, 0, nullptr, nullptr, challenge});
+  }
+  Space space = make_space();
+  Config base = space.default_config();
+  std::vector<Result> results;
+};
+
+TEST_F(LlmChallenger, PicksTheLeastExploredFamilyWithinTheRatio) {
+  // The best: METHOD 2. METHOD 0 trails by 3 % in 1 config (with other TILE and BLOCK);
+  // SWITCH 1 trails by 2 % in 3 configs; METHOD 1 trails by x2 (beyond x1.5).
+  ok("METHOD=2,TILE=4,BLOCK=64", 10.0);
+  ok("METHOD=2,TILE=2,BLOCK=64", 10.5);
+  ok("METHOD=0,TILE=8,BLOCK=544", 10.3);
+  ok("METHOD=2,SWITCH=1,TILE=2,BLOCK=128", 10.2);
+  ok("METHOD=2,SWITCH=1,TILE=1,BLOCK=128", 12.0);
+  ok("METHOD=2,SWITCH=1,TILE=1,BLOCK=32", 13.0);
+  ok("METHOD=1,TILE=4,BLOCK=32", 20.0);
+  std::optional<Challenger> c = find_challenger(inputs());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(space.params()[c->param].name, "METHOD");
+  EXPECT_EQ(c->value, Value(0));
+  EXPECT_EQ(c->measured, 1u);
+  EXPECT_NEAR(c->ratio, 1.03, 1e-9);
+  EXPECT_EQ(c->differs, (std::vector<std::size_t>{2, 3}));  // TILE and BLOCK
+}
+
+TEST_F(LlmChallenger, NoneWhenEveryOtherFamilyIsFarBehindOrDiffersOnlyInItsOwnSetting) {
+  ok("METHOD=2,TILE=4,BLOCK=64", 10.0);
+  ok("METHOD=0,TILE=8,BLOCK=544", 16.0);   // beyond x1.5
+  ok("METHOD=2,SWITCH=1,TILE=4,BLOCK=64", 10.1);  // the one-parameter move: measured, it lost
+  ok("METHOD=2,TILE=8,BLOCK=64", 10.4);     // TILE has 4 values: not a family
+  EXPECT_FALSE(find_challenger(inputs()));
+  results.clear();
+  EXPECT_FALSE(find_challenger(inputs()));  // nothing measured
+}
+
+TEST_F(LlmChallenger, TheChallengeRoundAsksForTheFamilyInsteadOfTheAnchors) {
+  ok("METHOD=2,TILE=4,BLOCK=64", 10.0);
+  ok("METHOD=0,TILE=8,BLOCK=544", 10.3);
+  ok("METHOD=2,TILE=2,BLOCK=64", 10.5);
+  const std::string normal = prompt(false);
+  EXPECT_NE(normal.find("around the anchors above"), std::string::npos);
+  EXPECT_EQ(normal.find("challenge round"), std::string::npos);
+  const std::string challenge = prompt(true);
+  EXPECT_NE(challenge.find("This round is a challenge round"), std::string::npos) << challenge;
+  EXPECT_NE(challenge.find("all with METHOD = 0"), std::string::npos) << challenge;
+  EXPECT_NE(challenge.find("TILE 8 (anchor 1: 4); BLOCK 544 (anchor 1: 64)"), std::string::npos)
+      << challenge;
+  EXPECT_NE(challenge.find("only 1 of the 3 correct configs measured have METHOD = 0"),
+            std::string::npos)
+      << challenge;
+  EXPECT_EQ(challenge.find("around the anchors above"), std::string::npos);
+  // The measurements are all there as in any round.
+  EXPECT_NE(challenge.find("Configs that ran, fastest first"), std::string::npos);
+}
+
+TEST_F(LlmChallenger, WithoutAChallengerTheChallengeRoundIsAnOrdinaryRound) {
+  ok("METHOD=2,TILE=4,BLOCK=64", 10.0);
+  ok("METHOD=2,TILE=2,BLOCK=64", 10.5);
+  EXPECT_EQ(prompt(true), prompt(false));
+}
+
+}  // namespace
+}  // namespace tuna::llm
