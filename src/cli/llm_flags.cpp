@@ -53,7 +53,8 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
       ->check(CLI::NonNegativeNumber);
   add("--llm-challenge-round", challenge_round,
       "the round (1 or later) in which the LLM tunes the least explored family that trails the "
-      "best by at most x1.5, instead of refining its best configs (0: none)",
+      "best by at most x1.5, instead of refining its best configs (0: none; default 2 for the "
+      "hybrid, 0 for llm)",
       "TUNA_LLM_CHALLENGE_ROUND")
       ->check(CLI::NonNegativeNumber);
   add("--hybrid-turn", hybrid_turn,
@@ -128,6 +129,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   out.rounds_explicit = rounds.has_value() || !effort.empty();
   out.configs_explicit = configs_per_round.has_value();
   out.initial_random_explicit = initial_random.has_value();
+  out.challenge_round_explicit = challenge_round.has_value();
   if (hybrid_turn) out.hybrid_turn = static_cast<std::size_t>(*hybrid_turn);
   if (hybrid_llm_configs) out.hybrid_llm_configs = static_cast<std::size_t>(*hybrid_llm_configs);
   if (hybrid_explore) out.hybrid_explore = *hybrid_explore;

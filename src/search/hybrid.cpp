@@ -150,6 +150,7 @@ std::shared_ptr<Search> make_hybrid_search(const GuidedSearchSettings& settings,
   hybrid.llm = settings.llm;
   // The hybrid's own round-0 size and seeds unless the user chose them.
   if (!settings.configs_explicit) hybrid.llm.configs_per_round = own.configs_per_round;
+  if (!settings.challenge_round_explicit) hybrid.llm.challenge_round = own.challenge_round;
   if (!settings.initial_random_explicit)
     hybrid.llm.initial_random_configs = own.initial_random_configs;
   if (settings.hybrid_turn) hybrid.model_free_share = *settings.hybrid_turn;

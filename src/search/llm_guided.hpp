@@ -59,7 +59,7 @@ struct LlmGuidedOptions {
 // quick: one round (round 0 only); full: the defaults.
 LlmGuidedOptions llm_guided_defaults(LlmEffort effort);
 // The hybrid's LLM: 4 calls, 12 configs and 4 random seeds in round 0 (its later rounds ask
-// fewer, HybridOptions).
+// fewer, HybridOptions), round 2 a challenge round.
 LlmGuidedOptions hybrid_llm_defaults();
 LlmEffort parse_llm_effort(const std::string& text);  // throws UserError
 

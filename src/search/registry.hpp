@@ -25,11 +25,13 @@ std::string resolve_strategy_name(const std::string& name, bool llm_configured);
 
 struct GuidedSearchSettings {
   LlmGuidedOptions llm;
-  // Whether the user set the rounds (or the effort), the configs per round and the random
-  // seeds; the hybrid keeps its own round-0 size and seeds otherwise (hybrid_llm_defaults).
+  // Whether the user set the rounds (or the effort), the configs per round, the random seeds
+  // and the challenge round; the hybrid keeps its own round-0 size, seeds and challenge round
+  // otherwise (hybrid_llm_defaults).
   bool rounds_explicit = false;
   bool configs_explicit = false;
   bool initial_random_explicit = false;
+  bool challenge_round_explicit = false;
   // The hybrid's turn sizes (HybridOptions) when the user set them.
   std::optional<std::size_t> hybrid_turn, hybrid_llm_configs;
   std::optional<double> hybrid_explore;

@@ -474,6 +474,16 @@ TEST(LlmGuidedOptionsTest, StrategySelection) {
   EXPECT_NE(hybrid->options_json().find("\"max_rounds\":4"), std::string::npos);
   EXPECT_NE(hybrid->options_json().find("\"configs_per_round\":12"), std::string::npos);
   EXPECT_NE(hybrid->options_json().find("\"initial_random_configs\":4"), std::string::npos);
+  // Round 2 is a challenge round in the hybrid, none in the LLM search, unless told otherwise.
+  EXPECT_NE(hybrid->options_json().find("\"challenge_round\":2"), std::string::npos);
+  auto llm_search = search::make_guided_search(
+      "llm", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
+  EXPECT_NE(llm_search->options_json().find("\"challenge_round\":0"), std::string::npos);
+  settings.challenge_round_explicit = true;
+  settings.llm.challenge_round = 0;
+  hybrid = search::make_guided_search(
+      "hybrid", settings, std::make_shared<ScriptedClient>(std::vector<std::string>{}, none));
+  EXPECT_NE(hybrid->options_json().find("\"challenge_round\":0"), std::string::npos);
   settings.configs_explicit = true;
   settings.llm.configs_per_round = 5;
   settings.initial_random_explicit = true;
