@@ -7,6 +7,7 @@
 #include "llm/prompt_format.hpp"
 #include "tuna/space.hpp"
 #include "support/int_values.hpp"
+#include "support/measured_result.hpp"
 
 namespace tuna::llm {
 namespace {
@@ -365,14 +366,7 @@ class LlmSwitchPairs : public ::testing::Test {
     p.push_back(Parameter::boolean("PAD", false));
     return Space(std::move(p), {});
   }
-  Result ok(std::string_view sparse, double ms) {
-    Result r;
-    r.config = space.parse_key(sparse);
-    r.key = space.key(r.config);
-    r.median_ms = ms;
-    r.times_ms = {ms};
-    return r;
-  }
+  Result ok(std::string_view sparse, double ms) { return testing::measured_ok(space, sparse, ms); }
   std::string pairs() const {
     return paired_switch_moves(FeedbackInputs{space, space.default_config(), results}, anchor, 6);
   }

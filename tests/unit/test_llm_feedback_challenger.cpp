@@ -5,6 +5,7 @@
 #include "llm/feedback_challenger.hpp"
 #include "llm/prompting.hpp"
 #include "support/int_values.hpp"
+#include "support/measured_result.hpp"
 #include "tuna/space.hpp"
 
 namespace tuna::llm {
@@ -25,12 +26,7 @@ Space make_space() {
 class LlmChallenger : public ::testing::Test {
  protected:
   void ok(std::string_view sparse, double ms) {
-    Result r;
-    r.config = space.parse_key(sparse);
-    r.key = space.key(r.config);
-    r.median_ms = ms;
-    r.times_ms = {ms};
-    results.push_back(std::move(r));
+    results.push_back(testing::measured_ok(space, sparse, ms));
   }
   FeedbackInputs inputs() const { return FeedbackInputs{space, base, results}; }
   std::string prompt(bool challenge) const {

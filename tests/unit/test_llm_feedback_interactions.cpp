@@ -7,6 +7,7 @@
 #include "llm/prompting.hpp"
 #include "tuna/space.hpp"
 #include "support/int_values.hpp"
+#include "support/measured_result.hpp"
 
 namespace tuna::llm {
 namespace {
@@ -25,19 +26,10 @@ Space make_space() {
 class LlmInteractions : public ::testing::Test {
  protected:
   void ok(std::string_view sparse, double ms) {
-    Result r;
-    r.config = space.parse_key(sparse);
-    r.key = space.key(r.config);
-    r.median_ms = ms;
-    r.times_ms = {ms};
-    results.push_back(std::move(r));
+    results.push_back(testing::measured_ok(space, sparse, ms));
   }
   void failed(std::string_view sparse) {
-    Result r;
-    r.config = space.parse_key(sparse);
-    r.key = space.key(r.config);
-    r.status = Status::RuntimeError;
-    results.push_back(std::move(r));
+    results.push_back(testing::measured_failure(space, sparse));
   }
   std::string tables(std::size_t max_tables = 2) const {
     return summarize_interactions(FeedbackInputs{space, base, results}, max_tables);
