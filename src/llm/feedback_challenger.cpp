@@ -29,9 +29,6 @@ std::vector<std::size_t> differing(const Config& a, const Config& b, std::size_t
   return out;
 }
 
-std::string setting(const Space& space, std::size_t param, const Value& v) {
-  return fmt::format("{} = {}", space.params()[param].name, v.to_string());
-}
 
 }  // namespace
 
@@ -68,7 +65,7 @@ std::string challenge_guidance(const FeedbackInputs& in, const Challenger& c) {
   for (std::size_t p : c.differs)
     diffs.push_back(fmt::format("{} {} (anchor 1: {})", space.params()[p].name,
                                 c.best->config[p].to_string(), top.config[p].to_string()));
-  const std::string family = setting(space, c.param, c.value);
+  const std::string family = challenge_family(space, c);
   return fmt::format(
       "- This round is a challenge round: instead of refining the anchors, give another family "
       "its best chance. The fastest config with {} runs {:.4g} ms (x{:.3f} of anchor 1), and "
@@ -78,22 +75,14 @@ std::string challenge_guidance(const FeedbackInputs& in, const Challenger& c) {
       "- Propose configs with {} only, each a reasoned guess at what this family needs to be "
       "fastest: its own best config and anchor 1 are natural starting points (for example its "
       "best with one of anchor 1's values, or anchor 1 with {} and the settings that suit it), "
-      "but what suits {} may differ from what suits anchor 1.\n"
-      "- Keep configs sparse: usually 1 to 4 changed parameters, never more than 6.\n"
-      "- If unsure, return fewer configs rather than invalid ones.\n",
+      "but what suits {} may differ from what suits anchor 1.\n",
       family, c.best->median_ms, c.ratio, c.measured, ranked.size(), family,
       detail::joined(diffs, "; "),
       family, family, family);
 }
 
-std::string challenge_task(const FeedbackInputs& in, const Challenger& c, int asked, int round,
-                           std::size_t measured) {
-  return fmt::format(
-      "Propose up to {} new configs for round {}, all with {}. Repeat no config listed above "
-      "(all {} were measured; repeats are dropped unmeasured) and avoid what failed. Answer "
-      "with the JSON object only: {{\"configs\": [...]}}, each config listing only the "
-      "parameters it changes from the default.\n",
-      asked, round, setting(in.space, c.param, c.value), measured);
+std::string challenge_family(const Space& space, const Challenger& c) {
+  return fmt::format("{} = {}", space.params()[c.param].name, c.value.to_string());
 }
 
 }  // namespace tuna::llm

@@ -38,9 +38,9 @@ constexpr double kChallengeMaxRatio = 1.5;
 // (the least explored; ties: the closest). Nullopt when none qualifies.
 std::optional<Challenger> find_challenger(const FeedbackInputs& in);
 
-// The challenge round's guidance ("Next step") and task, for `asked` configs in `round`.
+// The challenge round's own bullets of the "Next step" section (the bullets every round ends
+// with follow them), and the family as the task names it ("use_method = 0").
 std::string challenge_guidance(const FeedbackInputs& in, const Challenger& c);
-std::string challenge_task(const FeedbackInputs& in, const Challenger& c, int asked, int round,
-                           std::size_t measured);
+std::string challenge_family(const Space& space, const Challenger& c);
 
 }  // namespace tuna::llm

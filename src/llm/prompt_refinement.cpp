@@ -39,7 +39,8 @@ std::string moves_guidance(const FeedbackInputs& fb, const std::vector<const Res
   return out;
 }
 
-std::string next_step(const RefinementPromptInputs& in, const FeedbackInputs& fb) {
+// Where to look: refinements of the anchors, backing off after many failures.
+std::string anchor_guidance(const RefinementPromptInputs& in, const FeedbackInputs& fb) {
   const auto ranked = ranked_results(in.results);
   const std::size_t failed = in.results.size() - ranked.size();
   std::string out;
@@ -57,7 +58,14 @@ std::string next_step(const RefinementPromptInputs& in, const FeedbackInputs& fb
            "one- or two-parameter changes of anchor 2. At most a few from a clearly different "
            "family, each chosen for a reason, not at random.");
   }
-  out += moves_guidance(fb, ranked);
+  return out + moves_guidance(fb, ranked);
+}
+
+// The round's own guidance (the anchors, or the challenge round's family), then what holds for
+// every config.
+std::string next_step(const RefinementPromptInputs& in, const FeedbackInputs& fb) {
+  std::string out = in.challenger ? challenge_guidance(fb, *in.challenger) : anchor_guidance(in, fb);
+  auto bullet = [&](const std::string& text) { out += "- " + text + "\n"; };
   bullet("Prefer changes whose effect can be told apart: one idea per config. A gain smaller "
          "than the timing noise above is not a gain.");
   bullet("Keep configs sparse: usually 1 to 4 changed parameters, never more than 6.");
@@ -92,27 +100,18 @@ std::string build_refinement_prompt(const RefinementPromptInputs& in) {
   sections.emplace_back("Where parameters interact", summarize_interactions(fb));
   sections.emplace_back("Resource usage of the top configs (as the compiler reported it)",
                         summarize_resources(fb, kResourcesShown));
-  const std::optional<Challenger> challenger =
-      in.challenge ? find_challenger(fb) : std::nullopt;
-  if (challenger) {
-    std::string guidance = challenge_guidance(fb, *challenger);
-    if (in.compile_timeout_s > 0)
-      guidance += fmt::format("- A config that takes longer than {:g} s to compile is abandoned.\n",
-                              in.compile_timeout_s);
-    sections.emplace_back("Next step", guidance);
-    sections.emplace_back("Task", challenge_task(fb, *challenger, in.configs_per_round, in.round,
-                                                 in.results.size()));
-    return join_sections(sections);
-  }
   sections.emplace_back("Next step", next_step(in, fb));
+  const std::string where = in.challenger
+                                ? "all with " + challenge_family(in.space, *in.challenger)
+                                : std::string("around the anchors above");
   sections.emplace_back(
       "Task",
-      fmt::format("Propose up to {} new configs for round {}, around the anchors above. Repeat "
+      fmt::format("Propose up to {} new configs for round {}, {}. Repeat "
                   "no config listed above (all {} were measured; repeats are dropped unmeasured) "
                   "and avoid what failed. Answer with the JSON object only: {{\"configs\": "
                   "[...]}}, each config listing only the parameters it changes from the "
                   "default.\n",
-                  in.configs_per_round, in.round, in.results.size()));
+                  in.configs_per_round, in.round, where, in.results.size()));
   return join_sections(sections);
 }
 

@@ -36,6 +36,8 @@ struct InitialPromptInputs {
 std::string build_initial_search_guidance(const InitialPromptInputs& in);
 std::string build_initial_prompt(const InitialPromptInputs& in);
 
+struct Challenger;
+
 struct RefinementPromptInputs {
   const Space& space;
   const Config& default_config;
@@ -48,9 +50,10 @@ struct RefinementPromptInputs {
   // checks of suggested moves against the device's limits (threads, registers, shared memory).
   const KernelSpec* spec = nullptr;
   const DeviceInfo* device = nullptr;
-  // A challenge round (feedback_challenger.hpp): when a challenger family exists, the guidance
-  // and the task ask for configs of that family instead of refinements of the anchors.
-  bool challenge = false;
+  // A challenge round's family (find_challenger, feedback_challenger.hpp; nullptr: an ordinary
+  // round): the guidance and the task ask for configs of that family instead of refinements of
+  // the anchors.
+  const Challenger* challenger = nullptr;
 };
 // Search state (with the timing noise), anchors, every measured config (ok ones with time,
 // spread and ratio to the best; failures with status, class and reason, and where failures

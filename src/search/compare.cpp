@@ -106,10 +106,6 @@ PriorAgreement prior_agreement_on(const Prior& prior, const sim::RecordedSpace& 
   return prior_agreement(prior, results);
 }
 
-}  // namespace
-
-namespace {
-
 // The standard error of the mean score after `budget` evaluations over `runs` (NaN for one run:
 // one run says nothing of the spread).
 double standard_error(const std::vector<RunTrace>& runs, std::size_t budget, double optimum_ms,

@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "llm/configs.hpp"
-#include "llm/feedback_challenger.hpp"
 #include "llm/kernel_source.hpp"
 #include "llm/prompting.hpp"
 #include "search/ask_tell_loop.hpp"
@@ -422,30 +421,29 @@ RoundOutcome LlmSession::first_round() {
   return {RoundOutcome::Kind::Measured, proposed.size(), {}};
 }
 
-void LlmSession::log_challenge(int round) {
+std::optional<llm::Challenger> LlmSession::challenger_for(int round) {
+  if (round != options_.challenge_round) return std::nullopt;
   const llm::FeedbackInputs fb{space_, default_, results_, &services_.spec(), &services_.device()};
-  const std::optional<llm::Challenger> c = llm::find_challenger(fb);
+  std::optional<llm::Challenger> c = llm::find_challenger(fb);
   if (!c) {
     services_.log(fmt::format("round {}: no family qualifies for a challenge round; the round "
                               "refines the anchors",
                               round));
-    return;
+    return c;
   }
-  services_.log(fmt::format("round {}: challenge round for {} = {} (its best x{:.3f} of the best, "
+  services_.log(fmt::format("round {}: challenge round for {} (its best x{:.3f} of the best, "
                             "{} correct configs measured)",
-                            round, space_.params()[c->param].name, c->value.to_string(), c->ratio,
-                            c->measured));
+                            round, llm::challenge_family(space_, *c), c->ratio, c->measured));
+  return c;
 }
 
 RoundOutcome LlmSession::next_round(int round, const std::string& note, std::size_t max_configs) {
   if (!services_.budget_left()) return {RoundOutcome::Kind::BudgetSpent, 0, kBudgetSpent};
   const int asked = max_configs > 0 ? static_cast<int>(max_configs) : options_.configs_per_round;
-  const bool challenge = round == options_.challenge_round;
-  if (challenge) log_challenge(round);
-  std::string prompt = llm::build_refinement_prompt({space_, default_, results_, round, asked,
-                                                     services_.compile_timeout_s(),
-                                                     &services_.spec(), &services_.device(),
-                                                     challenge});
+  const std::optional<llm::Challenger> challenger = challenger_for(round);
+  std::string prompt = llm::build_refinement_prompt(
+      {space_, default_, results_, round, asked, services_.compile_timeout_s(), &services_.spec(),
+       &services_.device(), challenger ? &*challenger : nullptr});
   if (!note.empty()) prompt = note + "\n\n" + prompt;
   std::vector<llm::Message> request = context_messages();
   request.push_back({"user", prompt});

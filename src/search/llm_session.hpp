@@ -7,11 +7,13 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "llm/feedback_challenger.hpp"
 #include "llm/transport.hpp"
 #include "search/llm_guided.hpp"
 #include "tuna/search.hpp"
@@ -73,8 +75,9 @@ class LlmSession {
   int stagnant_rounds() const { return stagnant_rounds_; }
 
  private:
-  // Says in the run log which family the challenge round asks for, or that none qualifies.
-  void log_challenge(int round);
+  // In the options' challenge round, the family it asks for (llm::find_challenger), said in the
+  // run log, as is that none qualifies; nullopt in every other round.
+  std::optional<llm::Challenger> challenger_for(int round);
   std::vector<Config> seed_configs();
   llm::LlmRequest make_request(std::vector<llm::Message> messages) const;
   std::vector<llm::Message> context_messages() const;

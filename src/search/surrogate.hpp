@@ -43,8 +43,8 @@ struct SurrogateOptions {
   std::size_t crossover_candidates = 0;
   // Every this many proposals (0: never) one is the relink move (surrogate_relink.hpp) the model
   // ranks first, when there is one: another family's best config given one parameter value of
-  // the best config. The hybrid uses it (HybridOptions::model_free_relink); alone it did not
-  // pay (docs/strategies.md).
+  // the best config. Off by default: level on the model-free fit half (docs/strategies.md) and
+  // on the live LLM panel in the hybrid (HybridOptions::model_free_relink, --hybrid-relink).
   std::size_t relink_every = 0;
   RelinkOptions relink;
   // After this many measurements without a new best (0: never), propose the unmeasured

@@ -6,7 +6,7 @@
 // the best in other parameters too: on Kernel Tuner's RTX 3090 pnpoly the best config with
 // use_method 0 ran with 544 threads and trailed the best (use_method 2, 64 threads) by 3 %,
 // while use_method 0 with 64 threads is the optimum, 10 % faster. Neither a one-parameter move
-// of the best config (use_method 2 -> 0 at its tile size is 12 % slower) nor a neighbour of the
+// of the best config (use_method 2 -> 0 at its tile size is 13 % slower) nor a neighbour of the
 // family's best (threads move one list step at a time) reaches it; taking the family's best
 // and giving it the best config's value of one other parameter does. Path relinking between
 // elite solutions is the classic form of this move.

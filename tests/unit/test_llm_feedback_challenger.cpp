@@ -29,9 +29,12 @@ class LlmChallenger : public ::testing::Test {
     results.push_back(testing::measured_ok(space, sparse, ms));
   }
   FeedbackInputs inputs() const { return FeedbackInputs{space, base, results}; }
+  // The refinement prompt of round 2, a challenge round when `challenge` (with the family
+  // find_challenger picks, as the session passes it), else an ordinary one.
   std::string prompt(bool challenge) const {
+    const std::optional<Challenger> c = challenge ? find_challenger(inputs()) : std::nullopt;
     return build_refinement_prompt(
-        {space, base, results, 2, 5, 0, nullptr, nullptr, challenge});
+        {space, base, results, 2, 5, 0, nullptr, nullptr, c ? &*c : nullptr});
   }
   Space space = make_space();
   Config base = space.default_config();
