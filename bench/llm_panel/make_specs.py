@@ -119,8 +119,9 @@ PNPOLY = {
         "tile_size": "points per thread",
         "between_method": "how the 'is the point between the edge's end points' test is computed "
                           "(0-3: four arithmetic formulations)",
-        "use_method": "how the crossing test is written (0: branch, 1: arithmetic, 2: precomputed "
-                      "slopes)",
+        "use_method": "how a crossing is recorded (0: a branch that flips the point's inside "
+                      "flag, 1: a branch-free sum of the crossing test, 2: a branch that counts "
+                      "crossings, the parity taken at the end)",
     },
 }
 

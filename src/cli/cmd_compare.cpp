@@ -76,10 +76,11 @@ bool same_parameters(const Space& a, const Space& b) {
   return true;
 }
 
-// The spec's constraints (T1 restrictions, a library's rules) on top of the recording's list, so
-// the LLM reads why configs are excluded, not only that they were never recorded.
-void with_spec_constraints(const KernelSpec& spec, sim::RecordedSpace& recorded) {
-  if (spec.constraints.empty()) return;
+// The spec's parameters (their descriptions) and constraints (T1 restrictions, a library's rules)
+// on top of the recording's list, so the LLM reads what each parameter does and why configs are
+// excluded, not only that they were never recorded. A spec without constraints needs this too:
+// the recording's own parameters carry no descriptions.
+void with_spec_parameters(const KernelSpec& spec, sim::RecordedSpace& recorded) {
   DeviceInfo simulated;
   simulated.backend = "sim";
   Space space = spec.make_space(device_for_spec(spec, simulated));
@@ -108,7 +109,7 @@ void load_input(const std::string& file, sim::RecordedSpace& space, KernelSpec& 
         file, spec.backend, file));
   }
   space = sim::load_recorded_space(spec.recording);
-  with_spec_constraints(spec, space);
+  with_spec_parameters(spec, space);
 }
 
 Inputs load_all(const std::vector<std::string>& files, unsigned threads) {

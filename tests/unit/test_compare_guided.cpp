@@ -508,5 +508,44 @@ TEST(CompareCli, LiveRunWithTranscriptReplaysToTheSameCsv) {
       << missing.output;
 }
 
+// A sim spec without constraints still tells the model what its parameters do: the recording's
+// own parameters have no descriptions, and the spec's were dropped when it stated no constraints
+// (every pnpoly prompt of the LLM panel said "no description given").
+TEST(CompareCli, ASpecWithoutConstraintsKeepsItsParameterDescriptionsInThePrompt) {
+  testing::TunaSandbox box("compare-descriptions");
+  const fs::path dir = box.dir();
+  ProcessResult written = box.run({"import", data("kt_small.json").string(), "--write-spec",
+                                   (dir / "kt.toml").string()});
+  ASSERT_TRUE(written.ok()) << written.output;
+  std::string text;
+  {
+    std::ifstream in(dir / "kt.toml");
+    std::stringstream all;
+    all << in.rdbuf();
+    text = all.str();
+  }
+  ASSERT_EQ(text.find("[constraints]"), std::string::npos) << text;
+  const std::string param = "bx = { values = [1, 2, 4], default = 1 }";
+  ASSERT_NE(text.find(param), std::string::npos) << text;
+  text.replace(text.find(param), param.size(),
+               "bx = { values = [1, 2, 4], default = 1, description = \"work items per lane\" }");
+  std::ofstream(dir / "kt.toml") << text;
+  {
+    std::ofstream script(dir / "reply.sh");
+    script << "cat > " << (dir / "request.json").string() << "\n"
+           << "echo '{\"configs\": [{\"bx\": 2}]}'\n";
+  }
+  ProcessResult run = box.run({"compare", (dir / "kt.toml").string(), "--strategies", "llm",
+                               "--runs", "1", "--budgets", "3", "--llm-initial-random", "1",
+                               "--llm-rounds", "1", "--llm-provider", "command", "--llm-command",
+                               "sh " + (dir / "reply.sh").string(), "--llm-model", "scripted",
+                               "--csv", "", "--svg", "", "-q"});
+  ASSERT_TRUE(run.ok()) << run.output;
+  std::ifstream in(dir / "request.json");
+  std::stringstream request;
+  request << in.rdbuf();
+  EXPECT_NE(request.str().find("bx: work items per lane"), std::string::npos) << request.str();
+}
+
 }  // namespace
 }  // namespace tuna::search
