@@ -17,9 +17,12 @@ ROOT=$(cd "$HERE/../.." && pwd)
 TUNA=${TUNA:-$ROOT/build/tuna}
 RELAY=$(cd "$ROOT/.." && pwd)/shared/tools/llm_relay.py
 # SPACES and SEEDS may be set in the environment to run part of the panel (e.g. one space with a
-# --prior in the compare flags).
+# --prior in the compare flags); RUNS="space:seed ..." names the runs one by one instead (e.g.
+# the runs a change affects, continued from a stored transcript with --llm-replay FILE
+# --llm-replay-calls N in the compare flags).
 SPACES=${SPACES:-"conv_a100 conv_a4000 conv_a6000 dedisp_a100 dedisp_a4000 dedisp_a6000 gemm_3090 conv_3090 pnpoly_3090"}
 SEEDS=${SEEDS:-"1 2 3"}
+RUNS=${RUNS:-$(for space in $SPACES; do for seed in $SEEDS; do echo "$space:$seed"; done; done)}
 BUDGETS=20,50,71,100
 
 live() {
@@ -27,17 +30,16 @@ live() {
   shift $(( $# >= 2 ? 2 : 1 ))
   [ "${1:-}" = "--" ] && shift
   mkdir -p "$work/runs"
-  for space in $SPACES; do
-    for seed in $SEEDS; do
-      for strategy in $strategies; do
-        local dir=$work/runs/${space}_${strategy}_s${seed}
-        mkdir -p "$dir/relay"
-        ( cd "$dir" && "$TUNA" compare "$HERE/specs/$space.toml" --strategies $strategy --runs 1 \
-            --seed $seed --budgets $BUDGETS --threads 1 --llm-provider command --llm-model relay \
-            --llm-timeout 5400 --llm-command "python3 $RELAY $dir/relay --timeout 5400" \
-            --llm-transcript "$dir/transcript.jsonl" --csv "$dir/result.csv" --db "$dir/store.db" \
-            -v "$@" > "$dir/log.txt" 2>&1; echo "exit $?" > "$dir/done" ) &
-      done
+  for run in $RUNS; do
+    local space=${run%:*} seed=${run#*:}
+    for strategy in $strategies; do
+      local dir=$work/runs/${space}_${strategy}_s${seed}
+      mkdir -p "$dir/relay"
+      ( cd "$dir" && "$TUNA" compare "$HERE/specs/$space.toml" --strategies $strategy --runs 1 \
+          --seed $seed --budgets $BUDGETS --threads 1 --llm-provider command --llm-model relay \
+          --llm-timeout 5400 --llm-command "python3 $RELAY $dir/relay --timeout 5400" \
+          --llm-transcript "$dir/transcript.jsonl" --csv "$dir/result.csv" --db "$dir/store.db" \
+          -v "$@" > "$dir/log.txt" 2>&1; echo "exit $?" > "$dir/done" ) &
     done
   done
   echo "waiting for the model to answer the requests under $work/runs/*/relay ..."

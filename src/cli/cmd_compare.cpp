@@ -58,6 +58,7 @@ struct CompareFlags {
   std::size_t llm_runs = 0;
   unsigned llm_threads = 1;
   std::string llm_transcript, llm_replay, db;
+  std::size_t llm_replay_calls = 0;  // with --llm-replay: replay only these first calls, then live
 };
 
 struct Inputs {
@@ -166,9 +167,14 @@ void check_flags(const CompareFlags& f, const search::CompareOptions& o) {
     throw UserError("--sync-batches needs --pipeline JOBS: without a modelled evaluator every "
                     "config is measured at once and nothing is in flight to look ahead of");
   }
-  if (!f.llm_transcript.empty() && !f.llm_replay.empty()) {
+  if (f.llm_replay_calls > 0 && f.llm_replay.empty()) {
+    throw UserError("--llm-replay-calls N continues the runs of a transcript: give the transcript "
+                    "with --llm-replay FILE.jsonl");
+  }
+  if (!f.llm_transcript.empty() && !f.llm_replay.empty() && f.llm_replay_calls == 0) {
     throw UserError("--llm-transcript writes the exchanges of a live comparison and --llm-replay "
-                    "reads them back: give one of them");
+                    "reads them back: give one of them (or --llm-replay-calls N as well, to "
+                    "continue the replayed runs live after their first N calls)");
   }
 }
 
@@ -214,6 +220,13 @@ struct GuidedSetup {
 GuidedSetup setup_guided(const CompareFlags& f, const Inputs& in, search::CompareOptions& o) {
   GetEnv getenv = [](const char* name) { return std::getenv(name); };
   GuidedSetup g;
+  const bool live = f.llm_replay.empty() || f.llm_replay_calls > 0;
+  if (f.llm_replay_calls > 0 && !f.llm.configured(getenv)) {
+    throw UserError(fmt::format(
+        "--llm-replay-calls {} asks a model from call {} of each run on: give the provider as "
+        "for a live comparison (--llm-model, --llm-provider, --llm-command ...)",
+        f.llm_replay_calls, f.llm_replay_calls));
+  }
   if (f.llm_replay.empty() && !f.llm.configured(getenv)) {
     throw UserError(
         "the llm and hybrid strategies need an LLM provider: give a model (--llm-model NAME, "
@@ -237,7 +250,8 @@ GuidedSetup setup_guided(const CompareFlags& f, const Inputs& in, search::Compar
           f.llm_replay, missing.size(), missing.size() == 1 ? "" : "s",
           missing.size() == 1 ? "has" : "have", list));
     }
-  } else {
+  }
+  if (live) {
     // Made once now so that a missing key or command fails before any run starts.
     std::shared_ptr<llm::LlmClient> probe = llm::make_llm_client(provider_for(g.settings));
     for (const std::string& name : o.strategies)
@@ -245,10 +259,14 @@ GuidedSetup setup_guided(const CompareFlags& f, const Inputs& in, search::Compar
     if (!f.llm_transcript.empty())
       g.writer = std::make_shared<search::TranscriptWriter>(f.llm_transcript);
   }
-  o.make_guided = [g](const search::CompareRunKey& key,
+  o.make_guided = [g, calls = f.llm_replay_calls](
+                      const search::CompareRunKey& key,
                       const std::function<void(const std::string&)>& log) {
     std::shared_ptr<llm::LlmClient> client;
-    if (g.replay) {
+    if (g.replay && calls > 0) {
+      client = g.replay->continuation_for(key, calls, llm::make_llm_client(provider_for(g.settings)),
+                                          g.writer, log);
+    } else if (g.replay) {
       client = g.replay->client_for(key, log);
     } else {
       client = llm::make_llm_client(provider_for(g.settings));
@@ -472,6 +490,13 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                   "model")
       ->group(group)
       ->check(CLI::ExistingFile);
+  cmd->add_option("--llm-replay-calls", flags->llm_replay_calls,
+                  "with --llm-replay: answer only the first N calls of each run from the "
+                  "transcript and ask the live provider from call N on (a change that acts "
+                  "from round N, compared from the same state); --llm-transcript then gets "
+                  "every exchange, the replayed ones included")
+      ->check(not_negative())
+      ->group(group);
   cmd->add_option("--db", flags->db,
                   "also store each LLM run's exchanges in this tuna store, one run per space, "
                   "strategy and seed")

@@ -46,9 +46,10 @@ std::optional<Challenger> find_challenger(const FeedbackInputs& in) {
       const Family f = family_of(ranked, p, v);
       if (!f.best) continue;
       const double ratio = f.best->median_ms / top.median_ms;
-      if (!(ratio <= kChallengeMaxRatio)) continue;
+      const double cap =
+          f.measured <= kChallengeFewConfigs ? kChallengeMaxRatioFew : kChallengeMaxRatio;
+      if (!(ratio <= cap)) continue;
       std::vector<std::size_t> differs = differing(f.best->config, top.config, p);
-      if (differs.empty()) continue;  // the one-parameter move itself was measured and lost
       const bool better = !pick || f.measured < pick->measured ||
                           (f.measured == pick->measured && ratio < pick->ratio);
       if (better) pick = Challenger{p, v, f.best, ratio, f.measured, std::move(differs)};
@@ -66,19 +67,29 @@ std::string challenge_guidance(const FeedbackInputs& in, const Challenger& c) {
     diffs.push_back(fmt::format("{} {} (anchor 1: {})", space.params()[p].name,
                                 c.best->config[p].to_string(), top.config[p].to_string()));
   const std::string family = challenge_family(space, c);
+  const std::string why =
+      diffs.empty()
+          ? "Its best is anchor 1 with only that setting changed: every other setting was chosen "
+            "for anchor 1's family, and this family may need others"
+          : fmt::format("Its best differs from anchor 1 in {}: it may trail only because those "
+                        "settings were chosen for anchor 1's family, or by chance",
+                        detail::joined(diffs, "; "));
   return fmt::format(
       "- This round is a challenge round: instead of refining the anchors, give another family "
       "its best chance. The fastest config with {} runs {:.4g} ms (x{:.3f} of anchor 1), and "
-      "only {} of the {} correct configs measured have {}. Its best differs from anchor 1 in {}: "
-      "it may trail only because those settings were chosen for anchor 1's family, or by "
-      "chance.\n"
+      "only {} of the {} correct configs measured have {}. {}.\n"
       "- Propose configs with {} only, each a reasoned guess at what this family needs to be "
-      "fastest: its own best config and anchor 1 are natural starting points (for example its "
-      "best with one of anchor 1's values, or anchor 1 with {} and the settings that suit it), "
-      "but what suits {} may differ from what suits anchor 1.\n",
-      family, c.best->median_ms, c.ratio, c.measured, ranked.size(), family,
-      detail::joined(diffs, "; "),
-      family, family, family);
+      "fastest: {}, but what suits {} may differ from what suits anchor 1.\n",
+      family, c.best->median_ms, c.ratio, c.measured, ranked.size(), family, why, family,
+      diffs.empty()
+          ? fmt::format("anchor 1 with {} is the natural starting point (with the other "
+                        "settings this family needs)",
+                        family)
+          : fmt::format("its own best config and anchor 1 are natural starting points (for "
+                        "example its best with one of anchor 1's values, or anchor 1 with {} "
+                        "and the settings that suit it)",
+                        family),
+      family);
 }
 
 std::string challenge_family(const Space& space, const Challenger& c) {

@@ -24,18 +24,28 @@ struct Challenger {
   double ratio = 0;               // its time over the best config's
   std::size_t measured = 0;       // correct configs measured in the family
   std::vector<std::size_t> differs;  // other parameters in which its best differs from the best
+                                     // (empty: it is the best with only `value` changed)
 };
 
 // Parameters of this many values at most define families: on/off options and methods, not the
 // numeric sizes of 4 values and more that the ordinary moves tune.
 constexpr std::size_t kChallengeMaxValues = 3;
-// A family counts while its best is at most this many times slower than the best config.
+// A family counts while its best is at most kChallengeMaxRatio times slower than the best
+// config, or kChallengeMaxRatioFew times while it has at most kChallengeFewConfigs correct
+// configs: the best of so few says little about what the family can reach (on the A4000
+// convolution the runs that stayed at 0.84-0.85 had measured 3 or 4 configs without shared
+// memory, the optimum's family, the best at x1.7-1.9).
 constexpr double kChallengeMaxRatio = 1.5;
+constexpr double kChallengeMaxRatioFew = 2.0;
+constexpr std::size_t kChallengeFewConfigs = 5;
 
 // Among the settings other than the best config's of the parameters of 2 to kChallengeMaxValues
-// values, those whose best correct config is within kChallengeMaxRatio of the best and differs
-// from it in at least one other parameter; the one with the fewest correct configs measured
-// (the least explored; ties: the closest). Nullopt when none qualifies.
+// values, those whose best correct config is within the ratios above; the one with the fewest
+// correct configs measured (the least explored; ties: the closest). Its best may be the best
+// config with only that setting changed: the family is then known only with settings chosen for
+// another (on the A6000 convolution, shared memory off lost x1.16 as a one-step move from the
+// best, with read-only loads on, and with them off it is the optimum). Nullopt when none
+// qualifies.
 std::optional<Challenger> find_challenger(const FeedbackInputs& in);
 
 // The challenge round's own bullets of the "Next step" section (the bullets every round ends

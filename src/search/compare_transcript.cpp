@@ -27,11 +27,14 @@ Transcript::LineKey line_key(const CompareRunKey& key, std::size_t call) {
 }
 
 // Passes requests to a live client and appends each exchange, failures included, to the file.
+// `first_call` numbers the first exchange (a continuation's live part starts after the calls
+// it replayed).
 class TranscribingClient final : public llm::LlmClient {
  public:
   TranscribingClient(std::shared_ptr<llm::LlmClient> live, std::shared_ptr<TranscriptWriter> writer,
-                     CompareRunKey key)
-      : live_(std::move(live)), writer_(std::move(writer)), key_(std::move(key)) {}
+                     CompareRunKey key, std::size_t first_call = 0)
+      : live_(std::move(live)), writer_(std::move(writer)), key_(std::move(key)),
+        calls_(first_call) {}
   std::string provider() const override { return live_->provider(); }
   std::string model() const override { return live_->model(); }
 
@@ -71,7 +74,7 @@ class TranscribingClient final : public llm::LlmClient {
   std::shared_ptr<TranscriptWriter> writer_;
   CompareRunKey key_;
   std::mutex mutex_;
-  std::size_t calls_ = 0;
+  std::size_t calls_;
 };
 
 // Answers one run's requests from its transcript lines, in call order.
@@ -89,8 +92,8 @@ class ReplayingClient final : public llm::LlmClient {
   llm::LlmReply complete(const llm::LlmRequest& request) override {
     std::lock_guard lock(mutex_);
     const std::size_t call = calls_++;
-    auto it = data_->lines.find(line_key(key_, call));
-    if (it == data_->lines.end()) {
+    const TranscriptLine* line = recorded(call);
+    if (!line) {
       // Not a provider failure (which a fallback would paper over): the transcript is
       // incomplete for this comparison, so the run cannot be reproduced.
       throw UserError(fmt::format(
@@ -100,17 +103,29 @@ class ReplayingClient final : public llm::LlmClient {
           "--llm-transcript",
           data_->file.string(), describe(key_), call, call, call == 1 ? "" : "s"));
     }
-    const TranscriptLine& line = it->second;
+    return answer(request, *line);
+  }
+
+  // The line of call `call` of this run, or nullptr when the transcript has none.
+  const TranscriptLine* recorded(std::size_t call) const {
+    auto it = data_->lines.find(line_key(key_, call));
+    return it == data_->lines.end() ? nullptr : &it->second;
+  }
+
+  // The recorded reply (or failure) of `line`, noting in the log when `request` is not the
+  // question it answered.
+  llm::LlmReply answer(const llm::LlmRequest& request, const TranscriptLine& line) const {
     if (!line.prompt_hash.empty() && prompt_hash(request, line.model) != line.prompt_hash) {
       ++data_->mismatches;
       if (log_)
         log_(
             fmt::format("replay: the request of call {} differs from the recorded one "
                         "(prompt_hash); this run may diverge from the live one",
-                        call));
+                        line.call));
     }
     if (!line.error.empty())
-      throw llm::LlmError(fmt::format("replay: recorded call {} failed: {}", call, line.error));
+      throw llm::LlmError(
+          fmt::format("replay: recorded call {} failed: {}", line.call, line.error));
     llm::LlmReply reply;
     reply.text = line.reply;
     // The live run's cost, so that a replayed report shows what the comparison cost.
@@ -127,6 +142,44 @@ class ReplayingClient final : public llm::LlmClient {
   std::string model_;
   std::mutex mutex_;
   std::size_t calls_ = 0;
+};
+
+// The first `calls` requests of a run from its transcript (each copied to `writer`), the rest
+// from a live client (transcribed to `writer` from call `calls` on).
+class ContinuingClient final : public llm::LlmClient {
+ public:
+  ContinuingClient(std::shared_ptr<ReplayingClient> recorded, std::size_t calls,
+                   std::shared_ptr<llm::LlmClient> live, std::shared_ptr<TranscriptWriter> writer,
+                   CompareRunKey key, std::function<void(const std::string&)> log)
+      : recorded_(std::move(recorded)), calls_(calls), writer_(writer), log_(std::move(log)),
+        live_(writer ? transcribing_client(std::move(live), writer, key, calls) : std::move(live)) {}
+  std::string provider() const override { return live_->provider(); }
+  std::string model() const override { return live_->model(); }
+
+  llm::LlmReply complete(const llm::LlmRequest& request) override {
+    std::size_t call;
+    {
+      std::lock_guard lock(mutex_);
+      call = next_++;
+    }
+    const TranscriptLine* line = call < calls_ ? recorded_->recorded(call) : nullptr;
+    if (!line) {
+      if (call < calls_ && log_)
+        log_(fmt::format("continuation: the transcript has no call {}; asking the model", call));
+      return live_->complete(request);
+    }
+    if (writer_) writer_->append(*line);
+    return recorded_->answer(request, *line);
+  }
+
+ private:
+  std::shared_ptr<ReplayingClient> recorded_;
+  std::size_t calls_;
+  std::shared_ptr<TranscriptWriter> writer_;
+  std::function<void(const std::string&)> log_;
+  std::shared_ptr<llm::LlmClient> live_;
+  std::mutex mutex_;
+  std::size_t next_ = 0;
 };
 
 }  // namespace
@@ -213,8 +266,10 @@ void TranscriptWriter::append(const TranscriptLine& line) {
 
 std::shared_ptr<llm::LlmClient> transcribing_client(std::shared_ptr<llm::LlmClient> live,
                                                     std::shared_ptr<TranscriptWriter> writer,
-                                                    const CompareRunKey& key) {
-  return std::make_shared<TranscribingClient>(std::move(live), std::move(writer), key);
+                                                    const CompareRunKey& key,
+                                                    std::size_t first_call) {
+  return std::make_shared<TranscribingClient>(std::move(live), std::move(writer), key,
+                                              first_call);
 }
 
 Transcript Transcript::load(const std::filesystem::path& file) {
@@ -253,6 +308,14 @@ std::vector<std::string> Transcript::missing_runs(const std::vector<CompareRunKe
 std::shared_ptr<llm::LlmClient> Transcript::client_for(
     const CompareRunKey& key, std::function<void(const std::string&)> log) const {
   return std::make_shared<ReplayingClient>(data_, key, std::move(log));
+}
+
+std::shared_ptr<llm::LlmClient> Transcript::continuation_for(
+    const CompareRunKey& key, std::size_t calls, std::shared_ptr<llm::LlmClient> live,
+    std::shared_ptr<TranscriptWriter> writer, std::function<void(const std::string&)> log) const {
+  auto recorded = std::make_shared<ReplayingClient>(data_, key, log);
+  return std::make_shared<ContinuingClient>(std::move(recorded), calls, std::move(live),
+                                            std::move(writer), key, std::move(log));
 }
 
 }  // namespace tuna::search

@@ -54,10 +54,12 @@ class TranscriptWriter {
   std::mutex mutex_;
 };
 
-// A live client whose every exchange of run `key` is appended to `writer`.
+// A live client whose every exchange of run `key` is appended to `writer`, numbered from
+// `first_call`.
 std::shared_ptr<llm::LlmClient> transcribing_client(std::shared_ptr<llm::LlmClient> live,
                                                     std::shared_ptr<TranscriptWriter> writer,
-                                                    const CompareRunKey& key);
+                                                    const CompareRunKey& key,
+                                                    std::size_t first_call = 0);
 
 // A transcript read back for replay.
 class Transcript {
@@ -73,6 +75,16 @@ class Transcript {
   // `log` receives a note when a request differs from the recorded one.
   std::shared_ptr<llm::LlmClient> client_for(const CompareRunKey& key,
                                              std::function<void(const std::string&)> log) const;
+  // A counterfactual continuation of run `key`: its first `calls` requests are answered from
+  // the transcript, the later ones by `live`. With a `writer`, every exchange, the replayed
+  // ones included, is appended to it, so the new transcript replays the continuation alone.
+  // Why: a change that acts from round `calls` on is compared from the same state, without
+  // the spread of the model's earlier answers (docs/llm.md, "Comparing LLM strategies
+  // offline"). A replayed call the transcript lacks goes to `live` as well.
+  std::shared_ptr<llm::LlmClient> continuation_for(const CompareRunKey& key, std::size_t calls,
+                                                   std::shared_ptr<llm::LlmClient> live,
+                                                   std::shared_ptr<TranscriptWriter> writer,
+                                                   std::function<void(const std::string&)> log) const;
   // Replayed requests whose prompt hash differed from the recorded one, so far.
   std::size_t prompt_mismatches() const { return data_->mismatches.load(); }
   std::size_t size() const { return data_->lines.size(); }

@@ -437,6 +437,87 @@ TEST_F(CompareGuidedTest, AMissingTranscriptLineIsAClearError) {
   }
 }
 
+// A continuation (--llm-replay-calls): the first calls come from the transcript, the later ones
+// from the live model, and the new transcript holds both, numbered as one run.
+TEST_F(CompareGuidedTest, AContinuationReplaysTheFirstCallsThenAsksTheModel) {
+  const fs::path recorded_file = dir_ / "recorded.jsonl";
+  {
+    auto writer = std::make_shared<TranscriptWriter>(recorded_file);
+    for (std::size_t call = 0; call < 3; ++call) {
+      TranscriptLine line;
+      line.key = {"kt_small", "llm", 1};
+      line.call = call;
+      line.model = "recorded-model";
+      line.provider = "command";
+      line.reply = kScript[call];
+      writer->append(line);
+    }
+  }
+  const Transcript recorded = Transcript::load(recorded_file);
+  const fs::path continued_file = dir_ / "continued.jsonl";
+  auto writer = std::make_shared<TranscriptWriter>(continued_file);
+  auto live = std::make_shared<ScriptedClient>(
+      std::vector<std::string>{R"({"configs": [{"mode": "b"}]})", R"({"configs": []})"});
+  std::vector<std::string> log;
+  auto client = recorded.continuation_for({"kt_small", "llm", 1}, 1, live, writer,
+                                          [&](const std::string& line) { log.push_back(line); });
+  llm::LlmRequest request;
+  EXPECT_EQ(client->complete(request).text, kScript[0]);  // call 0: replayed
+  EXPECT_TRUE(live->requests().empty());
+  EXPECT_EQ(client->complete(request).text, R"({"configs": [{"mode": "b"}]})");  // call 1: live
+  EXPECT_EQ(client->complete(request).text, R"({"configs": []})");
+  EXPECT_EQ(live->requests().size(), 2u);
+
+  const Transcript continued = Transcript::load(continued_file);
+  EXPECT_EQ(continued.size(), 3u);
+  std::ifstream in(continued_file);
+  std::vector<TranscriptLine> lines;
+  for (std::string text; std::getline(in, text);)
+    lines.push_back(parse_transcript_line(text, "continued.jsonl"));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].call, 0u);
+  EXPECT_EQ(lines[0].reply, kScript[0]);
+  EXPECT_EQ(lines[0].model, "recorded-model");
+  EXPECT_EQ(lines[1].call, 1u);
+  EXPECT_EQ(lines[1].model, "script-1");
+  EXPECT_EQ(lines[2].call, 2u);
+  EXPECT_TRUE(log.empty());
+
+  // A run the transcript does not hold at all is asked live from its first call, with a note.
+  auto fresh = recorded.continuation_for({"kt_small", "llm", 2}, 1, live, nullptr,
+                                         [&](const std::string& line) { log.push_back(line); });
+  EXPECT_EQ(fresh->complete(request).text, R"({"configs": []})");
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].find("the transcript has no call 0"), std::string::npos) << log[0];
+}
+
+TEST(CompareCli, ReplayCallsNeedsATranscriptAndAModel) {
+  testing::TunaSandbox box("compare-continue");
+  const fs::path dir = box.dir();
+  ProcessResult spec = box.run({"import", data("kt_small.json").string(), "--write-spec",
+                                (dir / "kt.toml").string()});
+  ASSERT_TRUE(spec.ok()) << spec.output;
+  ProcessResult no_replay = box.run({"compare", (dir / "kt.toml").string(), "--strategies", "llm",
+                                     "--llm-replay-calls", "2", "--csv", "", "--svg", "", "-q"});
+  EXPECT_FALSE(no_replay.ok());
+  EXPECT_NE(no_replay.output.find("give the transcript with --llm-replay FILE.jsonl"),
+            std::string::npos)
+      << no_replay.output;
+  {
+    std::ofstream t(dir / "t.jsonl");
+    t << R"({"space": "kt_small", "strategy": "llm", "seed": 1, "call": 0, "reply": "{}"})"
+      << "\n";
+  }
+  ProcessResult no_model =
+      box.run({"compare", (dir / "kt.toml").string(), "--strategies", "llm", "--runs", "1",
+               "--llm-replay", (dir / "t.jsonl").string(), "--llm-replay-calls", "1", "--csv",
+               "", "--svg", "", "-q"});
+  EXPECT_FALSE(no_model.ok());
+  EXPECT_NE(no_model.output.find("--llm-replay-calls 1 asks a model from call 1"),
+            std::string::npos)
+      << no_model.output;
+}
+
 TEST(CompareTranscript, BadLinesNameTheFileLineAndField) {
   EXPECT_THROW(parse_transcript_line("not json", "t.jsonl:3"), UserError);
   try {

@@ -60,14 +60,54 @@ TEST_F(LlmChallenger, PicksTheLeastExploredFamilyWithinTheRatio) {
   EXPECT_EQ(c->differs, (std::vector<std::size_t>{2, 3}));  // TILE and BLOCK
 }
 
-TEST_F(LlmChallenger, NoneWhenEveryOtherFamilyIsFarBehindOrDiffersOnlyInItsOwnSetting) {
+TEST_F(LlmChallenger, NoneWhenEveryOtherFamilyIsFarBehind) {
   ok("METHOD=2,TILE=4,BLOCK=64", 10.0);
-  ok("METHOD=0,TILE=8,BLOCK=544", 16.0);   // beyond x1.5
-  ok("METHOD=2,SWITCH=1,TILE=4,BLOCK=64", 10.1);  // the one-parameter move: measured, it lost
+  ok("METHOD=0,TILE=8,BLOCK=544", 21.0);   // beyond x2, although it is only 1 config
   ok("METHOD=2,TILE=8,BLOCK=64", 10.4);     // TILE has 4 values: not a family
-  EXPECT_FALSE(find_challenger(inputs()));
+  for (const char* block : {"32", "128", "256", "544", "64"})  // SWITCH 1: 6 configs, all
+    ok(std::string("METHOD=1,SWITCH=1,BLOCK=") + block, 16.0);  // beyond x1.5
+  ok("METHOD=1,SWITCH=1,TILE=2", 16.0);
+  std::optional<Challenger> c = find_challenger(inputs());
+  EXPECT_FALSE(c) << space.params()[c->param].name;
   results.clear();
   EXPECT_FALSE(find_challenger(inputs()));  // nothing measured
+}
+
+TEST_F(LlmChallenger, AFamilyOfFewConfigsCountsUpToTwiceTheBest) {
+  // SWITCH 1: 2 configs, the best at x1.8 (counts: few configs); METHOD 0: 6 configs, the best
+  // at x1.6 (does not); METHOD 1 holds the best.
+  ok("METHOD=1,TILE=4,BLOCK=64", 10.0);
+  ok("METHOD=1,SWITCH=1,TILE=2,BLOCK=128", 18.0);
+  ok("METHOD=1,SWITCH=1,TILE=1,BLOCK=128", 25.0);
+  for (const char* block : {"32", "64", "128", "256", "544"})
+    ok(std::string("METHOD=0,TILE=8,BLOCK=") + block, 16.0 + std::stod(block) / 1000);
+  ok("METHOD=0,TILE=2", 19.0);
+  std::optional<Challenger> c = find_challenger(inputs());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(space.params()[c->param].name, "SWITCH");
+  EXPECT_EQ(c->measured, 2u);
+  EXPECT_NEAR(c->ratio, 1.8, 1e-9);
+}
+
+TEST_F(LlmChallenger, AFamilyKnownOnlyByTheOneStepMoveFromTheBestIsChallengedToo) {
+  // SWITCH 1 was measured only as the best config with SWITCH flipped: every other setting is
+  // the best's. The prompt says so and starts the family from anchor 1.
+  ok("METHOD=2,TILE=4,BLOCK=64", 10.0);
+  ok("METHOD=2,SWITCH=1,TILE=4,BLOCK=64", 11.6);
+  ok("METHOD=2,TILE=2,BLOCK=64", 10.5);
+  ok("METHOD=0,TILE=2,BLOCK=64", 10.9);
+  ok("METHOD=0,TILE=1,BLOCK=32", 12.0);
+  std::optional<Challenger> c = find_challenger(inputs());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(space.params()[c->param].name, "SWITCH");
+  EXPECT_TRUE(c->differs.empty());
+  const std::string challenge = prompt(true);
+  EXPECT_NE(challenge.find("Its best is anchor 1 with only that setting changed"),
+            std::string::npos)
+      << challenge;
+  EXPECT_NE(challenge.find("anchor 1 with SWITCH = 1 is the natural starting point"),
+            std::string::npos)
+      << challenge;
 }
 
 TEST_F(LlmChallenger, TheChallengeRoundAsksForTheFamilyInsteadOfTheAnchors) {
