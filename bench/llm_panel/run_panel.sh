@@ -8,6 +8,9 @@
 #        appear in WORKDIR/runs/<space>_<strategy>_s<seed>/relay (the relay's docstring says how).
 #        Then `bench/llm_panel/panel.py collect WORKDIR VARIANT "FLAGS"` keeps the finished runs,
 #        and `bench/llm_panel/panel.py replay` replays every kept run without a model.
+#   bench/llm_panel/run_panel.sh status WORKDIR
+#        one line per run: finished (with its exit status), or waiting for resp-N.txt; a reply
+#        file whose request does not exist (a misnamed reply: the relay waits for ever) is named.
 #
 # Each live run gets a fresh relay folder so that a model played by a helper session can be a
 # fresh session per run: a model answering several runs would remember the earlier runs' answers.
@@ -46,7 +49,33 @@ live() {
   wait
 }
 
+status() {
+  local work=$1 dir name n
+  for dir in "$work"/runs/*/; do
+    dir=${dir%/}
+    name=$(basename "$dir")
+    if [ -f "$dir/done" ]; then
+      echo "$name: finished ($(cat "$dir/done"))"
+      continue
+    fi
+    n=0
+    while [ -f "$dir/relay/req-$n.md" ] && [ -f "$dir/relay/resp-$n.txt" ]; do n=$((n + 1)); done
+    if [ -f "$dir/relay/req-$n.md" ]; then
+      echo "$name: waiting for relay/resp-$n.txt"
+    else
+      echo "$name: running (no request waiting)"
+    fi
+    for f in "$dir"/relay/resp-*.txt; do
+      [ -e "$f" ] || continue
+      local m=${f##*/resp-}
+      m=${m%.txt}
+      [ -f "$dir/relay/req-$m.md" ] || echo "$name: relay/resp-$m.txt answers no request (misnamed?)"
+    done
+  done
+}
+
 case "${1:-}" in
-  live) shift; [ $# -ge 1 ] || { sed -n '2,12p' "$0"; exit 2; }; live "$@" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  live) shift; [ $# -ge 1 ] || { sed -n '2,15p' "$0"; exit 2; }; live "$@" ;;
+  status) [ $# -eq 2 ] || { sed -n '2,15p' "$0"; exit 2; }; status "$2" ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
 esac
