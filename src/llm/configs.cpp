@@ -152,12 +152,14 @@ EntryResult read_entry(const json& entry, const Space& space, const Config& base
     return out;
   }
   Config config = base;
+  std::size_t known = 0;
   for (const auto& [key, raw] : entry.items()) {
     std::ptrdiff_t index = resolve_name(space, key);
     if (index < 0) {
       if (unknown.size() < kMaxUnknownNames || unknown.count(key)) ++unknown[key];
       continue;
     }
+    ++known;
     const Parameter& p = space.params()[static_cast<std::size_t>(index)];
     std::optional<Value> value = scalar_value(raw, p.name, notes, where);
     if (!value) continue;
@@ -168,6 +170,12 @@ EntryResult read_entry(const json& entry, const Space& space, const Config& base
       out.repaired = true;
     }
     if (snapped) config[static_cast<std::size_t>(index)] = *snapped;
+  }
+  // `{}` asks for the default config; an entry of unknown names only asks for nothing of this
+  // space (a reply meant for another kernel), and is not read as the default.
+  if (known == 0 && !entry.empty()) {
+    notes.add(fmt::format("{}: names no parameter of this space; dropped", where));
+    return out;
   }
   if (space.is_valid(config)) {
     out.config = std::move(config);
@@ -244,6 +252,7 @@ ParsedConfigs parse_response_configs(std::string_view reply, const Space& space,
                                   reply.size()));
       return out;
     }
+    out.found_configs = true;
     out.truncated = found->truncated;
     if (found->truncated) notes.add("the reply was cut off; read the configs that were complete");
     read_entries(*config_entries(found->value, space), space, base, out, notes);

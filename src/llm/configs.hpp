@@ -17,6 +17,7 @@ struct ParsedConfigs {
   std::vector<Config> configs;      // valid, deduplicated within the reply, in reply order
   std::vector<std::string> notes;   // one line per repair, drop or parse problem, for the log
   bool found_json = false;          // false when no JSON object or list could be found at all
+  bool found_configs = false;       // a {"configs": [...]} or a list of configs was read (may be empty)
   bool truncated = false;           // the reply was cut off; only its complete configs were read
   int proposed = 0;                 // config entries in the reply
   int repaired = 0;                 // kept after a value or constraint repair

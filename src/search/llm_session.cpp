@@ -135,6 +135,21 @@ bool faster(const Result& a, const Result& b) {
   return a.ok() && a.median_ms < b.median_ms;
 }
 
+// At most this many of the parser's notes are quoted back to the model.
+constexpr std::size_t kMaxProblemsQuoted = 6;
+
+std::string correction_prompt(const std::vector<std::string>& problems) {
+  std::string listed;
+  for (std::size_t i = 0; i < problems.size() && i < kMaxProblemsQuoted; ++i)
+    listed += "\n- " + problems[i];
+  if (problems.size() > kMaxProblemsQuoted)
+    listed += fmt::format("\n- and {} more", problems.size() - kMaxProblemsQuoted);
+  return "Your last reply could not be used; nothing of it was measured:" + listed +
+         "\n\nAnswer the same request again: exactly one JSON object {\"configs\": [...]}, each "
+         "config naming only parameters of the tuning space above, with values from their "
+         "lists.";
+}
+
 }  // namespace
 
 std::vector<Config> LlmSession::seed_configs() {
@@ -229,18 +244,42 @@ std::string LlmSession::fall_back_or_abort(int round, const std::string& error) 
   return fmt::format("the LLM provider failed in round {}; then {}", round, why);
 }
 
-std::vector<Config> LlmSession::new_configs(const std::string& reply, int round) {
+std::vector<Config> LlmSession::new_configs(const std::string& reply, int round,
+                                            std::vector<std::string>* problems) {
   llm::ParsedConfigs parsed = llm::parse_response_configs(reply, space_, default_);
   for (const std::string& note : parsed.notes)
     services_.log(fmt::format("round {}: {}", round, note));
   if (!parsed.found_json) {
     services_.log(fmt::format("round {}: the LLM's reply holds no JSON configs", round));
   }
+  if (problems && parsed.configs.empty() && (!parsed.found_configs || parsed.proposed > 0))
+    *problems = parsed.notes;
   std::vector<Config> fresh;
   for (Config& c : parsed.configs) {
     if (seen_.insert(space_.key(c)).second) fresh.push_back(std::move(c));
   }
   return fresh;
+}
+
+
+std::optional<std::vector<Config>> LlmSession::ask_again(int round,
+                                                         const std::vector<std::string>& problems,
+                                                         std::string& error) {
+  services_.log(fmt::format("round {}: the reply could not be used; asking the model once more",
+                            round));
+  const std::string prompt = correction_prompt(problems);
+  std::vector<llm::Message> request = context_messages();
+  request.push_back({"user", prompt});
+  Request call(client_, make_request(std::move(request)), services_);
+  CallOutcome& outcome = call.done();
+  record_exchange(outcome.request, outcome.reply, outcome.error, outcome.latency_s);
+  if (!outcome.reply) {
+    error = outcome.error;
+    return std::nullopt;
+  }
+  messages_.push_back({"user", prompt});
+  messages_.push_back({"assistant", outcome.reply->text});
+  return new_configs(outcome.reply->text, round);
 }
 
 void LlmSession::measure(const std::vector<Config>& configs, const EvaluationStream& stream) {
@@ -456,7 +495,16 @@ RoundOutcome LlmSession::next_round(int round, const std::string& note, std::siz
     return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, outcome.error)};
   messages_.push_back({"user", std::move(prompt)});
   messages_.push_back({"assistant", outcome.reply->text});
-  std::vector<Config> proposed = new_configs(outcome.reply->text, round);
+  std::vector<std::string> problems;
+  std::vector<Config> proposed = new_configs(outcome.reply->text, round, &problems);
+  if (proposed.empty() && !problems.empty()) {
+    // A reply that could not be used is an error of the model's, not a sign that it has nothing
+    // new to propose: it hears why and answers once more before the round counts as empty.
+    std::string error;
+    std::optional<std::vector<Config>> again = ask_again(round, problems, error);
+    if (!again) return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, error)};
+    proposed = std::move(*again);
+  }
   if (max_configs > 0 && proposed.size() > max_configs) {
     // Proposals beyond the round's share are forgotten, not measured: a later round may propose
     // them again.

@@ -84,7 +84,17 @@ class LlmSession {
   void record_exchange(const llm::LlmRequest& request, const std::optional<llm::LlmReply>& reply,
                        const std::string& error, double latency_s);
   std::string fall_back_or_abort(int round, const std::string& error);
-  std::vector<Config> new_configs(const std::string& reply, int round);
+  // The reply's configs not seen before. `problems`, when given, gets why the reply could not be
+  // used when it held nothing usable (no configs object or list, or every config dropped); empty
+  // otherwise, including for a reply that proposes nothing ({"configs": []}) or only what was
+  // measured.
+  std::vector<Config> new_configs(const std::string& reply, int round,
+                                  std::vector<std::string>* problems = nullptr);
+  // After a reply that could not be used: tells the model why and asks once more, in the same
+  // round. Returns the new configs of the second reply; a provider failure returns nullopt with
+  // `error` set.
+  std::optional<std::vector<Config>> ask_again(int round, const std::vector<std::string>& problems,
+                                               std::string& error);
   void measure(const std::vector<Config>& configs, const EvaluationStream& stream = {});
   // The evaluations the LLM's rounds from `round` on would ask for, at `asked` each (what the
   // filler leaves them).

@@ -257,12 +257,46 @@ TEST_F(LlmGuidedTest, ReachesTheConfigTheScriptSteersTo) {
 TEST_F(LlmGuidedTest, EmptyMalformedAndOutOfRangeRepliesAreHandled) {
   auto c = client({"", R"({"configs": [{"A": 100, "B": 5}]})", "I cannot help with that {"});
   TuneSummary s = tune_with(std::make_shared<search::LlmGuidedSearch>(quick_options(), c));
-  EXPECT_EQ(c->requests().size(), 3u);
+  // Round 2's reply holds no configs: the model hears so and answers once more (the script's
+  // default, an empty list), and only then does the round count as bringing nothing new.
+  EXPECT_EQ(c->requests().size(), 4u);
   EXPECT_TRUE(observer_.logged("round 0: no new configs from the LLM"));
   // A=100 is off the list (repaired to 8) and B=5 is not a power of two (repaired to 4).
   EXPECT_EQ(observer_.measured_per_key["A=8,B=4"], 1);
   EXPECT_EQ(s.stop_reason, "round 2 brought no new config");
   ASSERT_TRUE(s.best.has_value());
+}
+
+TEST_F(LlmGuidedTest, AnUnusableReplyIsExplainedAndAskedOnceMore) {
+  // Round 1's reply names another kernel's parameters only; the model is told so and asked
+  // again in the same round, and the configs of its second answer are measured.
+  const std::string foreign = R"({"configs": [{"BLOCK_M": 128, "num_warps": 4}, {"BLOCK_N": 64}]})";
+  auto c = client({one("2", "1"), foreign, one("3", "1"), one("4", "1")});
+  LlmGuidedOptions o = quick_options();
+  o.max_rounds = 3;
+  TuneSummary s = tune_with(std::make_shared<search::LlmGuidedSearch>(o, c));
+  const std::vector<llm::LlmRequest> requests = c->requests();
+  ASSERT_EQ(requests.size(), 4u) << s.stop_reason;
+  const std::string& correction = requests[2].messages.back().content;
+  EXPECT_NE(correction.find("Your last reply could not be used"), std::string::npos)
+      << correction;
+  EXPECT_NE(correction.find("config 1: names no parameter of this space; dropped"),
+            std::string::npos)
+      << correction;
+  EXPECT_NE(correction.find("BLOCK_M"), std::string::npos) << correction;
+  // The correction goes out with the unusable exchange in its history.
+  EXPECT_EQ(requests[2].messages[requests[2].messages.size() - 2].content, foreign);
+  EXPECT_EQ(observer_.measured_per_key["A=3,B=1"], 1);
+  EXPECT_EQ(observer_.measured_per_key["A=4,B=1"], 1);  // round 2 goes on as usual
+  EXPECT_EQ(observer_.measured_per_key.count("A=1,B=1"), 1u);  // the default, once: never re-read
+  EXPECT_TRUE(observer_.logged("round 1: the reply could not be used; asking the model once more"));
+  EXPECT_EQ(s.stop_reason, "all 3 LLM rounds done");
+
+  // Twice unusable in a row: the round is empty and the search stops, as for any empty round.
+  auto twice = client({one("2", "1"), foreign, foreign, one("4", "1")});
+  TuneSummary t = tune_with(std::make_shared<search::LlmGuidedSearch>(o, twice));
+  EXPECT_EQ(twice->requests().size(), 3u);
+  EXPECT_EQ(t.stop_reason, "round 1 brought no new config");
 }
 
 TEST_F(LlmGuidedTest, AProviderFailureAbortsWithAClearMessageByDefault) {
