@@ -145,29 +145,35 @@ class ReplayingClient final : public llm::LlmClient {
 };
 
 // The first `calls` requests of a run from its transcript (each copied to `writer`), the rest
-// from a live client (transcribed to `writer` from call `calls` on).
+// from a live client, transcribed to `writer` under their own call numbers.
 class ContinuingClient final : public llm::LlmClient {
  public:
   ContinuingClient(std::shared_ptr<ReplayingClient> recorded, std::size_t calls,
                    std::shared_ptr<llm::LlmClient> live, std::shared_ptr<TranscriptWriter> writer,
                    CompareRunKey key, std::function<void(const std::string&)> log)
-      : recorded_(std::move(recorded)), calls_(calls), writer_(writer), log_(std::move(log)),
-        live_(writer ? transcribing_client(std::move(live), writer, key, calls) : std::move(live)) {}
+      : recorded_(std::move(recorded)), calls_(calls), live_(std::move(live)),
+        writer_(std::move(writer)), key_(std::move(key)), log_(std::move(log)) {}
   std::string provider() const override { return live_->provider(); }
   std::string model() const override { return live_->model(); }
 
   llm::LlmReply complete(const llm::LlmRequest& request) override {
-    std::size_t call;
+    std::shared_ptr<llm::LlmClient> asked;
+    const TranscriptLine* line = nullptr;
+    std::size_t call = 0;
     {
       std::lock_guard lock(mutex_);
       call = next_++;
+      // Once live, the run stays live: its conversation has left the transcript's.
+      if (!transcribing_) {
+        line = call < calls_ ? recorded_->recorded(call) : nullptr;
+        if (!line && call < calls_ && log_)
+          log_(fmt::format("continuation: the transcript has no call {}; asking the model", call));
+        // Made at the first live call, so that its exchanges are numbered from there on.
+        if (!line) transcribing_ = writer_ ? transcribing_client(live_, writer_, key_, call) : live_;
+      }
+      if (!line) asked = transcribing_;
     }
-    const TranscriptLine* line = call < calls_ ? recorded_->recorded(call) : nullptr;
-    if (!line) {
-      if (call < calls_ && log_)
-        log_(fmt::format("continuation: the transcript has no call {}; asking the model", call));
-      return live_->complete(request);
-    }
+    if (asked) return asked->complete(request);
     if (writer_) writer_->append(*line);
     return recorded_->answer(request, *line);
   }
@@ -175,11 +181,13 @@ class ContinuingClient final : public llm::LlmClient {
  private:
   std::shared_ptr<ReplayingClient> recorded_;
   std::size_t calls_;
-  std::shared_ptr<TranscriptWriter> writer_;
-  std::function<void(const std::string&)> log_;
   std::shared_ptr<llm::LlmClient> live_;
+  std::shared_ptr<TranscriptWriter> writer_;
+  CompareRunKey key_;
+  std::function<void(const std::string&)> log_;
   std::mutex mutex_;
   std::size_t next_ = 0;
+  std::shared_ptr<llm::LlmClient> transcribing_;  // the live client, once the run went live
 };
 
 }  // namespace

@@ -483,12 +483,21 @@ TEST_F(CompareGuidedTest, AContinuationReplaysTheFirstCallsThenAsksTheModel) {
   EXPECT_EQ(lines[2].call, 2u);
   EXPECT_TRUE(log.empty());
 
-  // A run the transcript does not hold at all is asked live from its first call, with a note.
-  auto fresh = recorded.continuation_for({"kt_small", "llm", 2}, 1, live, nullptr,
+  // A run the transcript does not hold at all is asked live from its first call, with a note,
+  // and stays live, transcribed under its own call numbers.
+  const fs::path fresh_file = dir_ / "fresh.jsonl";
+  auto fresh = recorded.continuation_for({"kt_small", "llm", 2}, 2, live,
+                                         std::make_shared<TranscriptWriter>(fresh_file),
                                          [&](const std::string& line) { log.push_back(line); });
   EXPECT_EQ(fresh->complete(request).text, R"({"configs": []})");
+  fresh->complete(request);
   ASSERT_EQ(log.size(), 1u);
   EXPECT_NE(log[0].find("the transcript has no call 0"), std::string::npos) << log[0];
+  std::ifstream fresh_in(fresh_file);
+  std::vector<std::size_t> calls;
+  for (std::string text; std::getline(fresh_in, text);)
+    calls.push_back(parse_transcript_line(text, "fresh.jsonl").call);
+  EXPECT_EQ(calls, (std::vector<std::size_t>{0, 1}));
 }
 
 TEST(CompareCli, ReplayCallsNeedsATranscriptAndAModel) {
