@@ -261,7 +261,6 @@ std::vector<Config> LlmSession::new_configs(const std::string& reply, int round,
   return fresh;
 }
 
-
 std::optional<std::vector<Config>> LlmSession::ask_again(int round,
                                                          const std::vector<std::string>& problems,
                                                          std::string& error) {
