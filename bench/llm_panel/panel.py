@@ -8,7 +8,8 @@
       of a default does not change the replay; `{datasets}` in them stands for
       ../shared/datasets, e.g. for a --prior recording, scores at each budget, LLM calls, model time, and tokens
       estimated as characters / 4 because the command provider reports none); prints the
-      per-space means as a Markdown table for bench/results/llm.md.
+      per-space means as a Markdown table for bench/results/llm.md. An existing VARIANT is
+      not replaced unless PANEL_OVERWRITE=1.
   panel.py replay [TUNA]
       Replays every run of every results/*.csv from its transcript and checks the scores.
 
@@ -58,6 +59,13 @@ def finished_runs(work):
 
 
 def collect(work, variant, hybrid_args, llm_args):
+    existing = [os.path.join(HERE, d, variant + ext)
+                for d, ext in (("results", ".csv"), ("transcripts", ".jsonl"))]
+    if any(os.path.exists(f) for f in existing) and os.environ.get("PANEL_OVERWRITE") != "1":
+        # A variant's files are measurements that cannot be made again as they were.
+        sys.exit("panel.py collect: variant '%s' exists already (%s); choose another name, or "
+                 "set PANEL_OVERWRITE=1 to replace it" % (variant, ", ".join(
+                     os.path.relpath(f, HERE) for f in existing if os.path.exists(f))))
     rows, lines = [], []
     for run, space, strategy, seed, row in finished_runs(work):
         with open(os.path.join(run, "transcript.jsonl")) as f:
