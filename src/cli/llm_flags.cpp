@@ -53,8 +53,8 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
       ->check(CLI::NonNegativeNumber);
   add("--llm-challenge-round", challenge_round,
       "the round (1 or later) in which the LLM tunes the least explored family that trails the "
-      "best by at most x1.5, instead of refining its best configs (0: none; default 2 for the "
-      "hybrid, 0 for llm)",
+      "best by at most x1.5 (x2 for a family of at most 5 configs), instead of refining its best "
+      "configs (0: none; default 2 for the hybrid, 0 for llm)",
       "TUNA_LLM_CHALLENGE_ROUND")
       ->check(CLI::NonNegativeNumber);
   add("--hybrid-turn", hybrid_turn,

@@ -29,7 +29,6 @@ std::vector<std::size_t> differing(const Config& a, const Config& b, std::size_t
   return out;
 }
 
-
 }  // namespace
 
 std::optional<Challenger> find_challenger(const FeedbackInputs& in) {
@@ -52,16 +51,15 @@ std::optional<Challenger> find_challenger(const FeedbackInputs& in) {
       std::vector<std::size_t> differs = differing(f.best->config, top.config, p);
       const bool better = !pick || f.measured < pick->measured ||
                           (f.measured == pick->measured && ratio < pick->ratio);
-      if (better) pick = Challenger{p, v, f.best, ratio, f.measured, std::move(differs)};
+      if (better)
+        pick = Challenger{p, v, f.best, &top, ranked.size(), ratio, f.measured, std::move(differs)};
     }
   }
   return pick;
 }
 
-std::string challenge_guidance(const FeedbackInputs& in, const Challenger& c) {
-  const Space& space = in.space;
-  const std::vector<const Result*> ranked = ranked_results(in.results);
-  const Result& top = *ranked.front();
+std::string challenge_guidance(const Space& space, const Challenger& c) {
+  const Result& top = *c.top;
   std::vector<std::string> diffs;
   for (std::size_t p : c.differs)
     diffs.push_back(fmt::format("{} {} (anchor 1: {})", space.params()[p].name,
@@ -80,7 +78,7 @@ std::string challenge_guidance(const FeedbackInputs& in, const Challenger& c) {
       "only {} of the {} correct configs measured have {}. {}.\n"
       "- Propose configs with {} only, each a reasoned guess at what this family needs to be "
       "fastest: {}, but what suits {} may differ from what suits anchor 1.\n",
-      family, c.best->median_ms, c.ratio, c.measured, ranked.size(), family, why, family,
+      family, c.best->median_ms, c.ratio, c.measured, c.correct, family, why, family,
       diffs.empty()
           ? fmt::format("anchor 1 with {} is the natural starting point (with the other "
                         "settings this family needs)",

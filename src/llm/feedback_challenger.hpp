@@ -21,6 +21,8 @@ struct Challenger {
   std::size_t param = 0;          // the choice parameter
   Value value;                    // the family's setting of it
   const Result* best = nullptr;   // the family's fastest correct config
+  const Result* top = nullptr;    // the fastest correct config of all (anchor 1)
+  std::size_t correct = 0;        // correct configs measured in all
   double ratio = 0;               // its time over the best config's
   std::size_t measured = 0;       // correct configs measured in the family
   std::vector<std::size_t> differs;  // other parameters in which its best differs from the best
@@ -50,7 +52,7 @@ std::optional<Challenger> find_challenger(const FeedbackInputs& in);
 
 // The challenge round's own bullets of the "Next step" section (the bullets every round ends
 // with follow them), and the family as the task names it ("use_method = 0").
-std::string challenge_guidance(const FeedbackInputs& in, const Challenger& c);
+std::string challenge_guidance(const Space& space, const Challenger& c);
 std::string challenge_family(const Space& space, const Challenger& c);
 
 }  // namespace tuna::llm

@@ -55,9 +55,10 @@ LlmGuidedOptions hybrid_llm_defaults() {
   // Random seeds are the least informed evaluations; in the hybrid the surrogate's turns explore
   // instead, so round 0 keeps only a few (bench/results/llm.md compares 10 and 4).
   o.initial_random_configs = 4;
-  // Round 2 of 1..3 asks the model to tune the least explored family that trails by at most
-  // x1.5 (llm/feedback_challenger.hpp): over six seeds of the LLM panel the hybrid scored 0.954
-  // at 50 evaluations with it against 0.941 without (bench/results/llm.md, `challenge`).
+  // Round 2 of 1..3 asks the model to tune the least explored family close to the best
+  // (llm/feedback_challenger.hpp): over six seeds of the LLM panel the hybrid scored 0.954 at 50
+  // evaluations with it against 0.941 without (bench/results/llm.md, `challenge`; the rule of
+  // today, `challenge_few` and its paired continuations).
   o.challenge_round = 2;
   return o;
 }

@@ -46,8 +46,8 @@ struct LlmGuidedOptions {
   // hybrid_llm_defaults, which is what `tuna tune` uses (--llm-no-fill turns it off).
   bool fill_while_waiting = false;
   // The round (1 or later) that is a challenge round: the model is asked to tune the least
-  // explored family that trails the best by at most x1.5 (llm/feedback_challenger.hpp) instead
-  // of refining the anchors, when there is one. 0: no challenge round.
+  // explored family close enough to the best (llm/feedback_challenger.hpp says how close)
+  // instead of refining the anchors, when there is one. 0: no challenge round.
   int challenge_round = 0;
 
   int population_size() const;

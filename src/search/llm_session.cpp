@@ -261,24 +261,21 @@ std::vector<Config> LlmSession::new_configs(const std::string& reply, int round,
   return fresh;
 }
 
-std::optional<std::vector<Config>> LlmSession::ask_again(int round,
-                                                         const std::vector<std::string>& problems,
-                                                         std::string& error) {
-  services_.log(fmt::format("round {}: the reply could not be used; asking the model once more",
-                            round));
-  const std::string prompt = correction_prompt(problems);
+std::optional<std::string> LlmSession::converse(int round, std::string prompt, std::size_t reserve,
+                                                std::string& error) {
   std::vector<llm::Message> request = context_messages();
   request.push_back({"user", prompt});
   Request call(client_, make_request(std::move(request)), services_);
+  measure_while_waiting([&] { return call.reply_in(); }, {}, reserve, round);
   CallOutcome& outcome = call.done();
   record_exchange(outcome.request, outcome.reply, outcome.error, outcome.latency_s);
   if (!outcome.reply) {
     error = outcome.error;
     return std::nullopt;
   }
-  messages_.push_back({"user", prompt});
+  messages_.push_back({"user", std::move(prompt)});
   messages_.push_back({"assistant", outcome.reply->text});
-  return new_configs(outcome.reply->text, round);
+  return outcome.reply->text;
 }
 
 void LlmSession::measure(const std::vector<Config>& configs, const EvaluationStream& stream) {
@@ -483,26 +480,20 @@ RoundOutcome LlmSession::next_round(int round, const std::string& note, std::siz
       {space_, default_, results_, round, asked, services_.compile_timeout_s(), &services_.spec(),
        &services_.device(), challenger ? &*challenger : nullptr});
   if (!note.empty()) prompt = note + "\n\n" + prompt;
-  std::vector<llm::Message> request = context_messages();
-  request.push_back({"user", prompt});
-  Request call(client_, make_request(std::move(request)), services_);
-  measure_while_waiting([&] { return call.reply_in(); }, {},
-                        remaining_rounds_need(round, static_cast<std::size_t>(asked)), round);
-  CallOutcome& outcome = call.done();
-  record_exchange(outcome.request, outcome.reply, outcome.error, outcome.latency_s);
-  if (!outcome.reply)
-    return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, outcome.error)};
-  messages_.push_back({"user", std::move(prompt)});
-  messages_.push_back({"assistant", outcome.reply->text});
+  const std::size_t reserve = remaining_rounds_need(round, static_cast<std::size_t>(asked));
+  std::string error;
+  std::optional<std::string> reply = converse(round, std::move(prompt), reserve, error);
+  if (!reply) return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, error)};
   std::vector<std::string> problems;
-  std::vector<Config> proposed = new_configs(outcome.reply->text, round, &problems);
+  std::vector<Config> proposed = new_configs(*reply, round, &problems);
   if (proposed.empty() && !problems.empty()) {
     // A reply that could not be used is an error of the model's, not a sign that it has nothing
     // new to propose: it hears why and answers once more before the round counts as empty.
-    std::string error;
-    std::optional<std::vector<Config>> again = ask_again(round, problems, error);
-    if (!again) return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, error)};
-    proposed = std::move(*again);
+    services_.log(
+        fmt::format("round {}: the reply could not be used; asking the model once more", round));
+    reply = converse(round, correction_prompt(problems), reserve, error);
+    if (!reply) return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, error)};
+    proposed = new_configs(*reply, round);
   }
   if (max_configs > 0 && proposed.size() > max_configs) {
     // Proposals beyond the round's share are forgotten, not measured: a later round may propose

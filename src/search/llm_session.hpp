@@ -90,11 +90,11 @@ class LlmSession {
   // measured.
   std::vector<Config> new_configs(const std::string& reply, int round,
                                   std::vector<std::string>* problems = nullptr);
-  // After a reply that could not be used: tells the model why and asks once more, in the same
-  // round. Returns the new configs of the second reply; a provider failure returns nullopt with
-  // `error` set.
-  std::optional<std::vector<Config>> ask_again(int round, const std::vector<std::string>& problems,
-                                               std::string& error);
+  // One exchange of a later round: `prompt` after the context, the filler measuring while it is
+  // in flight (leaving `reserve` evaluations), recorded; prompt and reply join the history. The
+  // reply's text, or nullopt with `error` set when the provider failed.
+  std::optional<std::string> converse(int round, std::string prompt, std::size_t reserve,
+                                      std::string& error);
   void measure(const std::vector<Config>& configs, const EvaluationStream& stream = {});
   // The evaluations the LLM's rounds from `round` on would ask for, at `asked` each (what the
   // filler leaves them).
