@@ -97,9 +97,12 @@ const std::string kReduction = "examples/opencl/reduction/spec.toml";
 TEST(MultiDeviceOpenCl, AllDevicesOfOneModelShareTheWork) {
   TunaSandbox box("ocl-two-devices");
   if (std::string why = opencl_unavailable(box); !why.empty()) GTEST_SKIP() << why;
+  // A device takes configs as soon as its worker is up, so a second worker that starts late on a
+  // loaded host can find the work done: with 10 configs (0.7 s in all) that happened in CI, the
+  // second device running only in the final shootout. 60 configs give it seconds to start.
   ProcessResult run = run_with_pocl_devices(
       box, "pthread pthread",
-      {"tune", source_path(kReduction), "--devices", "all", "--max-evals", "10",
+      {"tune", source_path(kReduction), "--devices", "all", "--max-evals", "60",
        "--timing-budget", "5", "-j", "2", "--strategy", "random"});
   ASSERT_TRUE(run.ok()) << run.describe() << "\n" << run.output;
   std::set<std::string> devices;
