@@ -141,16 +141,6 @@ std::string suggested_moves(const FeedbackInputs& in, const Config& config, std:
 std::string paired_switch_moves(const FeedbackInputs& in, const Config& config,
                                 std::size_t limit, const std::string& indent = {});
 
-// --- moves the constraints rule out alone (feedback_coupled_moves.cpp) ---
-
-// One-step moves of `config` that break a constraint alone, each made valid by the smallest
-// change of one other parameter (an unmeasured config), at most `limit`, the parameters that
-// changed the time most first: "- VWM 4 -> 8 with MDIMC 32 -> 16 (alone it breaks RULE)", each
-// line prefixed with `indent`. Divisibility rules tie tiling parameters together, so the better
-// value of one may be reachable only with another changed too. Empty when there is none.
-std::string constrained_moves(const FeedbackInputs& in, const Config& config, std::size_t limit,
-                              const std::string& indent = {});
-
 // --- pairs of parameters that interact (feedback_interactions.cpp) ---
 
 // Shown from this many correct results on: fewer leave most cells of any table empty.

@@ -17,8 +17,6 @@ constexpr std::size_t kMovesAnchor1 = 6;
 constexpr std::size_t kMovesAnchor2 = 3;
 // Two-switch moves of anchor 1: a few, since each costs a slot on a hunch.
 constexpr std::size_t kSwitchPairs = 3;
-// Moves the constraints allow only with a second change: as few, for the same reason.
-constexpr std::size_t kConstrainedMoves = 3;
 
 std::string moves_guidance(const FeedbackInputs& fb, const std::vector<const Result*>& ranked) {
   if (ranked.empty()) return {};
@@ -38,11 +36,6 @@ std::string moves_guidance(const FeedbackInputs& fb, const std::vector<const Res
     out += "- Two-switch moves of anchor 1 worth a slot each: a two-valued parameter never tried "
            "near it, flipped together with another. On/off options often pay only in "
            "combination, so a flip that loses alone may win with a second one.\n" + pairs;
-  const std::string coupled = constrained_moves(fb, ranked[0]->config, kConstrainedMoves, "    ");
-  if (!coupled.empty())
-    out += "- Moves of anchor 1 the constraints allow only with another parameter changed too "
-           "(the one-parameter moves above leave them out): the value a rule excludes next to "
-           "anchor 1 may still be the better one.\n" + coupled;
   return out;
 }
 
