@@ -4,6 +4,7 @@
 // skipped where they are absent.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -59,20 +60,34 @@ std::string with_datasets(std::string word) {
   return word;
 }
 
-TEST(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
-  if (!fs::exists(kDatasets)) GTEST_SKIP() << "no shared recordings at " << kDatasets;
-  std::vector<fs::path> variants;
+// One test per variant (results/<variant>.csv), so that ctest runs them side by side and each
+// stays far below the per-test timeout: replayed one after another, the 1079 runs of session 17
+// took longer than ctest's 600 s on the two-core development machine.
+std::vector<std::string> panel_variants() {
+  std::vector<std::string> out;
+  if (!fs::exists(kPanel / "results")) return out;
   for (const auto& entry : fs::directory_iterator(kPanel / "results"))
-    if (entry.path().extension() == ".csv") variants.push_back(entry.path());
-  ASSERT_FALSE(variants.empty());
-  TunaSandbox box("llm-panel-replay");
-  for (const fs::path& results : variants) {
-    const fs::path transcript = kPanel / "transcripts" / (results.stem().string() + ".jsonl");
-    const auto runs = read_csv(results);
-    ASSERT_FALSE(runs.empty()) << results;
-    for (const auto& run : runs) {
-    const std::string what = results.stem().string() + ": " + run.at("space") + " " +
-                             run.at("strategy") + " seed " + run.at("seed");
+    if (entry.path().extension() == ".csv") out.push_back(entry.path().stem().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(LlmPanelReplayVariants, ThePanelHasRecordedVariants) {
+  EXPECT_FALSE(panel_variants().empty()) << "no results/*.csv under " << kPanel;
+}
+
+class LlmPanelReplay : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
+  if (!fs::exists(kDatasets)) GTEST_SKIP() << "no shared recordings at " << kDatasets;
+  const std::string variant = GetParam();
+  const fs::path transcript = kPanel / "transcripts" / (variant + ".jsonl");
+  const auto runs = read_csv(kPanel / "results" / (variant + ".csv"));
+  ASSERT_FALSE(runs.empty()) << variant;
+  TunaSandbox box("llm-panel-replay-" + variant);
+  for (const auto& run : runs) {
+    const std::string what = variant + ": " + run.at("space") + " " + run.at("strategy") +
+                             " seed " + run.at("seed");
     SCOPED_TRACE(what);
     const fs::path csv = box.dir() / "replay.csv";
     std::vector<std::string> args = {
@@ -89,9 +104,14 @@ TEST(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
       EXPECT_NEAR(std::stod(replayed.front().at(key)), std::stod(run.at(key)), 1e-6) << key;
     }
     EXPECT_EQ(replayed.front().at("llm_calls"), run.at("llm_calls"));
-    }
   }
 }
+
+// Variant names are file stems of letters, digits and underscores: valid test names as they are.
+INSTANTIATE_TEST_SUITE_P(Variants, LlmPanelReplay, ::testing::ValuesIn(panel_variants()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace tuna::testing
