@@ -263,14 +263,14 @@ GuidedSetup setup_guided(const CompareFlags& f, const Inputs& in, search::Compar
                       const search::CompareRunKey& key,
                       const std::function<void(const std::string&)>& log) {
     std::shared_ptr<llm::LlmClient> client;
-    if (g.replay && calls > 0) {
-      client = g.replay->continuation_for(key, calls, llm::make_llm_client(provider_for(g.settings)),
-                                          g.writer, log);
-    } else if (g.replay) {
+    if (g.replay && calls == 0) {
       client = g.replay->client_for(key, log);
     } else {
       client = llm::make_llm_client(provider_for(g.settings));
-      if (g.writer) client = search::transcribing_client(std::move(client), g.writer, key);
+      if (g.replay)
+        client = g.replay->continuation_for(key, calls, std::move(client), g.writer, log);
+      else if (g.writer)
+        client = search::transcribing_client(std::move(client), g.writer, key);
     }
     return search::make_guided_search(key.strategy, g.settings, std::move(client));
   };

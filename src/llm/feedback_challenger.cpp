@@ -65,28 +65,30 @@ std::string challenge_guidance(const Space& space, const Challenger& c) {
     diffs.push_back(fmt::format("{} {} (anchor 1: {})", space.params()[p].name,
                                 c.best->config[p].to_string(), top.config[p].to_string()));
   const std::string family = challenge_family(space, c);
-  const std::string why =
-      diffs.empty()
-          ? "Its best is anchor 1 with only that setting changed: every other setting was chosen "
-            "for anchor 1's family, and this family may need others"
-          : fmt::format("Its best differs from anchor 1 in {}: it may trail only because those "
-                        "settings were chosen for anchor 1's family, or by chance",
-                        detail::joined(diffs, "; "));
+  // Why the family may trail, and where its configs may start.
+  std::string why, start;
+  if (diffs.empty()) {
+    why = "Its best is anchor 1 with only that setting changed: every other setting was chosen "
+          "for anchor 1's family, and this family may need others";
+    start = fmt::format("anchor 1 with {} is the natural starting point (with the other settings "
+                        "this family needs)",
+                        family);
+  } else {
+    why = fmt::format("Its best differs from anchor 1 in {}: it may trail only because those "
+                      "settings were chosen for anchor 1's family, or by chance",
+                      detail::joined(diffs, "; "));
+    start = fmt::format("its own best config and anchor 1 are natural starting points (for "
+                        "example its best with one of anchor 1's values, or anchor 1 with {} and "
+                        "the settings that suit it)",
+                        family);
+  }
   return fmt::format(
       "- This round is a challenge round: instead of refining the anchors, give another family "
       "its best chance. The fastest config with {} runs {:.4g} ms (x{:.3f} of anchor 1), and "
       "only {} of the {} correct configs measured have {}. {}.\n"
       "- Propose configs with {} only, each a reasoned guess at what this family needs to be "
       "fastest: {}, but what suits {} may differ from what suits anchor 1.\n",
-      family, c.best->median_ms, c.ratio, c.measured, c.correct, family, why, family,
-      diffs.empty()
-          ? fmt::format("anchor 1 with {} is the natural starting point (with the other "
-                        "settings this family needs)",
-                        family)
-          : fmt::format("its own best config and anchor 1 are natural starting points (for "
-                        "example its best with one of anchor 1's values, or anchor 1 with {} "
-                        "and the settings that suit it)",
-                        family),
+      family, c.best->median_ms, c.ratio, c.measured, c.correct, family, why, family, start,
       family);
 }
 

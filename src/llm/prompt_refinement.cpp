@@ -64,7 +64,8 @@ std::string anchor_guidance(const RefinementPromptInputs& in, const FeedbackInpu
 // The round's own guidance (the anchors, or the challenge round's family), then what holds for
 // every config.
 std::string next_step(const RefinementPromptInputs& in, const FeedbackInputs& fb) {
-  std::string out = in.challenger ? challenge_guidance(in.space, *in.challenger) : anchor_guidance(in, fb);
+  std::string out =
+      in.challenger ? challenge_guidance(in.space, *in.challenger) : anchor_guidance(in, fb);
   auto bullet = [&](const std::string& text) { out += "- " + text + "\n"; };
   bullet("Prefer changes whose effect can be told apart: one idea per config. A gain smaller "
          "than the timing noise above is not a gain.");

@@ -500,12 +500,18 @@ TEST_F(CompareGuidedTest, AContinuationReplaysTheFirstCallsThenAsksTheModel) {
   EXPECT_EQ(calls, (std::vector<std::size_t>{0, 1}));
 }
 
+// kt_small.json written as the sim spec kt.toml in the sandbox (`tuna import --write-spec`).
+void import_kt_spec(const testing::TunaSandbox& box) {
+  ProcessResult written = box.run({"import", data("kt_small.json").string(), "--write-spec",
+                                   (box.dir() / "kt.toml").string()});
+  ASSERT_TRUE(written.ok()) << written.output;
+}
+
 TEST(CompareCli, ReplayCallsNeedsATranscriptAndAModel) {
   testing::TunaSandbox box("compare-continue");
   const fs::path dir = box.dir();
-  ProcessResult spec = box.run({"import", data("kt_small.json").string(), "--write-spec",
-                                (dir / "kt.toml").string()});
-  ASSERT_TRUE(spec.ok()) << spec.output;
+  import_kt_spec(box);
+  ASSERT_FALSE(::testing::Test::HasFailure());
   ProcessResult no_replay = box.run({"compare", (dir / "kt.toml").string(), "--strategies", "llm",
                                      "--llm-replay-calls", "2", "--csv", "", "--svg", "", "-q"});
   EXPECT_FALSE(no_replay.ok());
@@ -549,9 +555,8 @@ TEST(CompareCli, LiveRunWithTranscriptReplaysToTheSameCsv) {
     script << "cat > /dev/null\n"
               "echo '{\"configs\": [{\"bx\": 2, \"mode\": \"b\"}, {\"bx\": 4}]}'\n";
   }
-  ProcessResult spec = box.run({"import", data("kt_small.json").string(), "--write-spec",
-                                (dir / "kt.toml").string()});
-  ASSERT_TRUE(spec.ok()) << spec.output;
+  import_kt_spec(box);
+  ASSERT_FALSE(::testing::Test::HasFailure());
   const std::vector<std::string> common = {
       "compare", (dir / "kt.toml").string(), "--strategies", "llm,hybrid,random", "--runs", "3",
       "--llm-runs", "2", "--budgets", "2,5", "--llm-initial-random", "1", "--svg", "", "-q"};
@@ -604,9 +609,8 @@ TEST(CompareCli, LiveRunWithTranscriptReplaysToTheSameCsv) {
 TEST(CompareCli, ASpecWithoutConstraintsKeepsItsParameterDescriptionsInThePrompt) {
   testing::TunaSandbox box("compare-descriptions");
   const fs::path dir = box.dir();
-  ProcessResult written = box.run({"import", data("kt_small.json").string(), "--write-spec",
-                                   (dir / "kt.toml").string()});
-  ASSERT_TRUE(written.ok()) << written.output;
+  import_kt_spec(box);
+  ASSERT_FALSE(::testing::Test::HasFailure());
   std::string text;
   {
     std::ifstream in(dir / "kt.toml");
