@@ -44,7 +44,9 @@ SANITIZER_LOGS = $(abspath $(SANITIZE_DIR))/sanitizer-logs
 # Kernels that crash on purpose must die by their own signal, as they do without sanitizers (the
 # fault tests expect SIGSEGV, SIGFPE, ...), so the sanitizers leave those signals alone.
 SANITIZER_COMMON = log_path=$(SANITIZER_LOGS)/report:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0
-SANITIZE_ENV = ASAN_OPTIONS=$(SANITIZER_COMMON):detect_leaks=1:check_initialization_order=1 \
+# The LLM panel's replay test replays every 10th recorded run under the sanitizers (all of them
+# run in `make test`): tests/integration/test_llm_panel_replay.cpp says why.
+SANITIZE_ENV = TUNA_TEST_PANEL_REPLAY_STRIDE=10 ASAN_OPTIONS=$(SANITIZER_COMMON):detect_leaks=1:check_initialization_order=1 \
   UBSAN_OPTIONS=$(SANITIZER_COMMON):print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
   OMPI_MCA_mca_base_component_disable_dlclose=1

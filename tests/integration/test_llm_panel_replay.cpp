@@ -2,10 +2,16 @@
 // recorded in results/<variant>.csv is answered from transcripts/<variant>.jsonl, with the
 // variant's settings (the row's args), and must score exactly what the live run scored. Needs the shared recordings beside the checkout (../shared/datasets);
 // skipped where they are absent.
+//
+// TUNA_TEST_PANEL_REPLAY_STRIDE=N replays every N-th run of each variant (its first included)
+// instead of all of them. `make test-sanitize` sets it: under the sanitizers the point is the code
+// paths (every variant's settings still run), while the plain `make test` of the same CI run
+// checks every recorded score; replaying all 1079 runs sanitized cost CI about a quarter hour.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -76,6 +82,20 @@ TEST(LlmPanelReplayVariants, ThePanelHasRecordedVariants) {
   EXPECT_FALSE(panel_variants().empty()) << "no results/*.csv under " << kPanel;
 }
 
+// Every how many runs one is replayed (TUNA_TEST_PANEL_REPLAY_STRIDE, default 1: all of them).
+// A value that is not a positive whole number fails the test instead of replaying fewer runs.
+std::size_t replay_stride() {
+  const char* text = std::getenv("TUNA_TEST_PANEL_REPLAY_STRIDE");
+  if (text == nullptr || *text == '\0') return 1;
+  char* end = nullptr;
+  const long stride = std::strtol(text, &end, 10);
+  if (*end != '\0' || stride < 1) {
+    ADD_FAILURE() << "TUNA_TEST_PANEL_REPLAY_STRIDE=" << text << " is not a positive whole number";
+    return 1;
+  }
+  return static_cast<std::size_t>(stride);
+}
+
 class LlmPanelReplay : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
@@ -85,7 +105,9 @@ TEST_P(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
   const auto runs = read_csv(kPanel / "results" / (variant + ".csv"));
   ASSERT_FALSE(runs.empty()) << variant;
   TunaSandbox box("llm-panel-replay-" + variant);
-  for (const auto& run : runs) {
+  const std::size_t stride = replay_stride();
+  for (std::size_t index = 0; index < runs.size(); index += stride) {
+    const auto& run = runs[index];
     const std::string what = variant + ": " + run.at("space") + " " + run.at("strategy") +
                              " seed " + run.at("seed");
     SCOPED_TRACE(what);
