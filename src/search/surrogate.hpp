@@ -1,10 +1,11 @@
 #pragma once
 // Surrogate-guided search: after a random initial design, a random forest trained on every
-// measurement (encoded config -> log time, failures at a penalty above the worst success)
-// ranks candidates before any of them is measured. Candidates are the unmeasured neighbours of
-// the best configs plus random valid samples; the one with the highest expected improvement
-// over the best time is measured next, so the search both exploits the model and explores
-// where the trees disagree.
+// measurement ranks candidates before any of them is measured. By default the trees classify
+// "among the fastest 20 % so far" against the rest (failures included; `top_fraction`), and
+// can fit log time instead. Candidates are the unmeasured neighbours of the best configs plus
+// random valid samples; the one with the lowest confidence bound (mean - spread of the trees)
+// is measured next, so the search both exploits the model and explores where the trees
+// disagree. docs/strategies.md says how each default was chosen.
 #include <random>
 #include <unordered_set>
 
