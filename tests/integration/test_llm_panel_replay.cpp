@@ -6,7 +6,8 @@
 // TUNA_TEST_PANEL_REPLAY_STRIDE=N replays every N-th run of each variant (its first included)
 // instead of all of them. `make test-sanitize` sets it: under the sanitizers the point is the code
 // paths (every variant's settings still run), while the plain `make test` of the same CI run
-// checks every recorded score; replaying all 1079 runs sanitized cost CI about a quarter hour.
+// checks every recorded score; replaying every run sanitized would cost about 30 minutes of CI
+// (docs/building.md, the table of what `make test-sanitize` sets).
 #include <gtest/gtest.h>
 
 #include <algorithm>
