@@ -19,28 +19,32 @@ from scipy.optimize import minimize
 from scipy.linalg import cho_factor, cho_solve
 from scipy.stats import norm
 
+def twos(x):
+    """The power of two dividing x (0 for x <= 0)."""
+    return (x & -x).bit_length() - 1 if x > 0 else 0
+
+def has_divisibility(values):
+    """Whether a parameter gets the divisibility input (as tuna's SurrogateFeatures decide)."""
+    return (all(isinstance(x, int) for x in values) and len(values) >= 3
+            and not all(x > 0 and x & (x - 1) == 0 for x in values))
+
 def load(path):
     d = json.load(gzip.open(path))
     keys = [k for k in d['tune_params_keys'] if len(d['tune_params'][k]) > 1]
     vals = {k: d['tune_params'][k] for k in keys}
+    # Per divisibility input: its parameter and the largest power of two in its list (the scale).
+    divisible = [(k, max(twos(x) for x in vals[k]) or 1) for k in keys if has_divisibility(vals[k])]
     X, T = [], []
     for v in d['cache'].values():
         t = v['time']
         T.append(float(t) if isinstance(t, (int, float)) else math.nan)
-        row = []
-        for k in keys:
-            i = vals[k].index(v[k]); row.append(i / (len(vals[k]) - 1))
-        for k in keys:
-            L = vals[k]
-            if all(isinstance(x, int) for x in L) and len(L) >= 3 and not all(x > 0 and x & (x - 1) == 0 for x in L):
-                tw = lambda x: (x & -x).bit_length() - 1 if x > 0 else 0
-                m = max(tw(x) for x in L) or 1
-                row.append(tw(v[k]) / m)
+        row = [vals[k].index(v[k]) / (len(vals[k]) - 1) for k in keys]
+        row += [twos(v[k]) / scale for k, scale in divisible]
         X.append(row)
     return np.array(X), np.array(T)
 
 def matern(A, B, ls, var):
-    D = np.sqrt(np.maximum(((A[:, None, :] - B[None, :, :]) / ls) ** 2, 0).sum(-1))
+    D = np.sqrt((((A[:, None, :] - B[None, :, :]) / ls) ** 2).sum(-1))
     s5 = math.sqrt(5) * D
     return var * (1 + s5 + s5 * s5 / 3) * np.exp(-s5)
 
@@ -65,10 +69,10 @@ def run(X, T, seed, budget=100, init=10, kind='ei'):
     rng = np.random.default_rng(seed)
     n = len(X); d = X.shape[1]
     opt = np.nanmin(T)
-    order = list(rng.permutation(n)[:init])
-    measured = list(order)
-    p = None; best_trace = []
+    measured = list(rng.permutation(n)[:init])
+    p = None
     while len(measured) < budget:
+        unmeasured = np.ones(n, bool); unmeasured[measured] = False
         y = np.log(T[measured])
         fail = np.isnan(y)
         if (~fail).sum() >= 2:
@@ -80,8 +84,7 @@ def run(X, T, seed, budget=100, init=10, kind='ei'):
             ls = np.exp(p[:d]); var = np.exp(p[d]); noise = np.exp(p[d + 1]) + 1e-6
             K = matern(Xm, Xm, ls, var) + noise * np.eye(len(Xm))
             c = cho_factor(K, lower=True); a = cho_solve(c, ys)
-            mask = np.ones(n, bool); mask[measured] = False
-            cand = np.nonzero(mask)[0]
+            cand = np.nonzero(unmeasured)[0]
             Ks = matern(X[cand], Xm, ls, var)
             m = Ks @ a
             v = np.maximum(var - (Ks * cho_solve(c, Ks.T).T).sum(1), 1e-12)
@@ -93,8 +96,7 @@ def run(X, T, seed, budget=100, init=10, kind='ei'):
                 acq = m - float(kind) * s
             measured.append(int(cand[np.argmin(acq)]))
         else:
-            mask = np.ones(n, bool); mask[measured] = False
-            measured.append(int(rng.choice(np.nonzero(mask)[0])))
+            measured.append(int(rng.choice(np.nonzero(unmeasured)[0])))
     out = {}
     for b in (20, 50, 100):
         t = T[measured[:b]]

@@ -3,9 +3,9 @@
 // measurement ranks candidates before any of them is measured. By default the trees classify
 // "among the fastest 20 % so far" against the rest (failures included; `top_fraction`), and
 // can fit log time instead. Candidates are the unmeasured neighbours of the best configs plus
-// random valid samples; the one with the lowest confidence bound (mean - spread of the trees)
-// is measured next, so the search both exploits the model and explores where the trees
-// disagree. docs/strategies.md says how each default was chosen.
+// random valid samples; by default the one with the lowest confidence bound (mean -
+// exploration x spread of the trees) is measured next, so the search both exploits the model
+// and explores where the trees disagree. docs/strategies.md says how each default was chosen.
 #include <random>
 #include <unordered_set>
 

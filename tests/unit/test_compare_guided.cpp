@@ -510,8 +510,7 @@ void import_kt_spec(const testing::TunaSandbox& box) {
 TEST(CompareCli, ReplayCallsNeedsATranscriptAndAModel) {
   testing::TunaSandbox box("compare-continue");
   const fs::path dir = box.dir();
-  import_kt_spec(box);
-  ASSERT_FALSE(::testing::Test::HasFailure());
+  ASSERT_NO_FATAL_FAILURE(import_kt_spec(box));
   ProcessResult no_replay = box.run({"compare", (dir / "kt.toml").string(), "--strategies", "llm",
                                      "--llm-replay-calls", "2", "--csv", "", "--svg", "", "-q"});
   EXPECT_FALSE(no_replay.ok());
@@ -555,8 +554,7 @@ TEST(CompareCli, LiveRunWithTranscriptReplaysToTheSameCsv) {
     script << "cat > /dev/null\n"
               "echo '{\"configs\": [{\"bx\": 2, \"mode\": \"b\"}, {\"bx\": 4}]}'\n";
   }
-  import_kt_spec(box);
-  ASSERT_FALSE(::testing::Test::HasFailure());
+  ASSERT_NO_FATAL_FAILURE(import_kt_spec(box));
   const std::vector<std::string> common = {
       "compare", (dir / "kt.toml").string(), "--strategies", "llm,hybrid,random", "--runs", "3",
       "--llm-runs", "2", "--budgets", "2,5", "--llm-initial-random", "1", "--svg", "", "-q"};
@@ -609,8 +607,7 @@ TEST(CompareCli, LiveRunWithTranscriptReplaysToTheSameCsv) {
 TEST(CompareCli, ASpecWithoutConstraintsKeepsItsParameterDescriptionsInThePrompt) {
   testing::TunaSandbox box("compare-descriptions");
   const fs::path dir = box.dir();
-  import_kt_spec(box);
-  ASSERT_FALSE(::testing::Test::HasFailure());
+  ASSERT_NO_FATAL_FAILURE(import_kt_spec(box));
   std::string text;
   {
     std::ifstream in(dir / "kt.toml");
