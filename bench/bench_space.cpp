@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tuna/errors.hpp"
+#include "support/clblast_gemm_space.hpp"
 #include "tuna/space.hpp"
 
 namespace {
@@ -22,7 +23,6 @@ using tuna::Expr;
 using tuna::Parameter;
 using tuna::SamplingMethod;
 using tuna::Space;
-using tuna::Value;
 using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t0) {
@@ -34,35 +34,6 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-std::vector<Value> ints(std::initializer_list<int> v) {
-  std::vector<Value> out;
-  for (int x : v) out.emplace_back(x);
-  return out;
-}
-
-Space gemm_space() {
-  std::vector<Parameter> p;
-  p.push_back(Parameter::list("MWG", ints({16, 32, 64, 128}), 64));
-  p.push_back(Parameter::list("NWG", ints({16, 32, 64, 128}), 64));
-  p.push_back(Parameter::list("KWG", ints({32}), 32));
-  for (const char* n : {"MDIMC", "NDIMC", "MDIMA", "NDIMB"})
-    p.push_back(Parameter::list(n, ints({8, 16, 32}), 8));
-  p.push_back(Parameter::list("KWI", ints({2}), 2));
-  p.push_back(Parameter::list("VWM", ints({1, 2, 4, 8}), 1));
-  p.push_back(Parameter::list("VWN", ints({1, 2, 4, 8}), 1));
-  p.push_back(Parameter::list("STRM", ints({0}), 0));
-  p.push_back(Parameter::list("STRN", ints({0}), 0));
-  p.push_back(Parameter::list("SA", ints({0, 1}), 0));
-  p.push_back(Parameter::list("SB", ints({0, 1}), 0));
-  p.push_back(Parameter::list("PRECISION", ints({32}), 32));
-  std::vector<Constraint> c;
-  for (const char* t : {"KWG % KWI == 0", "MWG % (MDIMC * VWM) == 0", "NWG % (NDIMC * VWN) == 0",
-                        "MWG % (MDIMA * VWM) == 0", "NWG % (NDIMB * VWN) == 0",
-                        "KWG % ((MDIMC * NDIMC) / MDIMA) == 0",
-                        "KWG % ((MDIMC * NDIMC) / NDIMB) == 0"})
-    c.push_back(Constraint{Expr::parse(t), {}});
-  return Space(std::move(p), std::move(c));
-}
 
 // `n` parameters with 16 values each, tied by modular constraints that leave about 1 in 10^6
 // grid points valid (8 parameters: 4,096 valid of 4.3e9).
@@ -114,7 +85,7 @@ void bench_global() {
 }
 
 void bench_enumerate() {
-  Space s = gemm_space();
+  Space s = tuna::testing::clblast_gemm_space();
   std::vector<double> times;
   std::size_t count = 0;
   for (int run = 0; run < 9; ++run) {

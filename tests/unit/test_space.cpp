@@ -9,6 +9,7 @@
 
 #include "tuna/errors.hpp"
 #include "tuna/space.hpp"
+#include "support/clblast_gemm_space.hpp"
 #include "support/int_values.hpp"
 
 namespace tuna {
@@ -18,31 +19,6 @@ using testing::ints;
 
 Constraint constraint(const char* text, std::string origin = {}) {
   return Constraint{Expr::parse(text), std::move(origin)};
-}
-
-// The CLBlast GEMM space of datasets/README.md (82,944 grid points, 17,956 valid).
-Space gemm_space() {
-  std::vector<Parameter> p;
-  p.push_back(Parameter::list("MWG", ints({16, 32, 64, 128}), 64));
-  p.push_back(Parameter::list("NWG", ints({16, 32, 64, 128}), 64));
-  p.push_back(Parameter::list("KWG", ints({32}), 32));
-  for (const char* n : {"MDIMC", "NDIMC", "MDIMA", "NDIMB"})
-    p.push_back(Parameter::list(n, ints({8, 16, 32}), 8));
-  p.push_back(Parameter::list("KWI", ints({2}), 2));
-  p.push_back(Parameter::list("VWM", ints({1, 2, 4, 8}), 1));
-  p.push_back(Parameter::list("VWN", ints({1, 2, 4, 8}), 1));
-  p.push_back(Parameter::list("STRM", ints({0}), 0));
-  p.push_back(Parameter::list("STRN", ints({0}), 0));
-  p.push_back(Parameter::list("SA", ints({0, 1}), 0));
-  p.push_back(Parameter::list("SB", ints({0, 1}), 0));
-  p.push_back(Parameter::list("PRECISION", ints({32}), 32));
-  std::vector<Constraint> c;
-  for (const char* t : {"KWG % KWI == 0", "MWG % (MDIMC * VWM) == 0", "NWG % (NDIMC * VWN) == 0",
-                        "MWG % (MDIMA * VWM) == 0", "NWG % (NDIMB * VWN) == 0",
-                        "KWG % ((MDIMC * NDIMC) / MDIMA) == 0",
-                        "KWG % ((MDIMC * NDIMC) / NDIMB) == 0"})
-    c.push_back(constraint(t));
-  return Space(std::move(p), std::move(c));
 }
 
 // A small mixed space: numbers, strings, bools, floats.
@@ -247,7 +223,7 @@ TEST(Space, ValidityViolationsOutOfRange) {
 }
 
 TEST(Space, GemmEnumerationMatchesThePublishedCount) {
-  Space s = gemm_space();
+  Space s = testing::clblast_gemm_space();
   EXPECT_EQ(s.grid_size(), 82944.0);
   std::size_t n = 0;
   std::string prev;
@@ -372,7 +348,7 @@ TEST(Space, RandomValidIsUniform) {
 }
 
 TEST(Space, RandomValidIsReproducible) {
-  Space s = gemm_space();
+  Space s = testing::clblast_gemm_space();
   std::mt19937_64 a(99), b(99);
   for (int i = 0; i < 50; ++i) EXPECT_EQ(s.random_valid(a), s.random_valid(b));
   std::mt19937_64 c(7), d(7);
@@ -506,7 +482,7 @@ TEST(Space, NeighboursMoveOneStep) {
 }
 
 TEST(Space, NeighboursAreValidOnly) {
-  Space s = gemm_space();
+  Space s = testing::clblast_gemm_space();
   Config c = s.parse_key("MWG=64,NWG=64,MDIMC=16,NDIMC=16,MDIMA=16,NDIMB=16,VWM=2,VWN=2");
   ASSERT_TRUE(s.is_valid(c));
   auto nb = s.neighbours(c, 2);
@@ -535,7 +511,7 @@ TEST(Space, RepairSnapsOutOfRangeValues) {
 }
 
 TEST(Space, RepairFindsANearbyValidConfig) {
-  Space s = gemm_space();
+  Space s = testing::clblast_gemm_space();
   // MWG=16 with MDIMC=16 and VWM=8 breaks MWG % (MDIMC * VWM) == 0 and more.
   Config bad = s.parse_key("MWG=16,NWG=64,MDIMC=16,NDIMC=16,MDIMA=16,NDIMB=16,VWM=8,VWN=2");
   ASSERT_FALSE(s.is_valid(bad));
@@ -591,7 +567,7 @@ TEST(Space, EncodeIsInUnitRangeAndLogScalesPowersOfTwo) {
 }
 
 TEST(Space, CopiesShareStateAndDefaultSpaceIsUsable) {
-  Space s = gemm_space();
+  Space s = testing::clblast_gemm_space();
   Space copy = s;
   EXPECT_EQ(copy.size().count, 17956.0);
   EXPECT_EQ(&copy.params(), &s.params());  // shared, not copied
