@@ -27,8 +27,7 @@ ProcessResult tune_on_ranks(const TunaSandbox& box, int ranks, std::vector<std::
   RunProcessOptions options;
   options.timeout_s = timeout_s;
   options.extra_env = box.env();
-  for (auto& kv : mpirun_env(box.dir())) options.extra_env.push_back(kv);
-  return run_process(argv, options);
+  return run_mpirun(argv, options);
 }
 
 // The ranks whose devices measured something: "" for rank 0's own, "r1", "r2" for followers.
@@ -114,8 +113,7 @@ TEST(Cluster, AFollowerThatCannotReadTheSpecIsNamedAndTheJobEnds) {
   RunProcessOptions options;
   options.timeout_s = 120;
   options.extra_env = box.env();
-  for (auto& kv : mpirun_env(box.dir())) options.extra_env.push_back(kv);
-  ProcessResult run = run_process(argv, options);
+  ProcessResult run = run_mpirun(argv, options);
   EXPECT_FALSE(run.timed_out) << run.output;
   EXPECT_NE(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("rank 1"), std::string::npos) << run.output;

@@ -22,11 +22,9 @@ std::string launcher_problem() { return tuna::testing::mpirun_problem(TUNA_MPIEX
 tuna::ProcessResult run_probe(const std::vector<std::string>& probe_args, double timeout_s) {
   std::vector<std::string> argv = {TUNA_MPIEXEC, "-n", "3", "--oversubscribe", TUNA_MPI_PROBE};
   argv.insert(argv.end(), probe_args.begin(), probe_args.end());
-  tuna::testing::TempDir session("mpi_probe");
   tuna::RunProcessOptions options;
   options.timeout_s = timeout_s;
-  options.extra_env = tuna::testing::mpirun_env(session.path());
-  return tuna::run_process(argv, options);
+  return tuna::testing::run_mpirun(argv, options);
 }
 
 TEST(MpiSession, ThreeRanksExchangeMessagesInOrderWithoutDeadlock) {
