@@ -12,6 +12,7 @@
 
 #include "store/import_json.hpp"
 #include "store/import_recording.hpp"
+#include "store/ordered_json_reader.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::store {
@@ -108,12 +109,12 @@ std::vector<double> numbers_in(const nlohmann::ordered_json& object, const char*
 }
 
 nlohmann::ordered_json parse_json_file(const std::filesystem::path& file, const std::string& text) {
-  try {
-    return nlohmann::ordered_json::parse(text);
-  } catch (const nlohmann::ordered_json::parse_error& e) {
+  JsonSyntaxError error;
+  std::optional<nlohmann::ordered_json> doc = read_ordered_json(text, error);
+  if (!doc)
     throw UserError(
-        fmt::format("{}: not valid JSON (byte {}): {}", file.string(), e.byte, e.what()));
-  }
+        fmt::format("{}: not valid JSON (byte {}): {}", file.string(), error.byte, error.message));
+  return std::move(*doc);
 }
 
 void add_distinct(std::vector<Value>& values, const Value& v) {
