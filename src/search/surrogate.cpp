@@ -74,6 +74,7 @@ std::optional<Config> SurrogateSearch::next_initial() {
     if (lead) {
       ++led_;
       history_.claim(lead->key);
+      leader_keys_.insert(lead->key);
       return std::move(lead->config);
     }
     led_ = options_.prior_leaders;  // no prior, or every prior exhausted
@@ -87,7 +88,10 @@ void SurrogateSearch::refit() {
   std::vector<std::vector<double>> x;
   std::vector<double> y;
   x.reserve(history_.size());
+  const bool forget_leaders =
+      options_.forget_leaders_after && history_.size() >= options_.forget_leaders_after;
   for (const auto& e : history_.entries()) {
+    if (forget_leaders && leader_keys_.count(e.key)) continue;
     std::vector<double> row = base_features(e.config);
     priors_.append_features(e.key, row);
     x.push_back(std::move(row));
@@ -105,6 +109,7 @@ void SurrogateSearch::refit() {
   }
   forest_.fit(x, y, options_.forest, rng_);
   fitted_on_ = history_.size();
+  fitted_rows_ = y.size();
 }
 
 void SurrogateSearch::top_up_random_pool() {

@@ -64,6 +64,11 @@ struct SurrogateOptions {
   // pairs of bench/results/transfer.md, is the best trade between a prior that is right at the
   // top and one that is right on the whole but wrong at the top.
   std::size_t prior_leaders = 3;
+  // Once this many configs are measured (0: never), the model no longer learns from the
+  // leaders: they were picked by the prior, not by the model, and a plateau they found keeps
+  // the model's picks around it. They stay measured, and stay the best if nothing beats them.
+  // 30 against never, 11, 15, 20 and 45 on the convolution pairs (docs/priors.md).
+  std::size_t forget_leaders_after = 30;
   SurrogatePriorOptions prior;
 };
 
@@ -80,6 +85,8 @@ class SurrogateSearch : public Strategy {
   void extend_initial_design(std::size_t n) {
     options_.initial_samples = history_.claimed_count() + n;
   }
+  // How many measurements the model was last fitted on (the leaders forgotten leave it out).
+  std::size_t fitted_rows() const { return fitted_rows_; }
 
  private:
   struct Candidate {
@@ -113,6 +120,7 @@ class SurrogateSearch : public Strategy {
   History history_;
   RegressionForest forest_;
   std::size_t fitted_on_ = 0;  // history size at the last fit
+  std::size_t fitted_rows_ = 0;
   std::size_t proposals_ = 0;
   // Measurements since the best cost last went down, and that cost.
   std::size_t since_improvement_ = 0;
@@ -121,6 +129,7 @@ class SurrogateSearch : public Strategy {
   SurrogatePriors priors_;
   PriorLeaders leaders_;
   std::size_t led_ = 0;  // initial samples the priors' leaders took
+  std::unordered_set<std::string> leader_keys_;  // keys of the configs the leaders took
 };
 
 }  // namespace tuna::search

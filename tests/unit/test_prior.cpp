@@ -257,6 +257,24 @@ TEST(SurrogateWithPrior, StartsFromThePriorsFastestConfigs) {
     EXPECT_EQ(space.key(first[i]), leaders[i]) << i;
 }
 
+// The leaders steer the first proposals; from `forget_leaders_after` measurements on, the model
+// learns only from the configs it (or the random design) chose.
+TEST(SurrogateWithPrior, TheModelForgetsTheLeadersOnceEnoughIsMeasured) {
+  Space space = synthetic_space();
+  auto prior = prior_over(space, other_device_time);
+  for (std::size_t forget_after : {std::size_t{0}, std::size_t{20}}) {
+    SCOPED_TRACE(forget_after);
+    search::SurrogateOptions o;
+    o.seed = 4;
+    o.forget_leaders_after = forget_after;
+    search::SurrogateSearch s(space, o, {prior});
+    run_strategy(s, space, 20);  // the 20th proposal was made with 19 measured
+    EXPECT_EQ(s.fitted_rows(), 19u);
+    run_strategy(s, space, 6);  // the last with 25 measured
+    EXPECT_EQ(s.fitted_rows(), forget_after ? 25u - o.prior_leaders : 25u);
+  }
+}
+
 TEST(SurrogateWithPrior, ARelatedPriorReachesTheOptimumSoonerAndAShuffledOneCostsLittle) {
   Space space = synthetic_space();
   auto related = prior_over(space, other_device_time);
