@@ -133,6 +133,8 @@ StrategyStats summarise_runs(const std::string& strategy, const std::vector<RunT
     if (!st.llm) st.llm.emplace();
     *st.llm += run.guided->llm;
     st.guided_runs.push_back(*run.guided);
+    for (std::size_t b : options.budgets)
+      st.guided_runs.back().score.push_back(score_at(run, b, optimum_ms));
   }
   if (runs.empty()) return st;
   const double n = static_cast<double>(runs.size());

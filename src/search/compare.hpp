@@ -85,6 +85,7 @@ struct GuidedRunInfo {
   LlmUsage llm;
   std::int64_t store_run = 0;  // the run in CompareOptions::store; 0: not stored
   std::vector<std::string> log;
+  std::vector<double> score;  // t_opt / t_found per budget (summarise_runs fills it)
 };
 
 // The recorded (median) time of the best config a run had found after each evaluation,

@@ -141,6 +141,18 @@ std::string prior_lines(const SpaceStats& s) {
 
 }  // namespace
 
+namespace {
+
+// "; score 0.912 @20, 0.987 @50": what the run reached at each budget.
+std::string run_scores_phrase(const GuidedRunInfo& run, const std::vector<std::size_t>& budgets) {
+  std::string out;
+  for (std::size_t i = 0; i < run.score.size() && i < budgets.size(); ++i)
+    out += fmt::format("{}{:.3f} @{}", out.empty() ? "; score " : ", ", run.score[i], budgets[i]);
+  return out;
+}
+
+}  // namespace
+
 std::string format_guided_runs(const CompareReport& report) {
   std::string out;
   for (const SpaceStats& s : report.spaces) {
@@ -148,11 +160,12 @@ std::string format_guided_runs(const CompareReport& report) {
       for (const GuidedRunInfo& run : r.guided_runs) {
         out += fmt::format(
             "{} {} seed {}: {} evaluations, {} LLM calls{}, tokens {} in + {} out, model time "
-            "{:.1f} s{}; stopped: {}\n",
+            "{:.1f} s{}; stopped: {}{}\n",
             s.name, r.strategy, run.seed, run.evaluations, run.llm.calls,
             run.llm.failed_calls ? fmt::format(" ({} failed)", run.llm.failed_calls) : "",
             run.llm.input_tokens, run.llm.output_tokens, run.llm.model_s,
-            run.store_run ? fmt::format(", store run {}", run.store_run) : "", run.stop_reason);
+            run.store_run ? fmt::format(", store run {}", run.store_run) : "", run.stop_reason,
+            run_scores_phrase(run, report.options.budgets));
       }
     }
   }
@@ -287,7 +300,17 @@ nlohmann::ordered_json usage_json(const LlmUsage& u) {
           {"model_time_s", u.model_s}};
 }
 
-void add_usage_rows(nlohmann::ordered_json& rows, const std::vector<StrategyStats>& stats) {
+// A run's scores in the shape of a strategy's: {"budget", "score"} per budget.
+nlohmann::ordered_json run_scores_json(const GuidedRunInfo& run,
+                                       const std::vector<std::size_t>& budgets) {
+  nlohmann::ordered_json scores = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < run.score.size() && i < budgets.size(); ++i)
+    scores.push_back({{"budget", budgets[i]}, {"score", run.score[i]}});
+  return scores;
+}
+
+void add_usage_rows(nlohmann::ordered_json& rows, const std::vector<StrategyStats>& stats,
+                    const std::vector<std::size_t>& budgets) {
   if (!rows.is_array() || rows.size() != stats.size()) return;
   for (std::size_t i = 0; i < stats.size(); ++i) {
     const StrategyStats& st = stats[i];
@@ -301,6 +324,7 @@ void add_usage_rows(nlohmann::ordered_json& rows, const std::vector<StrategyStat
         j["seed"] = run.seed;
         j["evaluations"] = run.evaluations;
         j["stop_reason"] = run.stop_reason;
+        j["scores"] = run_scores_json(run, budgets);
         if (run.store_run) j["store_run"] = run.store_run;
         runs.push_back(std::move(j));
       }
@@ -317,9 +341,11 @@ void add_llm_usage_json(nlohmann::ordered_json& document, const CompareReport& r
     document["options"]["llm_runs"] = report.options.guided_runs;
   if (document.contains("spaces") && document["spaces"].size() == report.spaces.size()) {
     for (std::size_t s = 0; s < report.spaces.size(); ++s)
-      add_usage_rows(document["spaces"][s]["strategies"], report.spaces[s].strategies);
+      add_usage_rows(document["spaces"][s]["strategies"], report.spaces[s].strategies,
+                     report.options.budgets);
   }
-  if (document.contains("average")) add_usage_rows(document["average"], report.average);
+  if (document.contains("average"))
+    add_usage_rows(document["average"], report.average, report.options.budgets);
 }
 
 void write_text_file(const std::filesystem::path& file, const std::string& text) {

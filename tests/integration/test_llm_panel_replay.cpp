@@ -1,7 +1,8 @@
 // The LLM panel (bench/llm_panel, bench/results/llm.md) replayed without a model: every run
 // recorded in results/<variant>.csv is answered from transcripts/<variant>.jsonl, with the
 // variant's settings (the row's args), and must score exactly what the live run scored. Needs the shared recordings beside the checkout (../shared/datasets);
-// skipped where they are absent.
+// skipped where they are absent. Runs of the same space, strategy and settings with consecutive
+// seeds replay in one `tuna compare --runs N`, whose JSON gives each run's scores.
 //
 // TUNA_TEST_PANEL_REPLAY_STRIDE=N replays every N-th run of each variant (its first included)
 // instead of all of them. `make test-sanitize` sets it: under the sanitizers the point is the code
@@ -14,9 +15,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "integration/cli_runner.hpp"
 
@@ -36,17 +40,19 @@ std::vector<std::string> split(const std::string& line) {
   return out;
 }
 
-// Rows of a CSV as header -> cell maps.
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& file) {
+// A CSV row: header -> cell.
+using Row = std::map<std::string, std::string>;
+
+std::vector<Row> read_csv(const fs::path& file) {
   std::ifstream in(file);
   std::string line;
   std::getline(in, line);
   const std::vector<std::string> header = split(line);
-  std::vector<std::map<std::string, std::string>> rows;
+  std::vector<Row> rows;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     std::vector<std::string> cells = split(line);
-    std::map<std::string, std::string> row;
+    Row row;
     for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
     rows.push_back(std::move(row));
   }
@@ -97,6 +103,47 @@ std::size_t replay_stride() {
   return static_cast<std::size_t>(stride);
 }
 
+// The runs to replay (every stride-th), in batches of one `tuna compare` each: rows of the same
+// space, strategy and settings with consecutive seeds, so that the recording is read once per
+// batch rather than once per run.
+std::vector<std::vector<const Row*>> replay_batches(const std::vector<Row>& runs,
+                                                    std::size_t stride) {
+  std::vector<std::vector<const Row*>> batches;
+  for (std::size_t index = 0; index < runs.size(); index += stride) {
+    const Row& run = runs[index];
+    if (!batches.empty()) {
+      const Row& last = *batches.back().back();
+      const bool same_settings = run.at("space") == last.at("space") &&
+                                 run.at("strategy") == last.at("strategy") &&
+                                 run.at("args") == last.at("args");
+      if (same_settings && std::stoul(run.at("seed")) == std::stoul(last.at("seed")) + 1) {
+        batches.back().push_back(&run);
+        continue;
+      }
+    }
+    batches.push_back({&run});
+  }
+  return batches;
+}
+
+// Each replayed run's scores per budget and its LLM calls, by seed, from `compare --json`.
+struct ReplayedRun {
+  std::map<std::string, double> score;  // by budget
+  std::string calls;
+};
+
+std::map<std::string, ReplayedRun> replayed_runs(const std::string& json_text) {
+  std::map<std::string, ReplayedRun> out;
+  const nlohmann::json doc = nlohmann::json::parse(json_text);
+  for (const auto& run : doc.at("spaces").at(0).at("strategies").at(0).at("llm").at("runs")) {
+    ReplayedRun& r = out[std::to_string(run.at("seed").get<std::uint64_t>())];
+    r.calls = std::to_string(run.at("calls").get<std::int64_t>());
+    for (const auto& s : run.at("scores"))
+      r.score[std::to_string(s.at("budget").get<std::size_t>())] = s.at("score").get<double>();
+  }
+  return out;
+}
+
 class LlmPanelReplay : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
@@ -106,27 +153,30 @@ TEST_P(LlmPanelReplay, EveryRecordedRunScoresTheSameWithoutAModel) {
   const auto runs = read_csv(kPanel / "results" / (variant + ".csv"));
   ASSERT_FALSE(runs.empty()) << variant;
   TunaSandbox box("llm-panel-replay-" + variant);
-  const std::size_t stride = replay_stride();
-  for (std::size_t index = 0; index < runs.size(); index += stride) {
-    const auto& run = runs[index];
-    const std::string what = variant + ": " + run.at("space") + " " + run.at("strategy") +
-                             " seed " + run.at("seed");
-    SCOPED_TRACE(what);
-    const fs::path csv = box.dir() / "replay.csv";
+  for (const std::vector<const Row*>& batch : replay_batches(runs, replay_stride())) {
+    const Row& first = *batch.front();
     std::vector<std::string> args = {
-        "compare", (kPanel / "specs" / (run.at("space") + ".toml")).string(), "--strategies",
-        run.at("strategy"), "--runs", "1", "--seed", run.at("seed"), "--budgets", "20,50,71,100",
-        "--threads", "1", "--llm-replay", transcript.string(), "--csv", csv.string()};
-    for (std::string& w : words(run.at("args"))) args.push_back(with_datasets(std::move(w)));
+        "compare", (kPanel / "specs" / (first.at("space") + ".toml")).string(), "--strategies",
+        first.at("strategy"), "--runs", std::to_string(batch.size()), "--seed", first.at("seed"),
+        "--budgets", "20,50,71,100", "--threads", "1", "--llm-replay", transcript.string(),
+        "--json", "-q"};
+    for (std::string& w : words(first.at("args"))) args.push_back(with_datasets(std::move(w)));
     ProcessResult p = box.run(args);
-    ASSERT_EQ(p.exit_code, 0) << p.output;
-    const auto replayed = read_csv(csv);
-    ASSERT_FALSE(replayed.empty());
-    for (const char* budget : kBudgets) {
-      const std::string key = std::string("score_at_") + budget;
-      EXPECT_NEAR(std::stod(replayed.front().at(key)), std::stod(run.at(key)), 1e-6) << key;
+    ASSERT_EQ(p.exit_code, 0) << variant << ": " << first.at("space") << " seed "
+                              << first.at("seed") << "\n" << p.output;
+    std::map<std::string, ReplayedRun> replayed;
+    ASSERT_NO_THROW(replayed = replayed_runs(p.output)) << p.output;
+    for (const Row* run : batch) {
+      SCOPED_TRACE(variant + ": " + run->at("space") + " " + run->at("strategy") + " seed " +
+                   run->at("seed"));
+      ASSERT_EQ(replayed.count(run->at("seed")), 1u);
+      const ReplayedRun& r = replayed.at(run->at("seed"));
+      for (const char* budget : kBudgets)
+        EXPECT_NEAR(r.score.at(budget), std::stod(run->at(std::string("score_at_") + budget)),
+                    1e-6)
+            << "at " << budget;
+      EXPECT_EQ(r.calls, run->at("llm_calls"));
     }
-    EXPECT_EQ(replayed.front().at("llm_calls"), run.at("llm_calls"));
   }
 }
 
