@@ -325,6 +325,17 @@ TEST_F(CompareGuidedTest, LlmStrategiesRunInCompareAndExchangesLandInTheStore) {
   for (const GuidedRunInfo& run : rows[1].guided_runs) EXPECT_EQ(run.evaluations, 5u);
   // The llm stops on its own, at most after its 4 rounds of one new config each.
   EXPECT_GT(rows[0].score[1], 0.0);
+  // Each run's own scores, per budget, average to the strategy's.
+  for (const StrategyStats& r : {rows[0], rows[1]}) {
+    for (std::size_t b = 0; b < o.budgets.size(); ++b) {
+      double sum = 0;
+      for (const GuidedRunInfo& run : r.guided_runs) {
+        ASSERT_EQ(run.score.size(), o.budgets.size()) << r.strategy;
+        sum += run.score[b];
+      }
+      EXPECT_NEAR(sum / 3, r.score[b], 1e-12) << r.strategy << " at " << o.budgets[b];
+    }
+  }
 
   // Every LLM exchange of every run is in the store, under that run.
   Store store(dir_ / "tuna.db");
@@ -344,6 +355,11 @@ TEST_F(CompareGuidedTest, LlmStrategiesRunInCompareAndExchangesLandInTheStore) {
   EXPECT_NE(table.find("LLM usage"), std::string::npos);
   EXPECT_NE(table.find("4 runs, 3 for LLM strategies"), std::string::npos) << table;
   EXPECT_NE(format_guided_runs(report).find("kt_small llm seed 1:"), std::string::npos);
+  EXPECT_NE(format_guided_runs(report).find(fmt::format("; score {:.3f} @{}",
+                                                        rows[1].guided_runs[0].score[0],
+                                                        o.budgets[0])),
+            std::string::npos)
+      << format_guided_runs(report);
   EXPECT_NE(compare_csv(report).find(",llm_calls,llm_input_tokens"), std::string::npos);
 }
 
