@@ -139,10 +139,6 @@ std::string prior_lines(const SpaceStats& s) {
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // "; score 0.912 @20, 0.987 @50": what the run reached at each budget.
 std::string run_scores_phrase(const GuidedRunInfo& run, const std::vector<std::size_t>& budgets) {
   std::string out;

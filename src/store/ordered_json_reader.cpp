@@ -13,19 +13,10 @@ namespace {
 using json = nlohmann::ordered_json;
 using Members = std::vector<std::pair<std::string, json>>;
 
-// Up to this many members, duplicates are looked for pairwise; above it, among sorted keys.
-constexpr std::size_t kPairwiseDuplicateCheck = 16;
-
+// Sorted once per object: no object pays a search per key, however many members it has.
 bool has_duplicate_keys(const Members& members) {
-  const std::size_t n = members.size();
-  if (n <= kPairwiseDuplicateCheck) {
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = i + 1; j < n; ++j)
-        if (members[i].first == members[j].first) return true;
-    return false;
-  }
   std::vector<std::string_view> keys;
-  keys.reserve(n);
+  keys.reserve(members.size());
   for (const auto& member : members) keys.emplace_back(member.first);
   std::sort(keys.begin(), keys.end());
   return std::adjacent_find(keys.begin(), keys.end()) != keys.end();

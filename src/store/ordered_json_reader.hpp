@@ -5,7 +5,7 @@
 // duplicate, and grows the object's vector by copying (its keys are const, so nothing moves).
 // A Kernel Tuner cache keeps every measured config under one object: 17,956 keys for the
 // CLBlast GEMM recording, so parsing took 65 % of `tuna compare` on it. This reader gathers each
-// object's members first, checks for duplicate keys once per object (sorted, not pairwise), and
+// object's members first, checks for duplicate keys once per object (among its sorted keys), and
 // builds the object at its final size.
 #include <cstddef>
 #include <nlohmann/json.hpp>
