@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -93,11 +94,23 @@ void with_spec_parameters(const KernelSpec& spec, sim::RecordedSpace& recorded) 
   recorded.space = std::move(space);
 }
 
+// Scores are optimum / found: a recording in which nothing ran correctly has no optimum, and
+// every search on it would score 0 and pull the mean over spaces down with it.
+void require_an_optimum(const std::string& file, const sim::RecordedSpace& space) {
+  if (std::isfinite(space.optimum_ms())) return;
+  throw UserError(fmt::format(
+      "{}: no configuration of this recording ran correctly ({} recorded, every one a failure "
+      "or outside the space's restrictions), so there is no optimum to score a search against; "
+      "compare recordings that hold at least one correct time",
+      file, space.configs.size()));
+}
+
 // A recording, or a sim spec (`tuna import --write-spec`) whose recording is loaded: the spec
 // adds what the LLM needs, the kernel's real source and the recorded device's facts.
 void load_input(const std::string& file, sim::RecordedSpace& space, KernelSpec& spec) {
   if (!is_spec_file(file)) {
     space = sim::load_recorded_space(file);
+    require_an_optimum(file, space);
     spec = sim::spec_from_recorded_space(space);
     return;
   }
@@ -110,6 +123,7 @@ void load_input(const std::string& file, sim::RecordedSpace& space, KernelSpec& 
         file, spec.backend, file));
   }
   space = sim::load_recorded_space(spec.recording);
+  require_an_optimum(spec.recording, space);
   with_spec_parameters(spec, space);
 }
 

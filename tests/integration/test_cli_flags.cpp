@@ -1,5 +1,6 @@
 // Flags of the tuna command: counts refuse negative values, and `tuna compare` writes files only
 // when asked.
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -135,4 +136,29 @@ TEST(CliFlags, CompareWritesNoFileUnlessAsked) {
   ProcessResult empty = compare_in(box, work, {"--csv", "", "--svg", ""});  // the old way to skip
   ASSERT_TRUE(empty.ok()) << empty.output;
   EXPECT_TRUE(files_in(work).empty());
+}
+
+// A recording whose every config failed has no optimum: compare said "optimum inf ms" and
+// scored every strategy 0 (exit 0), and such a space pulled the mean over spaces down.
+TEST(CliFlags, CompareRefusesARecordingWithNothingCorrectNamingIt) {
+  TunaSandbox box("compare-no-optimum");
+  const std::filesystem::path failed = box.dir() / "all_failed.json";
+  std::ofstream(failed) << R"({"device_name": "GPU", "kernel_name": "k",
+    "tune_params_keys": ["bx"], "tune_params": {"bx": [1, 2]}, "objective": "time",
+    "cache": {"1": {"bx": 1, "time": "RuntimeFailedConfig"},
+              "2": {"bx": 2, "time": "CompilationFailedConfig"}}})";
+  for (const std::vector<std::string>& files :
+       {std::vector<std::string>{failed.string()},
+        std::vector<std::string>{source_path("tests/data/kt_small.json"), failed.string()}}) {
+    std::vector<std::string> args = {"compare"};
+    args.insert(args.end(), files.begin(), files.end());
+    for (const char* a : {"--runs", "1", "--budgets", "2", "--strategies", "random", "-q"})
+      args.push_back(a);
+    ProcessResult p = box.run(args, 60);
+    EXPECT_EQ(p.exit_code, 2) << p.output;
+    EXPECT_NE(p.output.find("all_failed.json: no configuration of this recording ran correctly"),
+              std::string::npos)
+        << p.output;
+    EXPECT_NE(p.output.find("2 recorded"), std::string::npos) << p.output;
+  }
 }
