@@ -29,6 +29,10 @@ struct Parameter {
   std::string description;
   std::int64_t lo = 0, hi = 0, step = 1;
 
+  // The most values an integer range may expand to: beyond this a range is almost surely a
+  // typo, and enumerating the space would be hopeless.
+  static constexpr std::int64_t kMaxRangeValues = 1'000'000;
+
   static Parameter int_range(std::string name, std::int64_t lo, std::int64_t hi,
                              std::int64_t step, Value default_value, std::string description = {});
   static Parameter pow2_range(std::string name, std::int64_t lo, std::int64_t hi,

@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::chrono::milliseconds kPoll{100};
+constexpr std::chrono::milliseconds kLeaderPoll{100};
 
 // The configs of the current batch, as they arrive from the leader; the local evaluator's
 // compile threads wait here for the next one.
@@ -51,7 +51,7 @@ class ArrivingJobs {
 
 json wait_from_leader(MpiSession& session) {
   while (true) {
-    if (std::optional<Message> m = session.receive(kLeader, kPoll)) {
+    if (std::optional<Message> m = session.receive(kLeader, kLeaderPoll)) {
       return parse_message(m->body, kLeader);
     }
   }

@@ -13,7 +13,7 @@ using nlohmann::json;
 
 // A follower may be busy for long (a slow compile, a run up to its timeout); the wait for a
 // message is in short slices so that the loop can hand out configs as capacity frees.
-constexpr std::chrono::milliseconds kPoll{20};
+constexpr std::chrono::milliseconds kFollowerPoll{20};
 
 }  // namespace
 
@@ -52,7 +52,7 @@ void RankPeer::evaluate(const JobSource& next, const eval::BatchSettings& settin
                                .dump());
       ++outstanding;
     }
-    std::optional<Message> message = session_.receive(rank_, kPoll);
+    std::optional<Message> message = session_.receive(rank_, kFollowerPoll);
     if (!message) continue;
     if (handle(parse_message(message->body, rank_), outstanding, done)) return;
   }

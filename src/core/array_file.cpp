@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/ascii_text.hpp"
+
 namespace tuna {
 namespace {
 
@@ -53,10 +55,7 @@ std::string quoted(const fs::path& path) { return fmt::format("'{}'", path.strin
 }
 
 bool is_npy(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".npy";
+  return ascii_lower(path.extension().string()) == ".npy";
 }
 
 // The file's size; a missing or special file (a FIFO or a device would block or never end) is

@@ -163,7 +163,7 @@ bool matches(const KnownDevice& d, const std::string& name) {
 }
 
 // Counts, bytes and clocks are integers; bandwidths and rates keep a fraction when they have one.
-Value fact_value(double x) {
+Value fact_as_value(double x) {
   const auto whole = static_cast<std::int64_t>(x);
   if (static_cast<double>(whole) == x) return Value(whole);
   return Value(x);
@@ -179,7 +179,7 @@ std::optional<DeviceInfo> known_recorded_device(std::string_view recorded_name) 
     info.name = std::string(recorded_name);
     info.facts.set("vendor", Value(std::string(d.vendor)));
     info.facts.set("architecture", Value(std::string(d.architecture)));
-    for (const auto& [fact, value] : d.facts) info.facts.set(fact, fact_value(value));
+    for (const auto& [fact, value] : d.facts) info.facts.set(fact, fact_as_value(value));
     return info;
   }
   return std::nullopt;

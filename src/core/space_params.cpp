@@ -10,10 +10,6 @@ namespace tuna {
 
 namespace {
 
-// A range of more values than this is almost certainly a typo (and would make every
-// enumeration hopeless).
-constexpr std::int64_t kMaxRangeValues = 1'000'000;
-
 std::string list_values(const std::vector<Value>& values) {
   std::string out;
   for (std::size_t i = 0; i < values.size() && i < 24; ++i) {
@@ -31,7 +27,7 @@ void check_default(const Parameter& p) {
                                 p.name, p.default_value.to_string(), list_values(p.values)));
 }
 
-bool is_pow2(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+bool is_power_of_two(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
 
 }  // namespace
 
@@ -53,10 +49,10 @@ Parameter Parameter::int_range(std::string name, std::int64_t lo, std::int64_t h
     throw UserError(fmt::format("parameter '{}': the range is empty (lo {} > hi {}); swap them",
                                 name, lo, hi));
   if ((static_cast<double>(hi) - static_cast<double>(lo)) / static_cast<double>(step) >=
-      kMaxRangeValues)
+      Parameter::kMaxRangeValues)
     throw UserError(fmt::format("parameter '{}': the range {}..{} step {} has more than {} "
                                 "values; use a larger step or a power-of-two range",
-                                name, lo, hi, step, kMaxRangeValues));
+                                name, lo, hi, step, Parameter::kMaxRangeValues));
   Parameter p;
   p.name = std::move(name);
   p.kind = ParamKind::IntRange;
@@ -75,7 +71,7 @@ Parameter Parameter::int_range(std::string name, std::int64_t lo, std::int64_t h
 
 Parameter Parameter::pow2_range(std::string name, std::int64_t lo, std::int64_t hi,
                                 Value default_value, std::string description) {
-  if (!is_pow2(lo) || !is_pow2(hi))
+  if (!is_power_of_two(lo) || !is_power_of_two(hi))
     throw UserError(fmt::format("parameter '{}': a power-of-two range needs powers of two as "
                                 "bounds, got {}..{}",
                                 name, lo, hi));

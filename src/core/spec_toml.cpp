@@ -25,10 +25,6 @@ using spec_internal::SpecLocations;
 using spec_internal::toml_type_phrase;
 using spec_internal::TomlSection;
 
-// Ranges are expanded into value lists; beyond this a range is almost surely a typo, and the
-// list would not fit in memory for long.
-constexpr std::int64_t kMaxRangeValues = 1 << 20;
-
 const std::vector<std::string> kTopLevel = {"kernel", "problem", "params",  "constraints",
                                             "args",   "launch",  "check",   "metrics",
                                             "device"};
@@ -136,8 +132,9 @@ Parameter parse_range(const TomlSection& s, const std::string& name,
   }
   // Computed in unsigned arithmetic: hi - lo overflows int64 for extreme bounds.
   const auto span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-  if (span / static_cast<std::uint64_t>(step) >= static_cast<std::uint64_t>(kMaxRangeValues))
-    s.loc().fail(s.key("range"), fmt::format("the range has more than {} values", kMaxRangeValues),
+  constexpr auto kMaxValues = static_cast<std::uint64_t>(Parameter::kMaxRangeValues);
+  if (span / static_cast<std::uint64_t>(step) >= kMaxValues)
+    s.loc().fail(s.key("range"), fmt::format("the range has more than {} values", kMaxValues),
                  "Narrow the range or take a larger step (or use pow2 = [lo, hi])");
   return Parameter::int_range(name, lo, hi, step, lo, description);
 }

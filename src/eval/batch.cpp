@@ -1,19 +1,13 @@
 #include "eval/batch.hpp"
 
-#include <chrono>
-
 #include <fmt/format.h>
 
+#include "base/epoch_seconds.hpp"
 #include "base/one_line.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::eval {
 namespace {
-
-double now_seconds() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string describe_invalid(const Space& space, const Config& config) {
   for (std::size_t p : space.out_of_range(config)) {
@@ -38,7 +32,7 @@ Result new_result(const Space& space, const Config& config, Status status,
   r.status = status;
   r.error_class = std::move(error_class);
   r.message = one_line(message);
-  r.started_at = r.finished_at = now_seconds();
+  r.started_at = r.finished_at = epoch_seconds();
   return r;
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/epoch_seconds.hpp"
 #include "core/codec.hpp"
 #include "eval/device_selection.hpp"
 #include "base/one_line.hpp"
@@ -20,11 +21,6 @@ using std::chrono::milliseconds;
 constexpr milliseconds kStartTimeout{60000};
 
 milliseconds to_ms(double seconds) { return milliseconds(static_cast<long long>(seconds * 1000)); }
-
-double now_seconds() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string reference_what(const KernelSpec& spec) {
   switch (spec.check.reference) {
@@ -69,9 +65,9 @@ DeviceWorker::DeviceWorker(WorkerOptions options, std::string selector, const Ke
 // The bench worker's process and its device context: whatever the device waits for before
 // anything of the run can start.
 DeviceInfo DeviceWorker::start_worker() {
-  const double started = now_seconds();
+  const double started = epoch_seconds();
   DeviceInfo reported = worker_.start(kStartTimeout);
-  phase_s_["start"] += now_seconds() - started;
+  phase_s_["start"] += epoch_seconds() - started;
   return reported;
 }
 
@@ -121,10 +117,10 @@ void DeviceWorker::make_reference(const DeviceWorkerSetup& setup,
   json request = {{"cmd", "reference"}};
   // Expected outputs come from files the worker reads: nothing to compile or run.
   if (setup.spec->check.reference != Reference::Expected) {
-    const double started = now_seconds();
+    const double started = epoch_seconds();
     TUNA_ASSERT(compiling.valid(), "the reference's compile was not started");
     request["artifact"] = codec::to_json(compiling.get());
-    phase_s_["reference_compile"] += now_seconds() - started;
+    phase_s_["reference_compile"] += epoch_seconds() - started;
     request["config_key"] = setup.reference_key;
   }
   WorkerReply reply = worker_.call(request, to_ms(setup.run_timeout_s));
@@ -166,7 +162,7 @@ Result DeviceWorker::run(Result result, const CompileOutcome& compiled, bool che
                   {"timing", codec::to_json(timing)},
                   {"check", check && checking(*setup.spec)}};
   WorkerReply reply = worker_.call(request, to_ms(setup.run_timeout_s));
-  result.finished_at = now_seconds();
+  result.finished_at = epoch_seconds();
   switch (reply.kind) {
     case WorkerReply::Kind::TimedOut:
       result.status = Status::Timeout;

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <cctype>
-#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -15,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/epoch_seconds.hpp"
 #include "base/paths.hpp"
 #include "base/usable_cores.hpp"
 #include "eval/batch.hpp"
@@ -27,11 +27,6 @@
 
 namespace tuna {
 namespace {
-
-double now_seconds() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
 
 // Runs `body` once per item on its own thread and rethrows the first exception once all ended.
 template <typename Item, typename Body>
@@ -235,10 +230,10 @@ struct Evaluator::Impl {
 
   Result run_on(eval::DeviceWorker& worker, const Config& config, const CompileOutcome& compiled,
                 const eval::BatchSettings& settings) {
-    double started = now_seconds();
+    double started = epoch_seconds();
     Result base = eval::new_result(space, config, Status::Ok, "", "");
     Result r = worker.run(std::move(base), compiled, settings.check, settings.timing, setup);
-    double busy = now_seconds() - started;
+    double busy = epoch_seconds() - started;
     std::map<std::string, double> phases = worker.take_phase_seconds();
     std::lock_guard lock(stats_mutex);
     stats.run_s += busy;
@@ -305,7 +300,7 @@ void Evaluator::Impl::compile_while_running(const JobSource& take,
     std::lock_guard lock(mutex);
     std::string key = space.key(job->config);
     std::size_t index = job->index;
-    compiling.emplace(index, std::pair{std::move(*job), now_seconds()});
+    compiling.emplace(index, std::pair{std::move(*job), epoch_seconds()});
     return std::pair{index, eval::CompileJob{std::move(key)}};
   };
   auto compiled = [&](std::size_t index, CompileOutcome outcome) {
@@ -331,7 +326,7 @@ void Evaluator::Impl::compile_while_running(const JobSource& take,
   };
   {
     std::jthread compiler([&] {
-      double started = now_seconds();
+      double started = epoch_seconds();
       try {
         eval::CompilePoolOptions pool = pool_options();
         pool.timeout_s = settings.compile_timeout_s;
@@ -340,7 +335,7 @@ void Evaluator::Impl::compile_while_running(const JobSource& take,
         fail(std::current_exception());
       }
       std::lock_guard lock(mutex);
-      count_compile(now_seconds() - started, compiled_count);
+      count_compile(epoch_seconds() - started, compiled_count);
       compile_done = true;
       changed.notify_all();
     });
@@ -389,9 +384,9 @@ void Evaluator::Impl::compile_then_run(const JobSource& take,
     if (round.empty()) return;
     std::vector<eval::CompileJob> jobs;
     for (const EvaluationJob& job : round) jobs.push_back({space.key(job.config)});
-    double started = now_seconds();
+    double started = epoch_seconds();
     std::vector<CompileOutcome> outcomes = eval::compile_all(jobs, pool);
-    count_compile(now_seconds() - started, jobs.size());
+    count_compile(epoch_seconds() - started, jobs.size());
     std::vector<std::size_t> to_run;
     for (std::size_t j = 0; j < round.size(); ++j) {
       if (outcomes[j].ok) {
@@ -415,7 +410,7 @@ std::vector<Result> Evaluator::Impl::measure(const std::vector<Config>& configs,
                                              const ResultSink& sink, const BatchRefill& refill,
                                              const eval::BatchSettings& settings,
                                              bool first_device_only) {
-  double entered = now_seconds();
+  double entered = epoch_seconds();
   eval::Batch batch(space, sink, refill, options.stop_requested);
   batch.add(configs);
   JobSource take = [&] { return batch.take(); };
@@ -445,7 +440,7 @@ std::vector<Result> Evaluator::Impl::measure(const std::vector<Config>& configs,
   });
   std::vector<Result> out = batch.results();
   std::lock_guard lock(stats_mutex);
-  stats.evaluate_wall_s += now_seconds() - entered;
+  stats.evaluate_wall_s += epoch_seconds() - entered;
   return out;
 }
 

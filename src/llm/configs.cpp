@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <exception>
 #include <map>
 #include <set>
 
+#include "base/ascii_text.hpp"
 #include "llm/configs_json.hpp"
 #include "llm/configs_snap.hpp"
 
@@ -19,21 +19,15 @@ using nlohmann::json;
 // summarised rather than listed.
 constexpr std::size_t kMaxUnknownNames = 16;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Parameter index for a name the model wrote: exact, else the one parameter that matches
 // ignoring case. -1 when unknown or ambiguous.
 std::ptrdiff_t resolve_name(const Space& space, std::string_view name) {
   if (std::ptrdiff_t i = space.index_of(name); i >= 0) return i;
   std::ptrdiff_t found = -1;
-  const std::string wanted = lower(name);
+  const std::string wanted = ascii_lower(name);
   const auto& params = space.params();
   for (std::size_t i = 0; i < params.size(); ++i) {
-    if (lower(params[i].name) != wanted) continue;
+    if (ascii_lower(params[i].name) != wanted) continue;
     if (found >= 0) return -1;
     found = static_cast<std::ptrdiff_t>(i);
   }
@@ -48,7 +42,7 @@ bool names_a_parameter(const json& object, const Space& space) {
 
 const json* member_ignoring_case(const json& object, std::string_view name) {
   for (const auto& [key, value] : object.items())
-    if (lower(key) == name) return &value;
+    if (ascii_lower(key) == name) return &value;
   return nullptr;
 }
 

@@ -8,24 +8,14 @@
 #include <limits>
 #include <vector>
 
+#include "base/ascii_text.hpp"
+
 namespace tuna::llm {
 namespace {
 
 // Strings longer than this are not compared letter by letter: no allowed value is that long
 // and the edit distance is quadratic.
 constexpr std::size_t kMaxComparedChars = 64;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -47,7 +37,7 @@ std::string shown(const Value& v) {
 }
 
 std::optional<bool> word_as_bool(std::string_view word) {
-  std::string w = lower(trim(word));
+  std::string w = ascii_lower(trim_spaces(word));
   if (w == "true" || w == "yes" || w == "on" || w == "1") return true;
   if (w == "false" || w == "no" || w == "off" || w == "0") return false;
   return std::nullopt;
@@ -106,16 +96,16 @@ std::optional<Value> snap_number(const Parameter& p, double x, const Value& raw,
 }
 
 std::optional<Value> snap_string(const Parameter& p, const std::string& text, std::string& note) {
-  const std::string wanted = lower(trim(text));
+  const std::string wanted = ascii_lower(trim_spaces(text));
   for (const Value& v : p.values)
-    if (v.is_string() && lower(v.as_string()) == wanted) return v;
+    if (v.is_string() && ascii_lower(v.as_string()) == wanted) return v;
   const Value* best = nullptr;
   std::size_t best_d = 3;
   bool tie = false;
   if (wanted.size() <= kMaxComparedChars) {
     for (const Value& v : p.values) {
       if (!v.is_string() || v.as_string().size() > kMaxComparedChars) continue;
-      std::size_t d = edit_distance(wanted, lower(v.as_string()));
+      std::size_t d = edit_distance(wanted, ascii_lower(v.as_string()));
       if (d < best_d) {
         best = &v;
         best_d = d;
@@ -144,7 +134,7 @@ std::optional<Value> snap_to_parameter(const Parameter& p, const Value& raw, std
   if (p.kind == ParamKind::Bool) return snap_bool(p, raw, note);
   Value value = raw;
   if (raw.is_string()) {
-    Value parsed = parse_value_text(trim(raw.as_string()));
+    Value parsed = parse_value_text(trim_spaces(raw.as_string()));
     if (!parsed.is_string()) {
       if (std::ptrdiff_t i = p.index_of(parsed); i >= 0)
         return p.values[static_cast<std::size_t>(i)];

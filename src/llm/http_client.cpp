@@ -3,11 +3,11 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <memory>
 #include <mutex>
 
+#include "base/ascii_text.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::llm {
@@ -50,13 +50,6 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return bytes;
 }
 
-std::string trim(std::string text) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
-  text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
-  return text;
-}
-
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto* response = static_cast<HttpResponse*>(user);
   std::size_t bytes = size * count;
@@ -68,10 +61,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   }
   std::size_t colon = line.find(':');
   if (colon == std::string::npos) return bytes;
-  std::string name = line.substr(0, colon);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  response->headers[trim(name)] = trim(line.substr(colon + 1));
+  const std::string_view text = line;
+  response->headers[ascii_lower(trim_spaces(text.substr(0, colon)))] =
+      std::string(trim_spaces(text.substr(colon + 1)));
   return bytes;
 }
 

@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "base/epoch_seconds.hpp"
 #include "base/one_line.hpp"
 #include "llm/http_client.hpp"
 #include "llm/providers.hpp"
@@ -17,10 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-double unix_now_s() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // What the server said about its error: error.message (wrapped or flat shapes), else the first
 // line of the body. Untrusted and possibly long, so it is cut to one line.
@@ -115,7 +112,7 @@ class HttpLlmClient final : public LlmClient {
       }
       std::uniform_real_distribution<double> unit(0.0, 1.0);
       double delay = retry_delay_s(retries, settings_.backoff_initial_s, settings_.backoff_max_s,
-                                   unit(rng_), retry_after_s(response.headers, unix_now_s()));
+                                   unit(rng_), retry_after_s(response.headers, epoch_seconds()));
       ++retries;
       note(fmt::format("{}: {}; retry {} of {} in {:.2f} s", format_.provider, problem, retries,
                        settings_.max_retries, delay));

@@ -7,15 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "base/ascii_text.hpp"
+
 namespace tuna::llm {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::optional<double> parse_number(const std::string& text) {
   try {
@@ -60,7 +55,7 @@ bool is_retryable_status(int status) {
 }
 
 bool says_quota_exhausted(const std::string& body) {
-  std::string text = lower(error_descriptors(body));
+  std::string text = ascii_lower(error_descriptors(body));
   return text.find("insufficient_quota") != std::string::npos ||
          text.find("billing") != std::string::npos ||
          text.find("credit_balance") != std::string::npos ||
@@ -82,7 +77,7 @@ RetryDecision decide_retry(const HttpOutcome& outcome) {
   if (response.status >= 200 && response.status < 300) return {false, false};
   if (response.status == 429 && says_quota_exhausted(response.body)) return {false, true};
   if (auto it = response.headers.find("x-should-retry"); it != response.headers.end()) {
-    std::string value = lower(it->second);
+    std::string value = ascii_lower(it->second);
     if (value == "true") return {true, false};
     if (value == "false") return {false, false};
   }

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "base/ascii_text.hpp"
 #include "llm/providers.hpp"
 #include "llm/redaction.hpp"
 #include "llm/wire_format.hpp"
@@ -19,12 +20,6 @@ namespace tuna::llm {
 namespace {
 
 using nlohmann::json;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 bool starts_with(const std::string& text, const std::string& prefix) {
   return text.rfind(prefix, 0) == 0;
@@ -78,7 +73,7 @@ void check_http_settings(const WireFormat& format, const ProviderSettings& setti
                     "http://127.0.0.1:8000/v1 (vLLM), :8080 (llama.cpp) or :11434 (Ollama), or "
                     "TUNA_LLM_BASE_URL",
                     format.provider));
-  std::string scheme = lower(base.substr(0, base.find("://") + 3));
+  std::string scheme = ascii_lower(base.substr(0, base.find("://") + 3));
   if (scheme != "http://" && scheme != "https://")
     throw UserError(fmt::format("{}: the base URL '{}' must start with http:// or https://",
                                 format.provider,
@@ -99,7 +94,7 @@ std::vector<std::string> provider_names() {
 
 std::string infer_provider(const std::string& model, const std::string& explicit_provider) {
   if (!explicit_provider.empty()) {
-    std::string name = lower(explicit_provider);
+    std::string name = ascii_lower(explicit_provider);
     std::replace(name.begin(), name.end(), '_', '-');
     if (name == "openai" || name == "openai-responses" || name == "responses") return "openai";
     if (name == "anthropic" || name == "claude") return "anthropic";
@@ -109,7 +104,7 @@ std::string infer_provider(const std::string& model, const std::string& explicit
         "unknown LLM provider '{}': choose one of {} (--llm-provider or TUNA_LLM_PROVIDER)",
         explicit_provider, provider_list()));
   }
-  std::string name = lower(model);
+  std::string name = ascii_lower(model);
   if (starts_with(name, "claude") || starts_with(name, "anthropic/")) return "anthropic";
   for (const char* prefix : {"gpt-", "chatgpt-", "codex", "o1", "o3", "o4", "openai/"})
     if (starts_with(name, prefix)) return "openai";
@@ -118,7 +113,7 @@ std::string infer_provider(const std::string& model, const std::string& explicit
 
 std::string wire_model_name(const std::string& model) {
   for (const char* prefix : {"openai/", "anthropic/"})
-    if (starts_with(lower(model), prefix)) return model.substr(std::string(prefix).size());
+    if (starts_with(ascii_lower(model), prefix)) return model.substr(std::string(prefix).size());
   return model;
 }
 

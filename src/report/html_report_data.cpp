@@ -9,6 +9,7 @@
 #include <set>
 
 #include "llm/configs.hpp"
+#include "base/ascii_text.hpp"
 #include "llm/redaction.hpp"
 #include "report/html_report.hpp"
 #include "tuna/errors.hpp"
@@ -47,9 +48,8 @@ std::vector<std::pair<std::string, std::string>> split_key(const std::string& ke
   return items;
 }
 
-bool secret_like(std::string name) {
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+bool secret_like(std::string_view raw_name) {
+  const std::string name = ascii_lower(raw_name);
   for (const char* word : {"key", "token", "secret", "password", "passwd", "auth", "credential"}) {
     if (name.find(word) != std::string::npos) return true;
   }

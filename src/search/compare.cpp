@@ -22,8 +22,6 @@ namespace tuna::search {
 
 namespace {
 
-constexpr double kNever = std::numeric_limits<double>::infinity();
-
 std::size_t largest_budget(const CompareOptions& options) {
   TUNA_ASSERT(!options.budgets.empty(), "compare needs at least one budget");
   return *std::max_element(options.budgets.begin(), options.budgets.end());

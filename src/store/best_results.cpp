@@ -13,9 +13,6 @@
 namespace tuna::store {
 namespace {
 
-// Long enough to ride out a tuna run committing or checkpointing the same file.
-constexpr int kBusyTimeoutMs = 10'000;
-
 sqlite::Database open_for_reading(const std::filesystem::path& db_path) {
   // Checked first for the message: the read-only open would fail too, less helpfully.
   if (!std::filesystem::is_regular_file(db_path))
@@ -24,7 +21,7 @@ sqlite::Database open_for_reading(const std::filesystem::path& db_path) {
                     "look up an exported JSON file",
                     db_path.string(), db_path.string()));
   sqlite::Database db(db_path, sqlite::Database::Mode::ReadOnly);
-  db.set_busy_timeout_ms(kBusyTimeoutMs);
+  db.set_busy_timeout_ms(sqlite::kBusyTimeoutMs);
   if (db.query_int("PRAGMA user_version") < 1)
     throw UserError(
         fmt::format("{} is not a tuna results database (no tuna schema); pass the "

@@ -10,8 +10,8 @@ namespace tuna::store {
 
 namespace {
 
-using json = nlohmann::ordered_json;
-using Members = std::vector<std::pair<std::string, json>>;
+using OrderedJson = nlohmann::ordered_json;
+using Members = std::vector<std::pair<std::string, OrderedJson>>;
 
 // Sorted once per object: no object pays a search per key, however many members it has.
 bool has_duplicate_keys(const Members& members) {
@@ -22,15 +22,15 @@ bool has_duplicate_keys(const Members& members) {
   return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
 }
 
-json object_of(Members&& members) {
-  json object(json::value_t::object);
-  auto& map = object.get_ref<json::object_t&>();
+OrderedJson object_of(Members&& members) {
+  OrderedJson object(OrderedJson::value_t::object);
+  auto& map = object.get_ref<OrderedJson::object_t&>();
   if (has_duplicate_keys(members)) {
     // As nlohmann's parser: the first place, the last value.
     for (auto& [key, value] : members) map[key] = std::move(value);
     return object;
   }
-  auto& slots = static_cast<json::object_t::Container&>(map);
+  auto& slots = static_cast<OrderedJson::object_t::Container&>(map);
   slots.reserve(members.size());
   for (auto& [key, value] : members) slots.emplace_back(std::move(key), std::move(value));
   return object;
@@ -41,28 +41,28 @@ struct OpenContainer {
   bool is_object = false;
   Members members;
   std::string next_key;
-  json::array_t elements;
+  OrderedJson::array_t elements;
 };
 
 class OrderedBuilder {
  public:
   explicit OrderedBuilder(JsonSyntaxError& error) : error_(error) {}
 
-  bool null() { return add(json(nullptr)); }
-  bool boolean(bool value) { return add(json(value)); }
-  bool number_integer(json::number_integer_t value) { return add(json(value)); }
-  bool number_unsigned(json::number_unsigned_t value) { return add(json(value)); }
-  bool number_float(json::number_float_t value, const json::string_t& /*text*/) {
-    return add(json(value));
+  bool null() { return add(OrderedJson(nullptr)); }
+  bool boolean(bool value) { return add(OrderedJson(value)); }
+  bool number_integer(OrderedJson::number_integer_t value) { return add(OrderedJson(value)); }
+  bool number_unsigned(OrderedJson::number_unsigned_t value) { return add(OrderedJson(value)); }
+  bool number_float(OrderedJson::number_float_t value, const OrderedJson::string_t& /*text*/) {
+    return add(OrderedJson(value));
   }
-  bool string(json::string_t& value) { return add(json(std::move(value))); }
-  bool binary(json::binary_t& value) { return add(json::binary(std::move(value))); }
+  bool string(OrderedJson::string_t& value) { return add(OrderedJson(std::move(value))); }
+  bool binary(OrderedJson::binary_t& value) { return add(OrderedJson::binary(std::move(value))); }
 
   bool start_object(std::size_t /*size*/) {
     open_.emplace_back().is_object = true;
     return true;
   }
-  bool key(json::string_t& name) {
+  bool key(OrderedJson::string_t& name) {
     open_.back().next_key = std::move(name);
     return true;
   }
@@ -71,7 +71,7 @@ class OrderedBuilder {
     open_.emplace_back();
     return true;
   }
-  bool end_array() { return add(json(std::move(close().elements))); }
+  bool end_array() { return add(OrderedJson(std::move(close().elements))); }
 
   bool parse_error(std::size_t byte, const std::string& /*token*/,
                    const nlohmann::detail::exception& e) {
@@ -79,7 +79,7 @@ class OrderedBuilder {
     return false;
   }
 
-  json take_document() { return std::move(document_); }
+  OrderedJson take_document() { return std::move(document_); }
 
  private:
   OpenContainer close() {
@@ -88,7 +88,7 @@ class OrderedBuilder {
     return done;
   }
 
-  bool add(json value) {
+  bool add(OrderedJson value) {
     if (open_.empty()) {
       document_ = std::move(value);
       return true;
@@ -103,14 +103,14 @@ class OrderedBuilder {
 
   JsonSyntaxError& error_;
   std::vector<OpenContainer> open_;
-  json document_;
+  OrderedJson document_;
 };
 
 }  // namespace
 
-std::optional<json> read_ordered_json(std::string_view text, JsonSyntaxError& error) {
+std::optional<OrderedJson> read_ordered_json(std::string_view text, JsonSyntaxError& error) {
   OrderedBuilder builder(error);
-  if (!json::sax_parse(text.begin(), text.end(), &builder)) return std::nullopt;
+  if (!OrderedJson::sax_parse(text.begin(), text.end(), &builder)) return std::nullopt;
   return builder.take_document();
 }
 

@@ -11,19 +11,18 @@
 namespace tuna::store {
 namespace {
 
-using nlohmann::json;
-
 // JSON has no NaN or infinity; such a time is stored as null and read back as NaN, which keeps
 // the list's length (the repetition count) intact.
-json times_to_json(const std::vector<double>& times) {
-  json list = json::array();
-  for (double t : times) list.push_back(std::isfinite(t) ? json(t) : json(nullptr));
+nlohmann::json times_to_json(const std::vector<double>& times) {
+  nlohmann::json list = nlohmann::json::array();
+  for (double t : times)
+    list.push_back(std::isfinite(t) ? nlohmann::json(t) : nlohmann::json(nullptr));
   return list;
 }
 
 // Counts (registers, bytes) are whole numbers: written as integers they read as such in the
 // shell ("registers":64 rather than 64.0), and they still read back as the same double.
-json resource_to_json(double value) {
+nlohmann::json resource_to_json(double value) {
   if (!std::isfinite(value)) return nullptr;
   constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
   if (value == std::floor(value) && std::fabs(value) < kExactIntegers)
@@ -33,14 +32,15 @@ json resource_to_json(double value) {
 
 // dump() with replacement: a message cut in the middle of a UTF-8 sequence (from a compiler's
 // output) must not make the whole result unstorable.
-std::string dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+std::string dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-json parse_column(const ResultRow& row, std::string_view column, const std::string& text) {
+nlohmann::json parse_column(const ResultRow& row, std::string_view column,
+                            const std::string& text) {
   try {
-    return json::parse(text);
-  } catch (const json::exception& e) {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
     throw UserError(
         fmt::format("stored result for `{}`: column {} is not valid JSON ({}); "
                     "delete that row or fix it in the sqlite3 shell",
@@ -49,13 +49,13 @@ json parse_column(const ResultRow& row, std::string_view column, const std::stri
 }
 
 std::vector<double> times_from_json(const ResultRow& row) {
-  json list = parse_column(row, "times_json", row.times_json);
+  nlohmann::json list = parse_column(row, "times_json", row.times_json);
   if (!list.is_array())
     throw UserError(
         fmt::format("stored result for `{}`: times_json is not a JSON list", row.config_key));
   std::vector<double> times;
   times.reserve(list.size());
-  for (const json& t : list) {
+  for (const nlohmann::json& t : list) {
     if (t.is_number())
       times.push_back(t.get<double>());
     else if (t.is_null())
@@ -68,7 +68,7 @@ std::vector<double> times_from_json(const ResultRow& row) {
 }
 
 std::map<std::string, double> resources_from_json(const ResultRow& row) {
-  json object = parse_column(row, "resources_json", row.resources_json);
+  nlohmann::json object = parse_column(row, "resources_json", row.resources_json);
   if (!object.is_object())
     throw UserError(
         fmt::format("stored result for `{}`: resources_json is not a JSON object", row.config_key));
@@ -88,7 +88,7 @@ std::map<std::string, double> resources_from_json(const ResultRow& row) {
 }  // namespace
 
 std::string config_to_json(const Config& config) {
-  json list = json::array();
+  nlohmann::json list = nlohmann::json::array();
   for (const Value& v : config.values()) list.push_back(codec::to_json(v));
   return dump(list);
 }
@@ -104,7 +104,7 @@ ResultRow encode_result(const Result& result) {
   row.times_json = dump(times_to_json(result.times_ms));
   row.median_ms = result.median_ms;
   row.max_abs_error = result.max_abs_error;
-  json resources = json::object();
+  nlohmann::json resources = nlohmann::json::object();
   for (const auto& [name, value] : result.resources) resources[name] = resource_to_json(value);
   row.resources_json = dump(resources);
   row.device = result.device;

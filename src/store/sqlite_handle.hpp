@@ -14,6 +14,12 @@ struct sqlite3_stmt;
 
 namespace tuna::sqlite {
 
+// How long a connection waits for another connection's lock (Database::set_busy_timeout_ms):
+// long enough to ride out another tuna process committing or checkpointing the same file,
+// short enough that a file locked for good (a stuck shell session holding a write transaction)
+// is reported.
+inline constexpr int kBusyTimeoutMs = 10'000;
+
 // A failure reported by SQLite. A UserError because what goes wrong with a database file (full
 // disk, locked for too long, not a database) is the user's to fix; `code` is SQLite's primary
 // result code so callers can tell the cases apart.

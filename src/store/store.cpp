@@ -10,6 +10,7 @@
 #include <system_error>
 #include <thread>
 
+#include "base/epoch_seconds.hpp"
 #include "store/result_codec.hpp"
 #include "store/result_query.hpp"
 #include "store/schema.hpp"
@@ -21,15 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using sqlite::Database;
 using sqlite::Statement;
-
-// Long enough to ride out another tuna process committing or checkpointing, short enough that
-// a file locked for good (a stuck shell session holding a write transaction) is reported.
-constexpr int kBusyTimeoutMs = 10'000;
-
-double now_seconds() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
 
 const char* env_or_null(const char* name) {
   const char* value = std::getenv(name);
@@ -74,7 +66,8 @@ std::optional<Result> decode_row(const Statement& stmt, const Space& space) {
 // doing the same (two tuna runs starting on a fresh file) as SQLITE_BUSY at once instead of
 // calling the busy handler; so wait here, as long as the busy timeout would.
 void enable_wal(Database& db) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(sqlite::kBusyTimeoutMs);
   while (true) {
     try {
       db.exec("PRAGMA journal_mode = WAL");
@@ -111,7 +104,7 @@ Database open_database(const fs::path& path) {
                     "another file with --db or TUNA_DB",
                     e.what()));
   }
-  db->set_busy_timeout_ms(kBusyTimeoutMs);
+  db->set_busy_timeout_ms(sqlite::kBusyTimeoutMs);
   try {
     db->exec("PRAGMA foreign_keys = ON");
     // WAL lets readers run while one process writes, and makes each commit one append.
@@ -230,7 +223,7 @@ std::int64_t Store::begin_run(const StoreContext& ctx, const std::string& strate
                    "started_at, finished_at, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, "
                    "'running')");
   insert.bind(1, ids.kernel).bind(2, ids.problem).bind(3, ids.device);
-  insert.bind(4, strategy).bind(5, options_json).bind(6, now_seconds());
+  insert.bind(4, strategy).bind(5, options_json).bind(6, epoch_seconds());
   insert.run();
   std::int64_t id = impl_->db.last_insert_rowid();
   tx.commit();
@@ -245,7 +238,7 @@ void Store::end_run(std::int64_t run_id, const std::string& outcome,
   Statement update(impl_->db,
                    "UPDATE runs SET finished_at = ?1, outcome = ?2, findings_json = ?3 "
                    "WHERE id = ?4");
-  update.bind(1, now_seconds()).bind(2, outcome).bind(3, findings_json).bind(4, run_id);
+  update.bind(1, epoch_seconds()).bind(2, outcome).bind(3, findings_json).bind(4, run_id);
   update.run();
   TUNA_ASSERT(impl_->db.changes() == 1, fmt::format("end_run of unknown run {}", run_id));
 }
@@ -343,7 +336,7 @@ void Store::put_llm_exchange(const LlmExchange& e) {
   insert.bind_id_or_null(1, e.run_id).bind(2, e.provider).bind(3, e.model);
   insert.bind(4, e.prompt_json).bind(5, e.response_text).bind(6, e.input_tokens);
   insert.bind(7, e.output_tokens).bind(8, e.latency_s).bind(9, e.error);
-  insert.bind(10, e.created_at != 0 ? e.created_at : now_seconds());
+  insert.bind(10, e.created_at != 0 ? e.created_at : epoch_seconds());
   insert.run();
 }
 

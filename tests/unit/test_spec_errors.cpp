@@ -184,6 +184,12 @@ TEST_F(SpecErrors, BadParameterDeclarations) {
   text = replaced(kBase, "UNROLL = { range = [1, 4], step = 1, default = 2 }",
                   "UNROLL = { range = [0, 9000000000000000000], default = 2 }");
   expect_error(text, line_of(text, "UNROLL"), "params.UNROLL.range", {"more than"});
+  // Between the spec's old limit (2^20 values) and the space's (10^6): refused with the spec's
+  // key and line, not by the space after parsing without either.
+  text = replaced(kBase, "UNROLL = { range = [1, 4], step = 1, default = 2 }",
+                  "UNROLL = { range = [1, 1040000], default = 2 }");
+  expect_error(text, line_of(text, "UNROLL"), "params.UNROLL.range",
+               {"more than 1000000 values"});
   text = replaced(kBase, "BN = { pow2 = [4, 32]", "BN = { pow2 = [3, 32]");
   expect_error(text, line_of(text, "BN ="), "params.BN.pow2", {"powers of two"});
   text = replaced(kBase, "LOOP = { values = [\"ijk\", \"ikj\"]", "LOOP = { values = [\"ijk\", 3]");

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "backends/common/artifact_files.hpp"
+#include "base/env_var.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::opencl {
@@ -21,11 +22,6 @@ std::string joined(const std::vector<fs::path>& paths) {
   std::string text;
   for (const fs::path& path : paths) text += (text.empty() ? "" : ", ") + path.string();
   return text;
-}
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::string(value) : std::string();
 }
 
 std::string read_text(const fs::path& path) {

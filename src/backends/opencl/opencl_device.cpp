@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
 
 #include "backends/opencl/cl_handles.hpp"
+#include "base/ascii_text.hpp"
+#include "base/env_var.hpp"
 #include "tuna/errors.hpp"
 
 namespace tuna::opencl {
@@ -18,18 +19,6 @@ namespace {
 constexpr cl_device_info kComputeCapabilityMajorNv = 0x4000;
 constexpr cl_device_info kComputeCapabilityMinorNv = 0x4001;
 constexpr cl_device_info kWarpSizeNv = 0x4003;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::string(value) : std::string();
-}
 
 template <class T>
 T device_number(const OpenClApi& api, cl_device_id device, cl_device_info what) {
@@ -107,7 +96,7 @@ bool selector_matches(std::string_view selector, int index, std::string_view nam
   int number = -1;
   auto [end, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), number);
   if (ec == std::errc() && end == selector.data() + selector.size()) return number == index;
-  return lower(name).find(lower(selector)) != std::string::npos;
+  return ascii_lower(name).find(ascii_lower(selector)) != std::string::npos;
 }
 
 Candidate choose_device(const std::vector<Candidate>& candidates, std::string_view platform,
@@ -194,7 +183,7 @@ DeviceInfo query_device_info(const OpenClApi& api, const DeviceChoice& choice) {
   info.id = fmt::format("{} | platform {} ({}) | driver {} | {}", info.name, platform_name,
                         platform_version, driver, version);
   const cl_device_type type = device_number<cl_device_type>(api, dev, CL_DEVICE_TYPE);
-  const bool nvidia = lower(vendor).find("nvidia") != std::string::npos;
+  const bool nvidia = ascii_lower(vendor).find("nvidia") != std::string::npos;
 
   Env& f = info.facts;
   f.set("name", info.name);
