@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "llm/configs.hpp"
 #include "base/ascii_text.hpp"
+#include "llm/configs.hpp"
 #include "llm/redaction.hpp"
 #include "report/html_report.hpp"
 #include "tuna/errors.hpp"

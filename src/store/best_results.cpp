@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/codec.hpp"
+#include "store/read_only_store.hpp"
 #include "store/result_codec.hpp"
 #include "store/result_query.hpp"
 #include "store/sqlite_handle.hpp"
@@ -14,20 +15,10 @@ namespace tuna::store {
 namespace {
 
 sqlite::Database open_for_reading(const std::filesystem::path& db_path) {
-  // Checked first for the message: the read-only open would fail too, less helpfully.
-  if (!std::filesystem::is_regular_file(db_path))
-    throw UserError(
-        fmt::format("no tuna store at {}; tune first (`tuna tune SPEC --db {}`) or "
-                    "look up an exported JSON file",
-                    db_path.string(), db_path.string()));
-  sqlite::Database db(db_path, sqlite::Database::Mode::ReadOnly);
-  db.set_busy_timeout_ms(sqlite::kBusyTimeoutMs);
-  if (db.query_int("PRAGMA user_version") < 1)
-    throw UserError(
-        fmt::format("{} is not a tuna results database (no tuna schema); pass the "
-                    "file `tuna tune` wrote (--db, TUNA_DB) or an exported JSON file",
-                    db_path.string()));
-  return db;
+  return open_store_read_only(
+      db_path, fmt::format("tune first (`tuna tune SPEC --db {}`), pass the file `tuna tune` "
+                           "wrote (--db, TUNA_DB), or look up an exported JSON file",
+                           db_path.string()));
 }
 
 std::map<std::string, Value> stored_values(const std::filesystem::path& db_path,

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/import_json.hpp"
+#include "store/read_only_store.hpp"
 #include "store/result_codec.hpp"
 #include "store/result_query.hpp"
 #include "store/sqlite_handle.hpp"
@@ -46,6 +47,10 @@ RecordedEntry entry_of(const Result& r, std::vector<Value> values) {
   return e;
 }
 
+// What a user who passed a damaged or foreign file as a recording or prior can do instead.
+constexpr std::string_view kRemedy =
+    "pass a tuna store that `tuna tune` wrote, or a recording (Kernel Tuner cache, T4, KTT)";
+
 // The source is read as it is, never migrated (it may be another tuna's file, or read-only), so
 // a store older than schema 2 has no device column and its results carry none.
 bool has_device_column(const sqlite::Database& db) {
@@ -56,7 +61,7 @@ bool has_device_column(const sqlite::Database& db) {
 }  // namespace
 
 std::vector<StoreContext> all_contexts(const std::filesystem::path& db_path) {
-  sqlite::Database db(db_path);
+  sqlite::Database db = open_store_read_only(db_path, kRemedy);
   Statement q(
       db, fmt::format("SELECT DISTINCT {} FROM results x{} ORDER BY k.name, d.device_id, p.text",
                       kContextColumns, kContextJoins));
@@ -66,7 +71,7 @@ std::vector<StoreContext> all_contexts(const std::filesystem::path& db_path) {
 }
 
 Recording recording_from_store(const std::filesystem::path& db_path, const StoreContext& ctx) {
-  sqlite::Database db(db_path);
+  sqlite::Database db = open_store_read_only(db_path, kRemedy);
   const char* device = has_device_column(db) ? "x.device" : "''";
   Statement q(db, fmt::format("SELECT {} FROM results x{}{} ORDER BY x.id", result_columns(device),
                               kContextJoins, kWhereContext));

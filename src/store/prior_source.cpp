@@ -167,13 +167,8 @@ std::string context_words(const StoreContext& c) {
 
 // A tuna store as a prior file: its context with the most successful results valid in `space`.
 Prior prior_from_store_file(const std::filesystem::path& file, const Space& space) {
-  std::vector<StoreContext> contexts;
-  try {
-    contexts = all_contexts(file);
-  } catch (const UserError& e) {
-    throw UserError(fmt::format("{}: an SQLite file, but not a tuna store tuna can read ({})",
-                                file.string(), e.what()));
-  }
+  // A damaged or foreign file is refused there, in words.
+  const std::vector<StoreContext> contexts = all_contexts(file);
   std::optional<Mapped> best;
   StoreContext best_ctx;
   std::size_t matching = 0;

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "store/prior_source.hpp"
+#include "store/recorded_space.hpp"
+#include "store/sqlite_handle.hpp"
 #include "support/temp_dir.hpp"
 #include "tuna/errors.hpp"
 #include "tuna/store.hpp"
@@ -323,4 +325,34 @@ TEST(RestrictPrior, KeepsTheConfigsValidInTheRunsSpace) {
   EXPECT_EQ(restricted.label(), "p");
   ASSERT_EQ(restricted.size(), 2u);
   EXPECT_EQ(restricted.ranked()[0].key, "BX=1,MODE=a");
+}
+
+// A file that starts like SQLite but is damaged, and an SQLite database of another program: both
+// named, in words, with what to pass instead. Before, the message was SQLite's, quoting the
+// query tuna had prepared ("preparing `SELECT DISTINCT k.name ...`: file is not a database").
+TEST(PriorFromFile, ADamagedOrForeignDatabaseSaysSoInWords) {
+  TempDir dir;
+  Space space = small_space();
+  const auto damaged = dir.path() / "damaged.db";
+  {
+    std::ofstream out(damaged, std::ios::binary);
+    out << std::string("SQLite format 3\0", 16) << std::string(4000, '\x5a');
+  }
+  const auto foreign = dir.path() / "foreign.db";
+  {
+    sqlite::Database db(foreign);
+    db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+  }
+  for (const auto& [file, words] :
+       {std::pair{damaged, "is not a tuna store, or is damaged"},
+        std::pair{foreign, "is an SQLite database but not a tuna store"}}) {
+    for (const std::string& e :
+         {thrown([&] { store::prior_from_file(file, space); }),
+          thrown([&] { sim::load_recorded_space(file); })}) {
+      EXPECT_TRUE(contains(e, file.filename().string()) && contains(e, words) &&
+                  contains(e, "pass a tuna store that `tuna tune` wrote"))
+          << e;
+      EXPECT_FALSE(contains(e, "SELECT")) << e;
+    }
+  }
 }
