@@ -495,10 +495,7 @@ void check_file(const std::filesystem::path& path, const char* key, const char* 
   loc.fail(key,
            fmt::format("{} '{}' {}", what, path.string(),
                        exists ? "is not a regular file" : "does not exist"),
-           spec.spec_path.empty()
-               ? std::string("Check the path")
-               : fmt::format("Check the path; it is relative to the spec file's folder ({})",
-                             spec.spec_path.parent_path().string()));
+           spec_path_fix(spec));
 }
 
 void check_source(const KernelSpec& spec, const SpecLocations& loc) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include "core/expr_suggest.hpp"
 #include "tuna/errors.hpp"
@@ -114,6 +115,15 @@ bool is_identifier(std::string_view name) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   if (!alpha(name[0])) return false;
   return std::all_of(name.begin() + 1, name.end(), [&](char c) { return alpha(c) || digit(c); });
+}
+
+std::string spec_path_fix(const KernelSpec& spec) {
+  if (spec.spec_path.empty()) return "Check the path";
+  std::error_code ec;
+  std::filesystem::path folder = std::filesystem::absolute(spec.spec_path, ec).parent_path();
+  if (ec) folder = spec.spec_path.parent_path();
+  return fmt::format("Check the path; it is relative to the spec file's folder ({})",
+                     folder.string());
 }
 
 }  // namespace tuna::spec_internal

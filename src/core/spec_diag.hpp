@@ -57,6 +57,11 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
 // "'a', 'b' or 'c'".
 std::string quoted_list(const std::vector<std::string>& items);
 
+// The fix for a file the spec names that is missing or not a file: "Check the path", and, for a
+// spec read from a file, the folder its relative paths are read from (absolute, so that it
+// shows even when the spec was given as a bare file name).
+std::string spec_path_fix(const KernelSpec& spec);
+
 // [A-Za-z_][A-Za-z0-9_]*: names that expressions and preprocessor defines can use.
 bool is_identifier(std::string_view name);
 

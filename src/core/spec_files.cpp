@@ -20,18 +20,11 @@ struct DataFile {
   ArrayFileLayout layout;
 };
 
-std::string path_fix(const KernelSpec& spec) {
-  return spec.spec_path.empty()
-             ? std::string("Check the path")
-             : fmt::format("Check the path; it is relative to the spec file's folder ({})",
-                           spec.spec_path.parent_path().string());
-}
-
 DataFile inspect(const KernelSpec& spec, const Argument& a, const fs::path& path, std::string key,
                  const SpecLocations& loc) {
   std::error_code ec;
   if (!fs::exists(path, ec))
-    loc.fail(key, fmt::format("data file '{}' does not exist", path.string()), path_fix(spec));
+    loc.fail(key, fmt::format("data file '{}' does not exist", path.string()), spec_path_fix(spec));
   ArrayFileLayout layout;
   try {
     layout = inspect_array_file(path, a.dtype);

@@ -257,6 +257,26 @@ TEST_F(SpecErrors, SourceFileMissing) {
                {"gemm.cpp' does not exist", "relative to the spec file's folder"});
 }
 
+// Given as a bare file name (`tuna tune spec.toml` in the spec's folder), the spec's folder was
+// shown as "()": the hint now names it in full.
+TEST_F(SpecErrors, AMissingFileOfASpecGivenByItsBareNameNamesTheFolder) {
+  const std::string text = replaced(kBase, "source = \"matmul.cpp\"", "source = \"gemm.cpp\"");
+  write("spec.toml", text);
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  std::string message;
+  try {
+    load_spec("spec.toml");
+  } catch (const UserError& e) {
+    message = e.what();
+  }
+  std::filesystem::current_path(before);
+  EXPECT_NE(message.find("relative to the spec file's folder (" +
+                         std::filesystem::canonical(dir_).string() + ")"),
+            std::string::npos)
+      << message;
+}
+
 TEST_F(SpecErrors, DuplicateArgumentNames) {
   const std::string text = replaced(kBase, "name = \"B\"", "name = \"A\"");
   expect_error(text, line_of(text, "type = \"float\"") - 1, "args[1].name",
