@@ -1,5 +1,5 @@
-// Flags of the tuna command: counts refuse negative values, and `tuna compare` writes files only
-// when asked.
+// Flags and inputs of the tuna command: counts refuse negative values, `tuna compare` writes
+// files only when asked and refuses a recording it cannot score against.
 #include <fstream>
 #include <set>
 #include <sstream>
