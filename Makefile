@@ -69,7 +69,7 @@ SANITIZE_FULL_UNWIND_TESTS ?= OpenCl|Cluster|MpiSession|CrossBackend
 
 # The whole test suite built with AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer.
 test-sanitize: deps
-	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(UNITY) \
 	  -DTUNA_SANITIZE=address,undefined -DTUNA_BUILD_BENCH=OFF -DTUNA_SHARED_LAYERS=ON \
 	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$(SANITIZE_OPT)" $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)

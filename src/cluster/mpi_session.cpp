@@ -27,6 +27,8 @@
 #include <climits>
 #include <mutex>
 #include <thread>
+
+#include "cluster/poll_backoff.hpp"
 #endif
 
 namespace tuna::cluster {
@@ -75,9 +77,7 @@ namespace {
 // one tag keeps MPI's per-sender ordering across all of them.
 constexpr int kTag = 7411;
 // Between polls of a pending send or an empty receive queue the mutex is released so that other
-// threads' sends and receives make progress; 200 us costs nothing next to compiling or timing a
-// kernel.
-constexpr std::chrono::microseconds kPollInterval{200};
+// threads' sends and receives make progress; PollBackoff says how long.
 
 std::string mpi_error_text(int code) {
   char text[MPI_MAX_ERROR_STRING];
@@ -193,8 +193,9 @@ void MpiSession::send(int dest, const std::string& body) {
   }
   // A large message waits for the receiver to match it. Holding the mutex through that wait
   // would stop this rank's receives, and two ranks sending to each other would wait forever.
+  PollBackoff backoff;
   while (!done) {
-    std::this_thread::sleep_for(kPollInterval);
+    std::this_thread::sleep_for(backoff.next());
     std::lock_guard lock(impl_->mutex);
     check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test of a send", dest);
   }
@@ -205,6 +206,7 @@ std::optional<Message> MpiSession::receive(int source, std::chrono::milliseconds
               fmt::format("receive from rank {} in a world of {}", source, impl_->size));
   const int from = source == -1 ? MPI_ANY_SOURCE : source;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  PollBackoff backoff;
   for (;;) {
     {
       std::lock_guard lock(impl_->mutex);
@@ -226,8 +228,10 @@ std::optional<Message> MpiSession::receive(int source, std::chrono::milliseconds
         return message;
       }
     }
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(kPollInterval);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(backoff.next(), deadline - now));
   }
 }
 

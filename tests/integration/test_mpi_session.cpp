@@ -34,8 +34,8 @@ TEST(MpiSession, ThreeRanksExchangeMessagesInOrderWithoutDeadlock) {
   ASSERT_TRUE(probe.ok()) << probe.describe() << "\n" << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
   for (const char* line : {"rank 0 of 3 on ", "rank 1 of 3 on ", "rank 2 of 3 on ", "ok identity\n",
-                           "ok spawn\n", "ok ordered\n", "ok timeout\n", "ok large-crossed\n",
-                           "ok specific-source\n", "probe passed\n"}) {
+                           "ok spawn\n", "ok ordered\n", "ok timeout\n", "ok idle\n",
+                           "ok large-crossed\n", "ok specific-source\n", "probe passed\n"}) {
     EXPECT_NE(out.find(line), std::string::npos) << "missing '" << line << "' in:\n" << out;
   }
 }
