@@ -76,8 +76,6 @@ namespace {
 // One tag for every message: the protocol above tells messages apart by their JSON content, and
 // one tag keeps MPI's per-sender ordering across all of them.
 constexpr int kTag = 7411;
-// Between polls of a pending send or an empty receive queue the mutex is released so that other
-// threads' sends and receives make progress; PollBackoff says how long.
 
 std::string mpi_error_text(int code) {
   char text[MPI_MAX_ERROR_STRING];
@@ -228,6 +226,8 @@ std::optional<Message> MpiSession::receive(int source, std::chrono::milliseconds
         return message;
       }
     }
+    // The mutex is released between polls, so that other threads' sends and receives make
+    // progress; PollBackoff says how long to sleep.
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return std::nullopt;
     std::this_thread::sleep_for(
