@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""What each of the hybrid's LLM calls is worth, measured exactly on stored panel runs.
+
+  round_value.py VARIANT[,VARIANT...] [TUNA]
+
+Replays every hybrid run of results/VARIANT.csv from its transcript (`--llm-replay`) as stored
+(`--llm-rounds` as the row has it, 4 in every panel so far), then again with `--llm-rounds` 3, 2
+and 1: the hybrid stops asking the model after that many calls and the surrogate spends the rest
+of the budget alone. The requests before the cut are the stored ones, word for word (no prompt
+depends on how many rounds are left, and under a budget in evaluations the hybrid does not fill
+the model's waits), so each replay is exactly the run a live model would have given: a paired
+comparison with none of the spread between live panels.
+
+Prints, per space and over all spaces, the mean score at 50 / 71 / 100 evaluations for each
+number of calls, the paired difference from the stored runs with its standard error, and the
+mean calls per run (bench/results/llm.md, "What each LLM call is worth")."""
+import collections
+import concurrent.futures
+import csv
+import math
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+
+from panel import BUDGETS, DATASETS, HERE
+
+REPORTED = ["50", "71", "100"]
+CALLS = [3, 2, 1]
+
+
+def hybrid_rows(variants):
+    """(variant, row) for every stored hybrid run of the variants."""
+    for variant in variants:
+        with open(os.path.join(HERE, "results", variant + ".csv")) as f:
+            for row in csv.DictReader(f):
+                if row["strategy"] == "hybrid":
+                    yield variant, row
+
+
+def with_calls(args, calls):
+    """The row's compare flags with `--llm-rounds` set to `calls` (None: as stored)."""
+    if calls is None:
+        return args
+    if re.search(r"--llm-rounds \d+", args):
+        return re.sub(r"--llm-rounds \d+", "--llm-rounds %d" % calls, args)
+    return args + " --llm-rounds %d" % calls
+
+
+def replay(tuna, variant, row, calls):
+    """The replayed run's row of `tuna compare --csv`: scores, LLM calls and model time."""
+    transcript = os.path.join(HERE, "transcripts", variant + ".jsonl")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "replay.csv")
+        cmd = [tuna, "compare", os.path.join(HERE, "specs", row["space"] + ".toml"),
+               "--strategies", "hybrid", "--runs", "1", "--seed", row["seed"], "--budgets",
+               ",".join(BUDGETS), "--threads", "1", "--llm-replay", transcript, "--csv", out,
+               "-q"] + shlex.split(with_calls(row["args"], calls).replace("{datasets}", DATASETS))
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
+        if done.returncode:
+            sys.exit("round_value.py: the replay of %s %s seed %s failed:\n%s" % (
+                variant, row["space"], row["seed"], done.stderr))
+        with open(out) as f:
+            return next(r for r in csv.DictReader(f) if r["strategy"] == "hybrid")
+
+
+def mean_and_error(values):
+    n = len(values)
+    m = sum(values) / n
+    if n < 2:
+        return m, float("nan")
+    var = sum((v - m) ** 2 for v in values) / (n - 1)
+    return m, math.sqrt(var / n)
+
+
+def score(r, budget):
+    return float(r["score_at_" + budget])
+
+
+def report(runs, settings):
+    """runs: [(space, {setting: replayed row})]; prints the tables."""
+    spaces = sorted({space for space, _ in runs})
+    print("| space | runs | " + " | ".join("%s @%s" % (label(s), "/".join(REPORTED))
+                                          for s in settings) + " |")
+    print("|---|---|" + "---|" * len(settings))
+    for space in spaces + [None]:
+        mine = [by for sp, by in runs if space is None or sp == space]
+        cells = []
+        for s in settings:
+            cells.append(" / ".join("%.3f" % (sum(score(by[s], b) for by in mine) / len(mine))
+                                    for b in REPORTED))
+        print("| %s | %d | %s |" % (space or "**all**", len(mine), " | ".join(cells)))
+    print("\nPaired difference from the stored runs (mean over all runs, ± standard error):")
+    for s in settings[1:]:
+        parts = []
+        for b in REPORTED:
+            m, e = mean_and_error([score(by[s], b) - score(by[None], b) for _, by in runs])
+            parts.append("@%s %+.4f ± %.4f" % (b, m, e))
+        print("  %s: %s; %.2f calls per run" % (label(s), ", ".join(parts), calls_per_run(runs, s)))
+    print("  stored: %.2f calls per run" % calls_per_run(runs, None))
+
+
+def calls_per_run(runs, setting):
+    return sum(float(by[setting]["llm_calls"]) for _, by in runs) / len(runs)
+
+
+def label(setting):
+    return "stored" if setting is None else "%d call%s" % (setting, "s" if setting > 1 else "")
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    variants = sys.argv[1].split(",")
+    tuna = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else
+                           os.path.join(HERE, "..", "..", "build", "tuna"))
+    rows = list(hybrid_rows(variants))
+    settings = [None] + CALLS
+    jobs = [(variant, row, s) for variant, row in rows for s in settings]
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        done = list(pool.map(lambda job: replay(tuna, *job), jobs))
+    by_run = collections.defaultdict(dict)
+    for (variant, row, s), result in zip(jobs, done):
+        by_run[(variant, row["space"], row["seed"])][s] = result
+        if s is None and any(abs(score(result, b) - float(row["score_at_" + b])) > 1e-6
+                             for b in BUDGETS):
+            sys.exit("round_value.py: %s %s seed %s does not replay to its stored scores" % (
+                variant, row["space"], row["seed"]))
+    report([(space, by) for (_, space, _), by in by_run.items()], settings)
+
+
+if __name__ == "__main__":
+    main()
