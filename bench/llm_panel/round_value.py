@@ -6,21 +6,25 @@
 Replays every hybrid run of results/VARIANT.csv from its transcript (`--llm-replay`) as stored
 (`--llm-rounds` as the row has it, 4 in every panel so far), then again with `--llm-rounds` 3, 2
 and 1: the hybrid stops asking the model after that many calls and the surrogate spends the rest
-of the budget alone. The requests before the cut are the stored ones, word for word (no prompt
-depends on how many rounds are left, and under a budget in evaluations the hybrid does not fill
-the model's waits), so each replay is exactly the run a live model would have given: a paired
-comparison with none of the spread between live panels.
+of the budget alone. Up to the cut each replay is the stored run, whose replies the model gave
+(no request depends on how many rounds are left, and under a budget in evaluations the hybrid
+does not fill the model's waits), so it is exactly the run a live model would have given: a paired
+comparison with none of the spread between live panels. Both halves of that are checked for
+every run: the stored replay must score what the stored run scored, and each cut replay must
+send, call for call, the requests the stored replay sent (as `--db` stores them).
 
 Prints, per space and over all spaces, the mean score at 50 / 71 / 100 evaluations for each
 number of calls, the paired difference from the stored runs with its standard error, and the
 mean calls per run (bench/results/llm.md, "What each LLM call is worth")."""
 import collections
 import concurrent.futures
+import contextlib
 import csv
 import math
 import os
 import re
 import shlex
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -50,20 +54,38 @@ def with_calls(args, calls):
 
 
 def replay(tuna, variant, row, calls):
-    """The replayed run's row of `tuna compare --csv`: scores, LLM calls and model time."""
+    """The replayed run's row of `tuna compare --csv` (scores, LLM calls) and its requests in
+    call order (as `--db` stores them)."""
     transcript = os.path.join(HERE, "transcripts", variant + ".jsonl")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "replay.csv")
+        store = os.path.join(tmp, "replay.db")
         cmd = [tuna, "compare", os.path.join(HERE, "specs", row["space"] + ".toml"),
                "--strategies", "hybrid", "--runs", "1", "--seed", row["seed"], "--budgets",
                ",".join(BUDGETS), "--threads", "1", "--llm-replay", transcript, "--csv", out,
-               "-q"] + shlex.split(with_calls(row["args"], calls).replace("{datasets}", DATASETS))
+               "--db", store, "-q"] + shlex.split(
+                   with_calls(row["args"], calls).replace("{datasets}", DATASETS))
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
         if done.returncode:
             sys.exit("round_value.py: the replay of %s %s seed %s failed:\n%s" % (
                 variant, row["space"], row["seed"], done.stderr))
         with open(out) as f:
-            return next(r for r in csv.DictReader(f) if r["strategy"] == "hybrid")
+            result = next(r for r in csv.DictReader(f) if r["strategy"] == "hybrid")
+        with contextlib.closing(sqlite3.connect(store)) as db:
+            requests = [p for (p,) in db.execute("SELECT prompt_json FROM llm_exchanges ORDER BY id")]
+        return result, requests
+
+
+def check_exact(key, stored_row, by_setting):
+    """The measurement is exact only if the stored replay is the live run (its scores are the
+    stored ones) and every cut replay asked, call for call, what the stored replay asked."""
+    result, requests = by_setting[None]
+    if any(abs(score(result, b) - float(stored_row["score_at_" + b])) > 1e-6 for b in BUDGETS):
+        sys.exit("round_value.py: %s %s seed %s does not replay to its stored scores" % key)
+    for calls, (_, cut) in by_setting.items():
+        if calls is not None and cut != requests[:len(cut)]:
+            sys.exit("round_value.py: %s %s seed %s with --llm-rounds %d asked other questions "
+                     "than the stored run before its cut, so it is not exact" % (key + (calls,)))
 
 
 def mean_and_error(values):
@@ -122,12 +144,14 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         done = list(pool.map(lambda job: replay(tuna, *job), jobs))
     by_run = collections.defaultdict(dict)
+    stored_rows = {}
     for (variant, row, s), result in zip(jobs, done):
-        by_run[(variant, row["space"], row["seed"])][s] = result
-        if s is None and any(abs(score(result, b) - float(row["score_at_" + b])) > 1e-6
-                             for b in BUDGETS):
-            sys.exit("round_value.py: %s %s seed %s does not replay to its stored scores" % (
-                variant, row["space"], row["seed"]))
+        key = (variant, row["space"], row["seed"])
+        by_run[key][s] = result
+        stored_rows[key] = row
+    for key, by_setting in by_run.items():
+        check_exact(key, stored_rows[key], by_setting)
+    by_run = {key: {s: result for s, (result, _) in by.items()} for key, by in by_run.items()}
     report([(space, by) for (_, space, _), by in by_run.items()], settings)
 
 
