@@ -21,21 +21,17 @@ config) against the recording:
 Nothing here is an input of tuna: it measures the prompt (bench/results/llm.md, "The moves
 the prompt suggests, read against the recordings")."""
 import collections
-import contextlib
-import csv
 import functools
 import gzip
 import json
 import math
 import os
 import re
-import shlex
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
-from panel import BUDGETS, DATASETS, HERE
+from panel import DATASETS, HERE, replay_command, stored_requests, stored_runs
 
 LISTED = 9
 
@@ -44,24 +40,15 @@ def requests_of_stored_runs(variant, tuna, work):
     """Each stored hybrid run of VARIANT replayed from its transcript (`--llm-replay`, as
     `panel.py replay` does), with `--db` keeping every request the replay made; yields the run's
     recording name and its requests in call order."""
-    transcript = os.path.join(HERE, "transcripts", variant + ".jsonl")
-    with open(os.path.join(HERE, "results", variant + ".csv")) as f:
-        rows = [row for row in csv.DictReader(f) if row["strategy"] == "hybrid"]
-    for n, row in enumerate(rows):
+    for n, row in enumerate(stored_runs(variant, "hybrid")):
         store = os.path.join(work, "run%d.db" % n)
-        cmd = [tuna, "compare", os.path.join(HERE, "specs", row["space"] + ".toml"),
-               "--strategies", "hybrid", "--runs", "1", "--seed", row["seed"], "--budgets",
-               ",".join(BUDGETS), "--threads", "1", "--llm-replay", transcript, "--db", store,
-               "--json"] + shlex.split(row["args"].replace("{datasets}", DATASETS))
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
+        done = subprocess.run(replay_command(tuna, variant, row) + ["--db", store, "--json"],
+                              capture_output=True, text=True, cwd=work)
         if done.returncode:
             sys.exit("move_evidence.py: the replay of %s seed %s failed:\n%s" % (
                 row["space"], row["seed"], done.stderr))
         space = json.loads(done.stdout)["spaces"][0]["name"]
-        with contextlib.closing(sqlite3.connect(store)) as db:
-            prompts = [json.loads(p) for (p,) in
-                       db.execute("SELECT prompt_json FROM llm_exchanges ORDER BY id")]
-        yield space, prompts
+        yield space, [json.loads(p) for p in stored_requests(store)]
 
 
 @functools.lru_cache(maxsize=None)

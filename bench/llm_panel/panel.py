@@ -15,11 +15,13 @@
 
 A variant is one version of the searches' settings (for example the hybrid's number of random
 seeds); its runs replay only with the same settings, hence the ARGS kept per row."""
+import contextlib
 import csv
 import glob
 import json
 import os
 import shlex
+import sqlite3
 import subprocess
 import tempfile
 import sys
@@ -98,28 +100,48 @@ def collect(work, variant, hybrid_args, llm_args):
     print("\n%d runs, %d exchanges" % (len(rows), len(lines)))
 
 
+def stored_runs(variant, strategy=None):
+    """The rows of results/VARIANT.csv, one per stored run (of `strategy` only, if given)."""
+    with open(os.path.join(HERE, "results", variant + ".csv")) as f:
+        return [row for row in csv.DictReader(f) if strategy in (None, row["strategy"])]
+
+
+def replay_command(tuna, variant, row, args=None):
+    """`tuna compare` answering the stored run `row` of VARIANT from its transcript, with the
+    compare flags it ran with (or `args` in their place); callers add where the output goes."""
+    return [tuna, "compare", os.path.join(HERE, "specs", row["space"] + ".toml"),
+            "--strategies", row["strategy"], "--runs", "1", "--seed", row["seed"],
+            "--budgets", ",".join(BUDGETS), "--threads", "1", "--llm-replay",
+            os.path.join(HERE, "transcripts", variant + ".jsonl")] + shlex.split(
+                (row["args"] if args is None else args).replace("{datasets}", DATASETS))
+
+
+def same_scores(got, row):
+    """Whether a replay's `--csv` row scores what the stored run scored at every budget."""
+    return all(abs(float(got["score_at_" + b]) - float(row["score_at_" + b])) < 1e-6
+               for b in BUDGETS)
+
+
+def stored_requests(store):
+    """The requests a replay kept in its `--db` store, in call order (JSON text)."""
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        return [p for (p,) in db.execute("SELECT prompt_json FROM llm_exchanges ORDER BY id")]
+
+
 def replay(tuna):
     failures = 0
     for results in sorted(glob.glob(os.path.join(HERE, "results", "*.csv"))):
         variant = os.path.splitext(os.path.basename(results))[0]
-        transcript = os.path.join(HERE, "transcripts", variant + ".jsonl")
-        with open(results) as f:
-            for row in csv.DictReader(f):
-                with tempfile.TemporaryDirectory() as tmp:
-                    out = os.path.join(tmp, "replay.csv")
-                    cmd = [tuna, "compare", os.path.join(HERE, "specs", row["space"] + ".toml"),
-                           "--strategies", row["strategy"], "--runs", "1", "--seed", row["seed"],
-                           "--budgets", ",".join(BUDGETS), "--threads", "1", "--llm-replay",
-                           transcript, "--csv", out] + shlex.split(
-                               row["args"].replace("{datasets}", DATASETS))
-                    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=tmp)
-                    with open(out) as f2:
-                        got = next(csv.DictReader(f2))
-                same = all(abs(float(got["score_at_" + b]) - float(row["score_at_" + b])) < 1e-6
-                           for b in BUDGETS)
-                failures += not same
-                print("%-8s %-12s %-7s seed %s: %s" % (variant, row["space"], row["strategy"],
-                                                       row["seed"], "same" if same else "DIFFERENT"))
+        for row in stored_runs(variant):
+            with tempfile.TemporaryDirectory() as tmp:
+                out = os.path.join(tmp, "replay.csv")
+                subprocess.run(replay_command(tuna, variant, row) + ["--csv", out], check=True,
+                               stdout=subprocess.DEVNULL, cwd=tmp)
+                with open(out) as f:
+                    same = same_scores(next(csv.DictReader(f)), row)
+            failures += not same
+            print("%-8s %-12s %-7s seed %s: %s" % (variant, row["space"], row["strategy"],
+                                                   row["seed"], "same" if same else "DIFFERENT"))
     sys.exit(1 if failures else 0)
 
 

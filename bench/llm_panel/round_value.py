@@ -16,32 +16,19 @@ send, call for call, the requests the stored replay sent (as `--db` stores them)
 Prints, per space and over all spaces, the mean score at 50 / 71 / 100 evaluations for each
 number of calls, the paired difference from the stored runs with its standard error, and the
 mean calls per run (bench/results/llm.md, "What each LLM call is worth")."""
-import collections
 import concurrent.futures
-import contextlib
 import csv
 import math
 import os
 import re
-import shlex
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
-from panel import BUDGETS, DATASETS, HERE
+from panel import HERE, replay_command, same_scores, stored_requests, stored_runs
 
 REPORTED = ["50", "71", "100"]
 CALLS = [3, 2, 1]
-
-
-def hybrid_rows(variants):
-    """(variant, row) for every stored hybrid run of the variants."""
-    for variant in variants:
-        with open(os.path.join(HERE, "results", variant + ".csv")) as f:
-            for row in csv.DictReader(f):
-                if row["strategy"] == "hybrid":
-                    yield variant, row
 
 
 def with_calls(args, calls):
@@ -56,36 +43,36 @@ def with_calls(args, calls):
 def replay(tuna, variant, row, calls):
     """The replayed run's row of `tuna compare --csv` (scores, LLM calls) and its requests in
     call order (as `--db` stores them)."""
-    transcript = os.path.join(HERE, "transcripts", variant + ".jsonl")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "replay.csv")
         store = os.path.join(tmp, "replay.db")
-        cmd = [tuna, "compare", os.path.join(HERE, "specs", row["space"] + ".toml"),
-               "--strategies", "hybrid", "--runs", "1", "--seed", row["seed"], "--budgets",
-               ",".join(BUDGETS), "--threads", "1", "--llm-replay", transcript, "--csv", out,
-               "--db", store, "-q"] + shlex.split(
-                   with_calls(row["args"], calls).replace("{datasets}", DATASETS))
+        cmd = replay_command(tuna, variant, row, with_calls(row["args"], calls)) + [
+            "--csv", out, "--db", store, "-q"]
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
         if done.returncode:
             sys.exit("round_value.py: the replay of %s %s seed %s failed:\n%s" % (
                 variant, row["space"], row["seed"], done.stderr))
         with open(out) as f:
             result = next(r for r in csv.DictReader(f) if r["strategy"] == "hybrid")
-        with contextlib.closing(sqlite3.connect(store)) as db:
-            requests = [p for (p,) in db.execute("SELECT prompt_json FROM llm_exchanges ORDER BY id")]
-        return result, requests
+        return result, stored_requests(store)
 
 
-def check_exact(key, stored_row, by_setting):
-    """The measurement is exact only if the stored replay is the live run (its scores are the
-    stored ones) and every cut replay asked, call for call, what the stored replay asked."""
-    result, requests = by_setting[None]
-    if any(abs(score(result, b) - float(stored_row["score_at_" + b])) > 1e-6 for b in BUDGETS):
-        sys.exit("round_value.py: %s %s seed %s does not replay to its stored scores" % key)
-    for calls, (_, cut) in by_setting.items():
-        if calls is not None and cut != requests[:len(cut)]:
+def replay_cuts(tuna, variant, row):
+    """{--llm-rounds (None: as stored): the replay's --csv row} for one stored run, after checking
+    that the measurement is exact: the uncut replay scores what the live run scored, and each cut
+    replay asks, call for call, what the uncut one asked."""
+    result, requests = replay(tuna, variant, row, None)
+    if not same_scores(result, row):
+        sys.exit("round_value.py: %s %s seed %s does not replay to its stored scores" % (
+            variant, row["space"], row["seed"]))
+    results = {None: result}
+    for calls in CALLS:
+        results[calls], cut = replay(tuna, variant, row, calls)
+        if cut != requests[:len(cut)]:
             sys.exit("round_value.py: %s %s seed %s with --llm-rounds %d asked other questions "
-                     "than the stored run before its cut, so it is not exact" % (key + (calls,)))
+                     "than the stored run before its cut, so it is not exact" % (
+                         variant, row["space"], row["seed"], calls))
+    return results
 
 
 def mean_and_error(values):
@@ -138,22 +125,10 @@ def main():
     variants = sys.argv[1].split(",")
     tuna = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else
                            os.path.join(HERE, "..", "..", "build", "tuna"))
-    rows = list(hybrid_rows(variants))
-    settings = [None] + CALLS
-    jobs = [(variant, row, s) for variant, row in rows for s in settings]
+    rows = [(variant, row) for variant in variants for row in stored_runs(variant, "hybrid")]
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        done = list(pool.map(lambda job: replay(tuna, *job), jobs))
-    by_run = collections.defaultdict(dict)
-    stored_rows = {}
-    for (variant, row, s), result in zip(jobs, done):
-        key = (variant, row["space"], row["seed"])
-        by_run[key][s] = result
-        stored_rows[key] = row
-    for key, by_setting in by_run.items():
-        check_exact(key, stored_rows[key], by_setting)
-    by_run = {key: {s: result for s, (result, _) in by.items()} for key, by in by_run.items()}
-    report([(space, by) for (_, space, _), by in by_run.items()], settings)
-
+        done = list(pool.map(lambda run: replay_cuts(tuna, *run), rows))
+    report([(row["space"], results) for (_, row), results in zip(rows, done)], [None] + CALLS)
 
 if __name__ == "__main__":
     main()
