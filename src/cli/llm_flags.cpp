@@ -74,6 +74,11 @@ void LlmFlags::add_to(CLI::App& cmd, bool with_replay_run) {
       "config moved one parameter toward the best config (0: never)",
       "TUNA_HYBRID_RELINK")
       ->check(CLI::NonNegativeNumber);
+  add("--hybrid-random-thresholds", hybrid_random_thresholds,
+      "1: the hybrid's surrogate draws each split's threshold between the two values it "
+      "separates, so that values never measured stay uncertain to its model (0)",
+      "TUNA_HYBRID_RANDOM_THRESHOLDS")
+      ->check(CLI::Range(0, 1));
   add("--hybrid-explore", hybrid_explore,
       "exploration weight of the hybrid's surrogate (1; larger explores more)",
       "TUNA_HYBRID_EXPLORE")
@@ -135,6 +140,7 @@ search::GuidedSearchSettings LlmFlags::resolve_from(const Store* store,
   if (hybrid_explore) out.hybrid_explore = *hybrid_explore;
   if (hybrid_random) out.hybrid_random = static_cast<std::size_t>(*hybrid_random);
   if (hybrid_relink) out.hybrid_relink = static_cast<std::size_t>(*hybrid_relink);
+  if (hybrid_random_thresholds) out.hybrid_random_thresholds = *hybrid_random_thresholds != 0;
   if (configs_per_round) out.llm.configs_per_round = *configs_per_round;
   if (rounds) out.llm.max_rounds = *rounds;
   if (initial_random) out.llm.initial_random_configs = *initial_random;

@@ -26,6 +26,7 @@ struct LlmFlags {
   std::optional<double> hybrid_explore;                // its surrogate's exploration weight
   std::optional<int> hybrid_random;                    // its surrogate's random configs
   std::optional<int> hybrid_relink;                    // its surrogate's relink moves
+  std::optional<int> hybrid_random_thresholds;         // its trees' thresholds drawn in the gap
   std::optional<int> challenge_round;                  // the LLM's challenge round
   std::string effort;  // "", "quick" or "full"
   std::optional<double> timeout_s, compile_timeout_s;

@@ -55,7 +55,8 @@ std::string HybridSearch::options_json() const {
                       {"llm_round_configs", options_.llm_round_configs},
                       {"model_free_exploration", options_.model_free_exploration},
                       {"model_free_random", options_.model_free_random},
-                      {"model_free_relink", options_.model_free_relink}};
+                      {"model_free_relink", options_.model_free_relink},
+                      {"model_free_random_thresholds", options_.model_free_random_thresholds}};
   return j.dump();
 }
 
@@ -67,6 +68,7 @@ std::unique_ptr<Strategy> HybridSearch::make_model_free(const SearchServices& se
     settings.seed = services.seed();
     settings.exploration = options_.model_free_exploration;
     settings.relink_every = options_.model_free_relink;
+    settings.forest.random_thresholds = options_.model_free_random_thresholds;
     return std::make_unique<SurrogateSearch>(services.space(), settings, services.priors());
   }
   return make_strategy({options_.second_stage, services.seed(), services.priors()},
@@ -158,6 +160,8 @@ std::shared_ptr<Search> make_hybrid_search(const GuidedSearchSettings& settings,
   if (settings.hybrid_explore) hybrid.model_free_exploration = *settings.hybrid_explore;
   if (settings.hybrid_random) hybrid.model_free_random = *settings.hybrid_random;
   if (settings.hybrid_relink) hybrid.model_free_relink = *settings.hybrid_relink;
+  if (settings.hybrid_random_thresholds)
+    hybrid.model_free_random_thresholds = *settings.hybrid_random_thresholds;
   return std::make_shared<HybridSearch>(hybrid, std::move(client), settings.provider.redacted());
 }
 

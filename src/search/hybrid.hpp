@@ -45,6 +45,11 @@ struct HybridOptions {
   // the best config, the move that the LLM's clustered rounds and the surrogate's neighbours
   // both miss when a family trails only for its other settings.
   std::size_t model_free_relink = 0;
+  // The surrogate's trees put each split's threshold at a random point between the two values
+  // it separates (ForestOptions::random_thresholds), so that a parameter value the LLM's
+  // clustered rounds never measured is uncertain to the model instead of lumped with one
+  // neighbour.
+  bool model_free_random_thresholds = false;
   // Builds the model-free search instead of make_strategy(second_stage) when set (tests, and
   // strategies configured beyond a name).
   std::function<std::unique_ptr<Strategy>(const Space&, std::uint64_t seed)> make_second_stage;

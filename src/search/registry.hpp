@@ -36,6 +36,7 @@ struct GuidedSearchSettings {
   std::optional<std::size_t> hybrid_turn, hybrid_llm_configs;
   std::optional<double> hybrid_explore;
   std::optional<std::size_t> hybrid_random, hybrid_relink;
+  std::optional<bool> hybrid_random_thresholds;
   llm::ProviderSettings provider;
 };
 

@@ -29,7 +29,12 @@ class ForestBuilder {
   }
 
  private:
-  // Per feature: the bin of each row, and the threshold between bin b and b+1.
+  // The values on either side of a cut between two bins.
+  struct Gap {
+    double below, above;
+  };
+
+  // Per feature: the bin of each row, and the gap between bin b and b+1.
   void bin_features(const std::vector<std::vector<double>>& x) {
     bins_.assign(width_, std::vector<int>(rows_, 0));
     cuts_.assign(width_, {});
@@ -45,7 +50,7 @@ class ForestBuilder {
         distinct = std::move(kept);  // each value is the top of its bin
       }
       for (std::size_t b = 0; b + 1 < distinct.size(); ++b)
-        cuts_[f].push_back(0.5 * (distinct[b] + distinct[b + 1]));
+        cuts_[f].push_back(Gap{distinct[b], distinct[b + 1]});
       for (std::size_t r = 0; r < rows_; ++r) {
         auto it = std::lower_bound(distinct.begin(), distinct.end(), x[r][f]);
         bins_[f][r] = static_cast<int>(std::min<std::ptrdiff_t>(
@@ -98,6 +103,15 @@ class ForestBuilder {
     return best;
   }
 
+  // The split's threshold in its gap (ForestOptions::random_thresholds). Values at the gap's ends
+  // always go their own way: the threshold is >= below and < above.
+  double threshold(const Gap& gap, std::mt19937_64& rng) const {
+    const double midpoint = 0.5 * (gap.below + gap.above);
+    if (!options_.random_thresholds) return midpoint;
+    const double t = std::uniform_real_distribution<double>(gap.below, gap.above)(rng);
+    return t < gap.above ? t : midpoint;
+  }
+
   int grow(std::size_t begin, std::size_t end, int depth, std::mt19937_64& rng) {
     const int at = static_cast<int>(tree_.size());
     tree_.emplace_back();
@@ -114,7 +128,7 @@ class ForestBuilder {
                                  [&](std::size_t r) { return bin[r] <= split.bin; });
     const auto mid = static_cast<std::size_t>(middle - rows_of_.begin());
     tree_[at].feature = split.feature;
-    tree_[at].threshold = cuts_[split.feature][split.bin];
+    tree_[at].threshold = threshold(cuts_[split.feature][split.bin], rng);
     int l = grow(begin, mid, depth + 1, rng);
     int r = grow(mid, end, depth + 1, rng);
     tree_[at].left = l;
@@ -126,7 +140,7 @@ class ForestBuilder {
   const ForestOptions& options_;
   std::size_t rows_, width_;
   std::vector<std::vector<int>> bins_;
-  std::vector<std::vector<double>> cuts_;
+  std::vector<std::vector<Gap>> cuts_;
   std::vector<double> sums_, counts_;
   std::vector<std::size_t> features_;  // 0..width-1, shuffled per node
   std::vector<std::size_t> rows_of_;   // the bootstrap sample, partitioned node by node

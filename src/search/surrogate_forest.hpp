@@ -17,6 +17,12 @@ struct ForestOptions {
   double feature_fraction = 0.7;
   // Features with more distinct values than this are binned by rank.
   int max_bins = 32;
+  // Where a split between two neighbouring values seen in the fit puts the values between
+  // them, which no sample has: at the midpoint (false), so every tree sends such a value the
+  // same way and agrees on it, or at a point drawn uniformly in the gap for each split (true),
+  // so the trees disagree about an unmeasured value exactly where its neighbours differ, and
+  // a lower confidence bound explores it. The fit itself (which samples go where) is the same.
+  bool random_thresholds = false;
 };
 
 class RegressionForest {

@@ -75,6 +75,36 @@ TEST(Surrogate, ForestTreesSpreadAroundTheirMean) {
   EXPECT_NEAR(forest.predict({0.9}).mean, 3.0, 0.2);
 }
 
+// A value between two measured ones (a tile height of 3 when only 1, 2 and 4 were measured) is
+// lumped with one neighbour by midpoint thresholds, every tree agreeing; with random thresholds
+// the trees disagree about it, while the measured values keep their predictions.
+TEST(Surrogate, RandomThresholdsMakeTheTreesDisagreeAboutUnmeasuredValues) {
+  std::vector<std::vector<double>> x;
+  std::vector<double> y;
+  for (int i = 0; i < 10; ++i)
+    for (double v : {0.0, 1.0 / 3, 1.0}) {
+      x.push_back({v});
+      y.push_back(v == 1.0 ? 0.0 : 1.0);
+    }
+  const std::vector<double> between = {2.0 / 3};
+  search::RegressionForest midpoint, random;
+  std::mt19937_64 rng(5);
+  midpoint.fit(x, y, {}, rng);
+  search::ForestOptions options;
+  options.random_thresholds = true;
+  random.fit(x, y, options, rng);
+  EXPECT_NEAR(midpoint.predict(between).mean, 1.0, 1e-9);
+  EXPECT_NEAR(midpoint.predict(between).stddev, 0.0, 1e-9);
+  EXPECT_GT(random.predict(between).stddev, 0.2);
+  EXPECT_GT(random.predict(between).mean, 0.1);
+  EXPECT_LT(random.predict(between).mean, 0.9);
+  for (const search::RegressionForest* forest : {&midpoint, &random}) {
+    EXPECT_NEAR(forest->predict({0.0}).mean, 1.0, 1e-9);
+    EXPECT_NEAR(forest->predict({1.0 / 3}).mean, 1.0, 1e-9);
+    EXPECT_NEAR(forest->predict({1.0}).mean, 0.0, 1e-9);
+  }
+}
+
 // Every variant of the search keeps the contract: deterministic for a seed, never proposes a
 // config twice, only valid configs, failures are no crash.
 class SurrogateVariant : public ::testing::TestWithParam<int> {
@@ -87,6 +117,7 @@ class SurrogateVariant : public ::testing::TestWithParam<int> {
       case 1: o.acquisition = search::Acquisition::ExpectedImprovement; break;
       case 2: o.top_fraction = 0; break;  // regression on log time
       case 3: o.stall_patience = 5; o.crossover_candidates = 16; break;
+      case 4: o.forest.random_thresholds = true; break;
       default: o.alignment_features = false; break;
     }
     return o;
@@ -112,7 +143,7 @@ TEST_P(SurrogateVariant, KeepsTheContractAndFindsGoodConfigs) {
   EXPECT_EQ(tt.keys.size(), count_valid(tiny));
 }
 
-INSTANTIATE_TEST_SUITE_P(Options, SurrogateVariant, ::testing::Range(0, 5));
+INSTANTIATE_TEST_SUITE_P(Options, SurrogateVariant, ::testing::Range(0, 6));
 
 TEST(Surrogate, AfterStallingProposesNeighboursOfTheBest) {
   Space space = synthetic_space();
