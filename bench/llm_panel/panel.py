@@ -19,6 +19,7 @@ import contextlib
 import csv
 import glob
 import json
+import math
 import os
 import shlex
 import sqlite3
@@ -120,6 +121,15 @@ def same_scores(got, row):
     """Whether a replay's `--csv` row scores what the stored run scored at every budget."""
     return all(abs(float(got["score_at_" + b]) - float(row["score_at_" + b])) < 1e-6
                for b in BUDGETS)
+
+
+def mean_and_error(values):
+    """The mean of `values` and its standard error (nan for a single value)."""
+    n = len(values)
+    m = sum(values) / n
+    if n < 2:
+        return m, float("nan")
+    return m, math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1) / n)
 
 
 def stored_requests(store):

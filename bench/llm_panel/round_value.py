@@ -18,14 +18,14 @@ number of calls, the paired difference from the stored runs with its standard er
 mean calls per run (bench/results/llm.md, "What each LLM call is worth")."""
 import concurrent.futures
 import csv
-import math
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-from panel import HERE, replay_command, same_scores, stored_requests, stored_runs
+from panel import (HERE, mean_and_error, replay_command, same_scores, stored_requests,
+                   stored_runs)
 
 REPORTED = ["50", "71", "100"]
 CALLS = [3, 2, 1]
@@ -73,15 +73,6 @@ def replay_cuts(tuna, variant, row):
                      "than the stored run before its cut, so it is not exact" % (
                          variant, row["space"], row["seed"], calls))
     return results
-
-
-def mean_and_error(values):
-    n = len(values)
-    m = sum(values) / n
-    if n < 2:
-        return m, float("nan")
-    var = sum((v - m) ** 2 for v in values) / (n - 1)
-    return m, math.sqrt(var / n)
 
 
 def score(r, budget):
