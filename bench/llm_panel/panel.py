@@ -12,6 +12,14 @@
       not replaced unless PANEL_OVERWRITE=1.
   panel.py replay [TUNA]
       Replays every run of every results/*.csv from its transcript and checks the scores.
+  panel.py rescore VARIANT [TUNA] [--allow-prompt-drift]
+      After a change to tuna that alters what a stored run scores but not what its model was
+      asked (a fix in the surrogate's part of the hybrid, say): replays every run of VARIANT and
+      rewrites its scores in results/VARIANT.csv, keeping the live run's scores in
+      live_score_at_* columns. When every request of every run is the one the live model
+      answered (its prompt_hash), the replay is what the live run would have done; otherwise it
+      refuses, changing nothing, unless --allow-prompt-drift (the replay then answers changed
+      questions with the recorded replies, which must be said where the figures are reported).
 
 A variant is one version of the searches' settings (for example the hybrid's number of random
 seeds); its runs replay only with the same settings, hence the ARGS kept per row."""
@@ -21,6 +29,7 @@ import glob
 import json
 import math
 import os
+import re
 import shlex
 import sqlite3
 import subprocess
@@ -155,11 +164,59 @@ def replay(tuna):
     sys.exit(1 if failures else 0)
 
 
+def replay_scores(tuna, variant, row):
+    """Replays stored run `row`: its `--csv` row, and how many of its requests differed from the
+    recorded prompts (tuna's note "N replayed LLM request(s) differed ...", cmd_compare.cpp)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "replay.csv")
+        run = subprocess.run(replay_command(tuna, variant, row) + ["--csv", out], check=True,
+                             capture_output=True, text=True, cwd=tmp)
+        with open(out) as f:
+            got = next(csv.DictReader(f))
+    drift = re.search(r"note: (\d+) replayed LLM requests? differed", run.stdout + run.stderr)
+    return got, int(drift.group(1)) if drift else 0
+
+
+def rescore(variant, tuna, allow_drift):
+    rows = stored_runs(variant)
+    rescored, drifted = [], 0
+    for row in rows:
+        got, differing = replay_scores(tuna, variant, row)
+        drifted += differing > 0
+        new = dict(row, **{"score_at_" + b: "%.6f" % float(got["score_at_" + b]) for b in BUDGETS})
+        for b in BUDGETS:  # the live run's scores are kept, once, beside the replayed ones
+            new.setdefault("live_score_at_" + b, row["score_at_" + b])
+        print("%s %-12s %-7s seed %s: %s -> %s (%d requests differ from the recorded ones)" % (
+            variant, row["space"], row["strategy"], row["seed"],
+            " ".join(row["score_at_" + b] for b in BUDGETS),
+            " ".join(new["score_at_" + b] for b in BUDGETS), differing))
+        rescored.append(new)
+    if drifted and not allow_drift:
+        sys.exit("%d run(s) of %s were asked other questions than the stored ones, so their "
+                 "replay is not what a live run would do: run them live (run_panel.sh), or pass "
+                 "--allow-prompt-drift and say so where the figures are reported; nothing "
+                 "rewritten" % (drifted, variant))
+    path = os.path.join(HERE, "results", variant + ".csv")
+    with open(path) as f:
+        header = next(csv.reader(f))
+    header += [k for k in rescored[0] if k not in header]
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rescored)
+    print("rewrote the scores of %s (the live ones kept as live_score_at_*)" % path)
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "collect":
         collect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "",
                 sys.argv[5] if len(sys.argv) > 5 else "")
     elif len(sys.argv) >= 2 and sys.argv[1] == "replay":
         replay(sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "build", "tuna"))
+    elif len(sys.argv) >= 3 and sys.argv[1] == "rescore":
+        allow = "--allow-prompt-drift" in sys.argv
+        rest = [a for a in sys.argv[3:] if a != "--allow-prompt-drift"]
+        rescore(sys.argv[2], rest[0] if rest else os.path.join(HERE, "..", "..", "build", "tuna"),
+                allow)
     else:
         sys.exit(__doc__)

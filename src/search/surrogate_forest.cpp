@@ -43,20 +43,31 @@ class ForestBuilder {
       for (std::size_t r = 0; r < rows_; ++r) distinct[r] = x[r][f];
       std::sort(distinct.begin(), distinct.end());
       distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-      if (distinct.size() > static_cast<std::size_t>(options_.max_bins)) {
-        std::vector<double> kept;
-        for (int b = 0; b < options_.max_bins; ++b)
-          kept.push_back(distinct[(b + 1) * distinct.size() / options_.max_bins - 1]);
-        distinct = std::move(kept);  // each value is the top of its bin
+      const std::vector<double> tops = bin_tops(distinct);
+      // A cut between bins b and b+1 separates the top of bin b from the smallest value of bin
+      // b+1, the next distinct value (not the next bin's top: a value between the two tops is
+      // trained on the right and must be predicted there).
+      for (std::size_t b = 0; b + 1 < tops.size(); ++b) {
+        const auto next = std::upper_bound(distinct.begin(), distinct.end(), tops[b]);
+        cuts_[f].push_back(Gap{tops[b], *next});
       }
-      for (std::size_t b = 0; b + 1 < distinct.size(); ++b)
-        cuts_[f].push_back(Gap{distinct[b], distinct[b + 1]});
       for (std::size_t r = 0; r < rows_; ++r) {
-        auto it = std::lower_bound(distinct.begin(), distinct.end(), x[r][f]);
+        auto it = std::lower_bound(tops.begin(), tops.end(), x[r][f]);
         bins_[f][r] = static_cast<int>(std::min<std::ptrdiff_t>(
-            it - distinct.begin(), static_cast<std::ptrdiff_t>(distinct.size()) - 1));
+            it - tops.begin(), static_cast<std::ptrdiff_t>(tops.size()) - 1));
       }
     }
+  }
+
+  // The largest value of each bin: every distinct value, or, past max_bins of them, one top per
+  // max_bins-quantile of the sorted distinct values (bin b holds the values in (top[b-1], top[b]]).
+  std::vector<double> bin_tops(const std::vector<double>& distinct) const {
+    const auto bins = static_cast<std::size_t>(options_.max_bins);
+    if (distinct.size() <= bins) return distinct;
+    std::vector<double> tops;
+    for (std::size_t b = 0; b < bins; ++b)
+      tops.push_back(distinct[(b + 1) * distinct.size() / bins - 1]);
+    return tops;
   }
 
   struct Split {

@@ -1,6 +1,9 @@
 // The LLM panel (bench/llm_panel, bench/results/llm.md) replayed without a model: every run
 // recorded in results/<variant>.csv is answered from transcripts/<variant>.jsonl, with the
-// variant's settings (the row's args), and must score exactly what the live run scored. Needs the shared recordings beside the checkout (../shared/datasets);
+// variant's settings (the row's args), and must score exactly what the row says: what the live
+// run scored or, for a row rescored after a fix that changed the search but not the requests
+// (`panel.py rescore`, which keeps the live scores in live_score_at_* beside), the replay's
+// scores at that commit. Needs the shared recordings beside the checkout (../shared/datasets);
 // skipped where they are absent. Runs of the same space, strategy and settings with consecutive
 // seeds replay in one `tuna compare --runs N`, whose JSON gives each run's scores.
 //

@@ -75,6 +75,31 @@ TEST(Surrogate, ForestTreesSpreadAroundTheirMean) {
   EXPECT_NEAR(forest.predict({0.9}).mean, 3.0, 0.2);
 }
 
+// A feature with more distinct values than max_bins (a prior's rank, a block size of 1..64) is
+// binned two values to a bin; a value the fit sent to the right of a split must be predicted
+// there too. The threshold once sat midway between two bin tops (2 between tops 1 and 3 here),
+// so a measured 2, trained right, was predicted left: the step below was predicted 0 at 2.
+TEST(Surrogate, BinnedFeaturesPredictEachMeasuredValueOnTheSideItWasTrained) {
+  std::vector<std::vector<double>> x;
+  std::vector<double> y;
+  for (int repeat = 0; repeat < 3; ++repeat)
+    for (int v = 0; v < 64; ++v) {
+      x.push_back({static_cast<double>(v)});
+      y.push_back(v >= 2 ? 1.0 : 0.0);
+    }
+  for (bool random_thresholds : {false, true}) {
+    search::ForestOptions options;
+    ASSERT_EQ(options.max_bins, 32);
+    options.random_thresholds = random_thresholds;
+    std::mt19937_64 rng(5);
+    search::RegressionForest forest;
+    forest.fit(x, y, options, rng);
+    EXPECT_NEAR(forest.predict({1.0}).mean, 0.0, 0.05) << random_thresholds;
+    EXPECT_NEAR(forest.predict({2.0}).mean, 1.0, 0.05) << random_thresholds;
+    EXPECT_NEAR(forest.predict({3.0}).mean, 1.0, 0.05) << random_thresholds;
+  }
+}
+
 // A value between two measured ones (a tile height of 3 when only 1, 2 and 4 were measured) is
 // lumped with one neighbour by midpoint thresholds, every tree agreeing; with random thresholds
 // the trees disagree about it, while the measured values keep their predictions.
