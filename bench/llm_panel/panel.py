@@ -12,6 +12,10 @@
       not replaced unless PANEL_OVERWRITE=1.
   panel.py replay [TUNA]
       Replays every run of every results/*.csv from its transcript and checks the scores.
+  panel.py drift [TUNA]
+      For each variant, how many requests of its first run differ, replayed with TUNA, from the
+      ones its live model answered (prompts change between sessions; the replies replay
+      verbatim, so the scores still match, but such a replay no longer shows what was asked).
   panel.py rescore VARIANT [TUNA] [--allow-prompt-drift]
       After a change to tuna that alters what a stored run scores but not what its model was
       asked (a fix in the surrogate's part of the hybrid, say): replays every run of VARIANT and
@@ -207,12 +211,23 @@ def rescore(variant, tuna, allow_drift):
     print("rewrote the scores of %s (the live ones kept as live_score_at_*)" % path)
 
 
+def drift(tuna):
+    for results in sorted(glob.glob(os.path.join(HERE, "results", "*.csv"))):
+        variant = os.path.splitext(os.path.basename(results))[0]
+        rows = stored_runs(variant)
+        _, differing = replay_scores(tuna, variant, rows[0])
+        print("%-30s %3d runs; its first run: %s of %s requests differ from the recorded ones" % (
+            variant, len(rows), differing, rows[0]["llm_calls"]))
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "collect":
         collect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "",
                 sys.argv[5] if len(sys.argv) > 5 else "")
     elif len(sys.argv) >= 2 and sys.argv[1] == "replay":
         replay(sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "build", "tuna"))
+    elif len(sys.argv) >= 2 and sys.argv[1] == "drift":
+        drift(sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "build", "tuna"))
     elif len(sys.argv) >= 3 and sys.argv[1] == "rescore":
         allow = "--allow-prompt-drift" in sys.argv
         rest = [a for a in sys.argv[3:] if a != "--allow-prompt-drift"]
