@@ -104,7 +104,9 @@ std::string HybridSearch::run(SearchServices& services) {
   RoundOutcome first;
   {
     CappedCompileTimeout cap(services, options_.llm.compile_timeout_cap_s);
-    first = session.first_round();
+    // Round 0 measures at most what it asked for, like the later rounds: a reply that lists
+    // more would otherwise spend the budget of the turns (the seed's llm measures them all).
+    first = session.first_round(static_cast<std::size_t>(options_.llm.configs_per_round));
   }
   if (first.kind == RoundOutcome::Kind::FellBack) return first.why;
   model_free.observe_new(session.results());

@@ -261,6 +261,15 @@ std::vector<Config> LlmSession::new_configs(const std::string& reply, int round,
   return fresh;
 }
 
+void LlmSession::keep_first(std::vector<Config>& proposed, std::size_t max_configs, int round) {
+  if (max_configs == 0 || proposed.size() <= max_configs) return;
+  services_.log(fmt::format("round {}: the reply holds {} new configs; measuring the first {} (as "
+                            "many as were asked for)",
+                            round, proposed.size(), max_configs));
+  for (std::size_t i = max_configs; i < proposed.size(); ++i) seen_.erase(space_.key(proposed[i]));
+  proposed.resize(max_configs);
+}
+
 std::optional<std::string> LlmSession::converse(int round, std::string prompt, std::size_t reserve,
                                                 std::string& error) {
   std::vector<llm::Message> request = context_messages();
@@ -420,7 +429,7 @@ LlmSession::LlmSession(const LlmGuidedOptions& options, std::shared_ptr<llm::Llm
       space_(services.space()),
       default_(space_.default_config()) {}
 
-RoundOutcome LlmSession::first_round() {
+RoundOutcome LlmSession::first_round(std::size_t max_configs) {
   const KernelSpec& spec = services_.spec();
   messages_ = {
       {"system", llm::build_system_prompt(spec, space_)},
@@ -445,6 +454,7 @@ RoundOutcome LlmSession::first_round() {
   if (!first.reply) return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(0, first.error)};
   messages_.push_back({"assistant", first.reply->text});
   std::vector<Config> proposed = new_configs(first.reply->text, 0);
+  keep_first(proposed, max_configs, 0);
   if (proposed.empty()) {
     services_.log("round 0: no new configs from the LLM");
   } else {
@@ -495,13 +505,7 @@ RoundOutcome LlmSession::next_round(int round, const std::string& note, std::siz
     if (!reply) return {RoundOutcome::Kind::FellBack, 0, fall_back_or_abort(round, error)};
     proposed = new_configs(*reply, round);
   }
-  if (max_configs > 0 && proposed.size() > max_configs) {
-    // Proposals beyond the round's share are forgotten, not measured: a later round may propose
-    // them again.
-    for (std::size_t i = max_configs; i < proposed.size(); ++i)
-      seen_.erase(space_.key(proposed[i]));
-    proposed.resize(max_configs);
-  }
+  keep_first(proposed, max_configs, round);
   if (proposed.empty()) {
     services_.log(fmt::format("round {}: no new configs from the LLM", round));
     return {RoundOutcome::Kind::NothingNew, 0,

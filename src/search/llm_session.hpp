@@ -46,9 +46,10 @@ class LlmSession {
 
   // Round 0: the system and first prompts; the request goes out, then the default and the random
   // seeds are measured while it is in flight (then the filler's proposals, fill_with); its new
-  // configs are measured after; the round ends with re-timing. Throws UserError on a provider
-  // failure without a fallback.
-  RoundOutcome first_round();
+  // configs are measured after (at most `max_configs` of them, the first the reply lists, when
+  // > 0; all of them otherwise, as in the seed); the round ends with re-timing. Throws UserError
+  // on a provider failure without a fallback.
+  RoundOutcome first_round(std::size_t max_configs = 0);
   // Round `round` >= 1: a refinement prompt from every result so far (`note`, when not empty,
   // is put before it) asking for `max_configs` configs (when > 0; else the options' number), the
   // filler's proposals measured while it is in flight, the reply's new configs (at most that
@@ -90,6 +91,9 @@ class LlmSession {
   // measured.
   std::vector<Config> new_configs(const std::string& reply, int round,
                                   std::vector<std::string>* problems = nullptr);
+  // Keeps the first `max_configs` of a round's new configs (all when 0); the rest are forgotten,
+  // not measured, so a later round may propose them again.
+  void keep_first(std::vector<Config>& proposed, std::size_t max_configs, int round);
   // One exchange of a later round: `prompt` after the context, the filler measuring while it is
   // in flight (leaving `reserve` evaluations), recorded; prompt and reply join the history. The
   // reply's text, or nullopt with `error` set when the provider failed.

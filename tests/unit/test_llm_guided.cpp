@@ -460,6 +460,29 @@ TEST_F(LlmGuidedTest, HybridTakesTurnsAndEachSideSeesWhatTheOtherMeasured) {
   EXPECT_EQ(observed_keys.size(), 24u);
 }
 
+// A model asked for 3 configs in round 0 that lists 6 new ones: the hybrid measures the first 3
+// and says so, instead of spending its turns' budget on the rest (the seed's llm measures all).
+TEST_F(LlmGuidedTest, HybridRoundZeroMeasuresAtMostWhatItAskedFor) {
+  auto c = client({R"({"configs": [{"A": 2}, {"A": 3}, {"A": 4}, {"A": 5}, {"A": 6}, {"A": 7}]})",
+                   one("8", "8")});
+  search::HybridOptions h;
+  h.llm = quick_options();  // 3 configs a round, no random seeds: the default is the only seed
+  h.llm.max_rounds = 2;
+  h.model_free_share = 1;
+  h.llm_round_configs = 1;
+  std::vector<Result> observed;
+  h.make_second_stage = [&observed](const Space& space, std::uint64_t) {
+    return std::make_unique<SpyStrategy>(space, &observed);
+  };
+  tune_with(std::make_shared<search::HybridSearch>(h, c), 12);
+  ASSERT_EQ(c->requests().size(), 2u);
+  // Before the second request: the default, round 0's first 3 configs, one model-free turn.
+  EXPECT_EQ(c->results_at_request()[1], 1u + 3u + 1u);
+  EXPECT_TRUE(observer_.logged("round 0: the reply holds 6 new configs; measuring the first 3"));
+  for (const char* key : {"A=2,B=1", "A=3,B=1", "A=4,B=1"})
+    EXPECT_EQ(observer_.measured_per_key.count(key), 1u) << key;
+}
+
 TEST(LlmGuidedOptionsTest, DefaultsAreTheSeeds) {
   LlmGuidedOptions o;
   EXPECT_EQ(o.configs_per_round, 15);
