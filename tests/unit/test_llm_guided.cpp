@@ -470,10 +470,6 @@ TEST_F(LlmGuidedTest, HybridRoundZeroMeasuresAtMostWhatItAskedFor) {
   h.llm.max_rounds = 2;
   h.model_free_share = 1;
   h.llm_round_configs = 1;
-  std::vector<Result> observed;
-  h.make_second_stage = [&observed](const Space& space, std::uint64_t) {
-    return std::make_unique<SpyStrategy>(space, &observed);
-  };
   tune_with(std::make_shared<search::HybridSearch>(h, c), 12);
   ASSERT_EQ(c->requests().size(), 2u);
   // Before the second request: the default, round 0's first 3 configs, one model-free turn.
