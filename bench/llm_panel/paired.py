@@ -4,7 +4,9 @@
   paired.py runs VARIANT[,VARIANT...] BASE[,BASE...] [STRATEGY]
       Each run of VARIANT against the run of BASE with the same space and seed (a continuation
       against the run it continued, or two settings on the same seeds): the means of both at
-      20 / 50 / 71 / 100 evaluations and the paired difference at 50 with its standard error.
+      20 / 50 / 71 / 100 evaluations and the paired difference at 50 with its standard error;
+      then, over all runs pooled, the paired difference at each budget and the runs that went
+      up and down at 50.
   paired.py surrogate VARIANT[,VARIANT...] [STRATEGY] [BUDGET] [TUNA]
       The runs of the variants pooled per space against the surrogate alone on the same seeds
       (`tuna compare SPEC --strategies surrogate --runs 1 --seed S`, one call per seed): the
@@ -19,7 +21,7 @@ import sys
 import tempfile
 from collections import defaultdict
 
-from panel import BUDGETS, HERE, mean_and_error, stored_runs
+from panel import BUDGETS, DEFAULT_TUNA, HERE, mean_and_error, stored_runs
 
 
 def runs_of(variants, strategy):
@@ -64,6 +66,18 @@ def table(pairs, budget, header):
     print("| mean of the spaces @%s | | %.3f | %.3f | %+.3f |" % (
         budget, sum(a for a, _ in means) / len(means), sum(b for _, b in means) / len(means),
         sum(a - b for a, b in means) / len(means)))
+    pooled(pairs, budget)
+
+
+def pooled(pairs, budget):
+    """Every run of every space as one sample: the paired difference at each budget with its
+    standard error, and how many runs went up and down at `budget`."""
+    runs = [pair for space in pairs.values() for pair in space]
+    diffs = [[a[i] - b[i] for a, b in runs] for i in range(len(BUDGETS))]
+    at = diffs[BUDGETS.index(budget)]
+    print("\nall %d runs, paired: %s; at %s %d up, %d down" % (
+        len(runs), " / ".join("%+.4f ±%.4f" % mean_and_error(d) for d in diffs), budget,
+        sum(d > 1e-9 for d in at), sum(d < -1e-9 for d in at)))
 
 
 def compare_runs(variants, bases, strategy):
@@ -90,8 +104,7 @@ def main():
     elif len(args) >= 2 and args[0] == "surrogate":
         strategy = args[2] if len(args) > 2 else "hybrid"
         budget = args[3] if len(args) > 3 else ("71" if strategy == "llm" else "50")
-        tuna = os.path.abspath(args[4] if len(args) > 4 else
-                               os.path.join(HERE, "..", "..", "build", "tuna"))
+        tuna = os.path.abspath(args[4]) if len(args) > 4 else DEFAULT_TUNA
         against_surrogate(args[1].split(","), strategy, budget, tuna)
     else:
         sys.exit(__doc__)

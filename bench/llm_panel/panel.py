@@ -46,6 +46,8 @@ BUDGETS = ["20", "50", "71", "100"]
 # A row's args may name the shared recordings (a --prior) as {datasets}: the folder beside the
 # checkout, wherever that is.
 DATASETS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "datasets"))
+# The binary the scripts replay with unless given one.
+DEFAULT_TUNA = os.path.abspath(os.path.join(HERE, "..", "..", "build", "tuna"))
 
 
 def estimated_tokens(relay):
@@ -95,11 +97,7 @@ def collect(work, variant, hybrid_args, llm_args):
     os.makedirs(os.path.join(HERE, "transcripts"), exist_ok=True)
     with open(os.path.join(HERE, "transcripts", variant + ".jsonl"), "w") as f:
         f.writelines(lines)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", variant + ".csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    write_results(variant, rows, list(rows[0].keys()))
     by = defaultdict(list)
     for r in rows:
         by[(r["space"], r["strategy"])].append(r)
@@ -112,6 +110,15 @@ def collect(work, variant, hybrid_args, llm_args):
             *[mean("score_at_" + b) for b in BUDGETS], mean("llm_calls"), mean("model_s"),
             mean("est_tokens_in"), mean("est_tokens_out")))
     print("\n%d runs, %d exchanges" % (len(rows), len(lines)))
+
+
+def write_results(variant, rows, fieldnames):
+    """Writes results/VARIANT.csv: one row per stored run."""
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", variant + ".csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fieldnames)
+        w.writeheader()
+        w.writerows(rows)
 
 
 def stored_runs(variant, strategy=None):
@@ -156,12 +163,7 @@ def replay(tuna):
     for results in sorted(glob.glob(os.path.join(HERE, "results", "*.csv"))):
         variant = os.path.splitext(os.path.basename(results))[0]
         for row in stored_runs(variant):
-            with tempfile.TemporaryDirectory() as tmp:
-                out = os.path.join(tmp, "replay.csv")
-                subprocess.run(replay_command(tuna, variant, row) + ["--csv", out], check=True,
-                               stdout=subprocess.DEVNULL, cwd=tmp)
-                with open(out) as f:
-                    same = same_scores(next(csv.DictReader(f)), row)
+            same = same_scores(replay_scores(tuna, variant, row)[0], row)
             failures += not same
             print("%-8s %-12s %-7s seed %s: %s" % (variant, row["space"], row["strategy"],
                                                    row["seed"], "same" if same else "DIFFERENT"))
@@ -176,7 +178,7 @@ def replay_scores(tuna, variant, row):
         run = subprocess.run(replay_command(tuna, variant, row) + ["--csv", out], check=True,
                              capture_output=True, text=True, cwd=tmp)
         with open(out) as f:
-            got = next(csv.DictReader(f))
+            got = next(r for r in csv.DictReader(f) if r["strategy"] == row["strategy"])
     drift = re.search(r"note: (\d+) replayed LLM requests? differed", run.stdout + run.stderr)
     return got, int(drift.group(1)) if drift else 0
 
@@ -200,15 +202,9 @@ def rescore(variant, tuna, allow_drift):
                  "replay is not what a live run would do: run them live (run_panel.sh), or pass "
                  "--allow-prompt-drift and say so where the figures are reported; nothing "
                  "rewritten" % (drifted, variant))
-    path = os.path.join(HERE, "results", variant + ".csv")
-    with open(path) as f:
-        header = next(csv.reader(f))
-    header += [k for k in rescored[0] if k not in header]
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rescored)
-    print("rewrote the scores of %s (the live ones kept as live_score_at_*)" % path)
+    header = list(rows[0].keys())  # the stored columns, in their order
+    write_results(variant, rescored, header + [k for k in rescored[0] if k not in header])
+    print("rewrote the scores of results/%s.csv (the live ones kept as live_score_at_*)" % variant)
 
 
 def drift(tuna):
@@ -221,17 +217,16 @@ def drift(tuna):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 4 and sys.argv[1] == "collect":
-        collect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "",
-                sys.argv[5] if len(sys.argv) > 5 else "")
-    elif len(sys.argv) >= 2 and sys.argv[1] == "replay":
-        replay(sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "build", "tuna"))
-    elif len(sys.argv) >= 2 and sys.argv[1] == "drift":
-        drift(sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "..", "build", "tuna"))
-    elif len(sys.argv) >= 3 and sys.argv[1] == "rescore":
-        allow = "--allow-prompt-drift" in sys.argv
-        rest = [a for a in sys.argv[3:] if a != "--allow-prompt-drift"]
-        rescore(sys.argv[2], rest[0] if rest else os.path.join(HERE, "..", "..", "build", "tuna"),
-                allow)
+    args = sys.argv[1:]
+    allow_drift = "--allow-prompt-drift" in args
+    args = [a for a in args if a != "--allow-prompt-drift"]
+    if len(args) >= 3 and args[0] == "collect":
+        collect(args[1], args[2], args[3] if len(args) > 3 else "",
+                args[4] if len(args) > 4 else "")
+    elif len(args) >= 1 and args[0] in ("replay", "drift"):
+        tuna = os.path.abspath(args[1]) if len(args) > 1 else DEFAULT_TUNA
+        (replay if args[0] == "replay" else drift)(tuna)
+    elif len(args) >= 2 and args[0] == "rescore":
+        rescore(args[1], os.path.abspath(args[2]) if len(args) > 2 else DEFAULT_TUNA, allow_drift)
     else:
         sys.exit(__doc__)

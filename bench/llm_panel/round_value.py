@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 
-from panel import (HERE, mean_and_error, replay_command, same_scores, stored_requests,
+from panel import (DEFAULT_TUNA, mean_and_error, replay_command, same_scores, stored_requests,
                    stored_runs)
 
 REPORTED = ["50", "71", "100"]
@@ -114,8 +114,7 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     variants = sys.argv[1].split(",")
-    tuna = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else
-                           os.path.join(HERE, "..", "..", "build", "tuna"))
+    tuna = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_TUNA
     rows = [(variant, row) for variant in variants for row in stored_runs(variant, "hybrid")]
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         done = list(pool.map(lambda run: replay_cuts(tuna, *run), rows))

@@ -43,14 +43,15 @@ class ForestBuilder {
       for (std::size_t r = 0; r < rows_; ++r) distinct[r] = x[r][f];
       std::sort(distinct.begin(), distinct.end());
       distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-      const std::vector<double> tops = bin_tops(distinct);
-      // A cut between bins b and b+1 separates the top of bin b from the smallest value of bin
-      // b+1, the next distinct value (not the next bin's top: a value between the two tops is
-      // trained on the right and must be predicted there).
-      for (std::size_t b = 0; b + 1 < tops.size(); ++b) {
-        const auto next = std::upper_bound(distinct.begin(), distinct.end(), tops[b]);
-        cuts_[f].push_back(Gap{tops[b], *next});
-      }
+      // Bin b holds the distinct values in (top[b-1], top[b]]. A cut between bins b and b+1
+      // separates the top of bin b from the next distinct value, the smallest of bin b+1 (not
+      // from that bin's top: a value between the two tops is trained on the right and must be
+      // predicted there).
+      const std::vector<std::size_t> top = bin_top_indices(distinct.size());
+      std::vector<double> tops;
+      for (std::size_t i : top) tops.push_back(distinct[i]);
+      for (std::size_t b = 0; b + 1 < top.size(); ++b)
+        cuts_[f].push_back(Gap{distinct[top[b]], distinct[top[b] + 1]});
       for (std::size_t r = 0; r < rows_; ++r) {
         auto it = std::lower_bound(tops.begin(), tops.end(), x[r][f]);
         bins_[f][r] = static_cast<int>(std::min<std::ptrdiff_t>(
@@ -59,15 +60,13 @@ class ForestBuilder {
     }
   }
 
-  // The largest value of each bin: every distinct value, or, past max_bins of them, one top per
-  // max_bins-quantile of the sorted distinct values (bin b holds the values in (top[b-1], top[b]]).
-  std::vector<double> bin_tops(const std::vector<double>& distinct) const {
-    const auto bins = static_cast<std::size_t>(options_.max_bins);
-    if (distinct.size() <= bins) return distinct;
-    std::vector<double> tops;
-    for (std::size_t b = 0; b < bins; ++b)
-      tops.push_back(distinct[(b + 1) * distinct.size() / bins - 1]);
-    return tops;
+  // Of n sorted distinct values, the index of the largest in each bin: every value is its own
+  // bin up to max_bins of them; past that, one bin per max_bins-quantile.
+  std::vector<std::size_t> bin_top_indices(std::size_t n) const {
+    const auto bins = std::min(n, static_cast<std::size_t>(options_.max_bins));
+    std::vector<std::size_t> top(bins);
+    for (std::size_t b = 0; b < bins; ++b) top[b] = (b + 1) * n / bins - 1;
+    return top;
   }
 
   struct Split {
