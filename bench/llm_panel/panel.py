@@ -19,8 +19,8 @@
   panel.py rescore VARIANT [TUNA] [--allow-prompt-drift]
       After a change to tuna that alters what a stored run scores but not what its model was
       asked (a fix in the surrogate's part of the hybrid, say): replays every run of VARIANT and
-      rewrites its scores in results/VARIANT.csv, keeping the live run's scores in
-      live_score_at_* columns. When every request of every run is the one the live model
+      rewrites its scores and LLM call counts in results/VARIANT.csv, keeping the live run's in
+      live_score_at_* and live_llm_calls columns. When every request of every run is the one the live model
       answered (its prompt_hash), the replay is what the live run would have done; otherwise it
       refuses, changing nothing, unless --allow-prompt-drift (the replay then answers changed
       questions with the recorded replies, which must be said where the figures are reported).
@@ -190,8 +190,13 @@ def rescore(variant, tuna, allow_drift):
         got, differing = replay_scores(tuna, variant, row)
         drifted += differing > 0
         new = dict(row, **{"score_at_" + b: "%.6f" % float(got["score_at_" + b]) for b in BUDGETS})
-        for b in BUDGETS:  # the live run's scores are kept, once, beside the replayed ones
+        # A replayed run may stop asking sooner or later than the live one did (the hybrid stops
+        # when its rounds bring nothing), so its call count is the replay's too.
+        new["llm_calls"] = got["llm_calls"]
+        # The live run's scores and calls are kept, once, beside the replayed ones.
+        for b in BUDGETS:
             new.setdefault("live_score_at_" + b, row["score_at_" + b])
+        new.setdefault("live_llm_calls", row["llm_calls"])
         print("%s %-12s %-7s seed %s: %s -> %s (%d requests differ from the recorded ones)" % (
             variant, row["space"], row["strategy"], row["seed"],
             " ".join(row["score_at_" + b] for b in BUDGETS),
@@ -204,7 +209,8 @@ def rescore(variant, tuna, allow_drift):
                  "rewritten" % (drifted, variant))
     header = list(rows[0].keys())  # the stored columns, in their order
     write_results(variant, rescored, header + [k for k in rescored[0] if k not in header])
-    print("rewrote the scores of results/%s.csv (the live ones kept as live_score_at_*)" % variant)
+    print("rewrote the scores and call counts of results/%s.csv (the live ones kept as "
+          "live_score_at_* and live_llm_calls)" % variant)
 
 
 def drift(tuna):

@@ -20,7 +20,7 @@ std::string trust_text(const ReportPrior& p) {
   if (p.compared < rule.judge_after)
     return fmt::format("Too few configs in common for the surrogate's trust rule (it needs {}).",
                        rule.judge_after);
-  const double needed = rule.agreement_needed(p.compared);
+  const double needed = rule.agreement_needed(p.compared, rule.chance_z);
   return fmt::format("{} the surrogate's trust rule (Spearman at least {:.2f} over {} configs).",
                      p.spearman && *p.spearman >= needed ? "Meets" : "Falls short of", needed,
                      p.compared);

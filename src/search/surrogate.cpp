@@ -31,7 +31,15 @@ SurrogateSearch::SurrogateSearch(const Space& space, SurrogateOptions options,
       rng_(options.seed),
       history_(space),
       priors_(priors, options.prior),
-      leaders_(space, priors) {}
+      leaders_(space, priors) {
+  if (!options_.prior_correction.enabled) return;
+  // The features by value: the corrections must not point back into this object.
+  PriorCorrection::Features inputs = [features = features_, space = &space_,
+                                      aligned = options_.alignment_features](const Config& c) {
+    return aligned ? features(c) : space->encode(c);
+  };
+  for (const auto& prior : priors_.priors()) corrections_.emplace_back(prior, inputs);
+}
 
 void SurrogateSearch::observe(const std::vector<Result>& results) {
   const bool had_ok = history_.any_ok();
@@ -108,6 +116,10 @@ void SurrogateSearch::refit() {
     for (double& v : y) v = v <= cut ? 0.0 : 1.0;
   }
   forest_.fit(x, y, options_.forest, rng_);
+  for (std::size_t i = 0; i < corrections_.size(); ++i)
+    if (priors_.trusted(i))
+      corrections_[i].fit(history_, options_.prior_correction.forest, rng_,
+                          options_.prior_correction.min_rows);
   fitted_on_ = history_.size();
   fitted_rows_ = y.size();
 }
@@ -199,6 +211,23 @@ std::vector<SurrogateSearch::Candidate> SurrogateSearch::candidates() {
   return out;
 }
 
+std::optional<Config> SurrogateSearch::corrected_pick() {
+  const double exploration = options_.prior_correction.exploration_at(history_.size());
+  std::optional<PriorCorrection::Pick> best;
+  for (std::size_t i = 0; i < corrections_.size(); ++i) {
+    if (!priors_.trusted(i) || !corrections_[i].fitted() ||
+        !priors_.agrees_beyond(i, options_.prior_correction.agreement_z))
+      continue;
+    // Corrected predictions are log times of this device, so priors compare by them.
+    std::optional<PriorCorrection::Pick> pick =
+        corrections_[i].best_unclaimed(history_, exploration);
+    if (pick && (!best || pick->score < best->score)) best = pick;
+  }
+  if (!best) return std::nullopt;
+  history_.claim(best->entry->key);
+  return best->entry->config;
+}
+
 template <typename Score>
 std::optional<Config> SurrogateSearch::best_relink(const Score& score_of) {
   std::optional<Candidate> pick;
@@ -273,6 +302,13 @@ std::vector<Config> SurrogateSearch::propose(std::size_t n) {
     if (!stalled && options_.random_every && proposals_ % options_.random_every == 0) {
       if (!add_random()) break;
       continue;
+    }
+    if (!stalled && priors_count) {
+      std::optional<Config> corrected = corrected_pick();
+      if (corrected) {
+        batch.push_back(std::move(*corrected));
+        continue;
+      }
     }
     if (!stalled && options_.relink_every && proposals_ % options_.relink_every == 0) {
       std::optional<Config> relink = best_relink(score_of);

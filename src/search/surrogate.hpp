@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "search/population.hpp"
+#include "search/prior_correction.hpp"
 #include "search/prior_first.hpp"
 #include "search/surrogate_features.hpp"
 #include "search/surrogate_forest.hpp"
@@ -70,6 +71,10 @@ struct SurrogateOptions {
   // 30 against never, 11, 15, 20 and 45 on the convolution pairs (docs/priors.md).
   std::size_t forget_leaders_after = 30;
   SurrogatePriorOptions prior;
+  // While a prior counts, every proposal of the model is the prior's unmeasured config that the
+  // prior's time, corrected by what this run measured, ranks first (PriorCorrection); the
+  // classifier proposes when no prior counts or every config of the priors is measured.
+  PriorCorrectionOptions prior_correction;
 };
 
 class SurrogateSearch : public Strategy {
@@ -130,6 +135,11 @@ class SurrogateSearch : public Strategy {
   PriorLeaders leaders_;
   std::size_t led_ = 0;  // initial samples the priors' leaders took
   std::unordered_set<std::string> leader_keys_;  // keys of the configs the leaders took
+  // One per prior of priors_ when options_.prior_correction is enabled.
+  std::vector<PriorCorrection> corrections_;
+  // The unclaimed config with the lowest corrected score over the trusted priors, claimed;
+  // nullopt when none is fitted or every config of theirs is claimed.
+  std::optional<Config> corrected_pick();
 };
 
 }  // namespace tuna::search

@@ -169,7 +169,7 @@ void RegressionForest::fit(const std::vector<std::vector<double>>& x,
 
 namespace {
 
-double leaf_value(const std::vector<double>& x, const std::vector<RegressionForest::Node>& tree) {
+double leaf_value(const double* x, const std::vector<RegressionForest::Node>& tree) {
   int at = 0;
   while (tree[at].feature >= 0)
     at = x[tree[at].feature] <= tree[at].threshold ? tree[at].left : tree[at].right;
@@ -180,10 +180,10 @@ double leaf_value(const std::vector<double>& x, const std::vector<RegressionFore
 
 double RegressionForest::predict_tree(const std::vector<double>& x, std::size_t t) const {
   TUNA_ASSERT(t < trees_.size(), "tree index out of range");
-  return leaf_value(x, trees_[t]);
+  return leaf_value(x.data(), trees_[t]);
 }
 
-RegressionForest::Prediction RegressionForest::predict(const std::vector<double>& x) const {
+RegressionForest::Prediction RegressionForest::predict(const double* x) const {
   Prediction p;
   if (trees_.empty()) return p;
   double sum = 0, sum_sq = 0;
@@ -196,6 +196,24 @@ RegressionForest::Prediction RegressionForest::predict(const std::vector<double>
   p.mean = sum / n;
   p.stddev = std::sqrt(std::max(0.0, sum_sq / n - p.mean * p.mean));
   return p;
+}
+
+RegressionForest::Bounds RegressionForest::bounds() const {
+  Bounds b;
+  if (trees_.empty()) return b;
+  double lowest = INFINITY, highest = -INFINITY;
+  for (const Tree& tree : trees_) {
+    double tree_low = INFINITY;
+    for (const Node& node : tree) {
+      if (node.feature >= 0) continue;
+      tree_low = std::min(tree_low, node.value);
+      highest = std::max(highest, node.value);
+    }
+    b.mean_low += tree_low / static_cast<double>(trees_.size());
+    lowest = std::min(lowest, tree_low);
+  }
+  b.spread_high = (highest - lowest) / 2;
+  return b;
 }
 
 }  // namespace tuna::search

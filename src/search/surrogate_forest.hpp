@@ -43,7 +43,17 @@ class RegressionForest {
   // Rows of `x` all have the same width; y has one value per row. Bootstrapped per tree.
   void fit(const std::vector<std::vector<double>>& x, const std::vector<double>& y,
            const ForestOptions& options, std::mt19937_64& rng);
-  Prediction predict(const std::vector<double>& x) const;
+  Prediction predict(const std::vector<double>& x) const { return predict(x.data()); }
+  // The same for an input of the fitted width stored elsewhere (a row of a matrix).
+  Prediction predict(const double* x) const;
+  // Bounds that hold for the prediction of any input: the mean is at least `mean_low` (the
+  // trees' lowest leaves, averaged) and the spread at most `spread_high` (half the range of all
+  // leaves). They let a caller skip inputs whose best possible score cannot win.
+  struct Bounds {
+    double mean_low = 0;
+    double spread_high = 0;
+  };
+  Bounds bounds() const;
   // The prediction of tree `t` alone (a draw from the forest's spread, for Thompson sampling).
   double predict_tree(const std::vector<double>& x, std::size_t t) const;
   std::size_t size() const { return trees_.size(); }

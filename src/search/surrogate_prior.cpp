@@ -10,6 +10,7 @@ SurrogatePriors::SurrogatePriors(std::vector<std::shared_ptr<const Prior>> prior
   for (auto& p : priors)
     if (p && !p->empty()) priors_.push_back(std::move(p));
   trusted_.assign(priors_.size(), false);
+  agreement_.assign(priors_.size(), {});
 }
 
 void SurrogatePriors::judge(const History& history) {
@@ -22,20 +23,25 @@ void SurrogatePriors::judge(const History& history) {
       there.push_back(p->time_ms);
       here.push_back(e.log_time);
     }
-    trusted_[i] = agrees(spearman_correlation(there, here), there.size());
+    agreement_[i] = {spearman_correlation(there, here), there.size()};
+    trusted_[i] = agrees(agreement_[i].spearman, agreement_[i].compared, options_.chance_z);
   }
 }
 
-double SurrogatePriorOptions::agreement_needed(std::size_t compared) const {
-  // A correlation this high arises by chance from unrelated ranks about 5% of the time
-  // (Spearman's coefficient of n unrelated pairs has a standard deviation of 1/sqrt(n-1)).
-  const double chance = 1.645 / std::sqrt(static_cast<double>(std::max<std::size_t>(compared, 2) - 1));
+double SurrogatePriorOptions::agreement_needed(std::size_t compared, double z) const {
+  // Spearman's coefficient of n unrelated pairs has a standard deviation of 1/sqrt(n-1), so a
+  // correlation of z/sqrt(n-1) arises by chance about 5% of the time for z = 1.645, 1% for 2.326.
+  const double chance = z / std::sqrt(static_cast<double>(std::max<std::size_t>(compared, 2) - 1));
   return std::max(min_agreement, chance);
 }
 
-bool SurrogatePriors::agrees(double spearman, std::size_t compared) const {
+bool SurrogatePriors::agrees(double spearman, std::size_t compared, double z) const {
   if (compared < options_.judge_after) return false;
-  return spearman >= options_.agreement_needed(compared);
+  return spearman >= options_.agreement_needed(compared, z);
+}
+
+bool SurrogatePriors::agrees_beyond(std::size_t prior, double z) const {
+  return agrees(agreement_[prior].spearman, agreement_[prior].compared, z);
 }
 
 std::size_t SurrogatePriors::trusted_count() const {

@@ -22,10 +22,13 @@ struct SurrogatePriorOptions {
   // The fastest configs of each prior still unmeasured that join the candidates.
   std::size_t candidates = 32;
 
+  // How far beyond chance the agreement must be for a prior to count: a one-sided test at 5 %.
+  double chance_z = 1.645;
+
   // The Spearman correlation a prior needs over `compared` configs to count: min_agreement,
-  // or what chance gives (higher for few configs), whichever is higher. Only meaningful from
-  // judge_after configs on.
-  double agreement_needed(std::size_t compared) const;
+  // or what unrelated ranks reach by chance at the level of `z` (higher for few configs),
+  // whichever is higher. Only meaningful from judge_after configs on.
+  double agreement_needed(std::size_t compared, double z) const;
 };
 
 class SurrogatePriors {
@@ -40,6 +43,9 @@ class SurrogatePriors {
   // agree with the measurements, clearly beyond chance (a prior not judged yet does not count).
   void judge(const History& history);
   bool trusted(std::size_t prior) const { return trusted_[prior]; }
+  // Whether, at the last judge(), the prior agreed beyond what chance gives at the level of
+  // `z` (a stricter test than trusted()'s for z above options.chance_z).
+  bool agrees_beyond(std::size_t prior, double z) const;
   std::size_t trusted_count() const;
 
   // Appends one input per trusted prior to `x`: the config's rank fraction there. An untrusted
@@ -53,8 +59,13 @@ class SurrogatePriors {
  private:
   std::vector<std::shared_ptr<const Prior>> priors_;
   SurrogatePriorOptions options_;
-  bool agrees(double spearman, std::size_t compared) const;
+  bool agrees(double spearman, std::size_t compared, double z) const;
 
+  struct Agreement {
+    double spearman = 0;
+    std::size_t compared = 0;
+  };
+  std::vector<Agreement> agreement_;  // per prior, at the last judge()
   std::vector<bool> trusted_;
 };
 

@@ -1,5 +1,6 @@
 // The surrogate strategy on synthetic spaces with a known optimum.
 #include <algorithm>
+#include <cmath>
 
 #include "search/surrogate.hpp"
 #include "search/surrogate_features.hpp"
@@ -73,6 +74,34 @@ TEST(Surrogate, ForestTreesSpreadAroundTheirMean) {
   EXPECT_NEAR(sum / forest.size(), forest.predict({0.9}).mean, 1e-9);
   EXPECT_NEAR(forest.predict({0.1}).mean, 1.0, 0.2);
   EXPECT_NEAR(forest.predict({0.9}).mean, 3.0, 0.2);
+}
+
+// The corrected prior skips configs whose best possible score cannot win, by the forest's bounds:
+// no input may be predicted below them, or a winner would be skipped.
+TEST(Surrogate, NoPredictionFallsOutsideTheForestsBounds) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<std::vector<double>> x;
+  std::vector<double> y;
+  for (int i = 0; i < 60; ++i) {
+    x.push_back({u(rng), u(rng), u(rng)});
+    y.push_back(std::sin(6 * x.back()[0]) + x.back()[1] * x.back()[2] + 0.3 * u(rng));
+  }
+  search::RegressionForest forest;
+  forest.fit(x, y, {}, rng);
+  const search::RegressionForest::Bounds bounds = forest.bounds();
+  double lowest_mean = INFINITY, highest_spread = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const search::RegressionForest::Prediction p = forest.predict({u(rng), u(rng), u(rng)});
+    lowest_mean = std::min(lowest_mean, p.mean);
+    highest_spread = std::max(highest_spread, p.stddev);
+  }
+  EXPECT_GE(lowest_mean, bounds.mean_low - 1e-12);
+  EXPECT_LE(highest_spread, bounds.spread_high + 1e-12);
+  // And they are not vacuous: within the range of the data.
+  EXPECT_GT(bounds.mean_low, *std::min_element(y.begin(), y.end()) - 1e-12);
+  EXPECT_LT(bounds.spread_high, *std::max_element(y.begin(), y.end()) -
+                                    *std::min_element(y.begin(), y.end()));
 }
 
 // A feature with more distinct values than max_bins (a prior's rank, a block size of 1..64) is
