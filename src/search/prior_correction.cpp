@@ -16,7 +16,6 @@ PriorCorrection::PriorCorrection(std::shared_ptr<const Prior> prior, Features fe
   for (const PriorEntry& e : prior_->ranked()) log_times_.push_back(log_ms(e.time_ms));
 }
 
-
 bool PriorCorrection::fit(const History& history, const ForestOptions& options,
                           std::mt19937_64& rng, std::size_t min_rows) {
   std::vector<std::vector<double>> x;
@@ -62,6 +61,28 @@ std::optional<PriorCorrection::Pick> PriorCorrection::best_unclaimed(const Histo
       best = Pick{&entries[i], score};
   }
   return best;
+}
+
+PriorCorrection::Features with_choice_indicators(const Space& space,
+                                                 PriorCorrection::Features base) {
+  std::vector<std::pair<std::size_t, std::size_t>> choices;  // parameter, number of values
+  const std::vector<Parameter>& params = space.params();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const std::vector<Value>& values = params[i].values;
+    const bool names = std::all_of(values.begin(), values.end(),
+                                   [](const Value& v) { return v.is_string(); });
+    if (names && values.size() >= 3 && values.size() <= 16) choices.emplace_back(i, values.size());
+  }
+  if (choices.empty()) return base;
+  return [base = std::move(base), choices, params](const Config& c) {
+    std::vector<double> x = base(c);
+    for (const auto& [param, count] : choices) {
+      const std::ptrdiff_t at = params[param].index_of(c[param]);
+      for (std::size_t v = 0; v < count; ++v)
+        x.push_back(at == static_cast<std::ptrdiff_t>(v) ? 1.0 : 0.0);
+    }
+    return x;
+  };
 }
 
 }  // namespace tuna::search

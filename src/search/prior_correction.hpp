@@ -89,4 +89,12 @@ class PriorCorrection {
   RegressionForest forest_;
 };
 
+// The correction's inputs: `base` (the surrogate's features), plus one indicator per value of
+// each parameter whose values are three or more unordered choices (strings, up to 16). A
+// position in a list of names means nothing, so a tree needs two splits on it to single out a
+// middle value, which the few configs measured in that value's family seldom allow; a family
+// offset of such a choice is what the correction must learn first.
+PriorCorrection::Features with_choice_indicators(const Space& space,
+                                                 PriorCorrection::Features base);
+
 }  // namespace tuna::search

@@ -38,6 +38,7 @@ SurrogateSearch::SurrogateSearch(const Space& space, SurrogateOptions options,
                                       aligned = options_.alignment_features](const Config& c) {
     return aligned ? features(c) : space->encode(c);
   };
+  inputs = with_choice_indicators(space_, std::move(inputs));
   for (const auto& prior : priors_.priors()) corrections_.emplace_back(prior, inputs);
 }
 
