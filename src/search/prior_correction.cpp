@@ -65,21 +65,21 @@ std::optional<PriorCorrection::Pick> PriorCorrection::best_unclaimed(const Histo
 
 PriorCorrection::Features with_choice_indicators(const Space& space,
                                                  PriorCorrection::Features base) {
-  std::vector<std::pair<std::size_t, std::size_t>> choices;  // parameter, number of values
+  std::vector<std::pair<std::size_t, Parameter>> choices;  // position in the config, parameter
   const std::vector<Parameter>& params = space.params();
   for (std::size_t i = 0; i < params.size(); ++i) {
     const std::vector<Value>& values = params[i].values;
     const bool names = std::all_of(values.begin(), values.end(),
                                    [](const Value& v) { return v.is_string(); });
-    if (names && values.size() >= 3 && values.size() <= 16) choices.emplace_back(i, values.size());
+    if (names && values.size() >= 3 && values.size() <= 16) choices.emplace_back(i, params[i]);
   }
   if (choices.empty()) return base;
-  return [base = std::move(base), choices, params](const Config& c) {
+  return [base = std::move(base), choices = std::move(choices)](const Config& c) {
     std::vector<double> x = base(c);
-    for (const auto& [param, count] : choices) {
-      const std::ptrdiff_t at = params[param].index_of(c[param]);
-      for (std::size_t v = 0; v < count; ++v)
-        x.push_back(at == static_cast<std::ptrdiff_t>(v) ? 1.0 : 0.0);
+    for (const auto& [at, param] : choices) {
+      const std::ptrdiff_t chosen = param.index_of(c[at]);
+      for (std::ptrdiff_t v = 0; v < static_cast<std::ptrdiff_t>(param.values.size()); ++v)
+        x.push_back(chosen == v ? 1.0 : 0.0);
     }
     return x;
   };

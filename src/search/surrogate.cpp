@@ -27,18 +27,14 @@ SurrogateSearch::SurrogateSearch(const Space& space, SurrogateOptions options,
                                  std::vector<std::shared_ptr<const Prior>> priors)
     : space_(space),
       options_(options),
-      features_(space),
+      features_(space, options.alignment_features),
       rng_(options.seed),
       history_(space),
       priors_(priors, options.prior),
       leaders_(space, priors) {
   if (!options_.prior_correction.enabled) return;
   // The features by value: the corrections must not point back into this object.
-  PriorCorrection::Features inputs = [features = features_, space = &space_,
-                                      aligned = options_.alignment_features](const Config& c) {
-    return aligned ? features(c) : space->encode(c);
-  };
-  inputs = with_choice_indicators(space_, std::move(inputs));
+  const PriorCorrection::Features inputs = with_choice_indicators(space_, features_);
   for (const auto& prior : priors_.priors()) corrections_.emplace_back(prior, inputs);
 }
 
@@ -59,10 +55,6 @@ std::optional<Config> SurrogateSearch::next_random() {
   return claim_random(space_, rng_, history_);
 }
 
-std::vector<double> SurrogateSearch::base_features(const Config& c) const {
-  return options_.alignment_features ? features_(c) : space_.encode(c);
-}
-
 const std::vector<double>& SurrogateSearch::with_prior_inputs(const Candidate& c,
                                                               std::vector<double>& scratch) const {
   scratch.assign(c.x.begin(), c.x.end());
@@ -71,7 +63,7 @@ const std::vector<double>& SurrogateSearch::with_prior_inputs(const Candidate& c
 }
 
 SurrogateSearch::Candidate SurrogateSearch::make_candidate(Config c, std::string key) const {
-  std::vector<double> x = base_features(c);
+  std::vector<double> x = features_(c);
   return Candidate{std::move(c), std::move(key), std::move(x)};
 }
 
@@ -101,7 +93,7 @@ void SurrogateSearch::refit() {
       options_.forget_leaders_after && history_.size() >= options_.forget_leaders_after;
   for (const auto& e : history_.entries()) {
     if (forget_leaders && leader_keys_.count(e.key)) continue;
-    std::vector<double> row = base_features(e.config);
+    std::vector<double> row = features_(e.config);
     priors_.append_features(e.key, row);
     x.push_back(std::move(row));
     y.push_back(history_.cost(e));

@@ -104,7 +104,6 @@ class SurrogateSearch : public Strategy {
   // prior (SurrogatePriors), written into `scratch`.
   const std::vector<double>& with_prior_inputs(const Candidate& c,
                                                std::vector<double>& scratch) const;
-  std::vector<double> base_features(const Config& c) const;
   void refit();
   void add_prior_candidates(std::vector<Candidate>& out, std::unordered_set<std::string>& keys);
   std::optional<Config> next_initial();

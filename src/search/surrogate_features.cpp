@@ -31,9 +31,9 @@ int factors_of_two(long long v) {
   return n;
 }
 
-SurrogateFeatures::SurrogateFeatures(const Space& space) : space_(space) {
+SurrogateFeatures::SurrogateFeatures(const Space& space, bool alignment) : space_(space) {
   const auto& params = space.params();
-  for (std::size_t i = 0; i < params.size(); ++i) {
+  for (std::size_t i = 0; alignment && i < params.size(); ++i) {
     if (!wants_alignment(params[i])) continue;
     int most = 0;
     for (const Value& v : params[i].values) most = std::max(most, factors_of_two(v.as_int()));

@@ -12,7 +12,8 @@ namespace tuna::search {
 
 class SurrogateFeatures {
  public:
-  explicit SurrogateFeatures(const Space& space);
+  // `alignment` false: Space::encode alone (SurrogateOptions::alignment_features).
+  explicit SurrogateFeatures(const Space& space, bool alignment = true);
   std::vector<double> operator()(const Config& config) const;
   std::size_t width() const { return width_; }
 
